@@ -1,0 +1,147 @@
+"""Turn passages and questions into index terms, and text into sentences.
+
+One ``Analyzer`` serves both sides so that a question and a passage always agree on what a term is:
+Unicode NFKC normalization, accent folding (Gutiérrez → gutierrez), case folding, word tokens that keep
+numbers whole (48,000 → 48000), a stopword list that includes question words, and Snowball English
+stemming (PyStemmer).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import Stemmer
+
+# Numbers first, so that "48,000" and "3.5" stay one token; then words with inner apostrophes.
+_TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+(?:'[^\W\d_]+)*")
+_THOUSANDS_RE = re.compile(r"^\d{1,3}(?:,\d{3})+$")
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'"})
+
+# English function words plus the words a question is made of ("how many", "what does ... stand for").
+# Kept here, not in a data file, because the analyzer's behaviour is part of the index's identity.
+STOPWORDS: frozenset[str] = frozenset(
+    """
+    a about above after again against all am an and any are aren't as at be because been before being
+    below between both but by can can't cannot could couldn't did didn't do does doesn't doing don't
+    down during each few for from further had hadn't has hasn't have haven't having he he'd he'll he's
+    her here here's hers herself him himself his how how's i i'd i'll i'm i've if in into is isn't it
+    it's its itself let's me more most mustn't my myself no nor not of off on once only or other ought
+    our ours ourselves out over own same shan't she she'd she'll she's should shouldn't so some such
+    than that that's the their theirs them themselves then there there's these they they'd they'll
+    they're they've this those through to too under until up very was wasn't we we'd we'll we're we've
+    were weren't what what's when when's where where's which while who who's whom why why's with won't
+    would wouldn't you you'd you'll you're you've your yours yourself yourselves many much whose whats
+    tell say says said please know anyone somebody someone thing things also just like get got s t
+    """.split()
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One word of a text: its index term and where it stands in the original string."""
+
+    term: str
+    start: int
+    end: int
+
+
+def fold(text: str) -> str:
+    """Normalize, fold accents and case, and unify apostrophes, keeping the string's length.
+
+    Length is kept (one output character per input character where possible) so that token offsets found in
+    the folded text point into the original; characters that NFKC would expand are folded one by one.
+    """
+    out: list[str] = []
+    for ch in text:
+        if ch.isascii():
+            out.append(ch.lower())
+            continue
+        base = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", ch))
+        stripped = "".join(c for c in base if not unicodedata.combining(c)).casefold()
+        out.append(stripped[0] if len(stripped) == 1 else (stripped[:1] or " "))
+    return "".join(out).translate(_APOSTROPHES)
+
+
+def _normalize_number(raw: str) -> str:
+    """Drop thousands separators: 48,000 → 48000, while 3.5 stays 3.5."""
+    return raw.replace(",", "") if _THOUSANDS_RE.match(raw) else raw
+
+
+class Analyzer:
+    """Tokenize, fold, drop stopwords and stem: the one road from text to index terms."""
+
+    def __init__(self, *, stopwords: Iterable[str] = STOPWORDS, language: str = "english") -> None:
+        self.stopwords = frozenset(stopwords)
+        self.language = language
+        self._stemmer = Stemmer.Stemmer(language)
+        # A bounded cache: stems repeat heavily across passages, and stemming dominates analysis time.
+        self._stem = lru_cache(maxsize=200_000)(self._stemmer.stemWord)
+
+    def tokens(self, text: str) -> list[Token]:
+        """Return every content token of ``text`` with its offsets into ``text``."""
+        folded = fold(text)
+        out: list[Token] = []
+        for match in _TOKEN_RE.finditer(folded):
+            raw = match.group()
+            if raw[0].isdigit():
+                out.append(Token(_normalize_number(raw), match.start(), match.end()))
+                continue
+            if raw.endswith("'s"):
+                raw = raw[:-2]
+            if raw in self.stopwords or (len(raw) < 2 and not raw.isdigit()):
+                continue
+            out.append(Token(self._stem(raw.replace("'", "")), match.start(), match.end()))
+        return out
+
+    def terms(self, text: str) -> list[str]:
+        """Return the index terms of ``text`` in order, repeats kept."""
+        return [token.term for token in self.tokens(text)]
+
+    def terms_many(self, texts: Sequence[str]) -> list[list[str]]:
+        """Return the index terms of each text."""
+        return [self.terms(text) for text in texts]
+
+
+# Sentence ends: terminal punctuation, optional closing quotes or brackets, then space and a likely start.
+_SENTENCE_END_RE = re.compile(r"[.!?…]+[\"”’')\]]*(?=\s+[\"“‘'(\[]?[A-Z0-9À-Ý¿¡@#])")
+_ABBREVIATION_RE = re.compile(
+    r"(?:\b(?:[A-Za-z]\.){1,4}|\b(?:Mr|Mrs|Ms|Dr|Prof|Sr|Jr|St|Gen|Gov|Sen|Rep|Lt|Col|Capt|Sgt|Rev|Hon|"
+    r"Inc|Ltd|Co|Corp|No|vs|etc|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|approx|est)\.)$"
+)
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Split ``text`` into sentences and return their (start, end) offsets, surrounding space excluded.
+
+    A rule-based splitter: it does not split after initialisms (U.S.), common abbreviations (Mr., Dr.) or
+    inside numbers and domain names (48.5, pic.twitter.com), which is what news prose needs.
+    """
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in _SENTENCE_END_RE.finditer(text):
+        end = match.end()
+        head = text[start : match.start() + 1]
+        if _ABBREVIATION_RE.search(head):
+            continue
+        spans.append((start, end))
+        start = end
+    spans.append((start, len(text)))
+    trimmed: list[tuple[int, int]] = []
+    for first, last in spans:
+        lo, hi = first, last
+        while lo < hi and text[lo].isspace():
+            lo += 1
+        while hi > lo and text[hi - 1].isspace():
+            hi -= 1
+        if lo < hi:
+            trimmed.append((lo, hi))
+    return trimmed
+
+
+def sentences(text: str) -> list[str]:
+    """Return the sentences of ``text``."""
+    return [text[s:e] for s, e in sentence_spans(text)]

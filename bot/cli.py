@@ -1,0 +1,323 @@
+"""The ``askbot`` command: ask, chat, eval, explain and corpus over the same service the bot uses.
+
+``main(argv)`` returns an exit code: 0 answered or declined, 2 usage or configuration error, 1 anything
+else. Errors are one line on stderr; this module is the harness's one error boundary.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from bot import __version__
+from bot.errors import AskbotError, ConfigError, CorpusError, QuestionError, UnknownArticleError
+from bot.evaluation import evaluate, format_metrics, load_question_set
+from bot.render import (
+    Style,
+    answer_record,
+    article_rows,
+    error_record,
+    format_answer,
+    format_corpus,
+    format_explanation,
+    to_json_line,
+)
+from bot.service import AskService
+from bot.settings import Settings, load_settings
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+HISTORY_FILE_ENV = "ASKBOT_HISTORY_FILE"
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line and exit 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        """Report a usage error in one line."""
+        self.exit(EXIT_USAGE, f"askbot: {message} (see 'askbot {self.prog.split()[-1]} --help')\n"
+                  if " " in self.prog else f"askbot: {message} (see 'askbot --help')\n")
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", type=Path, help="settings TOML file (default: $ASKBOT_CONFIG or the shipped one)")
+    parser.add_argument("--corpus", type=Path, help="folder of articles (default: corpus.path from the settings)")
+    parser.add_argument("--env-file", type=Path, default=Path(".env"), help="dotenv file to read (default: .env)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the parser of every subcommand."""
+    parser = _Parser(prog="askbot", description="Answer questions about news articles with the passage that answers.")
+    parser.add_argument("--version", action="version", version=f"askbot {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    ask = sub.add_parser("ask", help="answer one question, or one per line from stdin with '-'")
+    ask.add_argument("question", help="the question, or '-' to read one question per line from stdin")
+    ask.add_argument("--json", action="store_true", help="print one JSON object per question")
+    ask.add_argument("--top", type=int, default=None, help="how many passages to return (1-25)")
+    ask.add_argument("--article", help="only search this article (its id, see 'askbot corpus')")
+    ask.add_argument("--verbose", "-v", action="store_true", help="also print the terms and decline figures")
+    _common(ask)
+
+    chat = sub.add_parser("chat", help="ask questions interactively")
+    chat.add_argument("--top", type=int, default=None)
+    chat.add_argument("--article")
+    _common(chat)
+
+    ev = sub.add_parser("eval", help="measure answer quality on question sets (YAML or JSON)")
+    ev.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    ev.add_argument("--json", action="store_true", help="print the figures as JSON")
+    ev.add_argument("--min-hit1", type=float, default=None, help="exit 1 when hit@1 is below this (0-1)")
+    ev.add_argument("--min-hit3", type=float, default=None)
+    ev.add_argument("--min-decline", type=float, default=None, help="exit 1 when fewer unanswerable are declined")
+    _common(ev)
+
+    ex = sub.add_parser("explain", help="show how each question term scores the top passages")
+    ex.add_argument("question")
+    ex.add_argument("--top", type=int, default=None)
+    ex.add_argument("--article")
+    _common(ex)
+
+    corpus = sub.add_parser("corpus", help="list the articles and the files left out")
+    corpus.add_argument("--json", action="store_true")
+    _common(corpus)
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides: dict[str, object] = {}
+    if getattr(args, "corpus", None) is not None:
+        overrides["corpus"] = {"path": args.corpus}
+    if getattr(args, "top", None) is not None and not 1 <= args.top <= 25:
+        raise ConfigError(f"--top must be between 1 and 25, not {args.top}")
+    env_file = args.env_file if args.env_file and args.env_file.is_file() else None
+    settings = load_settings(config_file=args.config, env_file=env_file, overrides=None)
+    if overrides:
+        corpus = settings.corpus.model_copy(update={"path": args.corpus})
+        settings = settings.model_copy(update={"corpus": corpus})
+    return settings
+
+
+def _service(args: argparse.Namespace) -> AskService:
+    return AskService.from_settings(_settings(args))
+
+
+def _style(stream: TextIO) -> Style:
+    return "ansi" if stream.isatty() and not os.environ.get("NO_COLOR") else "markers"
+
+
+def cmd_ask(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
+    """Answer one question, or a stream of them."""
+    service = _service(args)
+    if args.question != "-":
+        answer = service.ask(args.question, article=args.article, top=args.top)
+        text = to_json_line(answer_record(answer)) if args.json else format_answer(
+            answer, style=_style(out), verbose=args.verbose
+        )
+        print(text, file=out)
+        return EXIT_OK
+    status = EXIT_OK
+    for line in stdin:
+        question = line.rstrip("\r\n")
+        if not question.strip():
+            continue  # blank lines separate nothing: they are not questions
+        try:
+            answer = service.ask(question, article=args.article, top=args.top)
+            text = to_json_line(answer_record(answer)) if args.json else format_answer(answer, style=_style(out))
+        except (QuestionError, UnknownArticleError) as exc:
+            status = EXIT_USAGE
+            text = to_json_line(error_record(question, str(exc))) if args.json else f"askbot: {exc}"
+        print(text, file=out, flush=True)
+        if not args.json:
+            print(file=out, flush=True)
+    return status
+
+
+def _history_file() -> Path:
+    custom = os.environ.get(HISTORY_FILE_ENV)
+    if custom:
+        return Path(custom)
+    state = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state")
+    return state / "askbot" / "history"
+
+
+def _setup_readline() -> Callable[[], None]:
+    """Load readline history and return the function that saves it."""
+    try:
+        import readline  # noqa: PLC0415  (absent on Windows; imported only for an interactive chat)
+    except ImportError:  # plain input() still works without it
+        return lambda: None
+    path = _history_file()
+    with contextlib.suppress(OSError):
+        readline.read_history_file(path)
+    readline.set_history_length(1000)
+
+    def save() -> None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            readline.write_history_file(path)
+        except OSError:
+            pass
+
+    return save
+
+
+CHAT_HELP = """Type a question and press Enter. Commands:
+  :article ID   only search this article (':article' alone searches all)
+  :top N        how many passages to show
+  :corpus       list the articles
+  :quit         leave (Ctrl-D works too)"""
+
+
+def cmd_chat(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
+    """Ask questions in a loop until end of input or ':quit'."""
+    service = _service(args)
+    interactive = stdin.isatty()
+    save = _setup_readline() if interactive else (lambda: None)
+    article, top = args.article, args.top
+    print(f"askbot {__version__}: {len(service.corpus.articles)} article(s). {CHAT_HELP}", file=out)
+    try:
+        while True:
+            try:
+                line = input("? ") if interactive else stdin.readline()
+            except EOFError:
+                break
+            if not interactive and line == "":
+                break
+            line = line.strip()
+            if not line:
+                continue
+            if line in {":quit", ":q", ":exit"}:
+                break
+            if line.startswith(":article"):
+                article = line.split(maxsplit=1)[1] if " " in line else None
+                print(f"searching {article or 'all articles'}", file=out)
+                continue
+            if line.startswith(":top"):
+                try:
+                    top = max(1, min(25, int(line.split()[1])))
+                except (IndexError, ValueError):
+                    print("usage: :top N", file=out)
+                    continue
+                print(f"showing {top} passage(s)", file=out)
+                continue
+            if line == ":corpus":
+                counts = {a.id: service.passage_count(a.id) for a in service.corpus.articles}
+                print(format_corpus(article_rows(service.corpus, counts), service.corpus.bad_files,
+                                    str(service.corpus.root)), file=out)
+                continue
+            if line.startswith(":"):
+                print(CHAT_HELP, file=out)
+                continue
+            try:
+                print(format_answer(service.ask(line, article=article, top=top), style=_style(out)), file=out)
+            except (QuestionError, UnknownArticleError) as exc:
+                print(f"askbot: {exc}", file=out)
+            print(file=out, flush=True)
+    except KeyboardInterrupt:
+        print(file=out)
+    finally:
+        save()
+    return EXIT_OK
+
+
+def cmd_eval(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
+    """Evaluate question sets and check the thresholds."""
+    settings = _settings(args)
+    default_service: AskService | None = None
+    reports = []
+    status = EXIT_OK
+    for path in args.files:
+        qset = load_question_set(path)
+        if qset.corpus is not None and args.corpus is None:
+            service = AskService.from_settings(settings, corpus_path=qset.corpus)
+        else:
+            default_service = default_service or AskService.from_settings(settings)
+            service = default_service
+        metrics = evaluate(service, qset)
+        reports.append(metrics)
+        below = [
+            (name, value, floor)
+            for name, value, floor in (
+                ("hit@1", metrics.hit1, args.min_hit1),
+                ("hit@3", metrics.hit3, args.min_hit3),
+                ("decline rate", metrics.decline_rate, args.min_decline),
+            )
+            if floor is not None and value < floor
+        ]
+        if below:
+            status = EXIT_ERROR
+            for name, value, floor in below:
+                print(f"askbot: {metrics.name}: {name} {value:.1%} is below {floor:.1%}", file=sys.stderr)
+    if args.json:
+        print(json.dumps([m.as_dict() for m in reports], ensure_ascii=False, indent=2), file=out)
+    else:
+        print("\n\n".join(format_metrics(m) for m in reports), file=out)
+    return status
+
+
+def cmd_explain(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
+    """Explain the ranking of one question."""
+    explanation = _service(args).explain(args.question, article=args.article, top=args.top)
+    print(format_explanation(explanation, style=_style(out)), file=out)
+    return EXIT_OK
+
+
+def cmd_corpus(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
+    """List the articles and the files that were left out."""
+    service = _service(args)
+    corpus = service.corpus
+    rows = article_rows(corpus, {a.id: service.passage_count(a.id) for a in corpus.articles})
+    if args.json:
+        data = {
+            "root": str(corpus.root),
+            "articles": [{"id": r.id, "title": r.title, "date": r.date, "passages": r.passages} for r in rows],
+            "bad_files": [{"file": b.name, "reason": b.reason} for b in corpus.bad_files],
+        }
+        print(json.dumps(data, ensure_ascii=False, indent=2), file=out)
+    else:
+        print(format_corpus(rows, corpus.bad_files, str(corpus.root)), file=out)
+    return EXIT_OK
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO, TextIO], int]] = {
+    "ask": cmd_ask,
+    "chat": cmd_chat,
+    "eval": cmd_eval,
+    "explain": cmd_explain,
+    "corpus": cmd_corpus,
+}
+
+
+def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, stdin: TextIO | None = None) -> int:
+    """Run the harness and return its exit code."""
+    out = stdout or sys.stdout
+    inp = stdin or sys.stdin
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or a usage error already reported
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    if args.command is None:
+        parser.print_help(out)
+        return EXIT_USAGE
+    try:
+        return COMMANDS[args.command](args, out, inp)
+    except (ConfigError, QuestionError, UnknownArticleError, CorpusError) as exc:
+        print(f"askbot: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except AskbotError as exc:
+        print(f"askbot: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except BrokenPipeError:  # `askbot ask - | head`: the reader left; not an error of ours
+        return EXIT_OK
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # the error boundary: one line, not a traceback
+        print(f"askbot: unexpected error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_ERROR

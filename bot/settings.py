@@ -1,0 +1,227 @@
+"""Settings: ``config/askbot.toml`` defaults, then ``.env``, then the environment, then explicit values.
+
+Built by ``load_settings`` (never at import time), so tests and tools pass their own files. Environment
+variables take the prefix ``ASKBOT_`` and ``__`` for nesting (``ASKBOT_RETRIEVAL__TOP_K=5``); the Discord
+token is also read from the common ``DISCORD_TOKEN``. Relative paths written in a TOML file are read
+against that file's folder; relative paths from the environment against the working folder.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from contextvars import ContextVar
+from pathlib import Path
+from typing import Any, Literal
+
+from dotenv import dotenv_values
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    DotEnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from bot.errors import ConfigError
+
+CONFIG_ENV_VAR = "ASKBOT_CONFIG"
+TOKEN_ALIASES = ("DISCORD_TOKEN",)
+_PACKAGE_DIR = Path(__file__).resolve().parent
+# A source checkout (or an editable install) keeps config/ beside bot/; a wheel carries a copy inside bot/.
+_CONFIG_CANDIDATES = (
+    _PACKAGE_DIR.parent / "config" / "askbot.toml",
+    _PACKAGE_DIR / "_bundled" / "config" / "askbot.toml",
+)
+_PATH_KEYS = ("path", "dir", "file", "log")
+
+
+def default_config_file() -> Path | None:
+    """Return the shipped ``askbot.toml``, wherever this installation keeps it."""
+    return next((p for p in _CONFIG_CANDIDATES if p.is_file()), None)
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CorpusSettings(_Section):
+    """Where the articles are and how they are cut into passages."""
+
+    path: Path = Field(default=Path("corpus"), description="Folder of articles (.md with front matter, or .txt).")
+    max_passage_words: int = Field(default=150, ge=20, le=5000, description="Split longer paragraphs.")
+
+
+class RetrievalSettings(_Section):
+    """How passages are ranked and when a question is declined."""
+
+    variant: Literal["okapi", "plus"] = Field(default="okapi", description="BM25 variant (see bot/index.py).")
+    k1: float = Field(default=1.5, gt=0, le=10)
+    b: float = Field(default=0.75, ge=0, le=1)
+    delta: float = Field(default=1.0, ge=0, le=10, description="BM25Plus only.")
+    top_k: int = Field(default=3, ge=1, le=25, description="Passages returned per question.")
+    min_coverage: float = Field(default=0.5, ge=0, le=1, description="Share of question terms the top passage holds.")
+    min_relative_score: float = Field(default=0.3, ge=0, le=1, description="Top score over the question's maximum.")
+    max_question_chars: int = Field(default=500, ge=10, le=4000)
+
+
+class DiscordSettings(_Section):
+    """How the bot connects to Discord."""
+
+    token: SecretStr | None = Field(default=None, description="Bot token; required only by `askbot run`.")
+
+    @field_validator("token", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+
+class LoggingSettings(_Section):
+    """How askbot logs."""
+
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+
+    @field_validator("level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+
+# The TOML file of the settings being built; a context variable, so concurrent loads cannot mix files.
+_TOML_FILE: ContextVar[Path | None] = ContextVar("askbot_toml_file", default=None)
+_ENV_FILE: ContextVar[Path | None] = ContextVar("askbot_env_file", default=None)
+
+
+def _resolve_paths(data: Any, base: Path) -> Any:
+    """Read relative path values of a TOML table against ``base``."""
+    if not isinstance(data, dict):
+        return data
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            out[key] = _resolve_paths(value, base)
+        elif isinstance(value, str) and value and any(key.endswith(k) for k in _PATH_KEYS):
+            p = Path(value).expanduser()
+            out[key] = str(p if p.is_absolute() else (base / p).resolve())
+        else:
+            out[key] = value
+    return out
+
+
+class _TomlSource(TomlConfigSettingsSource):
+    """A TOML source whose relative paths are read against the file's folder."""
+
+    def __init__(self, settings_cls: type[BaseSettings], toml_file: Path | None) -> None:
+        self._base = toml_file.parent if toml_file else Path.cwd()
+        super().__init__(settings_cls, toml_file=toml_file)
+
+    def __call__(self) -> dict[str, Any]:
+        data: dict[str, Any] = _resolve_paths(super().__call__(), self._base)
+        return data
+
+
+class _TokenAliasSource(PydanticBaseSettingsSource):
+    """Accept ``DISCORD_TOKEN`` from the environment or ``.env``, below ``ASKBOT_DISCORD__TOKEN``."""
+
+    def __init__(self, settings_cls: type[BaseSettings], env_file: Path | None) -> None:
+        super().__init__(settings_cls)
+        self._env_file = env_file
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        """Unused: this source fills one nested value in ``__call__``."""
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        values: dict[str, str | None] = {}
+        if self._env_file is not None and self._env_file.is_file():
+            values.update(dotenv_values(self._env_file))
+        values.update(os.environ)
+        for name in TOKEN_ALIASES:
+            token = values.get(name)
+            if token:
+                return {"discord": {"token": token}}
+        return {}
+
+
+class Settings(BaseSettings):
+    """Every askbot setting, in sections."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ASKBOT_",
+        env_nested_delimiter="__",
+        env_file=None,
+        extra="ignore",
+        frozen=True,
+    )
+
+    corpus: CorpusSettings = CorpusSettings()
+    retrieval: RetrievalSettings = RetrievalSettings()
+    discord: DiscordSettings = DiscordSettings()
+    logging: LoggingSettings = LoggingSettings()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Order the sources: explicit values > environment > .env > DISCORD_TOKEN alias > TOML > defaults."""
+        env_file = _ENV_FILE.get()
+        dotenv: PydanticBaseSettingsSource = DotEnvSettingsSource(
+            settings_cls, env_file=env_file, env_prefix="ASKBOT_", env_nested_delimiter="__"
+        )
+        return (
+            init_settings,
+            env_settings,
+            dotenv,
+            _TokenAliasSource(settings_cls, env_file),
+            _TomlSource(settings_cls, _TOML_FILE.get()),
+        )
+
+
+def _env_name(loc: tuple[int | str, ...]) -> str:
+    return "ASKBOT_" + "__".join(str(part).upper() for part in loc)
+
+
+def describe_validation_error(error: ValidationError) -> tuple[str, ...]:
+    """Return one readable line per bad field, naming its variable and never echoing its value."""
+    lines = []
+    for item in error.errors(include_input=False, include_url=False):
+        loc = tuple(item.get("loc", ()))
+        lines.append(f"{_env_name(loc)}: {item.get('msg', 'invalid value')}")
+    return tuple(lines)
+
+
+def load_settings(
+    *,
+    config_file: Path | str | None = None,
+    env_file: Path | str | None = ".env",
+    overrides: Mapping[str, Any] | None = None,
+) -> Settings:
+    """Build the settings from a TOML file, ``.env``, the environment and ``overrides`` (highest).
+
+    ``config_file`` defaults to ``$ASKBOT_CONFIG`` and then to the shipped ``config/askbot.toml``;
+    ``env_file=None`` reads no ``.env``. Raises ``ConfigError`` with one line per bad field.
+    """
+    chosen = config_file or os.environ.get(CONFIG_ENV_VAR) or None
+    toml_path = Path(chosen).expanduser() if chosen else default_config_file()
+    if chosen and toml_path is not None and not toml_path.is_file():
+        raise ConfigError(f"config file {str(toml_path)!r} does not exist")
+    env_path = Path(env_file) if env_file else None
+    toml_token = _TOML_FILE.set(toml_path)
+    env_token = _ENV_FILE.set(env_path)
+    try:
+        return Settings(**dict(overrides or {}))
+    except ValidationError as exc:
+        problems = describe_validation_error(exc)
+        raise ConfigError("invalid settings: " + "; ".join(problems), problems=problems) from None
+    except (OSError, ValueError) as exc:  # an unreadable or malformed TOML file
+        where = f" in {str(toml_path)!r}" if toml_path else ""
+        raise ConfigError(f"cannot read the settings{where}: {exc}") from None
+    finally:
+        _TOML_FILE.reset(toml_token)
+        _ENV_FILE.reset(env_token)
