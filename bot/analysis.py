@@ -17,7 +17,14 @@ from functools import lru_cache
 import Stemmer
 
 # Numbers first, so that "48,000" and "3.5" stay one token; then words with inner apostrophes.
-_TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+(?:'[^\W\d_]+)*")
+# Initialisms (U.S., u.k.) are one token; ordinals (4th, 21st) are their number.
+_TOKEN_RE = re.compile(
+    r"\d+(?:[.,]\d+)*(?:st|nd|rd|th)?(?![^\W\d_])|\d+(?:[.,]\d+)*|(?:[^\W\d_]\.){2,}|[^\W\d_]+(?:'[^\W\d_]+)*"
+)
+_ORDINAL_SUFFIX_RE = re.compile(r"(?<=\d)(?:st|nd|rd|th)$")
+# Ways to name the United States, written as one term so that "U.S.", "US" and "USA" meet.
+_USA = frozenset({"us", "usa"})
+USA_TERM = "usa"
 _THOUSANDS_RE = re.compile(r"^\d{1,3}(?:,\d{3})+$")
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'"})
 
@@ -35,9 +42,31 @@ STOPWORDS: frozenset[str] = frozenset(
     they're they've this those through to too under until up very was wasn't we we'd we'll we're we've
     were weren't what what's when when's where where's which while who who's whom why why's with won't
     would wouldn't you you'd you'll you're you've your yours yourself yourselves many much whose whats
-    tell say says said please know anyone somebody someone thing things also just like get got s t
+    tell say says said please us
+    will shall may might must know anyone somebody someone thing things also just like get got s t
     """.split()
 )
+
+
+# Words the stemmer cannot bring to their base form: irregular verb and noun forms, and British spellings.
+# "built" must meet "build" and "programme" meet "program" on both the passage's and the question's side.
+_IRREGULAR = """
+built:build sent:send paid:pay made:make bought:buy taught:teach children:child men:man women:woman
+began:begin begun:begin rose:rise risen:rise won:win held:hold led:lead fell:fall fallen:fall spent:spend
+met:meet wrote:write written:write took:take taken:take gave:give given:give went:go gone:go came:come
+seen:see thought:think brought:bring kept:keep stood:stand ran:run sold:sell chose:choose chosen:choose
+drove:drive driven:drive grew:grow grown:grow caught:catch fought:fight struck:strike beaten:beat
+broke:break broken:break spoke:speak spoken:speak stole:steal stolen:steal threw:throw thrown:throw
+flew:fly flown:fly froze:freeze frozen:freeze ate:eat eaten:eat fled:flee sought:seek sank:sink sunk:sink
+swore:swear sworn:swear dug:dig hung:hang meant:mean slept:sleep wore:wear worn:wear sang:sing sung:sing
+programme:program programmes:program harbour:harbor harbours:harbor centre:center centres:center
+theatre:theater colour:color labour:labor neighbour:neighbor neighbours:neighbor favour:favor
+honour:honor behaviour:behavior defence:defense offence:offense licence:license litre:liter
+litres:liter metre:meter metres:meter maths:math grey:gray tyre:tire tyres:tire organise:organize
+organised:organize criticise:criticize criticised:criticize recognise:recognize recognised:recognize
+realise:realize realised:realize travelled:travel cancelled:cancel
+"""
+LEMMAS: dict[str, str] = dict(pair.split(":", 1) for pair in _IRREGULAR.split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,13 +117,22 @@ class Analyzer:
         for match in _TOKEN_RE.finditer(folded):
             raw = match.group()
             if raw[0].isdigit():
-                out.append(Token(_normalize_number(raw), match.start(), match.end()))
+                out.append(Token(_normalize_number(_ORDINAL_SUFFIX_RE.sub("", raw)), match.start(), match.end()))
+                continue
+            if raw.endswith("."):  # an initialism: U.S. → us
+                raw = raw.replace(".", "")
+                if raw in _USA:
+                    out.append(Token(USA_TERM, match.start(), match.end()))
+                    continue
+            elif raw in _USA and text[match.start() : match.end()].isupper():  # "US", "USA", not "us"
+                out.append(Token(USA_TERM, match.start(), match.end()))
                 continue
             if raw.endswith("'s"):
                 raw = raw[:-2]
             if raw in self.stopwords or (len(raw) < 2 and not raw.isdigit()):
                 continue
-            out.append(Token(self._stem(raw.replace("'", "")), match.start(), match.end()))
+            word = raw.replace("'", "")
+            out.append(Token(self._stem(LEMMAS.get(word, word)), match.start(), match.end()))
         return out
 
     def terms(self, text: str) -> list[str]:

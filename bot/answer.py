@@ -1,17 +1,21 @@
 """Turn ranked passages into an answer: the highlight, the citation, and the decision to decline.
 
-The highlight is the sentence of the passage that best matches the question (the sum of the collection
-IDF of the distinct question terms it holds); for quantity questions ("how many", "how much") it is the
-number in that sentence nearest the question's words, weighted by their IDF. A question is declined when
-the top passage holds too small a share of the question's terms (``coverage``) or scores too little of
-what a passage holding every term once would (``relative score``): both are scale-free, unlike a raw
-BM25 score, and their thresholds are calibrated on the eval set (see README).
+Also what a question asks for: its kind (how many / how long / when / who / where), the words that only
+frame it ("stand for", "how long"), the subject of a definition question, and the spans of a passage that
+could answer it (numbers, durations, dates, names, places). The highlight is the sentence of the passage
+that best matches the question (collection IDF of the question terms it holds, a sentence holding the kind
+of span asked for preferred); for how-many / how-long questions it is the number in that sentence whose
+clause holds the question's words. A question is declined when the top passage holds too small an
+IDF-weighted share of the question's terms (``coverage``), scores too little of what a passage holding
+every term once would (``relative score``), or, for how-many / how-long / when, offers no number, duration
+or date near the question's words. Thresholds (0.4, 0.3) were chosen on ``tests/data/seed.yaml`` (README).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from bisect import bisect_right
+from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -19,10 +23,8 @@ from bot.analysis import Analyzer, Token, fold, sentence_spans
 from bot.corpus import Article, Passage
 
 CITATION_SEPARATOR = " · "
-_QUANTITY_RE = re.compile(
-    r"\bhow\s+(?:many|much|long|old|big|large|far|often)\b|\bwhat\s+(?:number|percentage|share|proportion)\b"
-    r"|\bnumber\s+of\b|\bcount\b"
-)
+# A sentence holding the kind of answer asked for is highlighted when it scores this share of the best.
+SENTENCE_CUE_MARGIN = 0.6
 NUMBER_WORDS = frozenset(
     """
     one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen
@@ -30,18 +32,79 @@ NUMBER_WORDS = frozenset(
     thousand thousands million millions billion billions dozen dozens half
     """.split()
 )
+_NUMBER_WORD_RE = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
 _NUMBER_SPAN_RE = re.compile(
-    r"(?<![\w.])(?:[$€£]\s?)?\d+(?:[.,]\d+)*(?:\s?(?:%|percent|per cent))?"
-    r"|\b(?:" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")\b",
+    r"(?<![\w.@/])(?:[$€£]\s?)?\d+(?:[.,]\d+)*(?:\s?(?:%|percent|per cent))?(?:\s(?:million|billion))?"
+    r"|\b(?:" + _NUMBER_WORD_RE + r")\b",
     re.IGNORECASE,
 )
+_CLAUSE_BREAK_RE = re.compile(r"(?<!\d),|,(?!\d)|[;:()—–]")
+OTHER_CLAUSE_FACTOR = 0.25
+_YEAR_RE = re.compile(r"^(?:1[89]|20)\d\d$")
+_TIME_UNITS = r"(?:second|minute|hour|day|week|month|year|decade|century)s?"
+_DURATION_RE = re.compile(
+    r"(?<![\w.])(?:\d+(?:[.,]\d+)?|" + _NUMBER_WORD_RE + r"|a|an)[\s-]+" + _TIME_UNITS + r"\b", re.IGNORECASE
+)
+_MONTHS = (
+    "january|february|march|april|may|june|july|august|september|october|november|december"
+    "|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec"
+)
+_DATE_RE = re.compile(
+    r"\b(?:(?:" + _MONTHS + r")\.?\s+\d{1,2}(?:,\s*\d{4})?|\d{1,2}\s+(?:" + _MONTHS + r")\b(?:\s+\d{4})?"
+    r"|(?:" + _MONTHS + r")\b|(?:1[89]|20)\d\d\b|(?:mon|tues|wednes|thurs|fri|satur|sun)day|yesterday|today"
+    r"|tomorrow|tonight|(?:last|next|this)\s+(?:week|month|year|spring|summer|autumn|fall|winter)"
+    r"|(?:spring|summer|autumn|winter))\b",
+    re.IGNORECASE,
+)
+_NAME_WORD = r"[A-ZÀ-Þ][a-zß-ÿ'’\-]+"
+_PERSON_RE = re.compile(r"\b" + _NAME_WORD + r"(?:\s+(?:de|del|la|van|von|da|bin)?\s*" + _NAME_WORD + r")+")
+_PLACE_RE = re.compile(r"\b(?:in|at|from|of|to|near|outside|inside)\s+(?:the\s+)?" + _NAME_WORD)
 
 
 class QuestionKind(StrEnum):
-    """What a question asks for, as far as the highlight is concerned."""
+    """What a question asks for: the kind of words the answer holds."""
 
     QUANTITY = "quantity"
+    DURATION = "duration"
+    DATE = "date"
+    PERSON = "person"
+    PLACE = "place"
     OTHER = "other"
+
+
+# First match wins; read on the folded question.
+_KIND_PATTERNS: tuple[tuple[QuestionKind, re.Pattern[str]], ...] = (
+    (QuestionKind.DURATION, re.compile(r"\bhow\s+long\b|\bfor\s+how\s+many\s+" + _TIME_UNITS)),
+    (
+        QuestionKind.QUANTITY,
+        re.compile(
+            r"\bhow\s+(?:many|much|old|big|large|far|often|tall|high|fast)\b"
+            r"|\bwhat\s+(?:number|percentage|percent|share|proportion|amount|size|price|cost)\b"
+            r"|\bnumber\s+of\b|\bamount\s+of\b|\bcount\b|\bheadcount\b|\bin\s+total\b"
+        ),
+    ),
+    (
+        QuestionKind.DATE,
+        re.compile(r"\bwhen\b|\b(?:what|which)\s+(?:date|year|day|month|time|week)\b|\bwhat\s+time\b"),
+    ),
+    (QuestionKind.PERSON, re.compile(r"\bwho(?:m|se)?\b|\b(?:which|what)\s+(?:person|man|woman|official)\b")),
+    (QuestionKind.PLACE, re.compile(r"\bwhere\b|\b(?:which|what)\s+(?:country|city|town|place|state)\b")),
+)
+# Words that frame a question without naming what it is about ("how LONG", "what does X STAND FOR").
+_FRAME_RE = re.compile(
+    r"\bhow\s+(?:long|old|big|large|far|often|tall|high|fast)\b|\bstands?\s+for\b|\bmean(?:s|ing|t)?\b"
+    r"|\bdefinition\b|\bdefine\b|\b(?:the\s+)?name\s+of\b|\bhappen(?:s|ed)?\b|\bnumber\s+of\b"
+    r"|\bamount\s+of\b|\bin\s+total\b|\bheadcount\b|\bcount\b"
+    r"|\b(?:what|which)\s+(?:date|year|day|month|time)\b"
+)
+_DEFINITION_PATTERNS = (
+    re.compile(r"\bwhat\s+(?:does|do|did)\s+(?:the\s+)?(?P<x>.+?)\s+(?:stand\s+for|mean)\b"),
+    re.compile(r"^\s*(?:what|who)\s*(?:'s|\s+is|\s+are|\s+was|\s+were)\s+(?:the\s+|an?\s+)?(?P<x>.+?)\s*[?.!]*\s*$"),
+    re.compile(r"^\s*(?P<x>.+?)\s+(?:meaning|definition)\s*[?.!]*\s*$"),
+    re.compile(r"\b(?:meaning|definition)\s+of\s+(?:the\s+)?(?P<x>.+?)\s*[?.!]*\s*$"),
+)
+# Subjects that make "what is X" a question about something else than X's definition.
+_NOT_A_SUBJECT_RE = re.compile(r"\b(?:name|number|amount|price|cost|date|reason|capital|population|weather)\b")
 
 
 class HighlightKind(StrEnum):
@@ -102,13 +165,65 @@ class Answer:
 class DeclinePolicy:
     """Thresholds below which a question is declined."""
 
-    min_coverage: float = 0.5
+    min_coverage: float = 0.4
     min_relative_score: float = 0.3
 
 
 def question_kind(question: str) -> QuestionKind:
     """Classify a question by the kind of answer it wants."""
-    return QuestionKind.QUANTITY if _QUANTITY_RE.search(fold(question)) else QuestionKind.OTHER
+    folded = fold(question)
+    for kind, pattern in _KIND_PATTERNS:
+        if pattern.search(folded):
+            return kind
+    return QuestionKind.OTHER
+
+
+def strip_frame(question: str) -> str:
+    """Return the question without the words that only frame it ("how long", "stand for", "name of")."""
+    return _FRAME_RE.sub(" ", fold(question))
+
+
+def definition_subject(question: str) -> str | None:
+    """Return X of "what does X stand for", "what is X", "X meaning", folded, or None."""
+    folded = fold(question).strip()
+    for pattern in _DEFINITION_PATTERNS:
+        match = pattern.search(folded)
+        if match is None:
+            continue
+        subject = re.sub(r"[\"'‘’“”?!.]", " ", match.group("x"))
+        subject = " ".join(subject.split())
+        if subject and not _NOT_A_SUBJECT_RE.search(subject) and len(subject.split()) <= 6:
+            return subject
+    return None
+
+
+def defines(text: str, subject: str) -> bool:
+    """Return True when a passage defines ``subject``: "Expansion (X)", "X (…)", "X, the …", "called X"."""
+    folded = re.sub(r"[\"“”‘’']", "", fold(text))
+    x = re.escape(subject).replace(r"\ ", r"[\s-]+")
+    patterns = (
+        r"\(" + x + r"\)",
+        r"\b" + x + r"\s+\(",
+        r"\b" + x + r",\s+(?:the|a|an|who|which)\b",
+        r"\b" + x + r"\s+(?:is|was|are|were)\s+(?:a|an|the)\b",
+        r"\b(?:called|call|calls|known\s+as|dubbed|named)\s+(?:the\s+)?" + x + r"\b",
+    )
+    return any(re.search(p, folded) for p in patterns)
+
+
+def cue_spans(kind: QuestionKind, text: str) -> list[tuple[int, int]]:
+    """Return the spans of ``text`` that could answer a question of this kind (numbers, dates, names…)."""
+    if kind is QuestionKind.QUANTITY:
+        return [(m.start(), m.end()) for m in _NUMBER_SPAN_RE.finditer(text) if not _YEAR_RE.match(m.group())]
+    if kind is QuestionKind.DURATION:
+        return [(m.start(), m.end()) for m in _DURATION_RE.finditer(text)]
+    if kind is QuestionKind.DATE:
+        return [(m.start(), m.end()) for m in _DATE_RE.finditer(text)]
+    if kind is QuestionKind.PERSON:
+        return [(m.start(), m.end()) for m in _PERSON_RE.finditer(text)]
+    if kind is QuestionKind.PLACE:
+        return [(m.start(), m.end()) for m in _PLACE_RE.finditer(text)]
+    return []
 
 
 def citation(article: Article, passage: Passage) -> str:
@@ -122,10 +237,29 @@ def citation(article: Article, passage: Passage) -> str:
     return CITATION_SEPARATOR.join(parts)
 
 
-def coverage(question_terms: Sequence[str], passage_terms: set[str]) -> float:
-    """Return the share of the question's distinct terms that the passage holds."""
-    distinct = set(question_terms)
-    return len(distinct & passage_terms) / len(distinct) if distinct else 0.0
+def coverage(
+    question_terms: Sequence[str],
+    passage_terms: Set[str],
+    *,
+    weights: Mapping[str, float] | None = None,
+    credits: Mapping[str, Sequence[tuple[str, float]]] | None = None,
+) -> float:
+    """Return the share of the question's distinct terms that the passage holds.
+
+    With ``weights`` (a term's IDF) each term counts by its weight, so holding the rare words matters more
+    than holding the article's everyday ones; with ``credits`` a term the passage lacks counts partly when
+    it holds one of the term's stand-ins (a typo repair or a related word) at the stand-in's weight.
+    """
+    distinct = list(dict.fromkeys(question_terms))
+    total = held = 0.0
+    for term in distinct:
+        weight = weights.get(term, 1.0) if weights is not None else 1.0
+        total += weight
+        if term in passage_terms:
+            held += weight
+        elif credits:
+            held += weight * max((w for t, w in credits.get(term, ()) if t in passage_terms), default=0.0)
+    return held / total if total > 0 else 0.0
 
 
 def decline_reason(cov: float, relative: float, policy: DeclinePolicy) -> str | None:
@@ -139,61 +273,114 @@ def decline_reason(cov: float, relative: float, policy: DeclinePolicy) -> str | 
     return None
 
 
-def _best_sentence(
-    text: str, tokens: Sequence[Token], wanted: set[str], idf: Callable[[str], float]
-) -> tuple[int, int]:
+def _sentence_scores(
+    text: str, tokens: Sequence[Token], weights: Mapping[str, float], idf: Callable[[str], float],
+    kind: QuestionKind,
+) -> list[tuple[tuple[int, int], float, bool]]:
+    """Return each sentence, the IDF mass of the question terms it holds, and whether it holds a cue."""
     spans = sentence_spans(text) or [(0, len(text))]
-    best, best_score = spans[0], -1.0
+    cues = cue_spans(kind, text)
+    out = []
     for start, end in spans:
-        held = {t.term for t in tokens if start <= t.start < end and t.term in wanted}
-        score = sum(idf(term) for term in held)
-        if score > best_score:
-            best, best_score = (start, end), score
-    return best
+        held = {t.term for t in tokens if start <= t.start < end and t.term in weights}
+        score = sum(idf(term) * weights[term] for term in held)
+        has_cue = any(start <= cs < end for cs, _ in cues)
+        out.append(((start, end), score, has_cue))
+    return out
 
 
-def _best_number(
-    text: str, sentence: tuple[int, int], tokens: Sequence[Token], wanted: set[str], idf: Callable[[str], float]
+def sentence_match(
+    passage: Passage,
+    weights: Mapping[str, float],
+    analyzer: Analyzer,
+    idf: Callable[[str], float],
+    kind: QuestionKind = QuestionKind.OTHER,
+) -> tuple[float, bool]:
+    """Return the best sentence's IDF mass of question terms, and whether a sentence holding them has a cue."""
+    scored = _sentence_scores(passage.text, analyzer.tokens(passage.text), weights, idf, kind)
+    best = max(score for _, score, _ in scored)
+    cued = any(cue and score > 0 for _, score, cue in scored)
+    return best, cued
+
+
+def _best_sentence(
+    text: str, tokens: Sequence[Token], weights: Mapping[str, float], idf: Callable[[str], float],
+    kind: QuestionKind,
+) -> tuple[int, int]:
+    scored = _sentence_scores(text, tokens, weights, idf, kind)
+    top = max(score for _, score, _ in scored)
+    # Among sentences close to the best, prefer one that holds what the question asks for.
+    for span, score, cue in scored:
+        if cue and score > 0 and score >= SENTENCE_CUE_MARGIN * top:
+            return span
+    return next(span for span, score, _ in scored if score == top)
+
+
+def _best_cue(
+    text: str, sentence: tuple[int, int], tokens: Sequence[Token], weights: Mapping[str, float],
+    idf: Callable[[str], float], *, kind: QuestionKind,
 ) -> tuple[int, int] | None:
-    """Return the number span in the sentence nearest the question's words, weighted by their IDF."""
+    """Return the cue span of the sentence that best fits the question's words, weighted by their IDF.
+
+    Question words in the span's own clause count fully; words elsewhere in the sentence count a quarter,
+    less with distance.
+    """
     start, end = sentence
-    numbers = [m for m in _NUMBER_SPAN_RE.finditer(text, start, end)]
-    if not numbers:
+    spans = [(s, e) for s, e in cue_spans(kind, text) if start <= s < end]
+    if not spans:
         return None
     # Word positions let distance be counted in words, not characters.
-    words = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
+    starts = [m.start() for m in re.finditer(r"\S+", text)]
 
     def word_index(offset: int) -> int:
-        for i, (ws, we) in enumerate(words):
-            if ws <= offset < we or offset < ws:
-                return i
-        return len(words)
+        return max(0, bisect_right(starts, offset) - 1)
 
-    matched = [(word_index(t.start), idf(t.term)) for t in tokens if start <= t.start < end and t.term in wanted]
+    matched = [
+        (word_index(t.start), idf(t.term) * weights[t.term])
+        for t in tokens
+        if start <= t.start < end and t.term in weights
+    ]
+    # A list item or clause ("6,000 work in the shoe shop, 15,000 work …") binds a number to its words.
+    breaks = [m.start() for m in _CLAUSE_BREAK_RE.finditer(text, start, end)]
+
+    def clause(offset: int) -> int:
+        return bisect_right(breaks, offset)
+
+    matched_clauses = [
+        clause(t.start) for t in tokens if start <= t.start < end and t.term in weights
+    ]
     best: tuple[int, int] | None = None
     best_score = -1.0
-    for m in numbers:
-        at = word_index(m.start())
-        score = sum(weight / (1 + abs(at - pos)) for pos, weight in matched)
+    for s, e in spans:
+        at, own = word_index(s), clause(s)
+        score = sum(
+            weight if c == own else OTHER_CLAUSE_FACTOR * weight / (1 + abs(at - pos))
+            for (pos, weight), c in zip(matched, matched_clauses, strict=True)
+        )
         if score > best_score:
-            best, best_score = (m.start(), m.end()), score
+            best, best_score = (s, e), score
     return best
 
 
 def choose_highlight(
     passage: Passage,
-    question_terms: Sequence[str],
+    question_terms: Sequence[str] | Mapping[str, float],
     kind: QuestionKind,
     analyzer: Analyzer,
     idf: Callable[[str], float],
 ) -> Highlight | None:
-    """Return the span of the passage that answers best: a number for quantity questions, else a sentence."""
+    """Return the span of the passage that answers best: a number for quantity questions, else a sentence.
+
+    Sentences are scored by the collection IDF of the question terms they hold (each weighted, typo
+    repairs and related words below the question's own); a sentence holding a span of the kind asked for
+    wins over a slightly better one without.
+    """
     text = passage.text
     tokens = analyzer.tokens(text)
-    wanted = set(question_terms)
-    sentence = _best_sentence(text, tokens, wanted, idf)
-    if kind is QuestionKind.QUANTITY:
-        number = _best_number(text, sentence, tokens, wanted, idf)
-        if number is not None:
-            return Highlight(number[0], number[1], HighlightKind.NUMBER)
+    weights = dict(question_terms) if isinstance(question_terms, Mapping) else dict.fromkeys(question_terms, 1.0)
+    sentence = _best_sentence(text, tokens, weights, idf, kind)
+    if kind in (QuestionKind.QUANTITY, QuestionKind.DURATION):
+        span = _best_cue(text, sentence, tokens, weights, idf, kind=kind)
+        if span is not None:
+            return Highlight(span[0], span[1], HighlightKind.NUMBER)
     return Highlight(sentence[0], sentence[1], HighlightKind.SENTENCE)

@@ -120,7 +120,7 @@ def _items(raw: Any, source: Path) -> list[EvalItem]:
             raise ConfigError(f"{source}: item {n} has no 'question'")
         expect = entry.get("expect", entry.get("expected", ()))
         snippets = (expect,) if isinstance(expect, str) else tuple(str(s) for s in expect or ())
-        answerable = entry.get("answerable", bool(snippets))
+        answerable = entry.get("answerable", True)
         if answerable and not snippets:
             raise ConfigError(f"{source}: item {n} ({entry['question']!r}) needs 'expect' or 'answerable: false'")
         if not answerable:

@@ -11,23 +11,37 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from bot.analysis import Analyzer
 from bot.answer import (
     Answer,
     DeclinePolicy,
+    QuestionKind,
     Result,
     choose_highlight,
     citation,
     coverage,
     decline_reason,
+    defines,
+    definition_subject,
     question_kind,
+    sentence_match,
+    strip_frame,
 )
 from bot.corpus import Article, BadFile, Corpus, load_corpus
 from bot.errors import QuestionError, UnknownArticleError
+from bot.expansion import Expander, WeightedTerm, related_map
 from bot.index import BM25Index, BM25Params, TermContribution
 from bot.settings import RetrievalSettings, Settings
 
 EXAMPLE_QUESTION = "How many inmates work in construction?"
+# Questions that cannot be answered without a span of their kind: what the decline then says is missing.
+CUE_REQUIRED: dict[QuestionKind, str] = {
+    QuestionKind.QUANTITY: "number",
+    QuestionKind.DURATION: "duration",
+    QuestionKind.DATE: "date",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +52,34 @@ class Snapshot:
     index: BM25Index
     passage_terms: tuple[frozenset[str], ...]
     ranges: dict[str, tuple[int, int]]
+
+
+@dataclass(frozen=True, slots=True)
+class Ranked:
+    """A candidate passage after re-ranking, with the figures that placed it."""
+
+    position: int
+    score: float  # the re-ranking score: BM25 over the best BM25, plus the bonuses
+    bm25: float  # the weighted BM25 score
+    coverage: float
+    cue: bool
+    defines: bool
+    sentence: float
+
+
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    """A question's terms as searched and its candidates, best first."""
+
+    terms: tuple[str, ...]
+    searched: tuple[WeightedTerm, ...]
+    kind: QuestionKind
+    candidates: tuple[Ranked, ...]
+
+    @property
+    def weights(self) -> dict[str, float]:
+        """Return each searched term's weight."""
+        return {w.term: w.weight for w in self.searched}
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +150,8 @@ class AskService:
         self.policy = DeclinePolicy(self.retrieval.min_coverage, self.retrieval.min_relative_score)
         self.max_passage_words = max_passage_words
         self._lock = threading.Lock()
+        self._related = related_map(self.analyzer)
+        self._expander: tuple[BM25Index, Expander] | None = None
         self._snapshot = build_snapshot(corpus, self.analyzer, self.params)
 
     @classmethod
@@ -135,7 +179,11 @@ class AskService:
     # -- asking ---------------------------------------------------------------------------------------
 
     def question_terms(self, question: str) -> list[str]:
-        """Check a question and return its terms, or raise ``QuestionError``."""
+        """Check a question and return its terms, or raise ``QuestionError``.
+
+        Words that only frame the question ("how long", "stand for", "the name of") are left out when other
+        words remain.
+        """
         text = question.strip()
         if not text:
             raise QuestionError(f"the question is empty: ask something like {EXAMPLE_QUESTION!r}", question=question)
@@ -144,7 +192,7 @@ class AskService:
             raise QuestionError(
                 f"the question is too long ({len(text)} characters; at most {limit})", question=question
             )
-        terms = self.analyzer.terms(text)
+        terms = self.analyzer.terms(strip_frame(text)) or self.analyzer.terms(text)
         if not terms:
             raise QuestionError(
                 "the question has no words to search for: ask with the words that matter, "
@@ -160,63 +208,155 @@ class AskService:
             raise UnknownArticleError(article, known=tuple(a.id for a in snap.corpus.articles))
         return snap.ranges[article]
 
+    def _expander_for(self, index: BM25Index) -> Expander:
+        """Return the expander of this index's vocabulary, built once per snapshot."""
+        cached = self._expander
+        if cached is None or cached[0] is not index:
+            expander = Expander(
+                index.vocab,
+                self._related,
+                typo_weight=self.retrieval.typo_weight,
+                related_weight=self.retrieval.related_weight,
+            )
+            cached = (index, expander)
+            self._expander = cached
+        return cached[1]
+
+    def _term_weights(self, snap: Snapshot, terms: Sequence[str]) -> dict[str, float]:
+        """Return each question term's IDF; a term no passage holds weighs as the rarest possible term."""
+        unseen = self.params.unseen_idf(snap.index.n_docs)
+        return {t: (snap.index.idf(t) if snap.index.doc_freq(t) else unseen) for t in terms}
+
     def _relative_score(self, snap: Snapshot, terms: Sequence[str], score: float) -> float:
         """Return a score over the question's own maximum: every term held once in a passage of mean length.
 
         Terms no passage holds weigh as much as the rarest possible term, so an off-topic question's
         maximum stays large while its score stays small.
         """
-        unseen = self.params.unseen_idf(snap.index.n_docs)
-        idfs = [snap.index.idf(t) if snap.index.doc_freq(t) else unseen for t in terms]
         factor = 1.0 + (self.params.delta if self.params.variant == "plus" else 0.0)
-        maximum = factor * sum(idfs)
+        maximum = factor * sum(self._term_weights(snap, list(dict.fromkeys(terms))).values())
         return min(1.0, score / maximum) if maximum > 0 else 0.0
 
-    def ask(self, question: str, *, article: str | None = None, top: int | None = None) -> Answer:
-        """Answer a question with the best passages, or decline with the reason."""
-        snap = self._snapshot
+    def _scores(
+        self, snap: Snapshot, searched: Sequence[WeightedTerm], within: tuple[int, int] | None
+    ) -> tuple[int, np.ndarray, np.ndarray]:
+        """Return the first position, the weighted BM25 score of each passage in range, and which matched."""
+        index = snap.index
+        lo, hi = within if within is not None else (0, index.n_docs)
+        scores = np.zeros(hi - lo, dtype=np.float64)
+        matched = np.zeros(hi - lo, dtype=bool)
+        plus = self.params.variant == "plus"
+        for wt in searched:
+            docs, impacts = index.postings(wt.term)
+            if within is not None:
+                inside = (docs >= lo) & (docs < hi)
+                docs, impacts = docs[inside], impacts[inside]
+            if plus:  # BM25Plus gives every passage the term's delta part; the postings hold the rest
+                base = index.idf(wt.term) * self.params.delta
+                scores += wt.weight * base
+                scores[docs - lo] += wt.weight * (impacts - base)
+            else:
+                scores[docs - lo] += wt.weight * impacts
+            matched[docs - lo] = True
+        return lo, scores, matched
+
+    def rank(self, question: str, *, article: str | None = None, snapshot: Snapshot | None = None) -> Ranking:
+        """Rank passages for a question: weighted BM25, then answer-type, definition and sentence bonuses.
+
+        BM25 runs over the question's terms (weight 1), their typo repairs and related words (weighted
+        down). The best ``rerank_depth`` passages are then re-scored as BM25 over the best BM25 plus
+        bonuses: ``cue_weight`` when a sentence holding question words also holds the kind of answer asked
+        (a number for "how many", a date for "when", a name for "who", a place for "where"),
+        ``definition_weight`` when the passage defines what "what is X / what does X stand for" asks
+        about, and ``sentence_weight`` × the share of the question's IDF held by its best single sentence
+        (question words close together).
+        """
+        snap = snapshot or self._snapshot
         terms = self.question_terms(question)
         within = self._within(snap, article)
-        k = top if top is not None else self.retrieval.top_k
-        hits = snap.index.search(terms, max(k, 1), within=within)
-        if not hits:
-            return Answer(question, False, "no passage shares the question's words", (), tuple(terms))
-        best = hits[0]
-        cov = coverage(terms, set(snap.passage_terms[best.position]))
-        relative = self._relative_score(snap, terms, best.score)
-        closest = snap.corpus.article(snap.corpus.passages[best.position].article_id)
-        reason = decline_reason(cov, relative, self.policy)
-        if reason is not None:
-            return Answer(question, False, reason, (), tuple(terms), cov, relative, closest)
+        searched = self._expander_for(snap.index).expand(terms)
         kind = question_kind(question)
+        lo, scores, matched = self._scores(snap, searched, within)
+        where = np.flatnonzero(matched)
+        if where.size == 0:
+            return Ranking(tuple(terms), tuple(searched), kind, ())
+        r = self.retrieval
+        order = where[np.lexsort((where, -scores[where]))][: r.rerank_depth]
+        top = float(scores[order[0]])
+        idf_weights = self._term_weights(snap, terms)
+        credits: dict[str, list[tuple[str, float]]] = {}
+        for wt in searched:
+            if not wt.original:
+                credits.setdefault(wt.source, []).append((wt.term, wt.weight))
+        weights = {w.term: w.weight for w in searched}
+        total_idf = sum(idf_weights.values())
+        subject = definition_subject(question) if r.definition_weight > 0 else None
+        ranked = []
+        for at in order.tolist():
+            position = lo + at
+            bm25 = float(scores[at])
+            passage = snap.corpus.passages[position]
+            cov = coverage(terms, snap.passage_terms[position], weights=idf_weights, credits=credits)
+            best_sentence, cued = sentence_match(passage, weights, self.analyzer, snap.index.idf, kind)
+            cue = cued and kind is not QuestionKind.OTHER
+            defined = subject is not None and defines(passage.text, subject)
+            sentence = min(1.0, best_sentence / total_idf) if total_idf > 0 else 0.0
+            final = (bm25 / top if top > 0 else 0.0) + r.cue_weight * cue + r.definition_weight * defined
+            final += r.sentence_weight * sentence
+            ranked.append(Ranked(position, final, bm25, cov, cue, defined, sentence))
+        ranked.sort(key=lambda c: (-c.score, c.position))
+        return Ranking(tuple(terms), tuple(searched), kind, tuple(ranked))
+
+    def _results(self, snap: Snapshot, ranking: Ranking, k: int) -> list[Result]:
         results = []
-        for rank, hit in enumerate(hits[:k], start=1):
-            passage = snap.corpus.passages[hit.position]
+        weights = ranking.weights
+        for rank, cand in enumerate(ranking.candidates[:k], start=1):
+            passage = snap.corpus.passages[cand.position]
             art = snap.corpus.article(passage.article_id)
             if art is None:  # a snapshot is built from its own corpus; this cannot happen
                 continue
-            highlight = choose_highlight(passage, terms, kind, self.analyzer, snap.index.idf)
-            results.append(Result(rank, art, passage, hit.score, highlight, citation(art, passage)))
-        return Answer(question, True, "answered", tuple(results), tuple(terms), cov, relative, closest)
+            highlight = choose_highlight(passage, weights, ranking.kind, self.analyzer, snap.index.idf)
+            results.append(Result(rank, art, passage, cand.bm25, highlight, citation(art, passage)))
+        return results
+
+    def ask(self, question: str, *, article: str | None = None, top: int | None = None) -> Answer:
+        """Answer a question with the best passages, or decline with the reason.
+
+        Declines when the best passage holds too small an IDF-weighted share of the question's terms
+        (``min_coverage``) or its BM25 score is too small a share of the question's own maximum
+        (``min_relative_score``); the decline names the article of the closest passage, if any shares a word.
+        """
+        snap = self._snapshot
+        ranking = self.rank(question, article=article, snapshot=snap)
+        terms = ranking.terms
+        k = top if top is not None else self.retrieval.top_k
+        if not ranking.candidates:
+            return Answer(question, False, "no passage shares the question's words", (), terms)
+        best = ranking.candidates[0]
+        relative = self._relative_score(snap, terms, best.bm25)
+        closest = snap.corpus.article(snap.corpus.passages[best.position].article_id)
+        reason = decline_reason(best.coverage, relative, self.policy)
+        if reason is None and self.retrieval.decline_without_cue and ranking.kind in CUE_REQUIRED and not best.cue:
+            reason = f"the best passage gives no {CUE_REQUIRED[ranking.kind]} near the question's words"
+        if reason is not None:
+            return Answer(question, False, reason, (), terms, best.coverage, relative, closest)
+        results = self._results(snap, ranking, max(k, 1))
+        return Answer(question, True, "answered", tuple(results), terms, best.coverage, relative, closest)
 
     def explain(self, question: str, *, article: str | None = None, top: int | None = None) -> Explanation:
-        """Answer a question and lay open each top passage's score, term by term."""
+        """Answer a question and lay open each top passage's score, term by term.
+
+        Typo repairs and related words are listed with the question's terms, at full weight.
+        """
         snap = self._snapshot
         answer = self.ask(question, article=article, top=top)
-        terms = list(answer.terms)
+        ranking = self.rank(question, article=article, snapshot=snap)
         k = top if top is not None else self.retrieval.top_k
-        hits = snap.index.search(terms, k, within=self._within(snap, article))
-        kind = question_kind(question)
-        explained = []
-        for rank, hit in enumerate(hits, start=1):
-            passage = snap.corpus.passages[hit.position]
-            art = snap.corpus.article(passage.article_id)
-            if art is None:
-                continue
-            highlight = choose_highlight(passage, terms, kind, self.analyzer, snap.index.idf)
-            result = Result(rank, art, passage, hit.score, highlight, citation(art, passage))
-            explained.append(ExplainedResult(result, tuple(snap.index.explain(terms, hit.position))))
-        return Explanation(question, tuple(terms), answer, tuple(explained))
+        searched = [w.term for w in ranking.searched]
+        explained: list[ExplainedResult] = []
+        for result, cand in zip(self._results(snap, ranking, k), ranking.candidates, strict=False):
+            explained.append(ExplainedResult(result, tuple(snap.index.explain(searched, cand.position))))
+        return Explanation(question, answer.terms, answer, tuple(explained))
 
     # -- reloading ------------------------------------------------------------------------------------
 

@@ -58,11 +58,20 @@ class RetrievalSettings(_Section):
 
     variant: Literal["okapi", "plus"] = Field(default="okapi", description="BM25 variant (see bot/index.py).")
     k1: float = Field(default=1.5, gt=0, le=10)
-    b: float = Field(default=0.75, ge=0, le=1)
+    b: float = Field(default=0.3, ge=0, le=1)
     delta: float = Field(default=1.0, ge=0, le=10, description="BM25Plus only.")
     top_k: int = Field(default=3, ge=1, le=25, description="Passages returned per question.")
-    min_coverage: float = Field(default=0.5, ge=0, le=1, description="Share of question terms the top passage holds.")
+    min_coverage: float = Field(default=0.4, ge=0, le=1, description="Share of question terms the top passage holds.")
     min_relative_score: float = Field(default=0.3, ge=0, le=1, description="Top score over the question's maximum.")
+    typo_weight: float = Field(default=0.6, ge=0, le=1, description="Weight of a typo repair (0: no repair).")
+    related_weight: float = Field(default=0.5, ge=0, le=1, description="Weight of a related word (0: none).")
+    cue_weight: float = Field(default=0.3, ge=0, le=2, description="Bonus for holding the kind of answer asked.")
+    definition_weight: float = Field(default=0.5, ge=0, le=2, description="Bonus for defining what is asked.")
+    sentence_weight: float = Field(default=0.0, ge=0, le=2, description="Bonus for the question in one sentence.")
+    decline_without_cue: bool = Field(
+        default=True, description="Decline how-many / how-long / when questions whose best passage has no such span."
+    )
+    rerank_depth: int = Field(default=10, ge=1, le=100, description="Top BM25 passages the bonuses reorder.")
     max_question_chars: int = Field(default=500, ge=10, le=4000)
 
 

@@ -1,0 +1,195 @@
+"""Widen a question's terms: repair typos against the index vocabulary, add common paraphrases.
+
+Members ask with their own words ("prisoners" for "inmates", "constructon" for "construction"). Each
+question term may bring related index terms, each with a weight below 1 so that the question's own words
+always count more:
+
+* **typo repair**: a term no passage holds is matched first to index terms it begins or that begin it
+  within 3 letters (derived forms the stemmer keeps apart: visit / visitor), else to the nearest index
+  terms by Levenshtein distance (rapidfuzz) on the stem: at most 1 edit for stems of 5 to 7 letters, 2
+  from 8 letters on, same first letter (typos rarely hit it, and it keeps the search small on a large
+  vocabulary);
+* **related words**: a compact, hand-written list of common English paraphrases found in news questions
+  (``RELATED``). It is general vocabulary, not tuned to one article: each group is words a reader uses for
+  one another. Nothing is downloaded; the list is part of the code.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz.distance import Levenshtein
+from rapidfuzz.process import extract
+
+from bot.analysis import Analyzer
+
+TYPO_WEIGHT = 0.6
+RELATED_WEIGHT = 0.5
+TYPO_MIN_LENGTH = 5
+TYPO_LONG_LENGTH = 8
+TYPO_MAX_CANDIDATES = 2
+DERIVED_MAX_EXTRA = 3
+
+# Groups of words readers use for one another in questions about news. Bidirectional; surface words, run
+# through the analyzer at start so they meet the index's stems.
+RELATED: tuple[str, ...] = (
+    "prisoner inmate convict detainee",
+    "prison jail penitentiary",
+    "migrant immigrant deportee",
+    "deport expel send",
+    "make produce manufacture",
+    "build construct construction",
+    "video clip film footage",
+    "music musical orchestra symphony band concert",
+    "criticize critic criticism dissent",
+    "copy replicate imitate",
+    "pay wage salary",
+    "cost price spend",
+    "start begin launch",
+    "end finish",
+    "tweet post share twitter",
+    "reply respond",
+    "allegation claim accusation",
+    "rehabilitation reintegration",
+    "kid child",
+    "student pupil",
+    "lead leader head chief president",
+    "negotiation talk",
+    "ship vessel boat",
+    "raise rise increase hike",
+    "money fund funding budget",
+    "clean filter purify",
+    "clothes clothing garment textile sew",
+    "job work employment",
+    "worker employee staff",
+    "factory workshop",
+    "town city",
+    "buy purchase",
+    "car vehicle",
+    "kill murder",
+    "die death dead",
+    "big large huge",
+    "help aid assist",
+    "country nation",
+    "usa america american",
+    "law legislation",
+    "vote ballot",
+    "company firm business",
+    "photo picture image",
+    "abuse torture mistreat",
+    "hurt injure wound",
+    "beat hit",
+    "gang cartel",
+    "gun weapon",
+    "strike walkout stoppage",
+    "learn study teach",
+    "home house",
+    "doctor physician",
+    "fire blaze",
+    "storm hurricane",
+    "drug narcotic",
+    "award prize",
+    "mistake error",
+    "idea plan",
+    "plan scheme programme program",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class WeightedTerm:
+    """An index term searched for a question term, with its weight (1 for the question's own)."""
+
+    term: str
+    weight: float
+    source: str  # the question term it stands for
+
+    @property
+    def original(self) -> bool:
+        """Return True when the question itself holds this term."""
+        return self.term == self.source
+
+
+def related_map(analyzer: Analyzer, groups: Iterable[str] = RELATED) -> dict[str, frozenset[str]]:
+    """Return, for each stem of the related-word groups, the other stems of its groups."""
+    out: dict[str, set[str]] = {}
+    for group in groups:
+        stems = {stem for word in group.split() for stem in analyzer.terms(word)}
+        for stem in stems:
+            out.setdefault(stem, set()).update(stems - {stem})
+    return {stem: frozenset(others) for stem, others in out.items()}
+
+
+class Expander:
+    """Expand question terms against one index vocabulary."""
+
+    def __init__(
+        self,
+        vocabulary: Iterable[str],
+        related: Mapping[str, frozenset[str]],
+        *,
+        typo_weight: float = TYPO_WEIGHT,
+        related_weight: float = RELATED_WEIGHT,
+    ) -> None:
+        self.vocabulary = frozenset(vocabulary)
+        self.related = related
+        self.typo_weight = typo_weight
+        self.related_weight = related_weight
+        by_initial: dict[str, list[str]] = {}
+        for term in self.vocabulary:
+            if len(term) >= TYPO_MIN_LENGTH - 1 and not term[0].isdigit():
+                by_initial.setdefault(term[0], []).append(term)
+        self._by_initial = {k: sorted(v) for k, v in by_initial.items()}
+        self.repair = lru_cache(maxsize=4096)(self._repair)
+
+    def _repair(self, term: str) -> tuple[str, ...]:
+        """Return the nearest index terms to a term no passage holds, nearest first.
+
+        A term that begins an index term, or that an index term begins, by a few letters is a derived form
+        the stemmer left apart (visit → visitor) and comes first; then the nearest by edit distance.
+        """
+        if len(term) < TYPO_MIN_LENGTH or term[0].isdigit():
+            return ()
+        choices = self._by_initial.get(term[0], [])
+        at = bisect_left(choices, term)
+        derived = []
+        while at < len(choices) and choices[at].startswith(term):
+            if len(choices[at]) - len(term) <= DERIVED_MAX_EXTRA:
+                derived.append(choices[at])
+            at += 1
+        lo = max(TYPO_MIN_LENGTH - 1, len(term) - DERIVED_MAX_EXTRA)
+        derived += [term[:n] for n in range(lo, len(term)) if term[:n] in self.vocabulary]
+        if derived:
+            return tuple(sorted(derived, key=lambda c: (abs(len(c) - len(term)), c))[:TYPO_MAX_CANDIDATES])
+        limit = 2 if len(term) >= TYPO_LONG_LENGTH else 1
+        found = extract(term, choices, scorer=Levenshtein.distance, score_cutoff=limit, limit=TYPO_MAX_CANDIDATES * 4)
+        if not found:
+            return ()
+        nearest = min(score for _, score, _ in found)
+        return tuple(sorted(choice for choice, score, _ in found if score == nearest)[:TYPO_MAX_CANDIDATES])
+
+    def expand(self, terms: Sequence[str]) -> list[WeightedTerm]:
+        """Return each distinct question term, then its typo repairs and related terms the index holds."""
+        out: list[WeightedTerm] = []
+        seen: set[str] = set()
+        for term in terms:
+            if term in seen:
+                continue
+            seen.add(term)
+            out.append(WeightedTerm(term, 1.0, term))
+        extra: dict[str, WeightedTerm] = {}
+        for term in list(seen):
+            candidates: list[tuple[str, float]] = []
+            if term not in self.vocabulary and self.typo_weight > 0:
+                candidates += [(fixed, self.typo_weight) for fixed in self.repair(term)]
+            if self.related_weight > 0:
+                candidates += [(r, self.related_weight) for r in sorted(self.related.get(term, ()))]
+            for cand, weight in candidates:
+                if cand in seen or cand not in self.vocabulary:
+                    continue
+                if cand not in extra or extra[cand].weight < weight:
+                    extra[cand] = WeightedTerm(cand, weight, term)
+        out.extend(extra.values())
+        return out

@@ -1,0 +1,159 @@
+from pathlib import Path
+
+import pytest
+
+from bot.answer import (
+    Answer,
+    DeclinePolicy,
+    QuestionKind,
+    citation,
+    coverage,
+    decline_reason,
+    defines,
+    definition_subject,
+    question_kind,
+    strip_frame,
+)
+from bot.corpus import Article, Passage
+from bot.service import AskService
+
+ARTICLE = Article(id="a", title="A title", paragraphs=("x",), date="2025-07-05")
+
+
+def test_citation_without_and_with_url() -> None:
+    passage = Passage("a", 7, "x")
+    assert citation(ARTICLE, passage) == "“A title” · 2025-07-05 · ¶7"
+    with_url = Article(id="a", title="A title", paragraphs=("x",), date="2025-07-05", url="https://example.org/a")
+    assert citation(with_url, passage) == "“A title” · 2025-07-05 · ¶7 · https://example.org/a"
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("How many inmates work in construction?", QuestionKind.QUANTITY),
+        ("HOW MUCH does it cost", QuestionKind.QUANTITY),
+        ("textile workshop headcount", QuestionKind.QUANTITY),
+        ("How long is the video?", QuestionKind.DURATION),
+        ("When was it built?", QuestionKind.DATE),
+        ("What date did he post it?", QuestionKind.DATE),
+        ("Who replied?", QuestionKind.PERSON),
+        ("Where is he from?", QuestionKind.PLACE),
+        ("What is the Zero Leisure Plan?", QuestionKind.OTHER),
+    ],
+)
+def test_question_kind(question: str, kind: QuestionKind) -> None:
+    assert question_kind(question) is kind
+
+
+def test_strip_frame_drops_question_framing_words() -> None:
+    assert strip_frame("How long is the video?").split() == ["is", "the", "video?"]
+    assert "stand" not in strip_frame("What does CECOT stand for?")
+
+
+@pytest.mark.parametrize(
+    ("question", "subject"),
+    [
+        ("What does CECOT stand for?", "cecot"),
+        ("what is the Zero Leisure Plan?", "zero leisure plan"),
+        ("Who is Kilmar Abrego Garcia?", "kilmar abrego garcia"),
+        ("zero leisure plan meaning", "zero leisure plan"),
+        ("What is the capital of France?", None),
+        ("How many inmates work?", None),
+    ],
+)
+def test_definition_subject(question: str, subject: str | None) -> None:
+    assert definition_subject(question) == subject
+
+
+@pytest.mark.parametrize(
+    ("text", "subject", "expected"),
+    [
+        ("the mega prison Centro de Confinamiento del Terrorismo (CECOT), and", "cecot", True),
+        ("a program which they call the ‘Zero Leisure Plan’ and", "zero leisure plan", True),
+        ("including Kilmar Abrego Garcia, who when released", "kilmar abrego garcia", True),
+        ("sent more people to CECOT, including others", "cecot", False),
+    ],
+)
+def test_defines(text: str, subject: str, expected: bool) -> None:
+    assert defines(text, subject) is expected
+
+
+def test_coverage_weights_and_credits() -> None:
+    assert coverage(["a", "b"], {"a"}) == 0.5
+    assert coverage(["a", "b"], {"a"}, weights={"a": 3.0, "b": 1.0}) == 0.75
+    assert coverage(["a", "b"], {"a", "c"}, credits={"b": [("c", 0.5)]}) == 0.75
+
+
+@pytest.mark.parametrize(
+    ("cov", "relative", "reason"),
+    [
+        (0.0, 0.0, "no passage shares the question's words"),
+        (0.2, 0.9, "the best passage holds only 20% of the question's words"),
+        (0.9, 0.1, "the best passage matches the question too weakly (10% of a full match)"),
+        (0.9, 0.9, None),
+    ],
+)
+def test_decline_reason(cov: float, relative: float, reason: str | None) -> None:
+    assert decline_reason(cov, relative, DeclinePolicy(0.4, 0.3)) == reason
+
+
+@pytest.mark.parametrize(
+    ("question", "paragraph", "highlight"),
+    [
+        ("How many inmates work in construction?", 7, "15,000"),
+        ("How many prisoners make shoes?", 7, "6,000"),
+        ("textile workshop headcount", 7, "6,500"),
+        ("How long is the video?", 1, "two-minute"),
+        ("HOW MANY INMATES WORK IN CONSTRUCTON?", 7, "15,000"),
+    ],
+)
+def test_number_highlight(service: AskService, question: str, paragraph: int, highlight: str) -> None:
+    best = service.ask(question).best
+    assert best is not None
+    assert best.passage.paragraph == paragraph
+    assert best.highlight_text == highlight
+
+
+@pytest.mark.parametrize(
+    ("question", "paragraph"),
+    [
+        ("What does CECOT stand for?", 1),
+        ("What did Pablo Luna Gutierrez say?", 11),
+        ("Do prisoners build schools?", 7),
+        ("Does the prison have an orchestra?", 8),
+    ],
+)
+def test_paraphrased_questions_find_their_paragraph(service: AskService, question: str, paragraph: int) -> None:
+    best = service.ask(question).best
+    assert best is not None
+    assert best.passage.paragraph == paragraph
+
+
+@pytest.mark.parametrize(
+    ("question", "reason_part"),
+    [
+        ("What is the capital of France?", "no passage shares"),
+        ("When was CECOT built?", "no date"),
+        ("How many guards work at CECOT?", "holds only"),
+    ],
+)
+def test_declines_name_their_reason_and_closest_article(service: AskService, question: str, reason_part: str) -> None:
+    answer: Answer = service.ask(question)
+    assert not answer.answered
+    assert reason_part in answer.reason
+    assert answer.results == ()
+    if "no passage" not in answer.reason:
+        assert answer.closest is not None
+        assert answer.closest.id == "el-salvador-prison-system"
+
+
+def test_article_restriction_and_citation_name_the_article(tmp_path: Path) -> None:
+    from bot.corpus import load_corpus
+
+    corpus = load_corpus(Path(__file__).parent / "data" / "multi" / "corpus")
+    svc = AskService(corpus)
+    best = svc.ask("How many workers were employed?", article="riverton-water-plant").best
+    assert best is not None
+    assert best.article.id == "riverton-water-plant"
+    assert "Riverton" in best.citation
+    assert not svc.ask("What does CECOT stand for?", article="northfield-robotics-program").answered
