@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
 from pathlib import Path
 
 import pytest
@@ -16,16 +16,13 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 
 
 @pytest.fixture(autouse=True)
-def _hermetic_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+def _hermetic_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Run every test from an empty folder with no askbot or Discord variables set."""
-    import os
-
     for name in list(os.environ):
         if name.startswith("ASKBOT_") or name == "DISCORD_TOKEN":
             monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("ASKBOT_HISTORY_FILE", str(tmp_path / "history"))
     monkeypatch.chdir(tmp_path)
-    yield
 
 
 @pytest.fixture(scope="session")
