@@ -346,16 +346,22 @@ class AskService:
     def explain(self, question: str, *, article: str | None = None, top: int | None = None) -> Explanation:
         """Answer a question and lay open each top passage's score, term by term.
 
-        Typo repairs and related words are listed with the question's terms, at full weight.
+        Typo repairs and related words are listed after the question's terms, their contributions weighted as
+        in the ranking, so the contributions add up to the passage's score.
         """
         snap = self._snapshot
         answer = self.ask(question, article=article, top=top)
         ranking = self.rank(question, article=article, snapshot=snap)
         k = top if top is not None else self.retrieval.top_k
         searched = [w.term for w in ranking.searched]
+        weights = ranking.weights
         explained: list[ExplainedResult] = []
         for result, cand in zip(self._results(snap, ranking, k), ranking.candidates, strict=False):
-            explained.append(ExplainedResult(result, tuple(snap.index.explain(searched, cand.position))))
+            terms = tuple(
+                TermContribution(t.term, t.idf, t.tf, t.contribution * weights[t.term])
+                for t in snap.index.explain(searched, cand.position)
+            )
+            explained.append(ExplainedResult(result, terms))
         return Explanation(question, answer.terms, answer, tuple(explained))
 
     # -- reloading ------------------------------------------------------------------------------------
