@@ -124,6 +124,10 @@ class AskBot(commands.Bot):
     """The askbot Discord client (one gateway connection)."""
 
     def __init__(self, settings: Settings, service: AskService, **options: Any) -> None:
+        # askbot never joins voice: spare the logs discord.py's warnings about missing voice libraries.
+        for flag in ("warn_nacl", "warn_dave"):
+            if hasattr(discord.VoiceClient, flag):
+                setattr(discord.VoiceClient, flag, False)
         super().__init__(
             command_prefix=commands.when_mentioned,
             help_command=None,

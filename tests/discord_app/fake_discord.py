@@ -326,6 +326,7 @@ class FakeDiscord:
         if op == 1:
             self.heartbeats += 1
             await self._send(conn, {"op": 11, "d": None, "s": None, "t": None})
+            await self._notify()
         elif op == 2:
             self.identifies.append(data)
             await self._notify()
