@@ -234,18 +234,22 @@ def more_embed(results: Sequence[Result]) -> discord.Embed:
     if not results:
         embed.description = "No other passage matches this question."
         return embed
-    blocks: list[str] = []
     room = min(EMBED_DESCRIPTION_CHARS, EMBED_TOTAL_CHARS - len("Other passages"))
     share = room // len(results)
+    blocks: list[str] = []
+    used = 0
     for result in results:
-        cite = "— " + shorten(result.citation, EMBED_FIELD_VALUE_CHARS)
+        cite = "— " + shorten(result.citation, min(EMBED_FIELD_VALUE_CHARS, share // 2))
         head = f"**{result.rank}.** "
         h = result.highlight
         body_budget = max(share - len(head) - len(cite) - 3, 40)
-        blocks.append(head + fit_passage(result.passage.text, (h.start, h.end) if h else None, body_budget)
-                      + "\n" + cite)
-    description = "\n\n".join(blocks)
-    embed.description = description[:EMBED_DESCRIPTION_CHARS]
+        block = head + fit_passage(result.passage.text, (h.start, h.end) if h else None, body_budget) + "\n" + cite
+        # A passage that would not fit whole is left out rather than cut mid-citation.
+        if used + len(block) + 2 > room:
+            break
+        blocks.append(block)
+        used += len(block) + 2
+    embed.description = "\n\n".join(blocks) or "The other passages are too long to show here."
     return embed
 
 

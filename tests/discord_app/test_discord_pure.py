@@ -118,3 +118,15 @@ def test_env_example_documents_every_setting():
         for key in annotation.model_fields:  # type: ignore[union-attr]
             assert f"ASKBOT_{section.upper()}__{key.upper()}" in example, (section, key)
     assert "DISCORD_TOKEN" in example
+
+
+def test_log_formatter_hides_the_token():
+    import logging
+
+    from bot.discord_app.runner import RedactingFormatter
+
+    record = logging.LogRecord("discord.http", logging.DEBUG, __file__, 1, "sent %s", ("Bot sekrit-token",), None)
+    line = RedactingFormatter("sekrit-token").format(record)
+    assert "sekrit-token" not in line
+    assert "DEBUG" in line
+    assert "discord.http" in line
