@@ -8,8 +8,8 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import SettingsFactory, running
 from fake_discord import ADMIN_PERMISSIONS, FakeDiscord
+from harness import SettingsFactory, running
 
 from bot.discord_app import render
 from bot.service import AskService
