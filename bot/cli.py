@@ -1,4 +1,4 @@
-"""The ``askbot`` command: ask, chat, eval, explain and corpus over the same service the bot uses.
+"""The ``askbot`` command: ask, chat, eval, explain, corpus, and run (the Discord bot) over one service.
 
 ``main(argv)`` returns an exit code: 0 answered or declined, 2 usage or configuration error, 1 anything
 else. Errors are one line on stderr; this module is the harness's one error boundary.
@@ -86,6 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
     corpus = sub.add_parser("corpus", help="list the articles and the files left out")
     corpus.add_argument("--json", action="store_true")
     _common(corpus)
+
+    run = sub.add_parser("run", help="run the Discord bot until SIGTERM or Ctrl-C (needs a bot token)")
+    _common(run)
     return parser
 
 
@@ -285,12 +288,22 @@ def cmd_corpus(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
     return EXIT_OK
 
 
+def cmd_run(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
+    """Run the Discord bot over the service until stopped."""
+    from bot.discord_app.runner import run_bot, token_of  # noqa: PLC0415  (discord.py loads only for `run`)
+
+    settings = _settings(args)
+    token_of(settings)  # a missing token is reported before the corpus is indexed
+    return run_bot(settings, AskService.from_settings(settings))
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO, TextIO], int]] = {
     "ask": cmd_ask,
     "chat": cmd_chat,
     "eval": cmd_eval,
     "explain": cmd_explain,
     "corpus": cmd_corpus,
+    "run": cmd_run,
 }
 
 

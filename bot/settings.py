@@ -9,16 +9,18 @@ against that file's folder; relative paths from the environment against the work
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from dotenv import dotenv_values
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     DotEnvSettingsSource,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
@@ -75,15 +77,92 @@ class RetrievalSettings(_Section):
     max_question_chars: int = Field(default=500, ge=10, le=4000)
 
 
+DISCORD_API_BASE_URL = "https://discord.com/api/v10"
+DISCORD_GATEWAY_URL = "wss://gateway.discord.gg/"
+
+
+def _split_ids(value: object) -> object:
+    """Accept ids as a list, one number, or a comma- or space-separated string (``"1, 2"`` or ``"[1, 2]"``)."""
+    if isinstance(value, int):
+        return (value,)
+    if isinstance(value, str):
+        return tuple(part for part in re.split(r"[\s,\[\]]+", value) if part)
+    return value
+
+
 class DiscordSettings(_Section):
-    """How the bot connects to Discord."""
+    """How the bot connects to Discord and how it serves a server."""
 
     token: SecretStr | None = Field(default=None, description="Bot token; required only by `askbot run`.")
+    api_base_url: str = Field(
+        default=DISCORD_API_BASE_URL, description="REST base, API version included; change it for a compatible server."
+    )
+    gateway_url: str = Field(default=DISCORD_GATEWAY_URL, description="Gateway websocket URL.")
+    sync_guild_ids: Annotated[tuple[int, ...], NoDecode] = Field(
+        default=(), description="Sync the slash commands to these guilds at start (instant); empty: global sync."
+    )
+    allowed_channel_ids: Annotated[tuple[int, ...], NoDecode] = Field(
+        default=(), description="Answer only in these channels (and their threads); empty: everywhere."
+    )
+    allow_dms: bool = Field(default=True, description="Answer direct messages.")
+    cooldown_seconds: float = Field(default=5.0, ge=0, le=3600, description="Per-user pause between questions.")
+    shard_count: int | Literal["auto"] | None = Field(
+        default=None, description="Unset: one connection; a number or 'auto': discord.py's AutoShardedBot."
+    )
+    feedback_log: Path | None = Field(
+        default=None, description="JSON-lines file of 👍/👎 votes; default: <state dir>/askbot/feedback.jsonl."
+    )
+    sync_state_file: Path | None = Field(
+        default=None, description="Where the command set's hash is kept; default: <state dir>/askbot/commands.json."
+    )
+    guild_ready_timeout: float = Field(default=2.0, gt=0, le=60, description="Wait for guilds before ready.")
 
     @field_validator("token", mode="before")
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("sync_guild_ids", "allowed_channel_ids", mode="before")
+    @classmethod
+    def _ids(cls, value: object) -> object:
+        return _split_ids(value)
+
+    @field_validator("shard_count", mode="before")
+    @classmethod
+    def _shards(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip().lower()
+            if not text or text == "none":
+                return None
+            if text != "auto" and not text.isdigit():
+                raise ValueError("must be a number of shards or 'auto'")
+            return text if text == "auto" else int(text)
+        return value
+
+    @field_validator("shard_count")
+    @classmethod
+    def _positive_shards(cls, value: int | str | None) -> int | str | None:
+        if isinstance(value, int) and value < 1:
+            raise ValueError("must be at least 1, or 'auto'")
+        return value
+
+    @field_validator("feedback_log", "sync_state_file", mode="before")
+    @classmethod
+    def _blank_path_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("api_base_url", "gateway_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        text = value.strip()
+        if not re.match(r"^(https?|wss?)://[^/\s]+", text):
+            raise ValueError("must be an absolute http(s):// or ws(s):// URL")
+        return text
+
+
+def state_dir() -> Path:
+    """Return the folder askbot keeps its state in: ``$XDG_STATE_HOME/askbot`` or ``~/.local/state/askbot``."""
+    return Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state") / "askbot"
 
 
 class LoggingSettings(_Section):

@@ -1,0 +1,113 @@
+"""The buttons under an answer: "Other passages", 👍 and 👎.
+
+They are ``DynamicItem``s: their state lives in the ``custom_id`` and the classes are registered at start-up,
+so a button on a message sent before a restart still works. The callbacks hand the work to the bot's
+``ButtonHandler`` (the cog) and route every error to its boundary.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Protocol, Self
+
+import discord
+
+from bot.answer import Result
+from bot.discord_app.custom_ids import (
+    MORE_TEMPLATE,
+    VOTE_TEMPLATE,
+    MoreState,
+    PassageRef,
+    Scope,
+    VoteState,
+    more_id,
+    parse_more,
+    parse_vote,
+    vote_id,
+)
+
+MORE_LABEL = "Other passages"
+UP_EMOJI, DOWN_EMOJI = "👍", "👎"
+
+
+class ButtonHandler(Protocol):
+    """What the buttons call: the cog implements it."""
+
+    async def on_more(self, interaction: discord.Interaction[Any], state: MoreState) -> None:
+        """Show the next passages to the clicker alone."""
+
+    async def on_vote(self, interaction: discord.Interaction[Any], state: VoteState) -> None:
+        """Record a vote."""
+
+    async def on_component_error(self, interaction: discord.Interaction[Any], error: Exception) -> None:
+        """Log an error and apologise to the clicker."""
+
+
+def _handler(interaction: discord.Interaction[Any]) -> ButtonHandler | None:
+    handler: ButtonHandler | None = getattr(interaction.client, "button_handler", None)
+    return handler
+
+
+class MoreButton(discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=MORE_TEMPLATE):
+    """The "Other passages" button."""
+
+    def __init__(self, state: MoreState) -> None:
+        super().__init__(
+            discord.ui.Button(label=MORE_LABEL, style=discord.ButtonStyle.secondary, custom_id=more_id(state))
+        )
+        self.state = state
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> Self:
+        """Rebuild the button from a click."""
+        return cls(parse_more(match))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        """Show the next passages."""
+        handler = _handler(interaction)
+        if handler is None:
+            return
+        try:
+            await handler.on_more(interaction, self.state)
+        except Exception as exc:  # the buttons' error boundary: discord.py would only log it
+            await handler.on_component_error(interaction, exc)
+
+
+class VoteButton(discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=VOTE_TEMPLATE):
+    """A 👍 or 👎 button."""
+
+    def __init__(self, state: VoteState) -> None:
+        emoji = UP_EMOJI if state.vote == "up" else DOWN_EMOJI
+        super().__init__(
+            discord.ui.Button(emoji=emoji, style=discord.ButtonStyle.secondary, custom_id=vote_id(state))
+        )
+        self.state = state
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> Self:
+        """Rebuild the button from a click."""
+        return cls(parse_vote(match))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        """Record the vote."""
+        handler = _handler(interaction)
+        if handler is None:
+            return
+        try:
+            await handler.on_vote(interaction, self.state)
+        except Exception as exc:  # the buttons' error boundary
+            await handler.on_component_error(interaction, exc)
+
+
+def answer_view(result: Result, scope: Scope) -> discord.ui.View:
+    """Return the buttons under an answer."""
+    passage = PassageRef(result.article.id, result.passage.paragraph, result.passage.window)
+    view = discord.ui.View(timeout=None)
+    view.add_item(MoreButton(MoreState(passage, scope)))
+    view.add_item(VoteButton(VoteState(passage, "up", result.score)))
+    view.add_item(VoteButton(VoteState(passage, "down", result.score)))
+    return view
