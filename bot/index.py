@@ -147,37 +147,45 @@ class BM25Index:
 
         One dictionary lookup per token (``map`` over ``dict.setdefault``, in C) finds each token's first
         occurrence; one sort of ``term × N + passage`` keys then groups the postings by term, passages in
-        order, and counts each term's frequency in each passage.
+        order, and counts each term's frequency in each passage. Temporaries are freed as soon as they are
+        used, to keep the peak low.
         """
         params = params or BM25Params()
         n = len(tokenized)
         if n == 0:
             raise ValueError("cannot index an empty corpus")
         lengths = np.fromiter(map(len, tokenized), dtype=np.int64, count=n)
-        flat = list(itertools.chain.from_iterable(tokenized))
+        total = int(lengths.sum())
+        # Positions fit in int32 below 2**31 tokens: half the memory of the per-token arrays.
+        pos_type = np.int32 if total < 2**31 else np.int64
         first_seen: dict[str, int] = {}
-        first = np.fromiter(map(first_seen.setdefault, flat, itertools.count()), dtype=np.int64, count=len(flat))
-        del flat
+        tokens = itertools.chain.from_iterable(tokenized)
+        first = np.fromiter(map(first_seen.setdefault, tokens, itertools.count()), dtype=pos_type, count=total)
         # A term's first occurrence grows with the order terms were first seen: rank them to get dense ids.
-        firsts = np.fromiter(first_seen.values(), dtype=np.int64, count=len(first_seen))
-        dense = np.empty(first.size, dtype=np.int64)
-        dense[firsts] = np.arange(firsts.size, dtype=np.int64)
-        keys = dense[first]
-        del dense, first, firsts
+        dense = np.empty(total, dtype=pos_type)
+        dense[np.fromiter(first_seen.values(), dtype=pos_type, count=len(first_seen))] = np.arange(
+            len(first_seen), dtype=pos_type
+        )
+        keys = dense[first].astype(np.int64)
+        del dense, first
         keys *= n
-        keys += np.repeat(np.arange(n, dtype=np.int64), lengths)
+        keys += np.repeat(np.arange(n, dtype=pos_type), lengths)
         keys.sort()
-        if keys.size:
-            starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
-        else:
-            starts = np.empty(0, dtype=np.int64)
-        post_tf = np.diff(np.append(starts, keys.size)).astype(np.int32)
-        unique_keys = keys[starts]
-        del keys, starts
-        post_terms = unique_keys // n
-        post_docs = (unique_keys - post_terms * n).astype(np.int32)
+        change = np.empty(total, dtype=bool)
+        change[:1] = True
+        np.not_equal(keys[1:], keys[:-1], out=change[1:])
+        unique_keys = keys[change]
+        del keys
+        starts = np.flatnonzero(change)
+        del change
+        post_tf = np.diff(starts, append=total).astype(np.int32)
+        del starts
+        post_terms, post_docs64 = np.divmod(unique_keys, n)
         del unique_keys
+        post_docs = post_docs64.astype(np.int32)
+        del post_docs64
         vocab = dict(zip(first_seen, range(len(first_seen)), strict=True))
+        del first_seen
         df = np.bincount(post_terms, minlength=len(vocab))
         del post_terms
         offsets = np.zeros(len(vocab) + 1, dtype=np.int64)
