@@ -191,8 +191,10 @@ def _check_shapes(header: dict[str, Any], arrays: dict[str, npt.NDArray[Any]], t
     if int(post_tf.sum(dtype=np.int64)) != int(doc_len.sum(dtype=np.int64)):
         raise InvalidIndexFile("term counts and passage lengths disagree")
     # Within a term, passages strictly increase; a drop is allowed only where the next term starts.
-    drops = np.flatnonzero(np.diff(post_docs) <= 0) + 1
-    if drops.size and not np.isin(drops, offsets[1:-1]).all():
+    term_starts = np.zeros(n_postings + 1, dtype=bool)
+    term_starts[offsets] = True
+    drops = np.flatnonzero(post_docs[1:] <= post_docs[:-1]) + 1
+    if not term_starts[drops].all():
         raise InvalidIndexFile("postings out of order")
 
 
