@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -17,8 +18,6 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 @pytest.fixture(autouse=True)
 def _hermetic_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Run every test from an empty folder with no askbot or Discord variables set."""
-    import os
-
     for name in list(os.environ):
         if name.startswith("ASKBOT_") or name == "DISCORD_TOKEN":
             monkeypatch.delenv(name, raising=False)

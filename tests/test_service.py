@@ -1,0 +1,99 @@
+from pathlib import Path
+
+import pytest
+
+from bot.corpus import load_corpus
+from bot.errors import CorpusError, QuestionError, UnknownArticleError
+from bot.service import AskService
+
+
+def article(folder: Path, name: str, title: str, *paragraphs: str) -> Path:
+    path = folder / f"{name}.md"
+    path.write_text(f"---\ntitle: {title}\ndate: 2024-05-01\n---\n\n" + "\n\n".join(paragraphs), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def two_articles(tmp_path: Path) -> Path:
+    article(tmp_path, "bridge", "New bridge opens",
+            "The new river bridge opened on Monday after three years of work.",
+            "It cost 42 million dollars and carries 12,000 cars a day.")
+    article(tmp_path, "school", "School gets a library",
+            "The village school opened a library with 3,000 books.",
+            "Volunteers built the shelves over the summer.")
+    return tmp_path
+
+
+def test_answer_has_citation_highlight_and_further_passages(service: AskService) -> None:
+    answer = service.ask("How many inmates work in construction?", top=3)
+    assert answer.answered
+    assert [r.rank for r in answer.results] == [1, 2, 3]
+    best = answer.results[0]
+    assert best.citation == ("“Bukele promotes El Salvador's prison system and its Zero Leisure Plan” · "
+                             "2025-07-05 · ¶7")
+    assert best.highlight_text == "15,000"
+
+
+@pytest.mark.parametrize("question", ["What is the capital of France?", "Who won the 1998 football world cup?"])
+def test_off_topic_questions_are_declined(service: AskService, question: str) -> None:
+    answer = service.ask(question)
+    assert not answer.answered
+    assert answer.results == ()
+    assert answer.reason
+
+
+@pytest.mark.parametrize("question", ["", "   ", "the of and", "?!?", "what is it?"])
+def test_questions_without_content_terms_raise(service: AskService, question: str) -> None:
+    with pytest.raises(QuestionError):
+        service.ask(question)
+
+
+def test_too_long_question_raises(service: AskService) -> None:
+    with pytest.raises(QuestionError, match="too long"):
+        service.ask("prison " * 200)
+
+
+def test_article_restriction_and_unknown_article(two_articles: Path) -> None:
+    service = AskService(load_corpus(two_articles))
+    assert service.ask("How many books?").results[0].article.id == "school"
+    assert service.ask("What did it cost?", article="bridge").results[0].article.id == "bridge"
+    answer = service.ask("How many cars cross the bridge?", article="school")
+    assert all(r.article.id == "school" for r in answer.results)
+    with pytest.raises(UnknownArticleError, match="known: bridge, school"):
+        service.ask("bridge", article="nope")
+
+
+def test_reload_reports_added_removed_changed_and_bad_files(two_articles: Path) -> None:
+    service = AskService(load_corpus(two_articles))
+    old_snapshot = service.snapshot
+    (two_articles / "school.md").unlink()
+    article(two_articles, "bridge", "New bridge opens", "The bridge opened on Tuesday instead.")
+    article(two_articles, "park", "A park", "The park has 40 trees.")
+    (two_articles / "broken.md").write_text("no front matter", encoding="utf-8")
+    report = service.reload()
+    assert [a.id for a in report.added] == ["park"]
+    assert [a.id for a in report.removed] == ["school"]
+    assert [a.id for a in report.changed] == ["bridge"]
+    assert [b.name for b in report.bad_files] == ["broken.md"]
+    assert service.snapshot is not old_snapshot
+    assert service.ask("How many trees are in the park?").results[0].article.id == "park"
+    # The old snapshot still answers: a question that started before the swap is unaffected.
+    assert old_snapshot.corpus.article("school") is not None
+
+
+def test_failed_reload_keeps_the_old_index(two_articles: Path) -> None:
+    service = AskService(load_corpus(two_articles))
+    for path in two_articles.iterdir():
+        path.unlink()
+    with pytest.raises(CorpusError):
+        service.reload()
+    assert service.ask("How many books?").answered
+
+
+def test_explain_lists_each_term_contribution(service: AskService) -> None:
+    explanation = service.explain("How many inmates work in construction?", top=2)
+    assert explanation.terms == ("inmat", "work", "construct")
+    first = explanation.passages[0]
+    assert first.result.passage.paragraph == 7
+    assert [t.term for t in first.terms] == ["inmat", "work", "construct"]
+    assert sum(t.contribution for t in first.terms) == pytest.approx(first.result.score)
