@@ -8,9 +8,10 @@ stemming (PyStemmer).
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -78,21 +79,37 @@ class Token:
     end: int
 
 
+def _fold_char(ch: str) -> str:
+    """Fold one character to one: NFKC, accents stripped, case folded (the first character if it expands)."""
+    if ch.isascii():
+        return ch.lower()
+    base = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", ch))
+    stripped = "".join(c for c in base if not unicodedata.combining(c)).casefold()
+    return stripped[0] if len(stripped) == 1 else (stripped[:1] or " ")
+
+
+class _FoldTable(dict[int, str]):
+    """A ``str.translate`` table that folds each character once and remembers it."""
+
+    def __missing__(self, code: int) -> str:
+        folded = _fold_char(chr(code)).translate(_APOSTROPHES)
+        self[code] = folded
+        return folded
+
+
+_FOLD_TABLE = _FoldTable()
+
+
 def fold(text: str) -> str:
     """Normalize, fold accents and case, and unify apostrophes, keeping the string's length.
 
     Length is kept (one output character per input character where possible) so that token offsets found in
     the folded text point into the original; characters that NFKC would expand are folded one by one.
+    Each character folds on its own, so ASCII text takes ``str.lower`` and other text a cached table.
     """
-    out: list[str] = []
-    for ch in text:
-        if ch.isascii():
-            out.append(ch.lower())
-            continue
-        base = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", ch))
-        stripped = "".join(c for c in base if not unicodedata.combining(c)).casefold()
-        out.append(stripped[0] if len(stripped) == 1 else (stripped[:1] or " "))
-    return "".join(out).translate(_APOSTROPHES)
+    if text.isascii():
+        return text.lower().translate(_APOSTROPHES)
+    return text.translate(_FOLD_TABLE)
 
 
 def _normalize_number(raw: str) -> str:
@@ -110,38 +127,73 @@ class Analyzer:
         # A bounded cache: stems repeat heavily across passages, and stemming dominates analysis time.
         self._stem = lru_cache(maxsize=200_000)(self._stemmer.stemWord)
 
+    def _term(self, raw: str, original: str) -> str | None:
+        """Return the index term of one word matched in folded text, or None for a stopword or lone letter.
+
+        ``original`` is the same word before folding: only its case tells "US" (the country) from "us".
+        """
+        if raw[0].isdigit():
+            return _normalize_number(_ORDINAL_SUFFIX_RE.sub("", raw))
+        if raw.endswith("."):  # an initialism: U.S. → us
+            raw = raw.replace(".", "")
+            if raw in _USA:
+                return USA_TERM
+        elif raw in _USA and original.isupper():  # "US", "USA", not "us"
+            return USA_TERM
+        if raw.endswith("'s"):
+            raw = raw[:-2]
+        if raw in self.stopwords or (len(raw) < 2 and not raw.isdigit()):
+            return None
+        word = raw.replace("'", "")
+        term: str = self._stem(LEMMAS.get(word, word))
+        return term
+
     def tokens(self, text: str) -> list[Token]:
         """Return every content token of ``text`` with its offsets into ``text``."""
-        folded = fold(text)
         out: list[Token] = []
+        folded = fold(text)
         for match in _TOKEN_RE.finditer(folded):
-            raw = match.group()
-            if raw[0].isdigit():
-                out.append(Token(_normalize_number(_ORDINAL_SUFFIX_RE.sub("", raw)), match.start(), match.end()))
-                continue
-            if raw.endswith("."):  # an initialism: U.S. → us
-                raw = raw.replace(".", "")
-                if raw in _USA:
-                    out.append(Token(USA_TERM, match.start(), match.end()))
-                    continue
-            elif raw in _USA and text[match.start() : match.end()].isupper():  # "US", "USA", not "us"
-                out.append(Token(USA_TERM, match.start(), match.end()))
-                continue
-            if raw.endswith("'s"):
-                raw = raw[:-2]
-            if raw in self.stopwords or (len(raw) < 2 and not raw.isdigit()):
-                continue
-            word = raw.replace("'", "")
-            out.append(Token(self._stem(LEMMAS.get(word, word)), match.start(), match.end()))
+            term = self._term(match.group(), text[match.start() : match.end()])
+            if term is not None:
+                out.append(Token(term, match.start(), match.end()))
         return out
 
     def terms(self, text: str) -> list[str]:
         """Return the index terms of ``text`` in order, repeats kept."""
-        return [token.term for token in self.tokens(text)]
+        folded = fold(text)
+        out: list[str] = []
+        for match in _TOKEN_RE.finditer(folded):
+            term = self._term(match.group(), text[match.start() : match.end()])
+            if term is not None:
+                out.append(term)
+        return out
 
-    def terms_many(self, texts: Sequence[str]) -> list[list[str]]:
-        """Return the index terms of each text."""
-        return [self.terms(text) for text in texts]
+    def terms_many(self, texts: Iterable[str]) -> list[list[str]]:
+        """Return the index terms of each text, as ``terms`` would, fast on many texts.
+
+        No token spans whitespace, so a text's terms are those of its whitespace-separated chunks in order;
+        chunks ("prison," "the") recur across passages and are analyzed once per call. Chunks are keyed
+        before folding, because case decides some terms ("US").
+        """
+        table = _ChunkTerms(self._term)
+        get = table.__getitem__
+        chain = itertools.chain.from_iterable
+        return [list(chain(map(get, text.split()))) for text in texts]
+
+
+class _ChunkTerms(dict[str, tuple[str, ...]]):
+    """The terms of each whitespace-free chunk of folded text, computed on first lookup."""
+
+    def __init__(self, term_of: Callable[[str, str], str | None]) -> None:
+        super().__init__()
+        self._term_of = term_of
+
+    def __missing__(self, chunk: str) -> tuple[str, ...]:
+        term_of = self._term_of
+        found = (term_of(m.group(), chunk[m.start() : m.end()]) for m in _TOKEN_RE.finditer(fold(chunk)))
+        terms = tuple(t for t in found if t is not None)
+        self[chunk] = terms
+        return terms
 
 
 # Sentence ends: terminal punctuation, optional closing quotes or brackets, then space and a likely start.

@@ -106,8 +106,13 @@ def _settings(args: argparse.Namespace) -> Settings:
     return settings
 
 
+def _progress(args: argparse.Namespace) -> bool:
+    """Show index-build progress only to a person: stderr is a terminal and the output is not ``--json``."""
+    return sys.stderr.isatty() and not getattr(args, "json", False)
+
+
 def _service(args: argparse.Namespace) -> AskService:
-    return AskService.from_settings(_settings(args))
+    return AskService.from_settings(_settings(args), progress=_progress(args))
 
 
 def _style(stream: TextIO) -> Style:
@@ -238,9 +243,9 @@ def cmd_eval(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
     for path in args.files:
         qset = load_question_set(path)
         if qset.corpus is not None and args.corpus is None:
-            service = AskService.from_settings(settings, corpus_path=qset.corpus)
+            service = AskService.from_settings(settings, corpus_path=qset.corpus, progress=_progress(args))
         else:
-            default_service = default_service or AskService.from_settings(settings)
+            default_service = default_service or AskService.from_settings(settings, progress=_progress(args))
             service = default_service
         metrics = evaluate(service, qset)
         reports.append(metrics)

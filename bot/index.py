@@ -18,11 +18,19 @@ each term, the passages that contain it and the term's contribution to each (its
 floating-point expression rank-bm25 evaluates; a question then adds a few rows into a score array in the
 question's term order, which gives bit-for-bit the scores rank-bm25 computes, and only passages that share
 a term with the question are ranked.
+
+Speed: a question adds its terms' impact rows into a per-thread dense score buffer (no sorting or
+``np.unique`` of candidates), reads back the touched entries, takes the best with ``np.partition`` and
+orders only those by (score, position). The buffer is reset entry by entry, so a question costs time in
+proportion to its postings, not to the corpus. One edge where rank-bm25 is not followed: with ``b = 1`` a
+passage with no terms gets ``0 / 0 = NaN`` in ``get_scores``; askbot never ranks such a passage.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -34,6 +42,8 @@ from rank_bm25 import BM25Okapi, BM25Plus
 Variant = Literal["okapi", "plus"]
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
+# Postings per chunk when computing impacts: bounds the temporaries at a few tens of MB.
+_IMPACT_CHUNK = 1 << 21
 
 
 class LuceneIdfBM25Okapi(BM25Okapi):  # type: ignore[misc]
@@ -100,7 +110,11 @@ class TermContribution:
 
 
 class BM25Index:
-    """Impact postings for every term; scores equal rank-bm25's for the same tokens and params."""
+    """Impact postings for every term; scores equal rank-bm25's for the same tokens and params.
+
+    Thread-safe: the arrays are never changed after construction, and the scratch buffers a search uses are
+    per thread.
+    """
 
     def __init__(
         self,
@@ -121,59 +135,103 @@ class BM25Index:
         self.doc_len = doc_len
         self.idf_values = idf
         self.n_docs = int(doc_len.shape[0])
-        self.avgdl = float(doc_len.sum()) / self.n_docs if self.n_docs else 0.0
+        self.avgdl = int(doc_len.sum(dtype=np.int64)) / self.n_docs if self.n_docs else 0.0
         self.post_impact = self._impacts()
+        self._scratch = threading.local()
 
     # -- building -------------------------------------------------------------------------------------
 
     @classmethod
     def build(cls, tokenized: Sequence[Sequence[str]], params: BM25Params | None = None) -> BM25Index:
-        """Index tokenized passages; an empty corpus is refused (rank-bm25 would divide by zero)."""
+        """Index tokenized passages; an empty corpus is refused (rank-bm25 would divide by zero).
+
+        One dictionary lookup per token (``map`` over ``dict.setdefault``, in C) finds each token's first
+        occurrence; one sort of ``term × N + passage`` keys then groups the postings by term, passages in
+        order, and counts each term's frequency in each passage. Temporaries are freed as soon as they are
+        used, to keep the peak low.
+        """
         params = params or BM25Params()
         n = len(tokenized)
         if n == 0:
             raise ValueError("cannot index an empty corpus")
-        vocab: dict[str, int] = {}
-        setdefault = vocab.setdefault
-        flat: list[int] = []
-        lengths = np.empty(n, dtype=np.int32)
-        for i, doc in enumerate(tokenized):
-            lengths[i] = len(doc)
-            flat.extend([setdefault(term, len(vocab)) for term in doc])
-        term_ids = np.asarray(flat, dtype=np.int64)
-        doc_ids = np.repeat(np.arange(n, dtype=np.int64), lengths)
-        keys, counts = np.unique(term_ids * n + doc_ids, return_counts=True)
-        post_terms = keys // n
-        post_docs = (keys % n).astype(np.int32)
+        lengths = np.fromiter(map(len, tokenized), dtype=np.int64, count=n)
+        total = int(lengths.sum())
+        # Positions fit in int32 below 2**31 tokens: half the memory of the per-token arrays.
+        pos_type = np.int32 if total < 2**31 else np.int64
+        first_seen: dict[str, int] = {}
+        tokens = itertools.chain.from_iterable(tokenized)
+        first = np.fromiter(map(first_seen.setdefault, tokens, itertools.count()), dtype=pos_type, count=total)
+        # A term's first occurrence grows with the order terms were first seen: rank them to get dense ids.
+        dense = np.empty(total, dtype=pos_type)
+        dense[np.fromiter(first_seen.values(), dtype=pos_type, count=len(first_seen))] = np.arange(
+            len(first_seen), dtype=pos_type
+        )
+        keys = dense[first].astype(np.int64)
+        del dense, first
+        keys *= n
+        keys += np.repeat(np.arange(n, dtype=pos_type), lengths)
+        keys.sort()
+        change = np.empty(total, dtype=bool)
+        change[:1] = True
+        np.not_equal(keys[1:], keys[:-1], out=change[1:])
+        unique_keys = keys[change]
+        del keys
+        starts = np.flatnonzero(change)
+        del change
+        post_tf = np.diff(starts, append=total).astype(np.int32)
+        del starts
+        post_terms, post_docs64 = np.divmod(unique_keys, n)
+        del unique_keys
+        post_docs = post_docs64.astype(np.int32)
+        del post_docs64
+        vocab = dict(zip(first_seen, range(len(first_seen)), strict=True))
+        del first_seen
         df = np.bincount(post_terms, minlength=len(vocab))
+        del post_terms
         offsets = np.zeros(len(vocab) + 1, dtype=np.int64)
         np.cumsum(df, out=offsets[1:])
-        terms = list(vocab)
-        idf_map = params.idf_table(n, dict(zip(terms, df.tolist(), strict=True)))
-        idf = np.fromiter((idf_map[t] for t in terms), dtype=np.float64, count=len(terms))
         return cls(
             params=params,
             vocab=vocab,
             offsets=offsets,
             post_docs=post_docs,
-            post_tf=counts.astype(np.int32),
-            doc_len=lengths,
-            idf=idf,
+            post_tf=post_tf,
+            doc_len=lengths.astype(np.int32),
+            idf=idf_values(params, n, df),
         )
 
     def _impacts(self) -> FloatArray:
-        """Return each posting's contribution, as rank-bm25's ``get_scores`` evaluates it."""
+        """Return each posting's contribution, as rank-bm25's ``get_scores`` evaluates it.
+
+        The same IEEE operations on the same operands as rank-bm25's expression (reordered only where
+        addition and multiplication commute), in chunks so the temporaries stay small.
+        """
         p = self.params
         k1, b, avgdl = p.k1, p.b, self.avgdl
-        term_of_posting = np.repeat(np.arange(len(self.vocab)), np.diff(self.offsets))
-        q_freq = self.post_tf.astype(np.float64)
-        doc_len = self.doc_len.astype(np.float64)[self.post_docs]
-        idf = self.idf_values[term_of_posting]
-        if p.variant == "plus":
-            impact: FloatArray = idf * (p.delta + (q_freq * (k1 + 1)) / (k1 * (1 - b + b * doc_len / avgdl) + q_freq))
-        else:
-            impact = idf * (q_freq * (k1 + 1) / (q_freq + k1 * (1 - b + b * doc_len / avgdl)))
-        return impact
+        total = int(self.offsets[-1])
+        out = np.empty(total, dtype=np.float64)
+        doc_len = self.doc_len.astype(np.float64)
+        for lo in range(0, total, _IMPACT_CHUNK):
+            hi = min(lo + _IMPACT_CHUNK, total)
+            first = int(np.searchsorted(self.offsets, lo, side="right")) - 1
+            last = int(np.searchsorted(self.offsets, hi - 1, side="right")) - 1
+            bounds = np.clip(self.offsets[first : last + 2], lo, hi)
+            spans = bounds[1:] - bounds[:-1]
+            idf = np.repeat(self.idf_values[first : last + 1], spans)
+            q_freq = self.post_tf[lo:hi].astype(np.float64)
+            norm = doc_len[self.post_docs[lo:hi]]
+            norm *= b
+            norm /= avgdl
+            norm += 1 - b
+            norm *= k1  # k1 * (1 - b + b * doc_len / avgdl)
+            norm += q_freq
+            chunk = out[lo:hi]
+            np.multiply(q_freq, k1 + 1, out=chunk)
+            chunk /= norm
+            if p.variant == "plus":
+                chunk += p.delta  # delta + (q_freq * (k1 + 1)) / (k1 * (...) + q_freq)
+            chunk *= idf
+        return out
 
     # -- looking up -----------------------------------------------------------------------------------
 
@@ -205,14 +263,15 @@ class BM25Index:
         at = lo + int(np.searchsorted(self.post_docs[lo:hi], position))
         return int(self.post_tf[at]) if at < hi and self.post_docs[at] == position else 0
 
-    # -- scoring --------------------------------------------------------------------------------------
+    def terms(self) -> list[str]:
+        """Return the vocabulary in term-id order."""
+        words = list(self.vocab)
+        ids = np.fromiter(self.vocab.values(), dtype=np.int64, count=len(words))
+        if np.array_equal(ids, np.arange(len(words))):
+            return words
+        return [words[i] for i in np.argsort(ids).tolist()]
 
-    def _plus_baseline(self, query: Sequence[str]) -> float:
-        """Return what BM25Plus gives a passage that shares no term with the question."""
-        base = 0.0
-        for term in query:
-            base += self.idf(term) * self.params.delta
-        return base
+    # -- scoring --------------------------------------------------------------------------------------
 
     def scores(self, query: Sequence[str]) -> FloatArray:
         """Return every passage's score, equal to rank-bm25's ``get_scores`` (used by tests and tools)."""
@@ -227,38 +286,82 @@ class BM25Index:
                 out[docs] += impacts
         return out
 
+    def _rows(self, query: Sequence[str], within: tuple[int, int] | None) -> list[tuple[int, slice]]:
+        """Return each known question term's id and postings slice, in question order, cut to ``within``.
+
+        A term no passage holds is left out: rank-bm25 adds ``0 × ...`` for it, which changes no score.
+        """
+        rows: list[tuple[int, slice]] = []
+        vocab, offsets, docs = self.vocab, self.offsets, self.post_docs
+        plus = self.params.variant == "plus"
+        for term in query:
+            tid = vocab.get(term)
+            if tid is None:
+                continue
+            lo, hi = int(offsets[tid]), int(offsets[tid + 1])
+            if within is not None:
+                part = docs[lo:hi]
+                lo, hi = lo + int(np.searchsorted(part, within[0])), lo + int(np.searchsorted(part, within[1]))
+            if hi > lo or plus:  # BM25Plus adds idf × delta to the passages that lack the term
+                rows.append((tid, slice(lo, hi)))
+        return rows
+
+    def _buffer(self, name: str, dtype: type[np.float64] | type[np.intp]) -> npt.NDArray[Any]:
+        """Return this thread's scratch array of one value per passage (scores are kept all zero)."""
+        buf: npt.NDArray[Any] | None = getattr(self._scratch, name, None)
+        if buf is None:
+            buf = np.zeros(self.n_docs, dtype=dtype)
+            setattr(self._scratch, name, buf)
+        return buf
+
     def search(self, query: Sequence[str], k: int, *, within: tuple[int, int] | None = None) -> list[Hit]:
         """Return the ``k`` best passages that share a term with the question, best first.
 
         Only passages holding a question term are scored; ties go to the earlier passage. ``within`` limits
         the search to passage positions ``[start, end)`` (one article's passages are contiguous).
         """
-        rows = [(term, *self.postings(term)) for term in query]
-        candidates = np.unique(np.concatenate([docs for _, docs, _ in rows])) if rows else np.empty(0, np.int32)
-        if within is not None:
-            lo, hi = within
-            candidates = candidates[(candidates >= lo) & (candidates < hi)]
-        if candidates.size == 0 or k <= 0:
+        rows = self._rows(query, within)
+        if not rows or k <= 0:
             return []
+        if self.params.variant == "plus":
+            docs, scores = self._plus_scores(rows)
+            return _top_k(docs, scores, k, 1) if docs.size else []
+        docs, scores = self._okapi_scores(rows)
+        return _top_k(docs, scores, k, len(rows))
+
+    def _okapi_scores(self, rows: list[tuple[int, slice]]) -> tuple[npt.NDArray[np.int32], FloatArray]:
+        """Add each row's impacts into a dense buffer in question order; return the touched passages and scores.
+
+        A passage holding several question terms is listed once per term (with the same score).
+        """
+        buf: FloatArray = self._buffer("scores", np.float64)
+        parts = [self.post_docs[sl] for _, sl in rows]
+        try:
+            for (_, sl), docs in zip(rows, parts, strict=True):
+                buf[docs] += self.post_impact[sl]
+            touched = parts[0] if len(parts) == 1 else np.concatenate(parts)
+            scores = buf[touched]
+        finally:
+            for docs in parts:
+                buf[docs] = 0.0
+        return touched, scores
+
+    def _plus_scores(self, rows: list[tuple[int, slice]]) -> tuple[npt.NDArray[np.int32], FloatArray]:
+        """Score each passage holding a question term, adding ``idf × delta`` for the terms it lacks."""
+        slot: npt.NDArray[np.intp] = self._buffer("slots", np.intp)
+        parts = [self.post_docs[sl] for _, sl in rows]
+        touched = parts[0] if len(parts) == 1 else np.concatenate(parts)
+        order = np.arange(touched.size)
+        slot[touched] = order
+        candidates = touched[slot[touched] == order]  # one entry per passage, whichever write won
+        slot[candidates] = np.arange(candidates.size)
         scores = np.zeros(candidates.size, dtype=np.float64)
-        for term, docs, impacts in rows:
-            where = np.searchsorted(candidates, docs)
-            inside = where < candidates.size
-            inside[inside] &= candidates[where[inside]] == docs[inside]
-            if self.params.variant == "plus":
-                row = np.full(candidates.size, self.idf(term) * self.params.delta)
-                row[where[inside]] = impacts[inside]
-                scores += row
-            else:
-                scores[where[inside]] += impacts[inside]
-        if k < scores.size:
-            top = np.argpartition(-scores, k - 1)[:k]
-            # argpartition may cut a tie at the k-th score: take every tie, then order by (score, position).
-            top = np.flatnonzero(scores >= scores[top].min())
-        else:
-            top = np.arange(scores.size)
-        order = np.lexsort((candidates[top], -scores[top]))[:k]
-        return [Hit(int(candidates[top[i]]), float(scores[top[i]])) for i in order]
+        delta = self.params.delta
+        for (tid, sl), docs in zip(rows, parts, strict=True):
+            row = np.full(candidates.size, self.idf_values[tid] * delta)
+            row[slot[docs]] = self.post_impact[sl]
+            scores += row
+        return candidates, scores
 
     def explain(self, query: Sequence[str], position: int) -> list[TermContribution]:
         """Return each distinct question term's IDF, frequency and contribution to one passage."""
@@ -279,3 +382,38 @@ class BM25Index:
                 contribution = self.idf(term) * self.params.delta * count
             out.append(TermContribution(term, self.idf(term), tf, contribution))
         return out
+
+
+def idf_values(params: BM25Params, corpus_size: int, doc_freq: IntArray) -> FloatArray:
+    """Return each term's IDF from its document frequency, with rank-bm25's ``_calc_idf`` of the variant.
+
+    Both variants' IDF depends on the document frequency alone, so it is computed once per distinct frequency.
+    """
+    distinct, inverse = np.unique(doc_freq, return_inverse=True)
+    table = params.idf_table(corpus_size, {str(d): d for d in distinct.tolist()})
+    per_freq = np.fromiter((table[str(d)] for d in distinct.tolist()), dtype=np.float64, count=distinct.size)
+    values: FloatArray = per_freq[inverse.reshape(-1)]
+    return values
+
+
+def _top_k(docs: npt.NDArray[np.int32], scores: FloatArray, k: int, repeats: int) -> list[Hit]:
+    """Return the ``k`` best distinct passages, best score first and ties by position.
+
+    ``docs`` may list a passage up to ``repeats`` times (always with the same score), so the ``k`` best
+    distinct passages are among the ``k × repeats`` best entries; every entry tied with the last of those
+    is kept too, then entries are sorted by (score descending, position) and repeats dropped.
+    """
+    keep = k * repeats
+    if keep < scores.size:
+        cut = scores.size - keep
+        threshold = np.partition(scores, cut)[cut]
+        chosen = np.flatnonzero(scores >= threshold)
+        docs, scores = docs[chosen], scores[chosen]
+    order = np.lexsort((docs, -scores))
+    docs, scores = docs[order], scores[order]
+    if repeats > 1 and docs.size > 1:
+        first = np.empty(docs.size, dtype=bool)
+        first[0] = True
+        np.not_equal(docs[1:], docs[:-1], out=first[1:])
+        docs, scores = docs[first], scores[first]
+    return [Hit(d, s) for d, s in zip(docs[:k].tolist(), scores[:k].tolist(), strict=True)]

@@ -2,16 +2,24 @@
 
 It holds an immutable snapshot (corpus, analyzed passages, index) and swaps it whole on ``reload``, so a
 question asked during a reload is answered from the old snapshot.
+
+Threads: the service is synchronous and blocking, and safe to call from several threads at once (front ends
+on an event loop call it with ``asyncio.to_thread``). ``ask`` and ``explain`` read the snapshot once and
+never change it; the index's scratch buffers are per thread; ``reload`` builds a new snapshot under a lock
+(one reload at a time) and publishes it with one attribute assignment, which is atomic.
 """
 
 from __future__ import annotations
 
+import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import overload
 
 import numpy as np
+from tqdm import tqdm
 
 from bot.analysis import Analyzer
 from bot.answer import (
@@ -33,7 +41,8 @@ from bot.corpus import Article, BadFile, Corpus, load_corpus
 from bot.errors import QuestionError, UnknownArticleError
 from bot.expansion import Expander, WeightedTerm, related_map
 from bot.index import BM25Index, BM25Params, TermContribution
-from bot.settings import RetrievalSettings, Settings
+from bot.index_store import IndexCache, cache_key, default_cache_dir
+from bot.settings import IndexSettings, RetrievalSettings, Settings
 
 EXAMPLE_QUESTION = "How many inmates work in construction?"
 # Questions that cannot be answered without a span of their kind: what the decline then says is missing.
@@ -42,6 +51,40 @@ CUE_REQUIRED: dict[QuestionKind, str] = {
     QuestionKind.DURATION: "duration",
     QuestionKind.DATE: "date",
 }
+# A progress bar appears only when building takes longer than this (seconds).
+PROGRESS_DELAY = 0.5
+
+
+class PassageTerms(Sequence[frozenset[str]]):
+    """Each passage's distinct terms, analyzed on first use: a question needs only its top passage's."""
+
+    def __init__(self, texts: Sequence[str], analyzer: Analyzer) -> None:
+        self._texts = texts
+        self._analyzer = analyzer
+        self._done: dict[int, frozenset[str]] = {}
+
+    def __len__(self) -> int:
+        return len(self._texts)
+
+    @overload
+    def __getitem__(self, position: int) -> frozenset[str]: ...
+
+    @overload
+    def __getitem__(self, position: slice) -> Sequence[frozenset[str]]: ...
+
+    def __getitem__(self, position: int | slice) -> frozenset[str] | Sequence[frozenset[str]]:
+        if isinstance(position, slice):
+            return [self[i] for i in range(*position.indices(len(self)))]
+        if position < 0:
+            position += len(self._texts)
+        terms = self._done.get(position)
+        if terms is None:
+            terms = frozenset(self._analyzer.terms(self._texts[position]))
+            self._done[position] = terms  # a race computes the same value twice: harmless
+        return terms
+
+    def __iter__(self) -> Iterator[frozenset[str]]:
+        return (self[i] for i in range(len(self)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +93,7 @@ class Snapshot:
 
     corpus: Corpus
     index: BM25Index
-    passage_terms: tuple[frozenset[str], ...]
+    passage_terms: Sequence[frozenset[str]]
     ranges: dict[str, tuple[int, int]]
 
 
@@ -122,15 +165,44 @@ def params_of(settings: RetrievalSettings) -> BM25Params:
     return BM25Params(variant=settings.variant, k1=settings.k1, b=settings.b, delta=settings.delta)
 
 
-def build_snapshot(corpus: Corpus, analyzer: Analyzer, params: BM25Params) -> Snapshot:
-    """Analyze every passage and index it."""
-    tokenized = analyzer.terms_many([p.text for p in corpus.passages])
-    index = BM25Index.build(tokenized, params)
+def index_cache_of(settings: IndexSettings) -> IndexCache | None:
+    """Return where the settings save indexes, or None when they are not saved."""
+    if not settings.persist:
+        return None
+    return IndexCache(settings.cache_dir or default_cache_dir(), settings.min_passages)
+
+
+def build_snapshot(
+    corpus: Corpus,
+    analyzer: Analyzer,
+    params: BM25Params,
+    *,
+    cache: IndexCache | None = None,
+    max_passage_words: int = 150,
+    progress: bool = False,
+) -> Snapshot:
+    """Analyze every passage and index it, or load the saved index of the same corpus and settings.
+
+    ``progress`` shows a progress bar on stderr when the build takes more than a moment; the caller decides
+    (a terminal, not ``--json``).
+    """
+    texts = [p.text for p in corpus.passages]
+    key = cache_key(corpus, analyzer, params, max_passage_words) if cache is not None else ""
+    index = cache.load(corpus, key, params) if cache is not None else None
+    if index is None:
+        with tqdm(texts, desc="askbot: analyzing passages", unit=" passages", delay=PROGRESS_DELAY,
+                  disable=not progress, file=sys.stderr, leave=False) as bar:
+            tokenized = analyzer.terms_many(bar)
+            bar.set_description_str("askbot: building the index")
+            index = BM25Index.build(tokenized, params)
+        del tokenized
+        if cache is not None:
+            cache.save(corpus, key, index)
     ranges: dict[str, tuple[int, int]] = {}
     for position, passage in enumerate(corpus.passages):
         lo, _ = ranges.get(passage.article_id, (position, position))
         ranges[passage.article_id] = (lo, position + 1)
-    return Snapshot(corpus, index, tuple(frozenset(t) for t in tokenized), ranges)
+    return Snapshot(corpus, index, PassageTerms(texts, analyzer), ranges)
 
 
 class AskService:
@@ -143,23 +215,45 @@ class AskService:
         retrieval: RetrievalSettings | None = None,
         analyzer: Analyzer | None = None,
         max_passage_words: int = 150,
+        index_cache: IndexCache | None = None,
+        progress: bool = False,
     ) -> None:
         self.retrieval = retrieval or RetrievalSettings()
         self.analyzer = analyzer or Analyzer()
         self.params = params_of(self.retrieval)
         self.policy = DeclinePolicy(self.retrieval.min_coverage, self.retrieval.min_relative_score)
         self.max_passage_words = max_passage_words
+        self.index_cache = index_cache
+        self.progress = progress
         self._lock = threading.Lock()
         self._related = related_map(self.analyzer)
         self._expander: tuple[BM25Index, Expander] | None = None
-        self._snapshot = build_snapshot(corpus, self.analyzer, self.params)
+        self._snapshot = self._build(corpus)
 
     @classmethod
-    def from_settings(cls, settings: Settings, *, corpus_path: Path | None = None) -> AskService:
-        """Load the corpus the settings name and index it."""
+    def from_settings(
+        cls, settings: Settings, *, corpus_path: Path | None = None, progress: bool = False
+    ) -> AskService:
+        """Load the corpus the settings name and index it (or load its saved index)."""
         path = corpus_path or settings.corpus.path
         corpus = load_corpus(path, max_words=settings.corpus.max_passage_words)
-        return cls(corpus, retrieval=settings.retrieval, max_passage_words=settings.corpus.max_passage_words)
+        return cls(
+            corpus,
+            retrieval=settings.retrieval,
+            max_passage_words=settings.corpus.max_passage_words,
+            index_cache=index_cache_of(settings.index),
+            progress=progress,
+        )
+
+    def _build(self, corpus: Corpus) -> Snapshot:
+        return build_snapshot(
+            corpus,
+            self.analyzer,
+            self.params,
+            cache=self.index_cache,
+            max_passage_words=self.max_passage_words,
+            progress=self.progress,
+        )
 
     @property
     def snapshot(self) -> Snapshot:
@@ -374,7 +468,7 @@ class AskService:
         with self._lock:
             old = self._snapshot.corpus
             corpus = load_corpus(path or old.root, max_words=self.max_passage_words)
-            snapshot = build_snapshot(corpus, self.analyzer, self.params)
+            snapshot = self._build(corpus)
             self._snapshot = snapshot
         before = {a.id: a for a in old.articles}
         after = {a.id: a for a in corpus.articles}

@@ -90,6 +90,18 @@ def _split_ids(value: object) -> object:
     return value
 
 
+class IndexSettings(_Section):
+    """Whether and where the index is saved, so that a restart does not analyze the corpus again."""
+
+    persist: bool = Field(default=True, description="Save the index and reuse it while the corpus is unchanged.")
+    cache_dir: Path | None = Field(
+        default=None, description="Folder for saved indexes (default: $XDG_CACHE_HOME/askbot or ~/.cache/askbot)."
+    )
+    min_passages: int = Field(
+        default=2000, ge=0, description="Smaller corpora are indexed in memory only: building is faster than loading."
+    )
+
+
 class DiscordSettings(_Section):
     """How the bot connects to Discord and how it serves a server."""
 
@@ -245,6 +257,7 @@ class Settings(BaseSettings):
 
     corpus: CorpusSettings = CorpusSettings()
     retrieval: RetrievalSettings = RetrievalSettings()
+    index: IndexSettings = IndexSettings()
     discord: DiscordSettings = DiscordSettings()
     logging: LoggingSettings = LoggingSettings()
 

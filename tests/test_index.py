@@ -1,0 +1,128 @@
+"""The index against rank-bm25: the same scores bit for bit, the same rankings, on random corpora."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.index import BM25Index, BM25Params, Hit
+
+TERMS = [f"t{i}" for i in range(12)]
+VARIANTS = [BM25Params(variant="okapi"), BM25Params(variant="plus"), BM25Params("okapi", k1=0.9, b=0.4),
+            BM25Params("plus", k1=2.0, b=0.9, delta=0.5)]
+PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+docs_st = st.lists(st.lists(st.sampled_from(TERMS), max_size=15), min_size=1, max_size=40).filter(any)
+# Questions may repeat a term and hold terms no passage has.
+query_st = st.lists(st.sampled_from([*TERMS, "unknown", "absent"]), min_size=1, max_size=7)
+
+
+def expected_top(index: BM25Index, reference: object, query: list[str], k: int,
+                 within: tuple[int, int] | None = None) -> list[Hit]:
+    """Rank with rank-bm25's scores: passages holding a question term, best first, ties by position."""
+    scores = reference.get_scores(query)  # type: ignore[attr-defined]
+    holding = {int(d) for term in query for d in index.postings(term)[0]}
+    if within is not None:
+        holding = {d for d in holding if within[0] <= d < within[1]}
+    ranked = sorted(holding, key=lambda d: (-scores[d], d))[:k]
+    return [Hit(d, float(scores[d])) for d in ranked]
+
+
+@PROPERTY
+@given(docs=docs_st, queries=st.lists(query_st, min_size=1, max_size=4), params=st.sampled_from(VARIANTS))
+def test_scores_equal_rank_bm25_bit_for_bit(docs, queries, params):
+    index = BM25Index.build(docs, params)
+    reference = params.reference(docs)
+    for query in queries:
+        assert np.array_equal(index.scores(query), reference.get_scores(query))
+
+
+@PROPERTY
+@given(docs=docs_st, query=query_st, k=st.integers(1, 12), params=st.sampled_from(VARIANTS))
+def test_search_ranks_as_rank_bm25(docs, query, k, params):
+    index = BM25Index.build(docs, params)
+    assert index.search(query, k) == expected_top(index, params.reference(docs), query, k)
+
+
+@PROPERTY
+@given(docs=docs_st, query=query_st, k=st.integers(1, 6), params=st.sampled_from(VARIANTS), data=st.data())
+def test_search_within_a_range(docs, query, k, params, data):
+    lo = data.draw(st.integers(0, len(docs)))
+    hi = data.draw(st.integers(lo, len(docs)))
+    index = BM25Index.build(docs, params)
+    hits = index.search(query, k, within=(lo, hi))
+    assert hits == expected_top(index, params.reference(docs), query, k, (lo, hi))
+    assert all(lo <= h.position < hi for h in hits)
+
+
+@pytest.mark.parametrize("params", VARIANTS)
+def test_a_term_in_half_the_passages_still_counts(params):
+    docs = [["prison", "video"], ["prison"], ["video", "guard"], ["guard"]]
+    index = BM25Index.build(docs, params)
+    assert index.doc_freq("prison") == 2
+    assert index.idf("prison") > 0
+    assert [h.position for h in index.search(["prison"], 5)] == [1, 0]
+    assert index.search(["prison"], 5)[0].score > 0
+
+
+@pytest.mark.parametrize("params", VARIANTS)
+def test_ties_go_to_the_earlier_passage(params):
+    docs = [["b"], ["a", "c"], ["x"], ["a", "c"], ["a", "c"], ["c", "a"]]
+    hits = BM25Index.build(docs, params).search(["a", "c"], 3)
+    assert [h.position for h in hits] == [1, 3, 4]
+    assert len({h.score for h in hits}) == 1
+
+
+@pytest.mark.parametrize("params", VARIANTS)
+def test_duplicate_terms_count_twice_and_unknown_terms_not_at_all(params):
+    docs = [["a", "b"], ["b", "b", "c"], ["a"]]
+    index = BM25Index.build(docs, params)
+    reference = params.reference(docs)
+    query = ["a", "zzz", "a", "b"]
+    assert [h.score for h in index.search(query, 3)] == sorted(
+        (reference.get_scores(query)[d] for d in range(3)), reverse=True
+    )
+    assert index.search(["zzz"], 3) == []
+
+
+def test_empty_corpus_is_refused_and_wordless_passages_are_never_hits():
+    with pytest.raises(ValueError, match="empty corpus"):
+        BM25Index.build([])
+    index = BM25Index.build([[], ["a"], []])
+    assert index.search(["a"], 5) == [Hit(1, index.search(["a"], 1)[0].score)]
+    assert BM25Index.build([[], []]).search(["a"], 3) == []
+
+
+def test_k_zero_and_lookups():
+    docs = [["a", "b", "a"], ["b"]]
+    index = BM25Index.build(docs)
+    assert index.search(["a"], 0) == []
+    assert index.term_frequency("a", 0) == 2
+    assert index.term_frequency("a", 1) == 0
+    assert index.term_frequency("nope", 0) == 0
+    assert index.terms() == ["a", "b"]
+    assert [c.tf for c in index.explain(["a", "b"], 0)] == [2, 1]
+
+
+def test_searches_from_many_threads_agree():
+    rng = np.random.default_rng(3)
+    docs = [[f"t{x}" for x in rng.zipf(1.3, size=20) % 50] for _ in range(400)]
+    queries = [[f"t{x}" for x in rng.integers(0, 50, size=3)] for _ in range(40)]
+    index = BM25Index.build(docs)
+    expected = [index.search(q, 5) for q in queries]
+    failures: list[int] = []
+
+    def run() -> None:
+        for _ in range(5):
+            failures.extend(i for i, q in enumerate(queries) if index.search(q, 5) != expected[i])
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []
