@@ -57,7 +57,20 @@ _DATE_RE = re.compile(
     re.IGNORECASE,
 )
 _NAME_WORD = r"[A-ZÀ-Þ][a-zß-ÿ'’\-]+"
-_PERSON_RE = re.compile(r"\b" + _NAME_WORD + r"(?:\s+(?:de|del|la|van|von|da|bin)?\s*" + _NAME_WORD + r")+")
+# A capitalized word that starts a sentence or a clause is no name: "The Trump administration", "While Trump".
+_NOT_A_NAME = (
+    r"(?!(?:The|A|An|This|That|These|Those|His|Her|Their|Our|Its|My|While|As|And|But|Or|In|On|At|To|For|"
+    r"From|With|By|Toward|Towards|Note|If|When|Why|How|What|Who|Where|After|Before|Some|Many|Every|Each)\b)"
+)
+_PERSON_RE = re.compile(
+    r"\b" + _NOT_A_NAME + _NAME_WORD + r"(?:\s+(?:de|del|la|van|von|da|bin)?\s*" + _NAME_WORD + r")+"
+)
+_CURRENCY_WORDS = r"(?:dollars?|euros?|pounds?|pesos?|yen|yuan|rupees?|francs?|cents?|usd|eur|gbp|bucks)"
+_MONEY_SPAN_RE = re.compile(
+    r"(?:[$€£¥]|\b(?:us|usd|eur|gbp)\s?\$?)\s?\d+(?:[.,]\d+)*(?:\s?(?:million|billion|trillion|thousand|bn|m|k)\b)?"
+    r"|\b\d+(?:[.,]\d+)*(?:\s(?:million|billion|trillion|thousand))?\s" + _CURRENCY_WORDS + r"\b",
+    re.IGNORECASE,
+)
 _PLACE_RE = re.compile(r"\b(?:in|at|from|of|to|near|outside|inside)\s+(?:the\s+)?" + _NAME_WORD)
 
 
@@ -65,6 +78,7 @@ class QuestionKind(StrEnum):
     """What a question asks for: the kind of words the answer holds."""
 
     QUANTITY = "quantity"
+    MONEY = "money"
     DURATION = "duration"
     DATE = "date"
     PERSON = "person"
@@ -73,7 +87,19 @@ class QuestionKind(StrEnum):
 
 
 # First match wins; read on the folded question.
+_MONEY_WORDS = (
+    r"(?:cost|costs|costing|pay|pays|paid|earn|earns|earned|spend|spends|spent|worth|price|priced|charge|charges"
+    r"|charged|salary|salaries|wage|wages|money|budget|fund|funds|funding|fee|fees|fine|fined|save|saves|saved"
+    r"|raise|raised|owe|owes|owed|invest|invested|sell|sold|buy|bought)"
+)
 _KIND_PATTERNS: tuple[tuple[QuestionKind, re.Pattern[str]], ...] = (
+    (
+        QuestionKind.MONEY,
+        re.compile(
+            r"\bhow\s+much\b.*\b" + _MONEY_WORDS + r"\b"
+            r"|\b(?:what|which)(?:'s|\s+(?:is|was|are|were))\s+the\s+(?:\w+\s+)?(?:price|cost|salary|wage|budget|fee)s?\b"
+        ),
+    ),
     (QuestionKind.DURATION, re.compile(r"\bhow\s+long\b|\bfor\s+how\s+many\s+" + _TIME_UNITS)),
     (
         QuestionKind.QUANTITY,
@@ -213,6 +239,8 @@ def defines(text: str, subject: str) -> bool:
 
 def cue_spans(kind: QuestionKind, text: str) -> list[tuple[int, int]]:
     """Return the spans of ``text`` that could answer a question of this kind (numbers, dates, names…)."""
+    if kind is QuestionKind.MONEY:
+        return [(m.start(), m.end()) for m in _MONEY_SPAN_RE.finditer(text)]
     if kind is QuestionKind.QUANTITY:
         return [(m.start(), m.end()) for m in _NUMBER_SPAN_RE.finditer(text) if not _YEAR_RE.match(m.group())]
     if kind is QuestionKind.DURATION:
@@ -379,7 +407,7 @@ def choose_highlight(
     tokens = analyzer.tokens(text)
     weights = dict(question_terms) if isinstance(question_terms, Mapping) else dict.fromkeys(question_terms, 1.0)
     sentence = _best_sentence(text, tokens, weights, idf, kind)
-    if kind in (QuestionKind.QUANTITY, QuestionKind.DURATION):
+    if kind in (QuestionKind.QUANTITY, QuestionKind.MONEY, QuestionKind.DURATION):
         span = _best_cue(text, sentence, tokens, weights, idf, kind=kind)
         if span is not None:
             return Highlight(span[0], span[1], HighlightKind.NUMBER)

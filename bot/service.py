@@ -48,6 +48,7 @@ EXAMPLE_QUESTION = "How many inmates work in construction?"
 # Questions that cannot be answered without a span of their kind: what the decline then says is missing.
 CUE_REQUIRED: dict[QuestionKind, str] = {
     QuestionKind.QUANTITY: "number",
+    QuestionKind.MONEY: "amount of money",
     QuestionKind.DURATION: "duration",
     QuestionKind.DATE: "date",
 }

@@ -8,6 +8,7 @@ from bot.answer import (
     QuestionKind,
     citation,
     coverage,
+    cue_spans,
     decline_reason,
     defines,
     definition_subject,
@@ -31,7 +32,7 @@ def test_citation_without_and_with_url() -> None:
     ("question", "kind"),
     [
         ("How many inmates work in construction?", QuestionKind.QUANTITY),
-        ("HOW MUCH does it cost", QuestionKind.QUANTITY),
+        ("HOW MUCH does it cost", QuestionKind.MONEY),
         ("textile workshop headcount", QuestionKind.QUANTITY),
         ("How long is the video?", QuestionKind.DURATION),
         ("When was it built?", QuestionKind.DATE),
@@ -157,3 +158,29 @@ def test_article_restriction_and_citation_name_the_article(tmp_path: Path) -> No
     assert best.article.id == "riverton-water-plant"
     assert "Riverton" in best.citation
     assert not svc.ask("What does CECOT stand for?", article="northfield-robotics-program").answered
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("How much does the bridge cost?", QuestionKind.MONEY),
+        ("how much do nurses earn", QuestionKind.MONEY),
+        ("What is the price of the ticket?", QuestionKind.MONEY),
+        ("How much will water bills go up?", QuestionKind.QUANTITY),
+        ("How much water does the plant treat?", QuestionKind.QUANTITY),
+    ],
+)
+def test_money_questions(question: str, kind: QuestionKind) -> None:
+    assert question_kind(question) is kind
+
+
+def test_money_spans_are_amounts_not_counts() -> None:
+    text = "It cost $3.6 million, or 40 euros a head, for 1.8 million containers and 15 percent more staff."
+    found = [text[s:e] for s, e in cue_spans(QuestionKind.MONEY, text)]
+    assert found == ["$3.6 million", "40 euros"]
+
+
+def test_person_spans_skip_capitalized_function_words() -> None:
+    text = "The Trump administration said so. While Anna Berg agreed, The Mayor did not."
+    found = [text[s:e] for s, e in cue_spans(QuestionKind.PERSON, text)]
+    assert found == ["Anna Berg"]
