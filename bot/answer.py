@@ -254,6 +254,41 @@ def cue_spans(kind: QuestionKind, text: str) -> list[tuple[int, int]]:
     return []
 
 
+_COUNTED_RE = re.compile(r"\b(?:how\s+many|number\s+of|how\s+much)\s+(\S+)(?:\s+(\S+))?")
+# What "how many" counts when it names nobody in particular: any number may answer.
+_GENERIC_COUNTED = frozenset("people persons times ones kinds types others things".split())
+
+
+def counted_terms(question: str, analyzer: Analyzer) -> frozenset[str]:
+    """Return the terms of what a how-many question counts ("how many GUARDS work…"), or an empty set.
+
+    The word right after "how many" / "number of" / "how much", and the next one when the first is a
+    hyphenated modifier ("non-gang inmates"); nothing when that word is a function word ("how many were…")
+    or names nothing in particular ("people").
+    """
+    match = _COUNTED_RE.search(fold(question))
+    if match is None:
+        return frozenset()
+    first, second = match.group(1), match.group(2)
+    if first.strip("?!.,") in _GENERIC_COUNTED:
+        return frozenset()
+    terms = analyzer.terms(first)
+    if terms and "-" in first and second:
+        terms += analyzer.terms(second)
+    return frozenset(terms)
+
+
+def counts_near(text: str, tokens: Sequence[Token], kind: QuestionKind, counted: Set[str]) -> bool:
+    """Return True when a number of the text shares its clause with a word of what the question counts."""
+    breaks = [m.start() for m in _CLAUSE_BREAK_RE.finditer(text)]
+    for start, end in sentence_spans(text) or [(0, len(text))]:
+        inner = [b for b in breaks if start <= b < end]
+        clauses = {bisect_right(inner, t.start) for t in tokens if start <= t.start < end and t.term in counted}
+        if any(start <= s < end and bisect_right(inner, s) in clauses for s, _ in cue_spans(kind, text)):
+            return True
+    return False
+
+
 def citation(article: Article, passage: Passage) -> str:
     """Return ``“<title>” · <date> · ¶<n>``, with the URL last when the article has one."""
     parts = [f"“{article.title}”"]
@@ -323,11 +358,20 @@ def sentence_match(
     analyzer: Analyzer,
     idf: Callable[[str], float],
     kind: QuestionKind = QuestionKind.OTHER,
+    *,
+    counted: Set[str] = frozenset(),
 ) -> tuple[float, bool]:
-    """Return the best sentence's IDF mass of question terms, and whether a sentence holding them has a cue."""
-    scored = _sentence_scores(passage.text, analyzer.tokens(passage.text), weights, idf, kind)
+    """Return the best sentence's IDF mass of question terms, and whether a sentence holding them has a cue.
+
+    With ``counted`` (what a how-many question counts, and its stand-ins) a number is a cue only in a clause
+    that holds one of them: "How many guards…" is not answered by "15,000 work outside".
+    """
+    tokens = analyzer.tokens(passage.text)
+    scored = _sentence_scores(passage.text, tokens, weights, idf, kind)
     best = max(score for _, score, _ in scored)
     cued = any(cue and score > 0 for _, score, cue in scored)
+    if cued and counted and kind is QuestionKind.QUANTITY:
+        cued = counts_near(passage.text, tokens, kind, counted)
     return best, cued
 
 

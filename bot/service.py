@@ -29,6 +29,7 @@ from bot.answer import (
     Result,
     choose_highlight,
     citation,
+    counted_terms,
     coverage,
     decline_reason,
     defines,
@@ -52,6 +53,8 @@ CUE_REQUIRED: dict[QuestionKind, str] = {
     QuestionKind.DURATION: "duration",
     QuestionKind.DATE: "date",
 }
+# How deep among the re-ranked passages one that gives the kind of answer asked may rise to the top.
+PROMOTE_DEPTH = 2
 # A progress bar appears only when building takes longer than this (seconds).
 PROGRESS_DELAY = 0.5
 
@@ -386,13 +389,18 @@ class AskService:
         weights = {w.term: w.weight for w in searched}
         total_idf = sum(idf_weights.values())
         subject = definition_subject(question) if r.definition_weight > 0 else None
+        counted = counted_terms(question, self.analyzer)
+        if counted:  # a typo repair or related word of what is counted counts too
+            counted = counted | {w.term for w in searched if w.source in counted}
         ranked = []
         for at in order.tolist():
             position = lo + at
             bm25 = float(scores[at])
             passage = snap.corpus.passages[position]
             cov = coverage(terms, snap.passage_terms[position], weights=idf_weights, credits=credits)
-            best_sentence, cued = sentence_match(passage, weights, self.analyzer, snap.index.idf, kind)
+            best_sentence, cued = sentence_match(
+                passage, weights, self.analyzer, snap.index.idf, kind, counted=counted
+            )
             cue = cued and kind is not QuestionKind.OTHER
             defined = subject is not None and defines(passage.text, subject)
             sentence = min(1.0, best_sentence / total_idf) if total_idf > 0 else 0.0

@@ -2,11 +2,14 @@ from pathlib import Path
 
 import pytest
 
+from bot.analysis import Analyzer
 from bot.answer import (
     Answer,
     DeclinePolicy,
     QuestionKind,
     citation,
+    counted_terms,
+    counts_near,
     coverage,
     cue_spans,
     decline_reason,
@@ -184,3 +187,41 @@ def test_person_spans_skip_capitalized_function_words() -> None:
     text = "The Trump administration said so. While Anna Berg agreed, The Mayor did not."
     found = [text[s:e] for s, e in cue_spans(QuestionKind.PERSON, text)]
     assert found == ["Anna Berg"]
+
+
+@pytest.mark.parametrize(
+    ("question", "counted"),
+    [
+        ("How many guards work at the prison?", {"guard"}),
+        ("How many non-gang inmates work?", {"non", "gang", "inmat"}),
+        ("number of prisoners working outside", {"prison"}),
+        ("How many people were sent?", set()),
+        ("How many were sent?", set()),
+        ("What is the program?", set()),
+    ],
+)
+def test_counted_terms(question: str, counted: set[str]) -> None:
+    assert counted_terms(question, Analyzer()) == counted
+
+
+def test_a_count_must_share_its_clause_with_what_is_counted() -> None:
+    analyzer = Analyzer()
+    text = "The port has 40 cranes, and 300 guards patrol it. Visitors come daily."
+    tokens = analyzer.tokens(text)
+    assert counts_near(text, tokens, QuestionKind.QUANTITY, {"guard"})
+    assert counts_near(text, tokens, QuestionKind.QUANTITY, {"crane"})
+    assert not counts_near(text, tokens, QuestionKind.QUANTITY, {"visitor"})
+    assert not counts_near(text, tokens, QuestionKind.QUANTITY, {"ship"})
+
+
+def test_how_many_is_declined_when_no_number_counts_what_it_asks(tmp_path: Path) -> None:
+    from bot.corpus import load_corpus
+
+    (tmp_path / "port.md").write_text(
+        "---\ntitle: Port\n---\n\nThe port employs 300 dockworkers, and guards at the gate check every truck.\n\n"
+        "The port opened a new terminal for ships last year.\n",
+        encoding="utf-8",
+    )
+    service = AskService(load_corpus(tmp_path))
+    assert service.ask("How many dockworkers does the port employ?").answered
+    assert not service.ask("How many guards does the port employ?").answered
