@@ -289,6 +289,25 @@ def counts_near(text: str, tokens: Sequence[Token], kind: QuestionKind, counted:
     return False
 
 
+_ATTRIBUTE_RE = re.compile(
+    r"^\s*(?:what|who|which)(?:'s|\s+(?:is|was|are|were))\s+the\s+(?P<x>[^?!.]+?)"
+    r"(?:\s+(?:of|in|at|for|on|from)\s+.*)?\s*[?!.]*\s*$"
+)
+
+
+def attribute_terms(question: str, analyzer: Analyzer) -> frozenset[str]:
+    """Return the terms of X in "what / who is the X of Y" (the population, the president), or an empty set.
+
+    X is what the question asks about: a passage that never names it (or a stand-in) does not answer, however
+    much of Y it holds. "The name of the X" asks about X.
+    """
+    folded = re.sub(r"^\s*(\w+(?:'s|\s+\w+)\s+the)\s+name\s+of\s+(?:the\s+)?", r"\1 ", fold(question))
+    match = _ATTRIBUTE_RE.match(folded)
+    if match is None:
+        return frozenset()
+    return frozenset(analyzer.terms(strip_frame(match.group("x"))))
+
+
 def citation(article: Article, passage: Passage) -> str:
     """Return ``“<title>” · <date> · ¶<n>``, with the URL last when the article has one."""
     parts = [f"“{article.title}”"]

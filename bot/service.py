@@ -27,6 +27,7 @@ from bot.answer import (
     DeclinePolicy,
     QuestionKind,
     Result,
+    attribute_terms,
     choose_highlight,
     citation,
     counted_terms,
@@ -441,6 +442,14 @@ class AskService:
         reason = decline_reason(best.coverage, relative, self.policy)
         if reason is None and self.retrieval.decline_without_cue and ranking.kind in CUE_REQUIRED and not best.cue:
             reason = f"the best passage gives no {CUE_REQUIRED[ranking.kind]} near the question's words"
+        if reason is None and self.retrieval.decline_without_cue:
+            held = snap.passage_terms[best.position]
+            missing = [
+                t for t in sorted(attribute_terms(question, self.analyzer))
+                if t not in held and not any(w.source == t and w.term in held for w in ranking.searched)
+            ]
+            if missing:
+                reason = f"the best passage never names what the question asks about ({', '.join(missing)})"
         if reason is not None:
             return Answer(question, False, reason, (), terms, best.coverage, relative, closest)
         results = self._results(snap, ranking, max(k, 1))

@@ -7,6 +7,7 @@ from bot.answer import (
     Answer,
     DeclinePolicy,
     QuestionKind,
+    attribute_terms,
     citation,
     counted_terms,
     counts_near,
@@ -225,3 +226,31 @@ def test_how_many_is_declined_when_no_number_counts_what_it_asks(tmp_path: Path)
     service = AskService(load_corpus(tmp_path))
     assert service.ask("How many dockworkers does the port employ?").answered
     assert not service.ask("How many guards does the port employ?").answered
+
+
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [
+        ("What is the population of Chile?", {"popul"}),
+        ("what's the murder rate in Lima", {"murder", "rate"}),
+        ("What is the name of the mayor of Oslo?", {"mayor"}),
+        ("Who is the chief engineer?", {"chief", "engin"}),
+        ("What did the mayor say?", set()),
+        ("How many guards work there?", set()),
+    ],
+)
+def test_attribute_terms(question: str, asked: set[str]) -> None:
+    assert attribute_terms(question, Analyzer()) == asked
+
+
+def test_what_is_the_x_of_y_is_declined_when_the_passage_never_names_x(tmp_path: Path) -> None:
+    from bot.corpus import load_corpus
+
+    (tmp_path / "town.md").write_text(
+        "---\ntitle: Town\n---\n\nMayor Ana Lopez of Eastfield opened the new library on Monday.\n\n"
+        "The library holds 20,000 books and a cafe.\n",
+        encoding="utf-8",
+    )
+    service = AskService(load_corpus(tmp_path))
+    assert service.ask("Who is the mayor of Eastfield?").answered
+    assert not service.ask("What is the population of Eastfield?").answered
