@@ -251,6 +251,9 @@ class Settings(BaseSettings):
         env_prefix="ASKBOT_",
         env_nested_delimiter="__",
         env_file=None,
+        # A blank line such as `ASKBOT_DISCORD__TOKEN=` copied from .env.example means "not set", so it must
+        # not hide DISCORD_TOKEN or the TOML value below it.
+        env_ignore_empty=True,
         extra="ignore",
         frozen=True,
     )
@@ -273,7 +276,7 @@ class Settings(BaseSettings):
         """Order the sources: explicit values > environment > .env > DISCORD_TOKEN alias > TOML > defaults."""
         env_file = _ENV_FILE.get()
         dotenv: PydanticBaseSettingsSource = DotEnvSettingsSource(
-            settings_cls, env_file=env_file, env_prefix="ASKBOT_", env_nested_delimiter="__"
+            settings_cls, env_file=env_file, env_prefix="ASKBOT_", env_nested_delimiter="__", env_ignore_empty=True
         )
         return (
             init_settings,
