@@ -95,7 +95,8 @@ class IndexSettings(_Section):
 
     persist: bool = Field(default=True, description="Save the index and reuse it while the corpus is unchanged.")
     cache_dir: Path | None = Field(
-        default=None, description="Folder for saved indexes (default: $XDG_CACHE_HOME/askbot or ~/.cache/askbot)."
+        default=None,
+        description="Saved indexes and parsed articles (default: $XDG_CACHE_HOME/askbot or ~/.cache/askbot).",
     )
     min_passages: int = Field(
         default=2000, ge=0, description="Smaller corpora are indexed in memory only: building is faster than loading."
