@@ -9,21 +9,30 @@ paragraph number. A bad file is reported with its reason and every other article
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import hashlib
+import itertools
+import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from bot.analysis import sentence_spans
 from bot.errors import CorpusError
 
+if TYPE_CHECKING:
+    from bot.corpus_store import CorpusCache
+
 MAX_PASSAGE_WORDS = 150
 ARTICLE_SUFFIXES = (".md", ".markdown", ".txt")
 OPTIONAL_FIELDS = ("date", "source", "url", "author")
+_META = ("title", *OPTIONAL_FIELDS)
 _FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 _PARAGRAPH_SPLIT_RE = re.compile(r"\n[ \t]*\n+")
 # libyaml's safe loader when PyYAML was built with it: the same documents, several times faster on an archive.
@@ -93,6 +102,67 @@ class Corpus:
         for article in sorted(self.articles, key=lambda a: a.id):
             h.update(article.id.encode() + b"\0" + article.digest.encode() + b"\0")
         return h.hexdigest()
+
+
+class InvalidCorpusFile(ValueError):
+    """A saved parse that cannot be trusted; its message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFile:
+    """One article file as parsed: its metadata, paragraphs and the windows of each paragraph."""
+
+    digest: str
+    title: str
+    paragraphs: tuple[str, ...]
+    windows: tuple[tuple[str, ...], ...]  # one tuple per paragraph; a paragraph that is not cut is itself
+    date: str | None = None
+    source: str | None = None
+    url: str | None = None
+    author: str | None = None
+
+    def to_json(self, texts: list[str]) -> dict[str, Any]:
+        """Return the JSON form, appending the paragraphs, then the windows of cut paragraphs, to ``texts``."""
+        cut = {str(i): len(w) for i, (p, w) in enumerate(zip(self.paragraphs, self.windows, strict=True)) if w != (p,)}
+        texts.extend(self.paragraphs)
+        for at in cut:
+            texts.extend(self.windows[int(at)])
+        out: dict[str, Any] = {"digest": self.digest, "paragraphs": len(self.paragraphs), "cut": cut}
+        out.update({name: getattr(self, name) for name in _META})
+        return out
+
+    @classmethod
+    def from_json(cls, value: object, texts: list[str], at: int) -> tuple[ParsedFile, int]:
+        """Read the JSON form, its texts from ``texts[at:]``; return it and the next text's position.
+
+        Raise ``InvalidCorpusFile`` when it is not well formed.
+        """
+        if not isinstance(value, dict):
+            raise InvalidCorpusFile("an entry is not an object")
+        digest, title, count, cut = (value.get(k) for k in ("digest", "title", "paragraphs", "cut"))
+        if not (isinstance(digest, str) and len(digest) == 64 and isinstance(title, str) and title):
+            raise InvalidCorpusFile("an entry has no digest or title")
+        if not (type(count) is int and 0 < count <= len(texts) - at and isinstance(cut, dict)):
+            raise InvalidCorpusFile("an entry's paragraphs are malformed")
+        paragraphs = tuple(texts[at : at + count])
+        at += count
+        windows: list[tuple[str, ...]] = [(p,) for p in paragraphs]
+        for where, n in cut.items():
+            if not (where.isdigit() and int(where) < count and type(n) is int and 1 < n <= len(texts) - at):
+                raise InvalidCorpusFile("an entry's windows are malformed")
+            windows[int(where)] = tuple(texts[at : at + n])
+            at += n
+        meta = {name: value.get(name) for name in _META[1:]}
+        if not all(v is None or isinstance(v, str) for v in meta.values()):
+            raise InvalidCorpusFile("an entry's metadata is not text")
+        return cls(digest, title, paragraphs, tuple(windows), **meta), at
+
+    def article(self, path: Path) -> Article:
+        """Return the article this parse describes, read from ``path``."""
+        return Article(
+            id=path.stem, title=self.title, paragraphs=self.paragraphs, date=self.date, source=self.source,
+            url=self.url, author=self.author, path=path, digest=self.digest,
+        )
 
 
 class ArticleFormatError(ValueError):
@@ -197,26 +267,47 @@ def split_passage(text: str, max_words: int = MAX_PASSAGE_WORDS) -> list[str]:
     return windows
 
 
+def windows_of(article: Article, max_words: int = MAX_PASSAGE_WORDS) -> tuple[tuple[str, ...], ...]:
+    """Return each paragraph's windows: the paragraph itself unless it is longer than ``max_words``."""
+    return tuple(tuple(split_passage(paragraph, max_words)) for paragraph in article.paragraphs)
+
+
+def _passages(article_id: str, windows: Sequence[Sequence[str]]) -> list[Passage]:
+    numbers: list[int] = []
+    texts: list[str] = []
+    at: list[int] = []
+    counts: list[int] = []
+    for number, parts in enumerate(windows, start=1):
+        if len(parts) == 1:  # most paragraphs: one window
+            numbers.append(number)
+            texts.append(parts[0])
+            at.append(0)
+            counts.append(1)
+        else:
+            numbers.extend([number] * len(parts))
+            texts.extend(parts)
+            at.extend(range(len(parts)))
+            counts.extend([len(parts)] * len(parts))
+    return list(map(Passage, itertools.repeat(article_id, len(texts)), numbers, texts, at, counts))
+
+
 def passages_of(article: Article, max_words: int = MAX_PASSAGE_WORDS) -> list[Passage]:
     """Return the passages of one article, paragraphs numbered from 1."""
-    out: list[Passage] = []
-    for number, paragraph in enumerate(article.paragraphs, start=1):
-        windows = split_passage(paragraph, max_words)
-        for i, window in enumerate(windows):
-            out.append(Passage(article.id, number, window, window=i, windows=len(windows)))
-    return out
+    return _passages(article.id, windows_of(article, max_words))
 
 
 def article_files(root: Path) -> list[Path]:
     """Return the article files of a folder, sorted, hidden files and READMEs left out."""
-    return sorted(
-        p
-        for p in root.iterdir()
-        if p.is_file()
-        and p.suffix.lower() in ARTICLE_SUFFIXES
-        and not p.name.startswith((".", "_"))
-        and p.stem.lower() != "readme"
-    )
+    with os.scandir(root) as entries:  # the type comes with the listing: no stat per file
+        names = [
+            entry.name
+            for entry in entries
+            if entry.name.lower().endswith(ARTICLE_SUFFIXES)
+            and not entry.name.startswith((".", "_"))
+            and entry.is_file()
+        ]
+    return sorted(p for p in map(root.joinpath, names) if p.suffix.lower() in ARTICLE_SUFFIXES
+                  and p.stem.lower() != "readme")
 
 
 def build_corpus(root: Path, articles: Iterable[Article], bad_files: Iterable[BadFile] = (),
@@ -227,21 +318,61 @@ def build_corpus(root: Path, articles: Iterable[Article], bad_files: Iterable[Ba
     return Corpus(root=root, articles=arts, passages=passages, bad_files=tuple(bad_files))
 
 
-def load_corpus(root: Path, *, max_words: int = MAX_PASSAGE_WORDS) -> Corpus:
-    """Read every article in ``root``; raise ``CorpusError`` when none is usable."""
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while loading.
+
+    Loading creates many objects and no cycles; the collections they would trigger over a growing heap take a
+    large part of the time.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def load_corpus(root: Path, *, max_words: int = MAX_PASSAGE_WORDS, cache: CorpusCache | None = None) -> Corpus:
+    """Read every article in ``root``; raise ``CorpusError`` when none is usable.
+
+    With a ``cache``, a file whose name and content digest are in the saved parse is not parsed again, and the
+    saved parse is updated when a file was added, changed or removed (see ``bot.corpus_store``).
+    """
     root = Path(root)
     if not root.is_dir():
         raise CorpusError(f"corpus folder {str(root)!r} does not exist or is not a folder", path=root)
+    parsed: dict[str, ParsedFile] = {}
     articles: list[Article] = []
+    passages: list[Passage] = []
     bad: list[BadFile] = []
-    for path in article_files(root):
-        try:
-            articles.append(parse_article(path, path.read_bytes()))
-        except ArticleFormatError as exc:
-            bad.append(BadFile(path, str(exc)))
-        except OSError as exc:
-            bad.append(BadFile(path, f"cannot be read ({exc.strerror or exc})"))
-    if not articles:
-        detail = "; ".join(f"{b.name}: {b.reason}" for b in bad) or "no .md, .markdown or .txt file"
-        raise CorpusError(f"no usable article in {str(root)!r} ({detail})", path=root)
-    return build_corpus(root, articles, bad, max_words)
+    with _collector_paused():
+        saved = cache.load(root, max_words) if cache is not None else {}
+        for path in article_files(root):
+            try:
+                raw = path.read_bytes()
+            except OSError as exc:
+                bad.append(BadFile(path, f"cannot be read ({exc.strerror or exc})"))
+                continue
+            entry = saved.get(path.name)
+            if entry is not None and entry.digest == hashlib.sha256(raw).hexdigest():
+                article = entry.article(path)
+            else:
+                try:
+                    article = parse_article(path, raw)
+                except ArticleFormatError as exc:
+                    bad.append(BadFile(path, str(exc)))
+                    continue
+                windows = windows_of(article, max_words)
+                entry = ParsedFile(article.digest, article.title, article.paragraphs, windows, article.date,
+                                   article.source, article.url, article.author)
+            parsed[path.name] = entry
+            articles.append(article)
+            passages.extend(_passages(article.id, entry.windows))
+        if not articles:
+            detail = "; ".join(f"{b.name}: {b.reason}" for b in bad) or "no .md, .markdown or .txt file"
+            raise CorpusError(f"no usable article in {str(root)!r} ({detail})", path=root)
+        if cache is not None and parsed != saved:
+            cache.save(root, max_words, parsed, len(passages))
+        return Corpus(root=root, articles=tuple(articles), passages=tuple(passages), bad_files=tuple(bad))

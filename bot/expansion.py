@@ -137,12 +137,20 @@ class Expander:
         self.related = related
         self.typo_weight = typo_weight
         self.related_weight = related_weight
-        by_initial: dict[str, list[str]] = {}
-        for term in self.vocabulary:
-            if len(term) >= TYPO_MIN_LENGTH - 1 and not term[0].isdigit():
-                by_initial.setdefault(term[0], []).append(term)
-        self._by_initial = {k: sorted(v) for k, v in by_initial.items()}
+        self._by_initial_built: dict[str, list[str]] | None = None
         self.repair = lru_cache(maxsize=4096)(self._repair)
+
+    @property
+    def _by_initial(self) -> dict[str, list[str]]:
+        """Index terms by first letter, sorted; built on the first typo (a large vocabulary takes a while)."""
+        built = self._by_initial_built
+        if built is None:
+            by_initial: dict[str, list[str]] = {}
+            for term in self.vocabulary:
+                if len(term) >= TYPO_MIN_LENGTH - 1 and not term[0].isdigit():
+                    by_initial.setdefault(term[0], []).append(term)
+            built = self._by_initial_built = {k: sorted(v) for k, v in by_initial.items()}
+        return built
 
     def _repair(self, term: str) -> tuple[str, ...]:
         """Return the nearest index terms to a term no passage holds, nearest first.

@@ -19,10 +19,14 @@ floating-point expression rank-bm25 evaluates; a question then adds a few rows i
 question's term order, which gives bit-for-bit the scores rank-bm25 computes, and only passages that share
 a term with the question are ranked.
 
-Speed: a question adds its terms' impact rows into a per-thread dense score buffer (no sorting or
-``np.unique`` of candidates), reads back the touched entries, takes the best with ``np.partition`` and
-orders only those by (score, position). The buffer is reset entry by entry, so a question costs time in
-proportion to its postings, not to the corpus. One edge where rank-bm25 is not followed: with ``b = 1`` a
+Speed: a question adds its terms' impact rows into a per-thread dense score buffer with ``np.add.at`` (in
+order, element by element: no sorting or ``np.unique`` of candidates). With few postings it reads back the
+touched entries, takes the best with ``np.partition`` and orders only those by (score, position), then resets
+the touched entries, so it costs time in proportion to its postings, not to the corpus. With many postings
+(more than an eighth of the passages: common words on a large corpus) it bounds the ``k``-th best score from
+below with one short posting list and keeps, in one sequential pass over the buffer, the passages at or above
+the bound, then clears the buffer: random access to the postings' passages is what costs there.
+One edge where rank-bm25 is not followed: with ``b = 1`` a
 passage with no terms gets ``0 / 0 = NaN`` in ``get_scores``; askbot never ranks such a passage.
 """
 
@@ -44,6 +48,9 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 # Postings per chunk when computing impacts: bounds the temporaries at a few tens of MB.
 _IMPACT_CHUNK = 1 << 21
+# A question whose postings exceed 1 / _DENSE_SHARE of the passages selects its best from the whole score
+# buffer (one sequential pass) rather than from its postings (several random-access passes).
+_DENSE_SHARE = 8
 
 
 class LuceneIdfBM25Okapi(BM25Okapi):  # type: ignore[misc]
@@ -326,25 +333,41 @@ class BM25Index:
         if self.params.variant == "plus":
             docs, scores = self._plus_scores(rows)
             return _top_k(docs, scores, k, 1) if docs.size else []
-        docs, scores = self._okapi_scores(rows)
-        return _top_k(docs, scores, k, len(rows))
+        return self._okapi_top(rows, k)
 
-    def _okapi_scores(self, rows: list[tuple[int, slice]]) -> tuple[npt.NDArray[np.int32], FloatArray]:
-        """Add each row's impacts into a dense buffer in question order; return the touched passages and scores.
+    def _okapi_top(self, rows: list[tuple[int, slice]], k: int) -> list[Hit]:
+        """Add each row's impacts into a dense buffer in question order, then take the ``k`` best passages.
 
-        A passage holding several question terms is listed once per term (with the same score).
+        ``np.add.at`` adds element by element in order, so each passage's score is summed in question order as
+        in rank-bm25. When the question's postings are few, the best are taken among the touched entries (a
+        passage holding several question terms is listed once per term). When they are many (a common word
+        on a large corpus), a lower bound of the ``k``-th best score is read from the shortest posting list
+        holding at least ``k`` passages (the ``k``-th best of any ``k`` passages is at most the ``k``-th best
+        of all) and one pass over the buffer keeps the passages at or above it, each once. Scores are
+        positive (``okapi``'s IDF and term part are), so an untouched passage (0) is never kept.
         """
         buf: FloatArray = self._buffer("scores", np.float64)
         parts = [self.post_docs[sl] for _, sl in rows]
+        total = sum(docs.size for docs in parts)
+        dense = total * _DENSE_SHARE >= self.n_docs
         try:
             for (_, sl), docs in zip(rows, parts, strict=True):
-                buf[docs] += self.post_impact[sl]
+                np.add.at(buf, docs, self.post_impact[sl])
+            bound = min((docs for docs in parts if docs.size >= k), key=len, default=None) if dense else None
+            if bound is not None:
+                values = buf[bound]
+                lowest = float(np.partition(values, values.size - k)[values.size - k])
+                if lowest > 0:
+                    keep = np.flatnonzero(buf >= lowest)
+                    return _top_k(keep, buf[keep], k, 1)
             touched = parts[0] if len(parts) == 1 else np.concatenate(parts)
-            scores = buf[touched]
+            return _top_k(touched, buf[touched], k, len(rows))
         finally:
-            for docs in parts:
-                buf[docs] = 0.0
-        return touched, scores
+            if dense:
+                buf.fill(0.0)
+            else:
+                for docs in parts:
+                    buf[docs] = 0.0
 
     def _plus_scores(self, rows: list[tuple[int, slice]]) -> tuple[npt.NDArray[np.int32], FloatArray]:
         """Score each passage holding a question term, adding ``idf × delta`` for the terms it lacks."""
@@ -396,7 +419,7 @@ def idf_values(params: BM25Params, corpus_size: int, doc_freq: IntArray) -> Floa
     return values
 
 
-def _top_k(docs: npt.NDArray[np.int32], scores: FloatArray, k: int, repeats: int) -> list[Hit]:
+def _top_k(docs: npt.NDArray[np.integer[Any]], scores: FloatArray, k: int, repeats: int) -> list[Hit]:
     """Return the ``k`` best distinct passages, best score first and ties by position.
 
     ``docs`` may list a passage up to ``repeats`` times (always with the same score), so the ``k`` best

@@ -11,10 +11,12 @@ never change it; the index's scratch buffers are per thread; ``reload`` builds a
 
 from __future__ import annotations
 
+import itertools
 import sys
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 from typing import overload
 
@@ -40,6 +42,7 @@ from bot.answer import (
     strip_frame,
 )
 from bot.corpus import Article, BadFile, Corpus, load_corpus
+from bot.corpus_store import CorpusCache
 from bot.errors import QuestionError, UnknownArticleError
 from bot.expansion import Expander, WeightedTerm, related_map
 from bot.index import BM25Index, BM25Params, TermContribution
@@ -177,6 +180,26 @@ def index_cache_of(settings: IndexSettings) -> IndexCache | None:
     return IndexCache(settings.cache_dir or default_cache_dir(), settings.min_passages)
 
 
+def corpus_cache_of(settings: IndexSettings) -> CorpusCache | None:
+    """Return where the settings save parsed corpora (beside the indexes), or None when they are not saved."""
+    if not settings.persist:
+        return None
+    return CorpusCache(settings.cache_dir or default_cache_dir(), settings.min_passages)
+
+
+def article_ranges(corpus: Corpus) -> dict[str, tuple[int, int]]:
+    """Return each article's passage positions ``[start, end)`` (an article's passages are contiguous)."""
+    ranges: dict[str, tuple[int, int]] = {}
+    ids = list(map(attrgetter("article_id"), corpus.passages))
+    start = 0
+    for article_id, group in itertools.groupby(ids):
+        end = start + sum(1 for _ in group)
+        lo, _ = ranges.get(article_id, (start, start))
+        ranges[article_id] = (lo, end)
+        start = end
+    return ranges
+
+
 def build_snapshot(
     corpus: Corpus,
     analyzer: Analyzer,
@@ -191,7 +214,8 @@ def build_snapshot(
     ``progress`` shows a progress bar on stderr when the build takes more than a moment; the caller decides
     (a terminal, not ``--json``).
     """
-    texts = [p.text for p in corpus.passages]
+    texts = list(map(attrgetter("text"), corpus.passages))
+    ranges = article_ranges(corpus)
     key = cache_key(corpus, analyzer, params, max_passage_words) if cache is not None else ""
     index = cache.load(corpus, key, params) if cache is not None else None
     if index is None:
@@ -203,10 +227,6 @@ def build_snapshot(
         del tokenized
         if cache is not None:
             cache.save(corpus, key, index)
-    ranges: dict[str, tuple[int, int]] = {}
-    for position, passage in enumerate(corpus.passages):
-        lo, _ = ranges.get(passage.article_id, (position, position))
-        ranges[passage.article_id] = (lo, position + 1)
     return Snapshot(corpus, index, PassageTerms(texts, analyzer), ranges)
 
 
@@ -221,6 +241,7 @@ class AskService:
         analyzer: Analyzer | None = None,
         max_passage_words: int = 150,
         index_cache: IndexCache | None = None,
+        corpus_cache: CorpusCache | None = None,
         progress: bool = False,
     ) -> None:
         self.retrieval = retrieval or RetrievalSettings()
@@ -229,6 +250,7 @@ class AskService:
         self.policy = DeclinePolicy(self.retrieval.min_coverage, self.retrieval.min_relative_score)
         self.max_passage_words = max_passage_words
         self.index_cache = index_cache
+        self.corpus_cache = corpus_cache
         self.progress = progress
         self._lock = threading.Lock()
         self._related = related_map(self.analyzer)
@@ -241,12 +263,14 @@ class AskService:
     ) -> AskService:
         """Load the corpus the settings name and index it (or load its saved index)."""
         path = corpus_path or settings.corpus.path
-        corpus = load_corpus(path, max_words=settings.corpus.max_passage_words)
+        corpus_cache = corpus_cache_of(settings.index)
+        corpus = load_corpus(path, max_words=settings.corpus.max_passage_words, cache=corpus_cache)
         return cls(
             corpus,
             retrieval=settings.retrieval,
             max_passage_words=settings.corpus.max_passage_words,
             index_cache=index_cache_of(settings.index),
+            corpus_cache=corpus_cache,
             progress=progress,
         )
 
@@ -485,7 +509,7 @@ class AskService:
         """
         with self._lock:
             old = self._snapshot.corpus
-            corpus = load_corpus(path or old.root, max_words=self.max_passage_words)
+            corpus = load_corpus(path or old.root, max_words=self.max_passage_words, cache=self.corpus_cache)
             snapshot = self._build(corpus)
             self._snapshot = snapshot
         before = {a.id: a for a in old.articles}

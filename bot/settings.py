@@ -95,7 +95,8 @@ class IndexSettings(_Section):
 
     persist: bool = Field(default=True, description="Save the index and reuse it while the corpus is unchanged.")
     cache_dir: Path | None = Field(
-        default=None, description="Folder for saved indexes (default: $XDG_CACHE_HOME/askbot or ~/.cache/askbot)."
+        default=None,
+        description="Saved indexes and parsed articles (default: $XDG_CACHE_HOME/askbot or ~/.cache/askbot).",
     )
     min_passages: int = Field(
         default=2000, ge=0, description="Smaller corpora are indexed in memory only: building is faster than loading."
@@ -251,6 +252,9 @@ class Settings(BaseSettings):
         env_prefix="ASKBOT_",
         env_nested_delimiter="__",
         env_file=None,
+        # A blank line such as `ASKBOT_DISCORD__TOKEN=` copied from .env.example means "not set", so it must
+        # not hide DISCORD_TOKEN or the TOML value below it.
+        env_ignore_empty=True,
         extra="ignore",
         frozen=True,
     )
@@ -273,7 +277,7 @@ class Settings(BaseSettings):
         """Order the sources: explicit values > environment > .env > DISCORD_TOKEN alias > TOML > defaults."""
         env_file = _ENV_FILE.get()
         dotenv: PydanticBaseSettingsSource = DotEnvSettingsSource(
-            settings_cls, env_file=env_file, env_prefix="ASKBOT_", env_nested_delimiter="__"
+            settings_cls, env_file=env_file, env_prefix="ASKBOT_", env_nested_delimiter="__", env_ignore_empty=True
         )
         return (
             init_settings,

@@ -49,6 +49,22 @@ def test_search_ranks_as_rank_bm25(docs, query, k, params):
 
 
 @PROPERTY
+@given(docs=docs_st, query=query_st, k=st.integers(1, 12), params=st.sampled_from(VARIANTS[::2]), data=st.data())
+def test_both_ways_of_taking_the_best_rank_as_rank_bm25(docs, query, k, params, data):
+    """From the touched entries (few postings) or from the whole buffer above a bound (many postings)."""
+    index = BM25Index.build(docs, params)
+    reference = params.reference(docs)
+    lo = data.draw(st.integers(0, len(docs)))
+    hi = data.draw(st.integers(lo, len(docs)))
+    for share in (0, 10**9):  # never, always the whole buffer
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr("bot.index._DENSE_SHARE", share)
+            assert index.search(query, k) == expected_top(index, reference, query, k)
+            assert index.search(query, k, within=(lo, hi)) == expected_top(index, reference, query, k, (lo, hi))
+            assert not index._buffer("scores", np.float64).any()  # the buffer is left clean
+
+
+@PROPERTY
 @given(docs=docs_st, query=query_st, k=st.integers(1, 6), params=st.sampled_from(VARIANTS), data=st.data())
 def test_search_within_a_range(docs, query, k, params, data):
     lo = data.draw(st.integers(0, len(docs)))

@@ -112,3 +112,15 @@ def test_overrides_win(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_settings_class_builds_without_files() -> None:
     assert isinstance(Settings(), Settings)
+
+
+def test_blank_values_mean_unset(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    env = tmp_path / ".env"
+    env.write_text("ASKBOT_DISCORD__TOKEN=\nASKBOT_RETRIEVAL__TOP_K=\n", encoding="utf-8")
+    monkeypatch.setenv("DISCORD_TOKEN", TOKEN)
+    monkeypatch.setenv("ASKBOT_CORPUS__MAX_PASSAGE_WORDS", "")
+    settings = load_settings(env_file=env)
+    assert settings.discord.token is not None
+    assert settings.discord.token.get_secret_value() == TOKEN
+    assert settings.retrieval.top_k == 3
+    assert settings.corpus.max_passage_words == 150
