@@ -24,8 +24,6 @@ import hashlib
 import itertools
 import json
 import logging
-import os
-import tempfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +31,7 @@ from pathlib import Path
 from bot import __version__
 from bot import analysis as analysis_module
 from bot import corpus as corpus_module
+from bot.atomic_file import write_atomically
 from bot.corpus import InvalidCorpusFile, ParsedFile
 
 log = logging.getLogger(__name__)
@@ -133,18 +132,7 @@ class CorpusCache:
         path = self.path_for(root)
         try:
             data = encode(files, corpus_key(max_words))
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".tmp")
-            try:
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(data)
-                    handle.flush()
-                    os.fsync(handle.fileno())
-                os.replace(tmp_name, path)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp_name)
-                raise
+            write_atomically(path, lambda handle: handle.write(data))
         except OSError as exc:
             log.warning("cannot save the corpus cache in %s (%s); parsing again at the next start", path.parent, exc)
             return False

@@ -18,16 +18,14 @@ from memory.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import logging
 import os
-import tempfile
 import zipfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 import numpy.typing as npt
@@ -35,6 +33,7 @@ import numpy.typing as npt
 from bot import __version__
 from bot import analysis as analysis_module
 from bot.analysis import Analyzer
+from bot.atomic_file import write_atomically
 from bot.corpus import Corpus
 from bot.index import BM25Index, BM25Params, idf_values
 
@@ -108,26 +107,19 @@ def save_index(path: Path, key: str, index: BM25Index) -> None:
     }
     header_array = _text_array(json.dumps(header))
     terms_array = _text_array(joined)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            np.savez(  # numeric arrays only: nothing to pickle
-                handle,
-                header=header_array,
-                terms=terms_array,
-                doc_len=index.doc_len.astype(np.int32, copy=False),
-                offsets=index.offsets.astype(np.int64, copy=False),
-                post_docs=index.post_docs.astype(np.int32, copy=False),
-                post_tf=index.post_tf.astype(np.int32, copy=False),
-            )
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp_name)
-        raise
+
+    def write(handle: BinaryIO) -> None:
+        np.savez(  # numeric arrays only: nothing to pickle
+            handle,
+            header=header_array,
+            terms=terms_array,
+            doc_len=index.doc_len.astype(np.int32, copy=False),
+            offsets=index.offsets.astype(np.int64, copy=False),
+            post_docs=index.post_docs.astype(np.int32, copy=False),
+            post_tf=index.post_tf.astype(np.int32, copy=False),
+        )
+
+    write_atomically(path, write)
 
 
 def load_index(path: Path, key: str, params: BM25Params, passages: int) -> BM25Index:

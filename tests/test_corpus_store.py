@@ -229,7 +229,7 @@ def test_a_failed_write_leaves_no_partial_file(corpus_dir, cache, monkeypatch, c
     def refuse(src: str, dst: str) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr("bot.corpus_store.os.replace", refuse)
+    monkeypatch.setattr("bot.atomic_file.os.replace", refuse)
     with caplog.at_level(logging.WARNING, logger="bot.corpus_store"):
         load_corpus(corpus_dir, cache=cache)
     assert list(cache.folder.iterdir()) == []
