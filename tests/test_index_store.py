@@ -216,7 +216,7 @@ def test_a_failed_write_leaves_no_partial_file(corpus_dir, cache, monkeypatch, c
     def refuse(src, dst):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr("bot.index_store.os.replace", refuse)
+    monkeypatch.setattr("bot.atomic_file.os.replace", refuse)
     with caplog.at_level(logging.WARNING, logger="bot.index_store"):
         service = make_service(corpus_dir, cache)
     assert service.ask(QUESTION).answered
