@@ -8,6 +8,7 @@ so a button on a message sent before a restart still works. The callbacks hand t
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any, Protocol, Self
 
 import discord
@@ -43,9 +44,20 @@ class ButtonHandler(Protocol):
         """Log an error and apologise to the clicker."""
 
 
-def _handler(interaction: discord.Interaction[Any]) -> ButtonHandler | None:
+async def _dispatch(
+    interaction: discord.Interaction[Any], action: Callable[[ButtonHandler], Awaitable[None]]
+) -> None:
+    """Run a click's action on the bot's handler, sending any error to its error boundary.
+
+    discord.py only logs what a component callback raises; routing it here gives the user the apology.
+    """
     handler: ButtonHandler | None = getattr(interaction.client, "button_handler", None)
-    return handler
+    if handler is None:
+        return
+    try:
+        await action(handler)
+    except Exception as exc:  # the buttons' error boundary
+        await handler.on_component_error(interaction, exc)
 
 
 class MoreButton(discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=MORE_TEMPLATE):
@@ -66,13 +78,7 @@ class MoreButton(discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], tem
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         """Show the next passages."""
-        handler = _handler(interaction)
-        if handler is None:
-            return
-        try:
-            await handler.on_more(interaction, self.state)
-        except Exception as exc:  # the buttons' error boundary: discord.py would only log it
-            await handler.on_component_error(interaction, exc)
+        await _dispatch(interaction, lambda handler: handler.on_more(interaction, self.state))
 
 
 class VoteButton(discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=VOTE_TEMPLATE):
@@ -94,13 +100,7 @@ class VoteButton(discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], tem
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         """Record the vote."""
-        handler = _handler(interaction)
-        if handler is None:
-            return
-        try:
-            await handler.on_vote(interaction, self.state)
-        except Exception as exc:  # the buttons' error boundary
-            await handler.on_component_error(interaction, exc)
+        await _dispatch(interaction, lambda handler: handler.on_vote(interaction, self.state))
 
 
 def answer_view(result: Result, scope: Scope) -> discord.ui.View:
