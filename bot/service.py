@@ -404,6 +404,10 @@ class AskService:
         if where.size == 0:
             return Ranking(tuple(terms), tuple(searched), kind, ())
         r = self.retrieval
+        if where.size > r.rerank_depth:
+            # Sort only the passages at or above the depth-th best score (ties kept), not every match.
+            floor = np.partition(scores[where], where.size - r.rerank_depth)[where.size - r.rerank_depth]
+            where = where[scores[where] >= floor]
         order = where[np.lexsort((where, -scores[where]))][: r.rerank_depth]
         top = float(scores[order[0]])
         idf_weights = self._term_weights(snap, terms)
