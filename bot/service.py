@@ -460,6 +460,10 @@ class AskService:
         """
         snap = self._snapshot
         ranking = self.rank(question, article=article, snapshot=snap)
+        return self._answer(question, snap, ranking, top)
+
+    def _answer(self, question: str, snap: Snapshot, ranking: Ranking, top: int | None) -> Answer:
+        """Decide, from one ranking, whether to answer and with which passages."""
         terms = ranking.terms
         k = top if top is not None else self.retrieval.top_k
         if not ranking.candidates:
@@ -490,8 +494,8 @@ class AskService:
         in the ranking, so the contributions add up to the passage's score.
         """
         snap = self._snapshot
-        answer = self.ask(question, article=article, top=top)
         ranking = self.rank(question, article=article, snapshot=snap)
+        answer = self._answer(question, snap, ranking, top)
         k = top if top is not None else self.retrieval.top_k
         searched = [w.term for w in ranking.searched]
         weights = ranking.weights
