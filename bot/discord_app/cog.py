@@ -54,6 +54,18 @@ def _same_passage(result: Result, shown: PassageRef, shown_article: Article | No
     )
 
 
+def _payload(
+    content: str | None, embed: discord.Embed | None, view: discord.ui.View | None, **extra: Any
+) -> dict[str, Any]:
+    """Return a send's keyword arguments: nothing pinged, and only the parts that are present."""
+    kwargs: dict[str, Any] = {"content": content, "allowed_mentions": NO_MENTIONS, **extra}
+    if embed is not None:
+        kwargs["embed"] = embed
+    if view is not None:
+        kwargs["view"] = view
+    return kwargs
+
+
 class AskCog(commands.Cog, name="Ask"):
     """Answer questions about the articles on Discord."""
 
@@ -211,11 +223,7 @@ class AskCog(commands.Cog, name="Ask"):
         ephemeral: bool = False,
     ) -> None:
         """Send the response, or a follow-up once the interaction was acknowledged."""
-        kwargs: dict[str, Any] = {"content": content, "ephemeral": ephemeral, "allowed_mentions": NO_MENTIONS}
-        if embed is not None:
-            kwargs["embed"] = embed
-        if view is not None:
-            kwargs["view"] = view
+        kwargs = _payload(content, embed, view, ephemeral=ephemeral)
         if interaction.response.is_done():
             await interaction.followup.send(**kwargs)
         else:
@@ -275,12 +283,7 @@ class AskCog(commands.Cog, name="Ask"):
         view: discord.ui.View | None = None,
     ) -> None:
         """Reply to a message without pinging its author or anyone else."""
-        kwargs: dict[str, Any] = {"content": content, "mention_author": False, "allowed_mentions": NO_MENTIONS}
-        if embed is not None:
-            kwargs["embed"] = embed
-        if view is not None:
-            kwargs["view"] = view
-        await message.reply(**kwargs)
+        await message.reply(**_payload(content, embed, view, mention_author=False))
 
     # -- buttons (called by components.MoreButton and VoteButton) --------------------------------------------
 
