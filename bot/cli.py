@@ -99,11 +99,7 @@ def _settings(args: argparse.Namespace) -> Settings:
     if getattr(args, "top", None) is not None and not 1 <= args.top <= 25:
         raise ConfigError(f"--top must be between 1 and 25, not {args.top}")
     env_file = args.env_file if args.env_file and args.env_file.is_file() else None
-    settings = load_settings(config_file=args.config, env_file=env_file, overrides=None)
-    if overrides:
-        corpus = settings.corpus.model_copy(update={"path": args.corpus})
-        settings = settings.model_copy(update={"corpus": corpus})
-    return settings
+    return load_settings(config_file=args.config, env_file=env_file, overrides=overrides)
 
 
 def _progress(args: argparse.Namespace) -> bool:
