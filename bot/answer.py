@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Callable, Mapping, Sequence, Set
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -254,6 +254,9 @@ def cue_spans(kind: QuestionKind, text: str) -> list[tuple[int, int]]:
     return []
 
 
+# Kinds whose answer must stand within CUE_WINDOW words of a question word, not merely in its sentence.
+_NEAR_BOUND = frozenset({QuestionKind.MONEY, QuestionKind.DURATION, QuestionKind.DATE})
+CUE_WINDOW = 12
 _COUNTED_RE = re.compile(r"\b(?:how\s+many|number\s+of|how\s+much)\s+(\S+)(?:\s+(\S+))?")
 # What "how many" counts when it names nobody in particular: any number may answer.
 _GENERIC_COUNTED = frozenset("people persons times ones kinds types others things".split())
@@ -289,6 +292,25 @@ def counts_near(text: str, tokens: Sequence[Token], kind: QuestionKind, counted:
     return False
 
 
+def cue_near(text: str, tokens: Sequence[Token], kind: QuestionKind, terms: Set[str] | Iterable[str],
+             window: int = CUE_WINDOW) -> bool:
+    """Return True when a span of the kind asked stands within ``window`` words of a question word, in its sentence."""
+    wanted = set(terms)
+    starts = [m.start() for m in re.finditer(r"\S+", text)]
+    sentences = sentence_spans(text) or [(0, len(text))]
+    sentence_starts = [s for s, _ in sentences]
+
+    def where(offset: int) -> tuple[int, int]:
+        return bisect_right(sentence_starts, offset), bisect_right(starts, offset)
+
+    held = [where(t.start) for t in tokens if t.term in wanted]
+    for s, _ in cue_spans(kind, text):
+        sentence, word = where(s)
+        if any(hs == sentence and abs(hw - word) <= window for hs, hw in held):
+            return True
+    return False
+
+
 _ATTRIBUTE_RE = re.compile(
     r"^\s*(?:what|who|which)(?:'s|\s+(?:is|was|are|were))\s+the\s+(?P<x>[^?!.]+?)"
     r"(?:\s+(?:of|in|at|for|on|from)\s+.*)?\s*[?!.]*\s*$"
@@ -306,6 +328,48 @@ def attribute_terms(question: str, analyzer: Analyzer) -> frozenset[str]:
     if match is None:
         return frozenset()
     return frozenset(analyzer.terms(strip_frame(match.group("x"))))
+
+
+PROXIMITY_WINDOW = 4
+UNORDERED_FACTOR = 0.5
+
+
+def proximity(
+    question_terms: Sequence[str],
+    passage_terms: Sequence[str],
+    idf: Callable[[str], float],
+    stand_ins: Mapping[str, Set[str]] | None = None,
+) -> float:
+    """Return the IDF-weighted share of the question's adjacent word pairs the passage keeps close together.
+
+    As in the sequential dependence model of IR, a pair counts fully where the passage has the two words next
+    to each other in the question's order ("video ends" for "how does the video end"), and half where they
+    stand in any order within ``PROXIMITY_WINDOW`` words ("end of the video"). Stop words are not counted in
+    the distance. ``stand_ins`` lets a question word be met by its typo repairs and related words.
+    """
+    pairs = [(a, b) for a, b in zip(question_terms, question_terms[1:], strict=False) if a != b]
+    if not pairs:
+        return 0.0
+    positions: dict[str, list[int]] = {}
+    for at, term in enumerate(passage_terms):
+        positions.setdefault(term, []).append(at)
+
+    def where(term: str) -> list[int]:
+        found = list(positions.get(term, ()))
+        for other in (stand_ins or {}).get(term, ()):
+            found += positions.get(other, ())
+        return found
+
+    total = held = 0.0
+    for a, b in pairs:
+        weight = idf(a) + idf(b)
+        total += weight
+        pa, pb = where(a), where(b)
+        if any(y - x == 1 for x in pa for y in pb):
+            held += weight
+        elif any(abs(y - x) <= PROXIMITY_WINDOW for x in pa for y in pb):
+            held += UNORDERED_FACTOR * weight
+    return held / total if total > 0 else 0.0
 
 
 def citation(article: Article, passage: Passage) -> str:
@@ -391,6 +455,8 @@ def sentence_match(
     cued = any(cue and score > 0 for _, score, cue in scored)
     if cued and counted and kind is QuestionKind.QUANTITY:
         cued = counts_near(passage.text, tokens, kind, counted)
+    elif cued and kind in _NEAR_BOUND:
+        cued = cue_near(passage.text, tokens, kind, weights.keys())
     return best, cued
 
 

@@ -17,21 +17,24 @@ always count more:
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterable, Mapping, Sequence
+import itertools
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from functools import lru_cache
 
 from rapidfuzz.distance import Levenshtein
 from rapidfuzz.process import extract
 
-from bot.analysis import Analyzer
+from bot.analysis import Analyzer, fold
 
 TYPO_WEIGHT = 0.6
 RELATED_WEIGHT = 0.5
+COMPOUND_WEIGHT = 1.0
 TYPO_MIN_LENGTH = 5
 TYPO_LONG_LENGTH = 8
 TYPO_MAX_CANDIDATES = 2
 DERIVED_MAX_EXTRA = 3
+COMPOUND_MIN_PART = 3
 
 # Groups of words readers use for one another in questions about news. Bidirectional; surface words, run
 # through the analyzer at start so they meet the index's stems.
@@ -105,11 +108,40 @@ class WeightedTerm:
     term: str
     weight: float
     source: str  # the question term it stands for
+    also: tuple[str, ...] = ()  # further question terms it stands for (a compound of two of them)
 
     @property
     def original(self) -> bool:
         """Return True when the question itself holds this term."""
         return self.term == self.source
+
+
+def compounds(text: str, analyzer: Analyzer, vocabulary: Set[str]) -> list[tuple[str, tuple[str, ...]]]:
+    """Return index terms that join or split the question's words, each with the question terms it stands for.
+
+    Writers and readers part compounds differently ("dock workers" / "dockworkers", "health care" /
+    "healthcare"): two adjacent question words whose joined form the index holds bring that form, and a
+    question word no passage holds that splits into two index terms brings both halves.
+    """
+    tokens = analyzer.tokens(text)
+    folded = fold(text)
+    out: list[tuple[str, tuple[str, ...]]] = []
+    for a, b in itertools.pairwise(tokens):
+        if folded[a.end : b.start].strip(" -") or a.term == b.term:
+            continue
+        joined = analyzer.terms(folded[a.start : a.end] + folded[b.start : b.end])
+        if len(joined) == 1 and joined[0] in vocabulary and joined[0] not in (a.term, b.term):
+            out.append((joined[0], (a.term, b.term)))
+    for t in tokens:
+        word = folded[t.start : t.end]
+        if t.term in vocabulary or len(word) < 2 * COMPOUND_MIN_PART or not word.isalpha():
+            continue
+        for cut in range(COMPOUND_MIN_PART, len(word) - COMPOUND_MIN_PART + 1):
+            left, right = analyzer.terms(word[:cut]), analyzer.terms(word[cut:])
+            if len(left) == len(right) == 1 and left[0] in vocabulary and right[0] in vocabulary:
+                out += [(left[0], (t.term,)), (right[0], (t.term,))]
+                break
+    return out
 
 
 def related_map(analyzer: Analyzer, groups: Iterable[str] = RELATED) -> dict[str, frozenset[str]]:
@@ -132,11 +164,13 @@ class Expander:
         *,
         typo_weight: float = TYPO_WEIGHT,
         related_weight: float = RELATED_WEIGHT,
+        compound_weight: float = COMPOUND_WEIGHT,
     ) -> None:
         self.vocabulary = frozenset(vocabulary)
         self.related = related
         self.typo_weight = typo_weight
         self.related_weight = related_weight
+        self.compound_weight = compound_weight
         self._by_initial_built: dict[str, list[str]] | None = None
         self.repair = lru_cache(maxsize=4096)(self._repair)
 
@@ -178,8 +212,14 @@ class Expander:
         nearest = min(score for _, score, _ in found)
         return tuple(sorted(choice for choice, score, _ in found if score == nearest)[:TYPO_MAX_CANDIDATES])
 
-    def expand(self, terms: Sequence[str]) -> list[WeightedTerm]:
-        """Return each distinct question term, then its typo repairs and related terms the index holds."""
+    def expand(
+        self, terms: Sequence[str], compounds: Sequence[tuple[str, tuple[str, ...]]] = ()
+    ) -> list[WeightedTerm]:
+        """Return each distinct question term, then its compounds, typo repairs and related terms the index holds.
+
+        ``compounds`` (from ``compounds``) weigh as much as the question's own words: they are the same words,
+        written together or apart.
+        """
         out: list[WeightedTerm] = []
         seen: set[str] = set()
         for term in terms:
@@ -188,6 +228,9 @@ class Expander:
             seen.add(term)
             out.append(WeightedTerm(term, 1.0, term))
         extra: dict[str, WeightedTerm] = {}
+        for cand, sources in compounds:
+            if cand not in seen and cand in self.vocabulary and cand not in extra:
+                extra[cand] = WeightedTerm(cand, self.compound_weight, sources[0], sources[1:])
         for term in list(seen):
             candidates: list[tuple[str, float]] = []
             if term not in self.vocabulary and self.typo_weight > 0:

@@ -37,6 +37,7 @@ from bot.answer import (
     decline_reason,
     defines,
     definition_subject,
+    proximity,
     question_kind,
     sentence_match,
     strip_frame,
@@ -44,7 +45,7 @@ from bot.answer import (
 from bot.corpus import Article, BadFile, Corpus, load_corpus
 from bot.corpus_store import CorpusCache
 from bot.errors import QuestionError, UnknownArticleError
-from bot.expansion import Expander, WeightedTerm, related_map
+from bot.expansion import Expander, WeightedTerm, compounds, related_map
 from bot.index import BM25Index, BM25Params, TermContribution
 from bot.index_store import IndexCache, cache_key, default_cache_dir
 from bot.settings import IndexSettings, RetrievalSettings, Settings
@@ -397,7 +398,8 @@ class AskService:
         snap = snapshot or self._snapshot
         terms = self.question_terms(question)
         within = self._within(snap, article)
-        searched = self._expander_for(snap.index).expand(terms)
+        expander = self._expander_for(snap.index)
+        searched = expander.expand(terms, compounds(strip_frame(question), self.analyzer, expander.vocabulary))
         kind = question_kind(question)
         lo, scores, matched = self._scores(snap, searched, within)
         where = np.flatnonzero(matched)
@@ -414,13 +416,18 @@ class AskService:
         credits: dict[str, list[tuple[str, float]]] = {}
         for wt in searched:
             if not wt.original:
-                credits.setdefault(wt.source, []).append((wt.term, wt.weight))
+                for source in (wt.source, *wt.also):
+                    credits.setdefault(source, []).append((wt.term, wt.weight))
         weights = {w.term: w.weight for w in searched}
         total_idf = sum(idf_weights.values())
         subject = definition_subject(question) if r.definition_weight > 0 else None
         counted = counted_terms(question, self.analyzer)
         if counted:  # a typo repair or related word of what is counted counts too
             counted = counted | {w.term for w in searched if w.source in counted}
+        stand_ins: dict[str, set[str]] = {}
+        for source, held in credits.items():
+            stand_ins.setdefault(source, set()).update(t for t, _ in held)
+        idf = snap.index.idf
         ranked = []
         for at in order.tolist():
             position = lo + at
@@ -435,8 +442,18 @@ class AskService:
             sentence = min(1.0, best_sentence / total_idf) if total_idf > 0 else 0.0
             final = (bm25 / top if top > 0 else 0.0) + r.cue_weight * cue + r.definition_weight * defined
             final += r.sentence_weight * sentence
+            if r.proximity_weight > 0:
+                near = proximity(terms, [t.term for t in self.analyzer.tokens(passage.text)], idf, stand_ins)
+                final += r.proximity_weight * near
             ranked.append(Ranked(position, final, bm25, cov, cue, defined, sentence))
         ranked.sort(key=lambda c: (-c.score, c.position))
+        if r.decline_without_cue and kind in CUE_REQUIRED and not ranked[0].cue:
+            # A how-many / how-much / how-long / when question needs its kind of answer: the best passage
+            # that gives one near the question's words goes first (it must still pass the decline rules).
+            cued = next((c for c in ranked if c.cue), None)
+            if cued is not None:
+                ranked.remove(cued)
+                ranked.insert(0, cued)
         return Ranking(tuple(terms), tuple(searched), kind, tuple(ranked))
 
     def _results(self, snap: Snapshot, ranking: Ranking, k: int) -> list[Result]:

@@ -70,6 +70,9 @@ class RetrievalSettings(_Section):
     cue_weight: float = Field(default=0.3, ge=0, le=2, description="Bonus for holding the kind of answer asked.")
     definition_weight: float = Field(default=0.5, ge=0, le=2, description="Bonus for defining what is asked.")
     sentence_weight: float = Field(default=0.0, ge=0, le=2, description="Bonus for the question in one sentence.")
+    proximity_weight: float = Field(
+        default=0.3, ge=0, le=2, description="Bonus for the question's words next to each other."
+    )
     decline_without_cue: bool = Field(
         default=True, description="Decline how-many / how-long / when questions whose best passage has no such span."
     )
