@@ -13,6 +13,7 @@ or date near the question's words. Thresholds (0.4, 0.3) were chosen on ``tests/
 
 from __future__ import annotations
 
+import itertools
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence, Set
@@ -113,7 +114,13 @@ _KIND_PATTERNS: tuple[tuple[QuestionKind, re.Pattern[str]], ...] = (
         QuestionKind.DATE,
         re.compile(r"\bwhen\b|\b(?:what|which)\s+(?:date|year|day|month|time|week)\b|\bwhat\s+time\b"),
     ),
-    (QuestionKind.PERSON, re.compile(r"\bwho(?:m|se)?\b|\b(?:which|what)\s+(?:person|man|woman|official)\b")),
+    (
+        QuestionKind.PERSON,
+        re.compile(
+            r"(?:^|[,;:]\s*|\b(?:and|but|so|then|to|by|for|with|from|of)\s+)\W*who(?:m|se)?\b"
+            r"|\b(?:which|what)\s+(?:person|man|woman|official)\b"
+        ),
+    ),
     (QuestionKind.PLACE, re.compile(r"\bwhere\b|\b(?:which|what)\s+(?:country|city|town|place|state)\b")),
 )
 # Words that frame a question without naming what it is about ("how LONG", "what does X STAND FOR").
@@ -257,6 +264,7 @@ def cue_spans(kind: QuestionKind, text: str) -> list[tuple[int, int]]:
 # Kinds whose answer must stand within CUE_WINDOW words of a question word, not merely in its sentence.
 _NEAR_BOUND = frozenset({QuestionKind.MONEY, QuestionKind.DURATION, QuestionKind.DATE})
 CUE_WINDOW = 12
+_NEW_NAME_KINDS = frozenset({QuestionKind.PERSON, QuestionKind.PLACE})
 _COUNTED_RE = re.compile(r"\b(?:how\s+many|number\s+of|how\s+much)\s+(\S+)(?:\s+(\S+))?")
 # What "how many" counts when it names nobody in particular: any number may answer.
 _GENERIC_COUNTED = frozenset("people persons times ones kinds types others things".split())
@@ -347,7 +355,7 @@ def proximity(
     stand in any order within ``PROXIMITY_WINDOW`` words ("end of the video"). Stop words are not counted in
     the distance. ``stand_ins`` lets a question word be met by its typo repairs and related words.
     """
-    pairs = [(a, b) for a, b in zip(question_terms, question_terms[1:], strict=False) if a != b]
+    pairs = [(a, b) for a, b in itertools.pairwise(question_terms) if a != b]
     if not pairs:
         return 0.0
     positions: dict[str, list[int]] = {}
@@ -426,6 +434,11 @@ def _sentence_scores(
     """Return each sentence, the IDF mass of the question terms it holds, and whether it holds a cue."""
     spans = sentence_spans(text) or [(0, len(text))]
     cues = cue_spans(kind, text)
+    if kind in _NEW_NAME_KINDS:
+        # A name made of the question's own words ("the Dockworkers Union" for "who leads the dockworkers
+        # union?") restates what is asked about; the answer is another name.
+        asked = {term for term, weight in weights.items() if weight >= 1.0}
+        cues = [(s, e) for s, e in cues if not any(s <= t.start < e and t.term in asked for t in tokens)]
     out = []
     for start, end in spans:
         held = {t.term for t in tokens if start <= t.start < end and t.term in weights}

@@ -16,8 +16,8 @@ always count more:
 
 from __future__ import annotations
 
-from bisect import bisect_left
 import itertools
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from functools import lru_cache

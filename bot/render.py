@@ -116,6 +116,12 @@ def format_explanation(explanation: Explanation, *, style: Style = "markers") ->
         lines.append("")
         lines.append(f"#{r.rank}  score {r.score:.4f}  {r.citation}")
         lines.append(_wrap(textwrap.shorten(marked_text(r, style), 300, placeholder=" …")))
+        if item.ranked is not None:
+            c = item.ranked
+            lines.append(
+                f"  re-ranked {c.score:.3f} · coverage {c.coverage:.2f} · answer-type cue {'yes' if c.cue else 'no'}"
+                f" · defines {'yes' if c.defines else 'no'} · proximity {c.proximity:.2f}"
+            )
         lines.append(f"  {'term':<16}{'idf':>8}{'tf':>5}{'contribution':>14}")
         for t in item.terms:
             lines.append(f"  {t.term:<16}{t.idf:>8.3f}{t.tf:>5}{t.contribution:>14.4f}")

@@ -58,6 +58,7 @@ CUE_REQUIRED: dict[QuestionKind, str] = {
     QuestionKind.DURATION: "duration",
     QuestionKind.DATE: "date",
 }
+CUE_PREFERRED = frozenset({QuestionKind.PERSON})
 # How deep among the re-ranked passages one that gives the kind of answer asked may rise to the top.
 PROMOTE_DEPTH = 2
 # A progress bar appears only when building takes longer than this (seconds).
@@ -117,6 +118,7 @@ class Ranked:
     cue: bool
     defines: bool
     sentence: float
+    proximity: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +142,7 @@ class ExplainedResult:
 
     result: Result
     terms: tuple[TermContribution, ...]
+    ranked: Ranked | None = None  # the re-ranking figures that placed it
 
 
 @dataclass(frozen=True, slots=True)
@@ -421,6 +424,8 @@ class AskService:
         weights = {w.term: w.weight for w in searched}
         total_idf = sum(idf_weights.values())
         subject = definition_subject(question) if r.definition_weight > 0 else None
+        if kind in CUE_PREFERRED and definition_subject(question) is not None:
+            kind = QuestionKind.OTHER  # "who is X" asks what the article says of X, not for another name
         counted = counted_terms(question, self.analyzer)
         if counted:  # a typo repair or related word of what is counted counts too
             counted = counted | {w.term for w in searched if w.source in counted}
@@ -442,18 +447,20 @@ class AskService:
             sentence = min(1.0, best_sentence / total_idf) if total_idf > 0 else 0.0
             final = (bm25 / top if top > 0 else 0.0) + r.cue_weight * cue + r.definition_weight * defined
             final += r.sentence_weight * sentence
+            near = 0.0
             if r.proximity_weight > 0:
                 near = proximity(terms, [t.term for t in self.analyzer.tokens(passage.text)], idf, stand_ins)
                 final += r.proximity_weight * near
-            ranked.append(Ranked(position, final, bm25, cov, cue, defined, sentence))
+            ranked.append(Ranked(position, final, bm25, cov, cue, defined, sentence, near))
         ranked.sort(key=lambda c: (-c.score, c.position))
-        if r.decline_without_cue and kind in CUE_REQUIRED and not ranked[0].cue:
-            # A how-many / how-much / how-long / when question needs its kind of answer: the best passage
-            # that gives one near the question's words goes first (it must still pass the decline rules).
-            cued = next((c for c in ranked if c.cue), None)
-            if cued is not None:
-                ranked.remove(cued)
-                ranked.insert(0, cued)
+        if ((r.decline_without_cue and kind in CUE_REQUIRED) or kind in CUE_PREFERRED) and not ranked[0].cue:
+            # A how-many / how-much / how-long / when question needs its kind of answer, and a who question
+            # wants a name: the best passage that gives one near the question's words goes first (it must
+            # still pass the decline rules).
+            answering = next((c for c in ranked if c.cue), None)
+            if answering is not None:
+                ranked.remove(answering)
+                ranked.insert(0, answering)
         return Ranking(tuple(terms), tuple(searched), kind, tuple(ranked))
 
     def _results(self, snap: Snapshot, ranking: Ranking, k: int) -> list[Result]:
@@ -487,7 +494,9 @@ class AskService:
             return Answer(question, False, "no passage shares the question's words", (), terms)
         best = ranking.candidates[0]
         relative = self._relative_score(snap, terms, best.bm25)
-        closest = snap.corpus.article(snap.corpus.passages[best.position].article_id)
+        # The article the question is most about: the best BM25 match, before any cue moved a passage up.
+        nearest = max(ranking.candidates, key=lambda c: (c.bm25, -c.position))
+        closest = snap.corpus.article(snap.corpus.passages[nearest.position].article_id)
         reason = decline_reason(best.coverage, relative, self.policy)
         if reason is None and self.retrieval.decline_without_cue and ranking.kind in CUE_REQUIRED and not best.cue:
             reason = f"the best passage gives no {CUE_REQUIRED[ranking.kind]} near the question's words"
@@ -499,10 +508,37 @@ class AskService:
             ]
             if missing:
                 reason = f"the best passage never names what the question asks about ({', '.join(missing)})"
+        if reason is None and self.retrieval.decline_unknown_names:
+            unknown = self.unknown_names(question, ranking, snap)
+            if unknown:
+                reason = f"no article mentions {', '.join(unknown)}"
         if reason is not None:
             return Answer(question, False, reason, (), terms, best.coverage, relative, closest)
         results = self._results(snap, ranking, max(k, 1))
         return Answer(question, True, "answered", tuple(results), terms, best.coverage, relative, closest)
+
+    def unknown_names(self, question: str, ranking: Ranking, snap: Snapshot) -> list[str]:
+        """Return the names the question asks about that no passage holds, as the question writes them.
+
+        A name is a capitalized word past the question's first (in a question not written in capitals) whose
+        term, typo repairs and related words are all absent from the index: "What did the bill cut from
+        MEDICAID?" cannot be answered by articles that never name Medicaid, however well the rest matches.
+        """
+        text = question.strip()
+        letters = [c for c in text if c.isalpha()]
+        if letters and sum(c.isupper() for c in letters) > len(letters) / 2:
+            return []  # written in capitals: capitals mark nothing
+        found = {w.source for w in ranking.searched if snap.index.doc_freq(w.term)}
+        names = []
+        for i, token in enumerate(self.analyzer.tokens(text)):
+            surface = text[token.start : token.end]
+            first = i == 0 and not text[: token.start].strip(" \"'“‘¿¡(")
+            if first or not surface[:1].isupper() or token.term in found or snap.index.doc_freq(token.term):
+                continue
+            if any(snap.index.doc_freq(t) for t in self._expander_for(snap.index).repair(token.term)):
+                continue
+            names.append(surface)
+        return list(dict.fromkeys(names))
 
     def explain(self, question: str, *, article: str | None = None, top: int | None = None) -> Explanation:
         """Answer a question and lay open each top passage's score, term by term.
@@ -522,7 +558,7 @@ class AskService:
                 TermContribution(t.term, t.idf, t.tf, t.contribution * weights[t.term])
                 for t in snap.index.explain(searched, cand.position)
             )
-            explained.append(ExplainedResult(result, terms))
+            explained.append(ExplainedResult(result, terms, cand))
         return Explanation(question, answer.terms, answer, tuple(explained))
 
     # -- reloading ------------------------------------------------------------------------------------

@@ -76,6 +76,9 @@ class RetrievalSettings(_Section):
     decline_without_cue: bool = Field(
         default=True, description="Decline how-many / how-long / when questions whose best passage has no such span."
     )
+    decline_unknown_names: bool = Field(
+        default=True, description="Decline questions naming someone or something no article names."
+    )
     rerank_depth: int = Field(default=10, ge=1, le=100, description="Top BM25 passages the bonuses reorder.")
     max_question_chars: int = Field(default=500, ge=10, le=4000)
 

@@ -12,10 +12,12 @@ from bot.answer import (
     counted_terms,
     counts_near,
     coverage,
+    cue_near,
     cue_spans,
     decline_reason,
     defines,
     definition_subject,
+    proximity,
     question_kind,
     strip_frame,
 )
@@ -42,6 +44,8 @@ def test_citation_without_and_with_url() -> None:
         ("When was it built?", QuestionKind.DATE),
         ("What date did he post it?", QuestionKind.DATE),
         ("Who replied?", QuestionKind.PERSON),
+        ("And to whom did he write?", QuestionKind.PERSON),
+        ("What does the video say about inmates who aren't gang members?", QuestionKind.OTHER),
         ("Where is he from?", QuestionKind.PLACE),
         ("What is the Zero Leisure Plan?", QuestionKind.OTHER),
     ],
@@ -254,3 +258,48 @@ def test_what_is_the_x_of_y_is_declined_when_the_passage_never_names_x(tmp_path:
     service = AskService(load_corpus(tmp_path))
     assert service.ask("Who is the mayor of Eastfield?").answered
     assert not service.ask("What is the population of Eastfield?").answered
+
+
+def test_proximity_counts_pairs_in_order_fully_and_nearby_pairs_half() -> None:
+    def idf(term: str) -> float:
+        return 1.0
+
+    assert proximity(["video", "end"], ["video", "end", "note"], idf) == 1.0
+    assert proximity(["video", "end"], ["end", "video"], idf) == 0.5
+    assert proximity(["video", "end"], ["video", "a", "b", "c", "d", "e", "end"], idf) == 0.0
+    assert proximity(["video"], ["video"], idf) == 0.0  # no pair to keep close
+    assert proximity(["prison", "music"], ["inmat", "music"], idf, {"prison": {"inmat"}}) == 1.0
+
+
+def test_proximity_weighs_pairs_by_idf() -> None:
+    weights = {"rare": 3.0, "word": 1.0, "common": 0.0}
+    near = proximity(["rare", "word", "common"], ["rare", "word", "x", "x", "x", "x", "x", "common"], weights.get)
+    assert near == (3.0 + 1.0) / ((3.0 + 1.0) + (1.0 + 0.0))
+
+
+def test_a_date_or_amount_must_stand_near_a_question_word() -> None:
+    analyzer = Analyzer()
+    text = ("While the mayor spoke on Monday, his ally, a builder who had worked for years on roads, bridges and "
+            "schools across the region and beyond, opened the new bridge.")
+    tokens = analyzer.tokens(text)
+    assert cue_near(text, tokens, QuestionKind.DATE, {"mayor"})
+    assert not cue_near(text, tokens, QuestionKind.DATE, set(analyzer.terms("bridge")) - {"bridg"} | {"open"})
+    assert not cue_near(text, tokens, QuestionKind.DATE, {"zebra"})
+
+
+def test_a_who_question_wants_a_name_other_than_the_one_it_asks_about(tmp_path: Path) -> None:
+    from bot.corpus import load_corpus
+
+    (tmp_path / "port.md").write_text(
+        "---\ntitle: Port\n---\n\nThe strike was called by the Coastal Dockworkers Union, which represents "
+        "the dockworkers of the port and its crane operators.\n\n"
+        "\"We will not give in,\" said the union president Marguerite Osei outside the gate.\n",
+        encoding="utf-8",
+    )
+    service = AskService(load_corpus(tmp_path))
+    ranking = service.rank("Who leads the dockworkers union?")
+    cues = {service.corpus.passages[c.position].paragraph: c.cue for c in ranking.candidates}
+    assert cues == {1: False, 2: True}  # "Coastal Dockworkers Union" restates the question
+    assert service.corpus.passages[ranking.candidates[0].position].paragraph == 2
+    # "who is X" asks what the article says of X: X's own name answers.
+    assert service.ask("Who is Marguerite Osei?").results[0].passage.paragraph == 2

@@ -109,6 +109,8 @@ def test_explain_shows_terms() -> None:
     assert code == 0
     assert "question terms: inmat work construct" in out
     assert "construct" in out.split("#1")[1]
+    assert "re-ranked" in out.split("#1")[1]
+    assert "answer-type cue yes" in out.split("#1")[1]
 
 
 def test_eval_reports_metrics_and_thresholds(tmp_path: Path) -> None:

@@ -98,3 +98,55 @@ def test_explain_lists_each_term_contribution(service: AskService) -> None:
     # the question's terms first, then the related words and typo repairs the ranking also searched
     assert [t.term for t in first.terms][:3] == ["inmat", "work", "construct"]
     assert sum(t.contribution for t in first.terms) == pytest.approx(first.result.score)
+
+
+def test_a_question_naming_what_no_article_names_is_declined(service: AskService) -> None:
+    answer = service.ask("What did the reconciliation bill cut from Medicaid?")
+    assert not answer.answered
+    assert answer.reason == "no article mentions Medicaid"
+    assert answer.closest is not None
+    # Names the article holds, typos of them and the first word of the question are not unknown names.
+    assert service.ask("What did Bukelle write about Abrego Garcia?").answered
+    assert service.ask("Medicaid aside, what bill did Trump sign?").answered
+    ranking = service.rank("WHAT DID THE RECONCILIATION BILL CUT FROM MEDICAID")
+    assert service.unknown_names("WHAT DID THE RECONCILIATION BILL CUT FROM MEDICAID", ranking, service.snapshot) == []
+
+
+def test_the_rule_can_be_turned_off(tmp_path: Path) -> None:
+    from bot.settings import RetrievalSettings
+
+    article(tmp_path, "bridge", "Bridge", "The bill for the new river bridge was signed on Monday by the mayor.")
+    on = AskService(load_corpus(tmp_path))
+    off = AskService(load_corpus(tmp_path), retrieval=RetrievalSettings(decline_unknown_names=False))
+    question = "When did the mayor sign the Hudson bridge bill?"
+    assert on.ask(question).reason == "no article mentions Hudson"
+    assert off.ask(question).answered
+
+
+def test_a_how_many_question_is_answered_by_the_best_passage_that_gives_a_number(tmp_path: Path) -> None:
+    article(tmp_path, "port", "Port strike",
+            "About 3,200 dockworkers walked off the job at the port at dawn on Sunday.",
+            "The strike was called by the union, which represents crane operators and the strike "
+            "committee of the port's container terminals.",
+            "Talks are set to resume on Wednesday.")
+    service = AskService(load_corpus(tmp_path))
+    ranking = service.rank("How many dockworkers are on strike?")
+    assert service.corpus.passages[ranking.candidates[0].position].paragraph == 1
+    answer = service.ask("How many dockworkers are on strike?")
+    assert answer.answered
+    assert answer.best is not None
+    assert answer.best.highlight_text == "3,200"
+
+
+def test_a_decline_names_the_article_the_question_is_most_about(tmp_path: Path) -> None:
+    article(tmp_path, "bridge", "Bridge", "The new river bridge over the canal opened on Monday.")
+    article(tmp_path, "school", "School", "Mayor Ana Lopez opened the school library.")
+    service = AskService(load_corpus(tmp_path))
+    # The school passage gives a name near "opened", so it is tried first; it fails the decline rules, and the
+    # decline names the article whose words the question shares most.
+    ranking = service.rank("Who opened the new river bridge over the canal?")
+    assert ranking.candidates[0].cue
+    answer = service.ask("Who opened the new river bridge over the canal?")
+    assert not answer.answered
+    assert answer.closest is not None
+    assert answer.closest.id == "bridge"
