@@ -12,6 +12,7 @@ never change it; the index's scratch buffers are per thread; ``reload`` builds a
 from __future__ import annotations
 
 import itertools
+import re
 import sys
 import threading
 from collections.abc import Iterator, Sequence
@@ -528,6 +529,9 @@ class AskService:
         letters = [c for c in text if c.isalpha()]
         if letters and sum(c.isupper() for c in letters) > len(letters) / 2:
             return []  # written in capitals: capitals mark nothing
+        words = re.findall(r"[^\W\d_]+", text)[1:]
+        if words and sum(w[0].isupper() for w in words) > len(words) / 2:
+            return []  # Written In Title Case: neither
         found = {w.source for w in ranking.searched if snap.index.doc_freq(w.term)}
         names = []
         for i, token in enumerate(self.analyzer.tokens(text)):
