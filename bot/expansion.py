@@ -17,6 +17,7 @@ always count more:
 from __future__ import annotations
 
 import itertools
+import re
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
@@ -99,6 +100,74 @@ RELATED: tuple[str, ...] = (
     "idea plan",
     "plan scheme programme program",
 )
+
+
+# Abbreviations readers use for words articles spell out (and the other way round). Each links the
+# abbreviation to every word of its expansion, as a related word.
+ABBREVIATIONS: tuple[tuple[str, str], ...] = (
+    ("CEO", "chief executive"),
+    ("CFO", "chief financial officer"),
+    ("ER", "emergency room"),
+    ("ICU", "intensive care"),
+    ("GP", "doctor"),
+    ("MP", "member of parliament"),
+    ("PM", "prime minister"),
+    ("UK", "Britain British"),
+    ("EU", "European Union"),
+    ("UN", "United Nations"),
+    ("GDP", "economy"),
+    ("AI", "artificial intelligence"),
+    ("HQ", "headquarters"),
+    ("PR", "public relations"),
+    ("IPO", "listing shares"),
+)
+_DEFINED_ACRONYM_RE = re.compile(
+    r"((?:[A-ZÀ-Þ][\w'’.-]*,?\s+(?:(?:of|and|for|the|de|del|&)\s+)*){2,10})\(([A-Z][A-Za-z&]{1,9})\)"
+)
+_SMALL_WORDS = frozenset({"of", "and", "for", "the", "de", "del", "&"})
+
+
+def defined_acronyms(texts: Iterable[str]) -> list[tuple[str, str]]:
+    """Return ``(acronym, expansion)`` for each "Full Name (FN)" the texts define, its initials checked.
+
+    "Westmere Regional Health Authority (WRHA)" links WRHA to its four words, so a question that says
+    "the regional health authority" meets a passage that says "the WRHA", and the other way round.
+    Initials are matched against the last words before the parenthesis ("the Coastal Rescue Volunteers
+    Association (CRVA)"); an acronym made of syllables ("CECOT") is left alone.
+    """
+    found: dict[str, str] = {}
+    for text in texts:
+        if "(" not in text:
+            continue
+        for match in _DEFINED_ACRONYM_RE.finditer(text):
+            acronym = match.group(2)
+            letters = acronym.replace("&", "").upper()
+            words = [w.strip(",") for w in match.group(1).split() if w.strip(",").lower() not in _SMALL_WORDS]
+            if len(words) >= len(letters) and "".join(w[0] for w in words[-len(letters):]).upper() == letters:
+                found.setdefault(acronym, " ".join(words[-len(letters):]))
+    return sorted(found.items())
+
+
+def acronym_map(analyzer: Analyzer, pairs: Iterable[tuple[str, str]]) -> dict[str, frozenset[str]]:
+    """Return links between each abbreviation's term and the terms of its expansion, both ways."""
+    out: dict[str, set[str]] = {}
+    for short, expansion in pairs:
+        shorts = set(analyzer.terms(short))
+        words = set(analyzer.terms(expansion)) - shorts
+        for term in shorts:
+            out.setdefault(term, set()).update(words)
+        for word in words:
+            out.setdefault(word, set()).update(shorts)
+    return {term: frozenset(linked) for term, linked in out.items()}
+
+
+def merge_maps(*maps: Mapping[str, frozenset[str]]) -> dict[str, frozenset[str]]:
+    """Return the union of several related-word maps."""
+    out: dict[str, set[str]] = {}
+    for m in maps:
+        for term, linked in m.items():
+            out.setdefault(term, set()).update(linked)
+    return {term: frozenset(linked) for term, linked in out.items()}
 
 
 @dataclass(frozen=True, slots=True)

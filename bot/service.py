@@ -46,7 +46,16 @@ from bot.answer import (
 from bot.corpus import Article, BadFile, Corpus, load_corpus
 from bot.corpus_store import CorpusCache
 from bot.errors import QuestionError, UnknownArticleError
-from bot.expansion import Expander, WeightedTerm, compounds, related_map
+from bot.expansion import (
+    ABBREVIATIONS,
+    Expander,
+    WeightedTerm,
+    acronym_map,
+    compounds,
+    defined_acronyms,
+    merge_maps,
+    related_map,
+)
 from bot.index import BM25Index, BM25Params, TermContribution
 from bot.index_store import IndexCache, cache_key, default_cache_dir
 from bot.settings import IndexSettings, RetrievalSettings, Settings
@@ -336,13 +345,17 @@ class AskService:
             raise UnknownArticleError(article, known=tuple(a.id for a in snap.corpus.articles))
         return snap.ranges[article]
 
-    def _expander_for(self, index: BM25Index) -> Expander:
-        """Return the expander of this index's vocabulary, built once per snapshot."""
+    def _expander_for(self, snap: Snapshot) -> Expander:
+        """Return the expander of this snapshot's vocabulary and acronyms, built once per snapshot."""
+        index = snap.index
         cached = self._expander
         if cached is None or cached[0] is not index:
+            acronyms = acronym_map(
+                self.analyzer, (*ABBREVIATIONS, *defined_acronyms(p.text for p in snap.corpus.passages))
+            )
             expander = Expander(
                 index.vocab,
-                self._related,
+                merge_maps(self._related, acronyms),
                 typo_weight=self.retrieval.typo_weight,
                 related_weight=self.retrieval.related_weight,
             )
@@ -402,7 +415,7 @@ class AskService:
         snap = snapshot or self._snapshot
         terms = self.question_terms(question)
         within = self._within(snap, article)
-        expander = self._expander_for(snap.index)
+        expander = self._expander_for(snap)
         searched = expander.expand(terms, compounds(strip_frame(question), self.analyzer, expander.vocabulary))
         kind = question_kind(question)
         lo, scores, matched = self._scores(snap, searched, within)
@@ -539,7 +552,7 @@ class AskService:
             first = i == 0 and not text[: token.start].strip(" \"'“‘¿¡(")
             if first or not surface[:1].isupper() or token.term in found or snap.index.doc_freq(token.term):
                 continue
-            if any(snap.index.doc_freq(t) for t in self._expander_for(snap.index).repair(token.term)):
+            if any(snap.index.doc_freq(t) for t in self._expander_for(snap).repair(token.term)):
                 continue
             names.append(surface)
         return list(dict.fromkeys(names))
