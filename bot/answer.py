@@ -319,6 +319,7 @@ def cue_near(text: str, tokens: Sequence[Token], kind: QuestionKind, terms: Set[
     return False
 
 
+ATTRIBUTE_MAX_WORDS = 3
 _ATTRIBUTE_RE = re.compile(
     r"^\s*(?:what|who|which)(?:'s|\s+(?:is|was|are|were))\s+the\s+(?P<x>[^?!.]+?)"
     r"(?:\s+(?:of|in|at|for|on|from)\s+.*)?\s*[?!.]*\s*$"
@@ -335,6 +336,9 @@ def attribute_terms(question: str, analyzer: Analyzer) -> frozenset[str]:
     match = _ATTRIBUTE_RE.match(folded)
     if match is None:
         return frozenset()
+    words = match.group("x").split()
+    if len(words) > ATTRIBUTE_MAX_WORDS or any(w.endswith("ing") for w in words):
+        return frozenset()  # a clause ("the mayor asking the government to do"), not a thing's attribute
     return frozenset(analyzer.terms(strip_frame(match.group("x"))))
 
 
