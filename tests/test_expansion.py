@@ -1,5 +1,17 @@
+from pathlib import Path
+
 from bot.analysis import Analyzer
-from bot.expansion import Expander, WeightedTerm, compounds, related_map
+from bot.corpus import load_corpus
+from bot.expansion import (
+    Expander,
+    WeightedTerm,
+    acronym_map,
+    compounds,
+    defined_acronyms,
+    merge_maps,
+    related_map,
+)
+from bot.service import AskService
 
 ANALYZER = Analyzer()
 
@@ -57,3 +69,44 @@ def test_a_compound_stands_for_both_of_its_words() -> None:
     terms = ANALYZER.terms("dock workers")
     searched = expander.expand(terms, compounds("dock workers", ANALYZER, expander.vocabulary))
     assert WeightedTerm(joined, 1.0, terms[0], (terms[1],)) in searched
+
+
+def test_defined_acronyms_are_read_with_their_initials_checked() -> None:
+    texts = [
+        "It was funded by the Westmere Regional Health Authority (WRHA), with help from the public.",
+        "The Coastal Rescue Volunteers Association (CRVA) said so.",
+        "The program is part of the Science, Technology, Engineering and Mathematics (STEM) plan.",
+        "The mega prison Centro de Confinamiento del Terrorismo (CECOT) opened.",  # syllables, not initials
+        "He spoke (BBC) on Monday.",
+    ]
+    assert defined_acronyms(texts) == [
+        ("CRVA", "Coastal Rescue Volunteers Association"),
+        ("STEM", "Science Technology Engineering Mathematics"),
+        ("WRHA", "Westmere Regional Health Authority"),
+    ]
+
+
+def test_an_acronym_and_its_words_stand_for_each_other() -> None:
+    links = acronym_map(ANALYZER, [("WRHA", "Westmere Regional Health Authority"), ("CEO", "chief executive")])
+    (wrha,) = ANALYZER.terms("WRHA")
+    (health,) = ANALYZER.terms("health")
+    assert health in links[wrha]
+    assert wrha in links[health]
+    assert set(ANALYZER.terms("chief executive")) <= links[next(iter(ANALYZER.terms("CEO")))]
+    merged = merge_maps({"a": frozenset({"b"})}, {"a": frozenset({"c"})})
+    assert merged == {"a": frozenset({"b", "c"})}
+
+
+def test_a_question_with_an_acronym_finds_the_passage_that_spells_it_out(tmp_path: Path) -> None:
+    (tmp_path / "h.md").write_text(
+        "---\ntitle: Hospital\n---\n\nThe wing was funded by the Westmere Regional Health Authority (WRHA).\n\n"
+        "The authority's chief executive, Robert Okafor, cut the ribbon.\n\n"
+        "Nurses from overseas were recruited to staff the wing.\n",
+        encoding="utf-8",
+    )
+    service = AskService(load_corpus(tmp_path))
+    best = service.ask("Who is the CEO of the health authority?").best
+    assert best is not None
+    assert best.passage.paragraph == 2
+    searched = {w.term for w in service.rank("What does the WRHA fund?").searched}
+    assert set(ANALYZER.terms("regional health authority")) <= searched
