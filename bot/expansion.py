@@ -30,7 +30,7 @@ from bot.analysis import Analyzer, fold
 
 TYPO_WEIGHT = 0.6
 RELATED_WEIGHT = 0.5
-COMPOUND_WEIGHT = 1.0
+COMPOUND_WEIGHT = 0.5
 TYPO_MIN_LENGTH = 5
 TYPO_LONG_LENGTH = 8
 TYPO_MAX_CANDIDATES = 2
@@ -437,8 +437,9 @@ class Expander:
     ) -> list[WeightedTerm]:
         """Return each distinct question term, then its compounds, typo repairs and related terms the index holds.
 
-        ``compounds`` (from ``compounds``) weigh as much as the question's own words: they are the same words,
-        written together or apart.
+        ``compounds`` (from ``compounds``) weigh ``compound_weight`` (0.5, as related words): at 1 they let a
+        compound outweigh the rest of the question ("Why are dock workers against automated cranes?" went to
+        the "Dockworkers Union" paragraph).
         """
         out: list[WeightedTerm] = []
         seen: set[str] = set()
