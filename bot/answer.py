@@ -270,6 +270,16 @@ _COUNTED_RE = re.compile(r"\b(?:how\s+many|number\s+of|how\s+much)\s+(\S+)(?:\s+
 _GENERIC_COUNTED = frozenset("people persons times ones kinds types others things".split())
 
 
+# Words that qualify what is counted ("how many EXTRA nurses"): the next word is counted too.
+COUNT_MODIFIERS = frozenset(
+    """
+    extra additional more new other total separate different young old local foreign full-time part-time female
+    male small large big major minor senior junior former current registered unemployed retired international
+    domestic private public armed
+    """.split()
+)
+
+
 def counted_terms(question: str, analyzer: Analyzer) -> frozenset[str]:
     """Return the terms of what a how-many question counts ("how many GUARDS work…"), or an empty set.
 
@@ -284,7 +294,7 @@ def counted_terms(question: str, analyzer: Analyzer) -> frozenset[str]:
     if first.strip("?!.,") in _GENERIC_COUNTED:
         return frozenset()
     terms = analyzer.terms(first)
-    if terms and "-" in first and second:
+    if second and ("-" in first or first in COUNT_MODIFIERS):
         terms += analyzer.terms(second)
     return frozenset(terms)
 

@@ -200,6 +200,7 @@ def test_person_spans_skip_capitalized_function_words() -> None:
     [
         ("How many guards work at the prison?", {"guard"}),
         ("How many non-gang inmates work?", {"non", "gang", "inmat"}),
+        ("How many extra nurses did they hire?", {"extra", "nurs"}),
         ("number of prisoners working outside", {"prison"}),
         ("How many people were sent?", set()),
         ("How many were sent?", set()),
