@@ -30,7 +30,7 @@ NUMBER_WORDS = frozenset(
     """
     one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen
     seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred hundreds
-    thousand thousands million millions billion billions dozen dozens half
+    thousand thousands million millions billion billions dozen dozens
     """.split()
 )
 _NUMBER_WORD_RE = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))

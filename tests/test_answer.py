@@ -189,6 +189,12 @@ def test_money_spans_are_amounts_not_counts() -> None:
     assert found == ["$3.6 million", "40 euros"]
 
 
+def test_quantity_spans_are_counts_not_halves_or_years() -> None:
+    text = "Patients from the northern half of the valley, 96 people and a dozen dogs, were moved in 2025."
+    found = [text[s:e] for s, e in cue_spans(QuestionKind.QUANTITY, text)]
+    assert found == ["96", "dozen"]
+
+
 def test_person_spans_skip_capitalized_function_words() -> None:
     text = "The Trump administration said so. While Anna Berg agreed, The Mayor did not."
     found = [text[s:e] for s, e in cue_spans(QuestionKind.PERSON, text)]
