@@ -117,6 +117,9 @@ def _normalize_number(raw: str) -> str:
     return raw.replace(",", "") if _THOUSANDS_RE.match(raw) else raw
 
 
+TOKEN_CACHE_TEXTS = 512
+
+
 class Analyzer:
     """Tokenize, fold, drop stopwords and stem: the one road from text to index terms."""
 
@@ -126,6 +129,8 @@ class Analyzer:
         self._stemmer = Stemmer.Stemmer(language)
         # A bounded cache: stems repeat heavily across passages, and stemming dominates analysis time.
         self._stem = lru_cache(maxsize=200_000)(self._stemmer.stemWord)
+        # A question's candidate passages are read by several steps (terms, cues, proximity, highlight).
+        self._tokens = lru_cache(maxsize=TOKEN_CACHE_TEXTS)(self._tokens_of)
 
     def _term(self, raw: str, original: str) -> str | None:
         """Return the index term of one word matched in folded text, or None for a stopword or lone letter.
@@ -150,13 +155,16 @@ class Analyzer:
 
     def tokens(self, text: str) -> list[Token]:
         """Return every content token of ``text`` with its offsets into ``text``."""
+        return list(self._tokens(text))
+
+    def _tokens_of(self, text: str) -> tuple[Token, ...]:
         out: list[Token] = []
         folded = fold(text)
         for match in _TOKEN_RE.finditer(folded):
             term = self._term(match.group(), text[match.start() : match.end()])
             if term is not None:
                 out.append(Token(term, match.start(), match.end()))
-        return out
+        return tuple(out)
 
     def terms(self, text: str) -> list[str]:
         """Return the index terms of ``text`` in order, repeats kept."""

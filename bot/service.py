@@ -101,7 +101,7 @@ class PassageTerms(Sequence[frozenset[str]]):
             position += len(self._texts)
         terms = self._done.get(position)
         if terms is None:
-            terms = frozenset(self._analyzer.terms(self._texts[position]))
+            terms = frozenset(t.term for t in self._analyzer.tokens(self._texts[position]))
             self._done[position] = terms  # a race computes the same value twice: harmless
         return terms
 
