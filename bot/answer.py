@@ -253,7 +253,9 @@ def cue_spans(kind: QuestionKind, text: str) -> list[tuple[int, int]]:
     if kind is QuestionKind.DURATION:
         return [(m.start(), m.end()) for m in _DURATION_RE.finditer(text)]
     if kind is QuestionKind.DATE:
-        return [(m.start(), m.end()) for m in _DATE_RE.finditer(text)]
+        # "When will the line reopen?" is answered by "closed for at least three weeks" as well as by a date.
+        spans = [(m.start(), m.end()) for m in _DATE_RE.finditer(text)]
+        return sorted(spans + [(m.start(), m.end()) for m in _DURATION_RE.finditer(text)])
     if kind is QuestionKind.PERSON:
         return [(m.start(), m.end()) for m in _PERSON_RE.finditer(text)]
     if kind is QuestionKind.PLACE:

@@ -195,6 +195,12 @@ def test_quantity_spans_are_counts_not_halves_or_years() -> None:
     assert found == ["96", "dozen"]
 
 
+def test_a_when_question_is_answered_by_a_date_or_a_span_of_time() -> None:
+    text = "The line will stay closed for at least three weeks, the operator said on Monday."
+    found = [text[s:e] for s, e in cue_spans(QuestionKind.DATE, text)]
+    assert found == ["three weeks", "Monday"]
+
+
 def test_person_spans_skip_capitalized_function_words() -> None:
     text = "The Trump administration said so. While Anna Berg agreed, The Mayor did not."
     found = [text[s:e] for s, e in cue_spans(QuestionKind.PERSON, text)]
