@@ -107,6 +107,8 @@ _KIND_PATTERNS: tuple[tuple[QuestionKind, re.Pattern[str]], ...] = (
         re.compile(
             r"\bhow\s+(?:many|much|old|big|large|far|often|tall|high|fast)\b"
             r"|\bwhat\s+(?:number|percentage|percent|share|proportion|amount|size|price|cost)\b"
+            r"|\b(?:what|which)(?:'s|\s+(?:is|was|are|were))\s+the\s+(?:\w+\s+)?(?:level|height|depth|length|width"
+            r"|weight|speed|temperature|rate|score|total|size|capacity|population|figure|distance|turnout)s?\b"
             r"|\bnumber\s+of\b|\bamount\s+of\b|\bcount\b|\bheadcount\b|\bin\s+total\b"
         ),
     ),

@@ -48,6 +48,7 @@ def test_citation_without_and_with_url() -> None:
         ("What does the video say about inmates who aren't gang members?", QuestionKind.OTHER),
         ("Where is he from?", QuestionKind.PLACE),
         ("What is the Zero Leisure Plan?", QuestionKind.OTHER),
+        ("What was the highest level the river reached?", QuestionKind.QUANTITY),
     ],
 )
 def test_question_kind(question: str, kind: QuestionKind) -> None:
