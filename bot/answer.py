@@ -82,7 +82,7 @@ class QuestionKind(StrEnum):
     MONEY = "money"
     DURATION = "duration"
     DATE = "date"
-    PERSON = "person"
+    PERSON = "person"  # a name: who, or which company / team / party
     PLACE = "place"
     OTHER = "other"
 
@@ -120,7 +120,8 @@ _KIND_PATTERNS: tuple[tuple[QuestionKind, re.Pattern[str]], ...] = (
         QuestionKind.PERSON,
         re.compile(
             r"(?:^|[,;:]\s*|\b(?:and|but|so|then|to|by|for|with|from|of)\s+)\W*who(?:m|se)?\b"
-            r"|\b(?:which|what)\s+(?:person|man|woman|official)\b"
+            r"|\b(?:which|what)\s+(?:person|man|woman|official|company|firm|organi[sz]ation|group|agency|team|club"
+            r"|party|union|charity|bank|brand|business|contractor|supplier|operator|newspaper|channel)\b"
         ),
     ),
     (QuestionKind.PLACE, re.compile(r"\bwhere\b|\b(?:which|what)\s+(?:country|city|town|place|state)\b")),

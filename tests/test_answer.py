@@ -47,6 +47,7 @@ def test_citation_without_and_with_url() -> None:
         ("And to whom did he write?", QuestionKind.PERSON),
         ("What does the video say about inmates who aren't gang members?", QuestionKind.OTHER),
         ("Where is he from?", QuestionKind.PLACE),
+        ("Which company owns Brennock Ceramics?", QuestionKind.PERSON),
         ("What is the Zero Leisure Plan?", QuestionKind.OTHER),
         ("What was the highest level the river reached?", QuestionKind.QUANTITY),
     ],
