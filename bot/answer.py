@@ -315,16 +315,26 @@ def counts_near(text: str, tokens: Sequence[Token], kind: QuestionKind, counted:
     return False
 
 
-def cue_near(text: str, tokens: Sequence[Token], kind: QuestionKind, terms: Set[str] | Iterable[str],
-             window: int = CUE_WINDOW) -> bool:
+def word_index_of(text: str) -> Callable[[int], int]:
+    """Return a function from a character offset of ``text`` to the index of the word holding it."""
+    starts = [m.start() for m in re.finditer(r"\S+", text)]
+
+    def word_index(offset: int) -> int:
+        return max(0, bisect_right(starts, offset) - 1)
+
+    return word_index
+
+
+def cue_near(
+    text: str, tokens: Sequence[Token], kind: QuestionKind, terms: Iterable[str], window: int = CUE_WINDOW
+) -> bool:
     """Return True when a span of the kind asked stands within ``window`` words of a question word, in its sentence."""
     wanted = set(terms)
-    starts = [m.start() for m in re.finditer(r"\S+", text)]
-    sentences = sentence_spans(text) or [(0, len(text))]
-    sentence_starts = [s for s, _ in sentences]
+    word_index = word_index_of(text)
+    sentence_starts = [s for s, _ in sentence_spans(text) or [(0, len(text))]]
 
     def where(offset: int) -> tuple[int, int]:
-        return bisect_right(sentence_starts, offset), bisect_right(starts, offset)
+        return bisect_right(sentence_starts, offset), word_index(offset)
 
     held = [where(t.start) for t in tokens if t.term in wanted]
     for s, _ in cue_spans(kind, text):
@@ -519,10 +529,7 @@ def _best_cue(
     if not spans:
         return None
     # Word positions let distance be counted in words, not characters.
-    starts = [m.start() for m in re.finditer(r"\S+", text)]
-
-    def word_index(offset: int) -> int:
-        return max(0, bisect_right(starts, offset) - 1)
+    word_index = word_index_of(text)
 
     matched = [
         (word_index(t.start), idf(t.term) * weights[t.term])

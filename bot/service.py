@@ -71,8 +71,6 @@ CUE_REQUIRED: dict[QuestionKind, str] = {
 CUE_PREFERRED = frozenset({QuestionKind.PERSON})
 # "Who is THE chief executive" asks for a name; "who is Robert Okafor" asks what the article says of him.
 _ROLE_RE = re.compile(r"^\W*who\s*(?:'s|\s+is|\s+was|\s+are|\s+were)\s+(?:the|a|an|their|its|his|her)\b", re.I)
-# How deep among the re-ranked passages one that gives the kind of answer asked may rise to the top.
-PROMOTE_DEPTH = 2
 # A progress bar appears only when building takes longer than this (seconds).
 PROGRESS_DELAY = 0.5
 
@@ -439,8 +437,9 @@ class AskService:
                     credits.setdefault(source, []).append((wt.term, wt.weight))
         weights = {w.term: w.weight for w in searched}
         total_idf = sum(idf_weights.values())
-        subject = definition_subject(question) if r.definition_weight > 0 else None
-        if kind in CUE_PREFERRED and definition_subject(question) is not None and not _ROLE_RE.match(question):
+        asked_about = definition_subject(question)
+        subject = asked_about if r.definition_weight > 0 else None
+        if kind in CUE_PREFERRED and asked_about is not None and not _ROLE_RE.match(question):
             kind = QuestionKind.OTHER  # "who is X" asks what the article says of X, not for another name
         counted = counted_terms(question, self.analyzer)
         if counted:  # a typo repair or related word of what is counted counts too
