@@ -21,8 +21,9 @@ from bot.answer import (
     question_kind,
     strip_frame,
 )
-from bot.corpus import Article, Passage
+from bot.corpus import Article, Passage, load_corpus
 from bot.service import AskService
+from tests.articles import write_article
 
 ARTICLE = Article(id="a", title="A title", paragraphs=("x",), date="2025-07-05")
 
@@ -160,8 +161,6 @@ def test_declines_name_their_reason_and_closest_article(service: AskService, que
 
 
 def test_article_restriction_and_citation_name_the_article(tmp_path: Path) -> None:
-    from bot.corpus import load_corpus
-
     corpus = load_corpus(Path(__file__).parent / "data" / "multi" / "corpus")
     svc = AskService(corpus)
     best = svc.ask("How many workers were employed?", article="riverton-water-plant").best
@@ -236,13 +235,9 @@ def test_a_count_must_share_its_clause_with_what_is_counted() -> None:
 
 
 def test_how_many_is_declined_when_no_number_counts_what_it_asks(tmp_path: Path) -> None:
-    from bot.corpus import load_corpus
-
-    (tmp_path / "port.md").write_text(
-        "---\ntitle: Port\n---\n\nThe port employs 300 dockworkers, and guards at the gate check every truck.\n\n"
-        "The port opened a new terminal for ships last year.\n",
-        encoding="utf-8",
-    )
+    write_article(tmp_path, "port", "Port",
+                  "The port employs 300 dockworkers, and guards at the gate check every truck.",
+                  "The port opened a new terminal for ships last year.")
     service = AskService(load_corpus(tmp_path))
     assert service.ask("How many dockworkers does the port employ?").answered
     assert not service.ask("How many guards does the port employ?").answered
@@ -264,13 +259,9 @@ def test_attribute_terms(question: str, asked: set[str]) -> None:
 
 
 def test_what_is_the_x_of_y_is_declined_when_the_passage_never_names_x(tmp_path: Path) -> None:
-    from bot.corpus import load_corpus
-
-    (tmp_path / "town.md").write_text(
-        "---\ntitle: Town\n---\n\nMayor Ana Lopez of Eastfield opened the new library on Monday.\n\n"
-        "The library holds 20,000 books and a cafe.\n",
-        encoding="utf-8",
-    )
+    write_article(tmp_path, "town", "Town",
+                  "Mayor Ana Lopez of Eastfield opened the new library on Monday.",
+                  "The library holds 20,000 books and a cafe.")
     service = AskService(load_corpus(tmp_path))
     assert service.ask("Who is the mayor of Eastfield?").answered
     assert not service.ask("What is the population of Eastfield?").answered
@@ -304,14 +295,10 @@ def test_a_date_or_amount_must_stand_near_a_question_word() -> None:
 
 
 def test_a_who_question_wants_a_name_other_than_the_one_it_asks_about(tmp_path: Path) -> None:
-    from bot.corpus import load_corpus
-
-    (tmp_path / "port.md").write_text(
-        "---\ntitle: Port\n---\n\nThe strike was called by the Coastal Dockworkers Union, which represents "
-        "the dockworkers of the port and its crane operators.\n\n"
-        "\"We will not give in,\" said the union president Marguerite Osei outside the gate.\n",
-        encoding="utf-8",
-    )
+    write_article(tmp_path, "port", "Port",
+                  "The strike was called by the Coastal Dockworkers Union, which represents the dockworkers of "
+                  "the port and its crane operators.",
+                  "\"We will not give in,\" said the union president Marguerite Osei outside the gate.")
     service = AskService(load_corpus(tmp_path))
     ranking = service.rank("Who leads the dockworkers union?")
     cues = {service.corpus.passages[c.position].paragraph: c.cue for c in ranking.candidates}

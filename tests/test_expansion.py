@@ -12,6 +12,7 @@ from bot.expansion import (
     related_map,
 )
 from bot.service import AskService
+from tests.articles import write_article
 
 ANALYZER = Analyzer()
 
@@ -98,12 +99,10 @@ def test_an_acronym_and_its_words_stand_for_each_other() -> None:
 
 
 def test_a_question_with_an_acronym_finds_the_passage_that_spells_it_out(tmp_path: Path) -> None:
-    (tmp_path / "h.md").write_text(
-        "---\ntitle: Hospital\n---\n\nThe wing was funded by the Westmere Regional Health Authority (WRHA).\n\n"
-        "The authority's chief executive, Robert Okafor, cut the ribbon.\n\n"
-        "Nurses from overseas were recruited to staff the wing.\n",
-        encoding="utf-8",
-    )
+    write_article(tmp_path, "h", "Hospital",
+                  "The wing was funded by the Westmere Regional Health Authority (WRHA).",
+                  "The authority's chief executive, Robert Okafor, cut the ribbon.",
+                  "Nurses from overseas were recruited to staff the wing.")
     service = AskService(load_corpus(tmp_path))
     best = service.ask("Who is the CEO of the health authority?").best
     assert best is not None

@@ -5,12 +5,7 @@ import pytest
 from bot.corpus import load_corpus
 from bot.errors import CorpusError, QuestionError, UnknownArticleError
 from bot.service import AskService
-
-
-def article(folder: Path, name: str, title: str, *paragraphs: str) -> Path:
-    path = folder / f"{name}.md"
-    path.write_text(f"---\ntitle: {title}\ndate: 2024-05-01\n---\n\n" + "\n\n".join(paragraphs), encoding="utf-8")
-    return path
+from tests.articles import write_article as article
 
 
 @pytest.fixture
