@@ -17,6 +17,8 @@ from functools import lru_cache
 
 import Stemmer
 
+from bot.wordlists import lines, words
+
 # Numbers first, so that "48,000" and "3.5" stay one token; then words with inner apostrophes.
 # Initialisms (U.S., u.k.) are one token; ordinals (4th, 21st) are their number.
 _TOKEN_RE = re.compile(
@@ -29,45 +31,19 @@ USA_TERM = "usa"
 _THOUSANDS_RE = re.compile(r"^\d{1,3}(?:,\d{3})+$")
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'"})
 
+# The analyzer's word lists, in bot/data. They are part of the index's identity: bot.index_store's cache key
+# hashes these files as it hashes this module's source.
+STOPWORDS_FILE = "stopwords.txt"
+LEMMAS_FILE = "lemmas.txt"
+DATA_FILES = (STOPWORDS_FILE, LEMMAS_FILE)
+
 # English function words plus the words a question is made of ("how many", "what does ... stand for").
-# Kept here, not in a data file, because the analyzer's behaviour is part of the index's identity.
-STOPWORDS: frozenset[str] = frozenset(
-    """
-    a about above after again against all am an and any are aren't as at be because been before being
-    below between both but by can can't cannot could couldn't did didn't do does doesn't doing don't
-    down during each few for from further had hadn't has hasn't have haven't having he he'd he'll he's
-    her here here's hers herself him himself his how how's i i'd i'll i'm i've if in into is isn't it
-    it's its itself let's me more most mustn't my myself no nor not of off on once only or other ought
-    our ours ourselves out over own same shan't she she'd she'll she's should shouldn't so some such
-    than that that's the their theirs them themselves then there there's these they they'd they'll
-    they're they've this those through to too under until up very was wasn't we we'd we'll we're we've
-    were weren't what what's when when's where where's which while who who's whom why why's with won't
-    would wouldn't you you'd you'll you're you've your yours yourself yourselves many much whose whats
-    tell say says said please us
-    will shall may might must know anyone somebody someone thing things also just like get got s t
-    """.split()
-)
+STOPWORDS: frozenset[str] = words(STOPWORDS_FILE)
 
 
 # Words the stemmer cannot bring to their base form: irregular verb and noun forms, and British spellings.
 # "built" must meet "build" and "programme" meet "program" on both the passage's and the question's side.
-_IRREGULAR = """
-built:build sent:send paid:pay made:make bought:buy taught:teach children:child men:man women:woman
-began:begin begun:begin rose:rise risen:rise won:win held:hold led:lead fell:fall fallen:fall spent:spend
-met:meet wrote:write written:write took:take taken:take gave:give given:give went:go gone:go came:come
-seen:see thought:think brought:bring kept:keep stood:stand ran:run sold:sell chose:choose chosen:choose
-drove:drive driven:drive grew:grow grown:grow caught:catch fought:fight struck:strike beaten:beat
-broke:break broken:break spoke:speak spoken:speak stole:steal stolen:steal threw:throw thrown:throw
-flew:fly flown:fly froze:freeze frozen:freeze ate:eat eaten:eat fled:flee sought:seek sank:sink sunk:sink
-swore:swear sworn:swear dug:dig hung:hang meant:mean slept:sleep wore:wear worn:wear sang:sing sung:sing
-programme:program programmes:program harbour:harbor harbours:harbor centre:center centres:center
-theatre:theater colour:color labour:labor neighbour:neighbor neighbours:neighbor favour:favor
-honour:honor behaviour:behavior defence:defense offence:offense licence:license litre:liter
-litres:liter metre:meter metres:meter maths:math grey:gray tyre:tire tyres:tire organise:organize
-organised:organize criticise:criticize criticised:criticize recognise:recognize recognised:recognize
-realise:realize realised:realize travelled:travel cancelled:cancel
-"""
-LEMMAS: dict[str, str] = dict(pair.split(":", 1) for pair in _IRREGULAR.split())
+LEMMAS: dict[str, str] = dict(line.split(maxsplit=1) for line in lines(LEMMAS_FILE))
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,17 +22,12 @@ from enum import StrEnum
 
 from bot.analysis import Analyzer, Token, fold, sentence_spans
 from bot.corpus import Article, Passage
+from bot.wordlists import words
 
 CITATION_SEPARATOR = " · "
 # A sentence holding the kind of answer asked for is highlighted when it scores this share of the best.
 SENTENCE_CUE_MARGIN = 0.6
-NUMBER_WORDS = frozenset(
-    """
-    one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen
-    seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred hundreds
-    thousand thousands million millions billion billions dozen dozens
-    """.split()
-)
+NUMBER_WORDS = words("number_words.txt")
 _NUMBER_WORD_RE = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
 _NUMBER_SPAN_RE = re.compile(
     r"(?<![\w.@/])(?:[$€£]\s?)?\d+(?:[.,]\d+)*(?:\s?(?:%|percent|per cent))?(?:\s(?:million|billion))?"
@@ -272,17 +267,11 @@ CUE_WINDOW = 12
 _NEW_NAME_KINDS = frozenset({QuestionKind.PERSON, QuestionKind.PLACE})
 _COUNTED_RE = re.compile(r"\b(?:how\s+many|number\s+of|how\s+much)\s+(\S+)(?:\s+(\S+))?")
 # What "how many" counts when it names nobody in particular: any number may answer.
-_GENERIC_COUNTED = frozenset("people persons times ones kinds types others things".split())
+_GENERIC_COUNTED = words("generic_counted.txt")
 
 
 # Words that qualify what is counted ("how many EXTRA nurses"): the next word is counted too.
-COUNT_MODIFIERS = frozenset(
-    """
-    extra additional more new other total separate different young old local foreign full-time part-time female
-    male small large big major minor senior junior former current registered unemployed retired international
-    domestic private public armed
-    """.split()
-)
+COUNT_MODIFIERS = words("count_modifiers.txt")
 
 
 def counted_terms(question: str, analyzer: Analyzer) -> frozenset[str]:

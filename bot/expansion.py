@@ -10,8 +10,8 @@ always count more:
   from 8 letters on, same first letter (typos rarely hit it, and it keeps the search small on a large
   vocabulary);
 * **related words**: a compact, hand-written list of common English paraphrases found in news questions
-  (``RELATED``). It is general vocabulary, not tuned to one article: each group is words a reader uses for
-  one another. Nothing is downloaded; the list is part of the code.
+  (``RELATED``, read from ``bot/data/related.txt``). It is general vocabulary, not tuned to one article:
+  each group is words a reader uses for one another. Nothing is downloaded; the list ships in the package.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from rapidfuzz.distance import Levenshtein
 from rapidfuzz.process import extract
 
 from bot.analysis import Analyzer, fold
+from bot.wordlists import lines
 
 TYPO_WEIGHT = 0.6
 RELATED_WEIGHT = 0.5
@@ -37,245 +38,24 @@ TYPO_MAX_CANDIDATES = 2
 DERIVED_MAX_EXTRA = 3
 COMPOUND_MIN_PART = 3
 
-# Groups of words readers use for one another in questions about news. Bidirectional; surface words, run
-# through the analyzer at start so they meet the index's stems.
-RELATED: tuple[str, ...] = (
-    "prisoner inmate convict detainee",
-    "prison jail penitentiary",
-    "migrant immigrant deportee",
-    "deport expel send",
-    "make produce manufacture",
-    "build construct construction",
-    "video clip film footage",
-    "music musical orchestra symphony band concert",
-    "criticize critic criticism dissent",
-    "copy replicate imitate",
-    "pay wage salary",
-    "cost price spend",
-    "start begin launch",
-    "end finish",
-    "tweet post share twitter",
-    "reply respond",
-    "allegation claim accusation",
-    "rehabilitation reintegration",
-    "kid child",
-    "student pupil",
-    "lead leader head chief president",
-    "negotiation talk",
-    "ship vessel boat",
-    "raise rise increase hike",
-    "money fund funding budget",
-    "clean filter purify",
-    "clothes clothing garment textile sew",
-    "job work employment",
-    "worker employee staff",
-    "factory workshop",
-    "town city",
-    "buy purchase",
-    "car vehicle",
-    "kill murder",
-    "die death dead",
-    "big large huge",
-    "help aid assist",
-    "country nation",
-    "usa america american",
-    "law legislation",
-    "vote ballot",
-    "company firm business",
-    "photo picture image",
-    "abuse torture mistreat",
-    "hurt injure wound",
-    "beat hit",
-    "gang cartel",
-    "gun weapon",
-    "strike walkout stoppage",
-    "learn study teach",
-    "home house",
-    "doctor physician",
-    "fire blaze",
-    "storm hurricane",
-    "drug narcotic",
-    "award prize",
-    "mistake error",
-    "idea plan",
-    "plan scheme programme program",
-    # Broader news vocabulary: words readers swap for the article's across topics (round 3).
-    # Saying and reporting
-    "say tell announce declare",
-    "ask request demand",
-    "warn caution alert",
-    "deny reject dismiss",
-    "admit acknowledge confess",
-    "blame accuse fault",
-    "criticize complain condemn",
-    "praise applaud welcome",
-    "promise pledge vow",
-    "reveal disclose uncover discover",
-    # Crime and courts
-    "steal theft stole embezzle fraud",
-    "jail prison imprison",
-    "sentence jail",
-    "arrest detain custody",
-    "charge offence offense crime",
-    "guilty convict conviction",
-    "judge court",
-    "lawyer attorney barrister solicitor",
-    "prosecutor prosecution",
-    "police officer cop",
-    "victim casualty",
-    "seize confiscate confiscation recover",
-    "repay refund reimburse",
-    "sue lawsuit",
-    "investigate investigation inquiry probe",
-    # Health
-    "hospital clinic",
-    "patient sick ill",
-    "injure injury hurt wound",
-    "nurse nursing",
-    "doctor physician surgeon",
-    "emergency urgent",
-    "treatment treat care",
-    "disease illness",
-    "medicine medication drug",
-    "bed ward",
-    "wait waiting delay",
-    # Work, business and money
-    "company firm business employer",
-    "owner own",
-    "boss head chief director executive",
-    "worker employee staff workforce",
-    "hire recruit employ",
-    "sack layoff redundancy",
-    "job role position",
-    "close closure shut shutdown",
-    "open opening launch",
-    "factory plant mill",
-    "revenue sales turnover income",
-    "profit earnings",
-    "loss deficit",
-    "shareholder stock",
-    "price cost fee",
-    "cheap inexpensive",
-    "expensive costly",
-    "pay payment compensation",
-    "donate donation gift",
-    "collect raise gather",
-    "grant fund subsidy",
-    "debt loan",
-    "tax levy",
-    "move relocate transfer shift",
-    "buy purchase acquire",
-    "sell sale",
-    "land site property",
-    "union labor labour",
-    "negotiate talks bargain",
-    "bonus reward",
-    # Places, people, government
-    "town village city municipality",
-    "resident inhabitant citizen",
-    "people population",
-    "neighborhood neighbourhood district area",
-    "government administration ministry minister authority",
-    "mayor council councillor councilor",
-    "election vote poll",
-    "law rule regulation",
-    "ban prohibit forbid",
-    "allow permit let",
-    "protest demonstration rally",
-    "campaign campaigner activist",
-    "group organization organisation association",
-    "charity nonprofit",
-    "volunteer volunteering",
-    "spokesman spokeswoman spokesperson",
-    # Disasters, weather, environment
-    "flood flooding inundate",
-    "rain rainfall downpour",
-    "storm gale",
-    "evacuate evacuation evacuee flee",
-    "shelter refuge",
-    "damage destroy destruction",
-    "rescue save",
-    "warning alert",
-    "fire blaze wildfire",
-    "drought dry",
-    "weather forecast",
-    "temperature heat",
-    "river stream",
-    "earthquake quake",
-    "pollution pollute contaminate",
-    "climate warming",
-    # Transport and building
-    "train rail railway railroad",
-    "bus coach",
-    "road street highway",
-    "plane aircraft flight",
-    "airport airfield",
-    "build built construction construct erect",
-    "repair fix restore",
-    "delay postpone late",
-    "cancel scrap",
-    "bridge crossing",
-    "wing extension annex",
-    # Education and science
-    "school academy",
-    "university campus",
-    "teacher educator",
-    "scientist researcher",
-    "study research survey",
-    "result outcome",
-    # Time and size
-    "begin start commence",
-    "finish complete end",
-    "old age",
-    "new modern",
-    "high peak highest",
-    "fall drop decline decrease cut",
-    "grow growth increase rise",
-    "many numerous",
-    "total overall",
-    "frequent common often",
-    "rare unusual",
-    "fast quick rapid",
-    "slow sluggish",
-    "yearly annual",
-    "cause reason why because",
-    "die death kill fatal",
-    "sleep night overnight",
-    "eat meal food",
-    "house home household dwelling",
-    "car vehicle",
-    "boat vessel lifeboat",
-    "phone mobile",
-    "message text",
-    "sport game match",
-    "win victory",
-    "lose defeat",
-)
+# Groups of words readers use for one another in questions about news (bot/data/related.txt). Bidirectional;
+# surface words, run through the analyzer at start so they meet the index's stems.
+RELATED: tuple[str, ...] = lines("related.txt")
 
 
-# Abbreviations readers use for words articles spell out (and the other way round). Each links the
-# abbreviation to every word of its expansion, as a related word.
-ABBREVIATIONS: tuple[tuple[str, str], ...] = (
-    ("CEO", "chief executive"),
-    ("CFO", "chief financial officer"),
-    ("ER", "emergency room"),
-    ("ICU", "intensive care"),
-    ("GP", "doctor"),
-    ("MP", "member of parliament"),
-    ("PM", "prime minister"),
-    ("UK", "Britain British"),
-    ("EU", "European Union"),
-    ("UN", "United Nations"),
-    ("GDP", "economy"),
-    ("AI", "artificial intelligence"),
-    ("HQ", "headquarters"),
-    ("PR", "public relations"),
-    ("IPO", "listing shares"),
+# Abbreviations readers use for words articles spell out, and the other way round
+# (bot/data/abbreviations.txt). Each links the abbreviation to every word of its expansion, as a related word.
+ABBREVIATIONS: tuple[tuple[str, str], ...] = tuple(
+    (short, expansion) for short, expansion in (line.split(maxsplit=1) for line in lines("abbreviations.txt"))
 )
+# Words a defined acronym's initials skip ("Federal Bureau of Investigation"); the pattern is built from them.
+_SMALL_WORD_LIST = lines("acronym_small_words.txt")
+_SMALL_WORDS = frozenset(_SMALL_WORD_LIST)
 _DEFINED_ACRONYM_RE = re.compile(
-    r"((?:[A-ZÀ-Þ][\w'’.-]*,?\s+(?:(?:of|and|for|the|de|del|&)\s+)*){2,10})\(([A-Z][A-Za-z&]{1,9})\)"
+    r"((?:[A-ZÀ-Þ][\w'’.-]*,?\s+(?:(?:"
+    + "|".join(map(re.escape, _SMALL_WORD_LIST))
+    + r")\s+)*){2,10})\(([A-Z][A-Za-z&]{1,9})\)"
 )
-_SMALL_WORDS = frozenset({"of", "and", "for", "the", "de", "del", "&"})
 
 
 def defined_acronyms(texts: Iterable[str]) -> list[tuple[str, str]]:

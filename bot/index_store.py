@@ -7,10 +7,11 @@ UTF-8 text, and a JSON header with the key and the shapes.
 
 The key is a SHA-256 of everything that changes the index: the corpus files' content (``Corpus.digest``),
 the passage cut (``max_passage_words``), the BM25 variant and constants, the analyzer (its stopwords,
-stemmer language and the source of ``bot/analysis.py``), this file format and askbot's version. A file whose
-key differs is stale and rebuilt; a file that is truncated, corrupt (bad CRC), of another format, or whose
-arrays have the wrong names, dtypes, shapes or contents is rebuilt too, never trusted. IDF and impacts are
-not stored: they are recomputed from the stored counts, exactly as a build computes them.
+stemmer language, the source of ``bot/analysis.py`` and the word lists it reads from ``bot/data``), this file
+format and askbot's version. A file whose key differs is stale and rebuilt; a file that is truncated, corrupt
+(bad CRC), of another format, or whose arrays have the wrong names, dtypes, shapes or contents is rebuilt too,
+never trusted. IDF and impacts are not stored: they are recomputed from the stored counts, exactly as a build
+computes them.
 
 When the cache folder cannot be written (read-only, full), a warning is logged and the index is served
 from memory.
@@ -36,6 +37,7 @@ from bot.analysis import Analyzer
 from bot.atomic_file import write_atomically
 from bot.corpus import Corpus
 from bot.index import BM25Index, BM25Params, idf_values
+from bot.wordlists import data_bytes
 
 log = logging.getLogger(__name__)
 
@@ -63,10 +65,12 @@ def default_cache_dir() -> Path:
 
 
 def analyzer_identity(analyzer: Analyzer) -> str:
-    """Return a digest of what decides the analyzer's terms: stopwords, language and the analysis code."""
+    """Return a digest of what decides the analyzer's terms: stopwords, language, the analysis code and its lists."""
     h = hashlib.sha256()
     h.update("\n".join(sorted(analyzer.stopwords)).encode())
     h.update(b"\0" + analyzer.language.encode() + b"\0")
+    for name in analysis_module.DATA_FILES:  # the word lists moved out of the source hashed below
+        h.update(name.encode() + b"\0" + data_bytes(name) + b"\0")
     try:
         h.update(Path(analysis_module.__file__).read_bytes())
     except OSError:  # a frozen installation: the package version still identifies the code

@@ -1,0 +1,98 @@
+from collections import Counter
+from importlib.resources import files
+
+import pytest
+
+import bot.data
+from bot import analysis, answer, expansion, index_store
+from bot.analysis import Analyzer
+from bot.wordlists import data_bytes, lines, words
+
+# Every data file, with the reader it is meant for: "words" (a set) or "lines" (groups or pairs in order).
+WORD_FILES = ("stopwords.txt", "number_words.txt", "count_modifiers.txt", "generic_counted.txt")
+LINE_FILES = ("related.txt", "abbreviations.txt", "acronym_small_words.txt", "lemmas.txt")
+
+
+def test_every_data_file_is_listed_here() -> None:
+    shipped = {entry.name for entry in files(bot.data).iterdir() if entry.name.endswith(".txt")}
+    assert shipped == {*WORD_FILES, *LINE_FILES}
+
+
+@pytest.mark.parametrize("name", WORD_FILES + LINE_FILES)
+def test_each_file_is_utf8_opens_with_a_header_and_has_no_empty_entries(name: str) -> None:
+    text = data_bytes(name).decode("utf-8")
+    assert text.startswith("# ")
+    assert "Read by bot." in text.split("\n\n", 1)[0]
+    loaded = lines(name)
+    assert loaded
+    assert all(line and line == line.strip() and "#" not in line for line in loaded)
+
+
+@pytest.mark.parametrize("name", WORD_FILES)
+def test_word_lists_hold_no_duplicates(name: str) -> None:
+    tokens = [word for line in lines(name) for word in line.split()]
+    assert [w for w, n in Counter(tokens).items() if n > 1] == []
+    assert words(name) == frozenset(tokens)
+
+
+def test_line_lists_hold_no_duplicates() -> None:
+    for name in LINE_FILES:
+        for line in lines(name):
+            assert len(line.split()) == len(set(line.split())), (name, line)
+    # "car vehicle" is listed twice in RELATED (harmless: groups are merged); no other group may repeat.
+    assert [g for g, n in Counter(lines("related.txt")).items() if n > 1] == ["car vehicle"]
+    for name in ("abbreviations.txt", "lemmas.txt", "acronym_small_words.txt"):
+        firsts = [line.split()[0] for line in lines(name)]
+        assert len(firsts) == len(set(firsts)), name
+
+
+def test_pairs_are_well_formed() -> None:
+    assert all(len(line.split()) >= 2 for line in lines("abbreviations.txt"))
+    assert all(len(line.split()) == 2 for line in lines("lemmas.txt"))
+    assert all(len(line.split()) == 1 for line in lines("acronym_small_words.txt"))
+
+
+def test_lists_are_read_once() -> None:
+    assert lines("related.txt") is lines("related.txt")
+    assert words("stopwords.txt") is words("stopwords.txt")
+
+
+def test_the_public_constants_keep_their_types_and_known_entries() -> None:
+    assert isinstance(expansion.RELATED, tuple)
+    assert expansion.RELATED[0] == "prisoner inmate convict detainee"
+    assert "say tell announce declare" in expansion.RELATED
+    assert len(expansion.RELATED) == 200
+    assert isinstance(expansion.ABBREVIATIONS, tuple)
+    assert expansion.ABBREVIATIONS[0] == ("CEO", "chief executive")
+    assert ("MP", "member of parliament") in expansion.ABBREVIATIONS
+    assert frozenset({"of", "and", "for", "the", "de", "del", "&"}) == expansion._SMALL_WORDS
+    assert isinstance(analysis.STOPWORDS, frozenset)
+    assert {"the", "how", "many", "what's", "us"} <= analysis.STOPWORDS
+    assert "prison" not in analysis.STOPWORDS
+    assert len(analysis.STOPWORDS) == 203
+    assert isinstance(analysis.LEMMAS, dict)
+    assert analysis.LEMMAS["built"] == "build"
+    assert analysis.LEMMAS["programme"] == "program"
+    assert len(analysis.LEMMAS) == 109
+    assert {"twelve", "dozens", "billion"} <= answer.NUMBER_WORDS
+    assert {"extra", "full-time", "armed"} <= answer.COUNT_MODIFIERS
+    assert words("generic_counted.txt") == answer._GENERIC_COUNTED
+    assert {"people", "things"} <= answer._GENERIC_COUNTED
+
+
+def test_the_acronym_pattern_skips_the_small_words() -> None:
+    found = expansion.defined_acronyms(["the Federal Bureau of Investigation (FBI)", "Research and Development (R&D)"])
+    assert found == [("FBI", "Federal Bureau Investigation"), ("R&D", "Research Development")]
+
+
+def test_a_changed_analyzer_list_changes_the_index_cache_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    base = index_store.analyzer_identity(Analyzer())
+    for name in analysis.DATA_FILES:
+
+        def edited(n: str, changed: str = name) -> bytes:
+            return data_bytes(n) + (b" x" if n == changed else b"")
+
+        with monkeypatch.context() as patch:
+            patch.setattr(index_store, "data_bytes", edited)
+            assert index_store.analyzer_identity(Analyzer()) != base, name
+    assert index_store.analyzer_identity(Analyzer()) == base
