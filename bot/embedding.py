@@ -1,0 +1,208 @@
+"""Sentence vectors from the packaged all-MiniLM-L6-v2 ONNX model, on onnxruntime and tokenizers only.
+
+The model folder holds ``model.onnx`` (token embeddings; weights stored as float16, computed in float32),
+``tokenizer.json`` (byte-identical to the upstream file) and ``manifest.json`` (name, dimension, limits,
+checksums). Vectors equal sentence-transformers' ``encode(texts, normalize_embeddings=True)``: WordPiece
+tokens truncated at ``max_seq_length`` (256), attention-masked mean of the token vectors, L2 norm.
+The graph is made by ``tests/tools/export_model.py``; nothing here imports torch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import onnxruntime as ort
+from tokenizers import Encoding, Tokenizer
+
+from bot.errors import AskbotError
+
+MODEL_NAME = "all-MiniLM-L6-v2"
+DEFAULT_MODEL_DIR = Path(__file__).parent / "models" / MODEL_NAME
+MANIFEST_FILE = "manifest.json"
+_HASH_CHUNK = 1 << 20
+_GRAPH_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+
+
+class ModelError(AskbotError):
+    """A model folder that cannot be used: a missing file, a bad manifest or a checksum mismatch."""
+
+    def __init__(self, message: str, *, path: Path) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+@dataclass(frozen=True, slots=True)
+class Manifest:
+    """What ``manifest.json`` promises about the model folder."""
+
+    name: str
+    dimension: int
+    max_seq_length: int
+    onnx_file: str
+    onnx_sha256: str
+    tokenizer_file: str
+    tokenizer_sha256: str
+
+
+def model_available(path: Path | None = None) -> bool:
+    """Tell whether a model folder holds the files its manifest names (checksums are checked at load)."""
+    folder = DEFAULT_MODEL_DIR if path is None else path
+    try:
+        manifest = _read_manifest(folder)
+    except ModelError:
+        return False
+    return (folder / manifest.onnx_file).is_file() and (folder / manifest.tokenizer_file).is_file()
+
+
+class Embedder:
+    """Embed texts as L2-normalised float32 rows; safe to call from several threads at once."""
+
+    def __init__(self, session: ort.InferenceSession, tokenizer: Tokenizer, manifest: Manifest) -> None:
+        self._session = session
+        self._tokenizer = tokenizer
+        self._manifest = manifest
+        # The Rust tokenizer is shared mutable state behind PyO3's borrow checks; serialise access to it.
+        self._tokenizer_lock = threading.Lock()
+
+    @classmethod
+    def from_dir(cls, path: Path | None = None, *, threads: int = 2) -> Embedder:
+        """Load the model in ``path`` (default: the packaged one) after checking its manifest and checksums."""
+        folder = DEFAULT_MODEL_DIR if path is None else path
+        manifest = _read_manifest(folder)
+        onnx_path = _checked_file(folder, manifest.onnx_file, manifest.onnx_sha256)
+        tokenizer_path = _checked_file(folder, manifest.tokenizer_file, manifest.tokenizer_sha256)
+
+        tokenizer = Tokenizer.from_file(str(tokenizer_path))
+        # The upstream file truncates and pads to 128; sentence-transformers truncates at 256 and pads per batch.
+        tokenizer.no_padding()
+        tokenizer.enable_truncation(max_length=manifest.max_seq_length)
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = max(1, threads)
+        options.inter_op_num_threads = 1
+        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        try:
+            session = ort.InferenceSession(str(onnx_path), sess_options=options, providers=["CPUExecutionProvider"])
+        except Exception as exc:  # onnxruntime raises its own untyped errors for a bad graph
+            raise ModelError(f"cannot load {onnx_path}: {exc}", path=onnx_path) from exc
+        names = {node.name for node in session.get_inputs()}
+        if names != set(_GRAPH_INPUTS):
+            expected = list(_GRAPH_INPUTS)
+            raise ModelError(f"{onnx_path} takes inputs {sorted(names)}, expected {expected}", path=onnx_path)
+        return cls(session, tokenizer, manifest)
+
+    @property
+    def dimension(self) -> int:
+        """Length of each vector."""
+        return self._manifest.dimension
+
+    @property
+    def name(self) -> str:
+        """The model's name, as its manifest gives it."""
+        return self._manifest.name
+
+    @property
+    def checksum(self) -> str:
+        """The sha256 of the model graph: saved vectors are keyed by it."""
+        return self._manifest.onnx_sha256
+
+    @property
+    def max_seq_length(self) -> int:
+        """Tokens read per text; the rest of a longer text is ignored."""
+        return self._manifest.max_seq_length
+
+    def embed(self, texts: Sequence[str], *, batch_size: int = 32) -> npt.NDArray[np.float32]:
+        """Return one L2-normalised float32 row per text, in input order.
+
+        Texts are batched by token count, so a batch pads little; each batch pads to its longest text.
+        """
+        if isinstance(texts, str):
+            raise TypeError("embed takes a sequence of texts, not one string")
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        if not texts:
+            return out
+        # sentence-transformers strips each text before tokenizing.
+        stripped = [str(text).strip() for text in texts]
+        with self._tokenizer_lock:
+            encodings = self._tokenizer.encode_batch(stripped, add_special_tokens=True)
+        order = sorted(range(len(encodings)), key=lambda i: len(encodings[i].ids))
+        step = max(1, batch_size)
+        for start in range(0, len(order), step):
+            rows = order[start : start + step]
+            out[rows] = self._embed_batch([encodings[i] for i in rows])
+        return out
+
+    def _embed_batch(self, encodings: Sequence[Encoding]) -> npt.NDArray[np.float32]:
+        """Run one padded batch and pool it into normalised rows."""
+        width = max(len(enc.ids) for enc in encodings)
+        ids = np.zeros((len(encodings), width), dtype=np.int64)
+        mask = np.zeros((len(encodings), width), dtype=np.int64)
+        types = np.zeros((len(encodings), width), dtype=np.int64)
+        for row, enc in enumerate(encodings):
+            n = len(enc.ids)
+            ids[row, :n] = enc.ids
+            mask[row, :n] = enc.attention_mask
+            types[row, :n] = enc.type_ids
+        feeds: dict[str, Any] = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+        tokens = np.asarray(self._session.run(None, feeds)[0], dtype=np.float32)
+        weights = mask[:, :, None].astype(np.float32)
+        summed = (tokens * weights).sum(axis=1)
+        counts = np.clip(weights.sum(axis=1), 1e-9, None)
+        pooled = summed / counts
+        # sentence-transformers' Normalize: x / max(||x||, 1e-12).
+        norms = np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
+        rows: npt.NDArray[np.float32] = (pooled / norms).astype(np.float32)
+        return rows
+
+
+def _read_manifest(folder: Path) -> Manifest:
+    """Read and validate ``manifest.json`` in ``folder``."""
+    path = folder / MANIFEST_FILE
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ModelError(f"no model manifest at {path}", path=path) from exc
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelError(f"unreadable model manifest {path}: {exc}", path=path) from exc
+    try:
+        manifest = Manifest(
+            name=str(raw["name"]),
+            dimension=int(raw["dimension"]),
+            max_seq_length=int(raw["max_seq_length"]),
+            onnx_file=str(raw["onnx"]["file"]),
+            onnx_sha256=str(raw["onnx"]["sha256"]).lower(),
+            tokenizer_file=str(raw["tokenizer"]["file"]),
+            tokenizer_sha256=str(raw["tokenizer"]["sha256"]).lower(),
+        )
+        pooling, normalize = raw["pooling"], raw["normalize"]
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ModelError(f"model manifest {path} lacks or mangles a field: {exc!r}", path=path) from exc
+    if pooling != "mean" or normalize is not True:
+        raise ModelError(f"model manifest {path} asks for pooling {pooling!r}, normalize {normalize!r}", path=path)
+    if manifest.dimension < 1 or manifest.max_seq_length < 2:
+        raise ModelError(f"model manifest {path} has impossible sizes", path=path)
+    return manifest
+
+
+def _checked_file(folder: Path, name: str, sha256: str) -> Path:
+    """Return ``folder / name`` once its sha256 matches the manifest's."""
+    path = folder / name
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as handle:
+            while chunk := handle.read(_HASH_CHUNK):
+                digest.update(chunk)
+    except OSError as exc:
+        raise ModelError(f"cannot read model file {path}: {exc}", path=path) from exc
+    if digest.hexdigest() != sha256:
+        raise ModelError(f"{path} does not match its manifest checksum (sha256 {digest.hexdigest()})", path=path)
+    return path
