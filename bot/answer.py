@@ -37,9 +37,24 @@ _NUMBER_SPAN_RE = re.compile(
 _CLAUSE_BREAK_RE = re.compile(r"(?<!\d),|,(?!\d)|[;:()—–]")
 OTHER_CLAUSE_FACTOR = 0.25
 _YEAR_RE = re.compile(r"^(?:1[89]|20)\d\d$")
-_TIME_UNITS = r"(?:second|minute|hour|day|week|month|year|decade|century)s?"
+_TIME_UNITS = r"(?:second|minute|hour|day|week|month|year|decade|century|centuries)s?"
+# "two years", "two and a half years", "several months", "a decade", "over 30 years".
 _DURATION_RE = re.compile(
-    r"(?<![\w.])(?:\d+(?:[.,]\d+)?|" + _NUMBER_WORD_RE + r"|a|an)[\s-]+" + _TIME_UNITS + r"\b", re.IGNORECASE
+    r"(?<![\w.])(?:\d+(?:[.,]\d+)?|" + _NUMBER_WORD_RE + r"|a|an|several|a\s+few|few|many)"
+    r"(?:\s+and\s+a\s+half)?[\s-]+" + _TIME_UNITS + r"\b",
+    re.IGNORECASE,
+)
+_ORDINAL_WORDS = (
+    "first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|fourteenth"
+    "|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|twenty-first"
+)
+# Dates as the world writes them: years from 1000 ("1066", "in 821"), decades ("the 1960s", "the '60s"),
+# centuries ("11th century", "the eleventh century"), eras ("500 BC").
+_HISTORIC_DATE_RE = re.compile(
+    r"\b(?:1\d{3}|20\d\d)s?\b|(?:(?<=\bin\s)|(?<=\bof\s)|(?<=\bby\s)|(?<=\bfrom\s)|(?<=\buntil\s)|(?<=\bsince\s))\d{3}\b"
+    r"|(?:\b|')\d0s\b|\b(?:\d{1,2}(?:st|nd|rd|th)|" + _ORDINAL_WORDS + r")[\s-]+centur(?:y|ies)\b"
+    r"|\b\d{1,4}\s*(?:bc|bce|ad|ce)\b",
+    re.IGNORECASE,
 )
 _MONTHS = (
     "january|february|march|april|may|june|july|august|september|october|november|december"
@@ -200,8 +215,12 @@ class DeclinePolicy:
     min_relative_score: float = 0.35
 
 
-def question_kind(question: str) -> QuestionKind:
-    """Classify a question by the kind of answer it wants."""
+def keyword_kind(question: str) -> QuestionKind:
+    """Classify a question by the kind of answer it wants, from its keywords anywhere.
+
+    ``bot.question.question_kind`` reads the leading wh-phrase instead, and uses this only for questions
+    that have no wh-word ("textile workshop headcount").
+    """
     folded = fold(question)
     for kind, pattern in _KIND_PATTERNS:
         if pattern.search(folded):
@@ -253,7 +272,8 @@ def cue_spans(kind: QuestionKind, text: str) -> list[tuple[int, int]]:
     if kind is QuestionKind.DATE:
         # "When will the line reopen?" is answered by "closed for at least three weeks" as well as by a date.
         spans = [(m.start(), m.end()) for m in _DATE_RE.finditer(text)]
-        return sorted(spans + [(m.start(), m.end()) for m in _DURATION_RE.finditer(text)])
+        spans += [(m.start(), m.end()) for m in _HISTORIC_DATE_RE.finditer(text)]
+        return sorted(set(spans + [(m.start(), m.end()) for m in _DURATION_RE.finditer(text)]))
     if kind is QuestionKind.PERSON:
         return [(m.start(), m.end()) for m in _PERSON_RE.finditer(text)]
     if kind is QuestionKind.PLACE:

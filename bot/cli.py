@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import json
 import os
 import sys
@@ -17,7 +18,16 @@ from typing import TextIO
 
 from bot import __version__
 from bot.errors import AskbotError, ConfigError, CorpusError, QuestionError, UnknownArticleError
-from bot.evaluation import evaluate, format_metrics, load_question_set
+from bot.evaluation import (
+    Metrics,
+    QuestionSet,
+    ablate,
+    ask_top1,
+    evaluate,
+    format_ablation,
+    format_metrics,
+    load_question_set,
+)
 from bot.render import (
     Style,
     answer_record,
@@ -28,8 +38,9 @@ from bot.render import (
     format_explanation,
     to_json_line,
 )
-from bot.service import AskService
+from bot.service import AskService, vector_store_of
 from bot.settings import Settings, load_settings
+from bot.squad import SquadMetrics, SquadSet, evaluate_squad, format_squad_metrics, load_squad
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 HISTORY_FILE_ENV = "ASKBOT_HISTORY_FILE"
@@ -69,9 +80,15 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--article")
     _common(chat)
 
-    ev = sub.add_parser("eval", help="measure answer quality on question sets (YAML or JSON)")
+    ev = sub.add_parser("eval", help="measure answer quality on question sets (YAML, JSON or SQuAD)")
     ev.add_argument("files", nargs="+", type=Path, metavar="FILE")
     ev.add_argument("--json", action="store_true", help="print the figures as JSON")
+    ev.add_argument("--format", choices=("auto", "askbot", "squad"), default="auto",
+                    help="question-set format: askbot's YAML/JSON, or a SQuAD file (its own corpus); "
+                    "auto: SQuAD when a JSON file has 'data'")
+    ev.add_argument("--ablate", action="store_true",
+                    help="measure with each pipeline stage switched off in turn and print the table")
+    ev.add_argument("--limit", type=int, default=None, help="ask at most this many questions of a SQuAD file")
     ev.add_argument("--min-hit1", type=float, default=None, help="exit 1 when hit@1 is below this (0-1)")
     ev.add_argument("--min-hit3", type=float, default=None)
     ev.add_argument("--min-decline", type=float, default=None, help="exit 1 when fewer unanswerable are declined")
@@ -230,38 +247,77 @@ def cmd_chat(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
     return EXIT_OK
 
 
+def _is_squad(path: Path, fmt: str) -> bool:
+    """Return True when the file is to be read as SQuAD: named so, or a JSON file with a 'data' list."""
+    if fmt != "auto":
+        return fmt == "squad"
+    if path.suffix.lower() != ".json":
+        return False
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4096).decode("utf-8", "replace")
+    except OSError:
+        return False
+    return '"data"' in head and ('"paragraphs"' in head or '"version"' in head)
+
+
+def _eval_sets(args: argparse.Namespace, settings: Settings) -> list[tuple[AskService, QuestionSet | SquadSet]]:
+    """Return each set of the command line with the service that answers it."""
+    default_service: AskService | None = None
+    pairs: list[tuple[AskService, QuestionSet | SquadSet]] = []
+    for path in args.files:
+        if _is_squad(path, args.format):
+            squad = load_squad(path, max_words=settings.corpus.max_passage_words)
+            pairs.append((AskService(squad.corpus, retrieval=settings.retrieval, progress=_progress(args),
+                                     max_passage_words=settings.corpus.max_passage_words,
+                                     vector_store=vector_store_of(settings.index)), squad))
+            continue
+        qset = load_question_set(path)
+        if qset.corpus is not None and args.corpus is None:
+            pairs.append((AskService.from_settings(settings, corpus_path=qset.corpus, progress=_progress(args)), qset))
+        else:
+            default_service = default_service or AskService.from_settings(settings, progress=_progress(args))
+            pairs.append((default_service, qset))
+    return pairs
+
+
 def cmd_eval(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
     """Evaluate question sets and check the thresholds."""
     settings = _settings(args)
-    default_service: AskService | None = None
-    reports = []
+    for name in ("min_hit1", "min_hit3", "min_decline"):
+        value = getattr(args, name)
+        if value is not None and not 0 <= value <= 1:
+            raise ConfigError(f"--{name.replace('_', '-')} is a share from 0 to 1, not {value}")
+    pairs = _eval_sets(args, settings)
+    if args.ablate:
+        rows = ablate(pairs, limit=args.limit)
+        kinds = ["across / within / answered / declined wrong / declined impossible" if isinstance(q, SquadSet)
+                 else "hit@1 / answered / declined" for _, q in pairs]
+        print(format_ablation(rows, [q.name for _, q in pairs], kinds), file=out)
+        return EXIT_OK
+    reports: list[Metrics | SquadMetrics] = []
     status = EXIT_OK
-    for path in args.files:
-        qset = load_question_set(path)
-        if qset.corpus is not None and args.corpus is None:
-            service = AskService.from_settings(settings, corpus_path=qset.corpus, progress=_progress(args))
+    checks: tuple[tuple[str, float, float | None], ...]
+    for service, qset in pairs:
+        if isinstance(qset, SquadSet):
+            squad = evaluate_squad(functools.partial(ask_top1, service), qset, limit=args.limit)
+            reports.append(squad)
+            checks = (("across", squad.across, args.min_hit1), ("declined wrong-article", squad.declined_wrong,
+                                                                  args.min_decline))
         else:
-            default_service = default_service or AskService.from_settings(settings, progress=_progress(args))
-            service = default_service
-        metrics = evaluate(service, qset)
-        reports.append(metrics)
-        below = [
-            (name, value, floor)
-            for name, value, floor in (
-                ("hit@1", metrics.hit1, args.min_hit1),
-                ("hit@3", metrics.hit3, args.min_hit3),
-                ("decline rate", metrics.decline_rate, args.min_decline),
-            )
-            if floor is not None and value < floor
-        ]
-        if below:
-            status = EXIT_ERROR
-            for name, value, floor in below:
-                print(f"askbot: {metrics.name}: {name} {value:.1%} is below {floor:.1%}", file=sys.stderr)
+            metrics = evaluate(service, qset)
+            reports.append(metrics)
+            checks = (("hit@1", metrics.hit1, args.min_hit1), ("hit@3", metrics.hit3, args.min_hit3),
+                      ("decline rate", metrics.decline_rate, args.min_decline))
+        for label, value, floor in checks:
+            if floor is not None and value < floor:
+                status = EXIT_ERROR
+                print(f"askbot: {qset.name}: {label} {value:.1%} is below {floor:.1%}", file=sys.stderr)
     if args.json:
         print(json.dumps([m.as_dict() for m in reports], ensure_ascii=False, indent=2), file=out)
     else:
-        print("\n\n".join(format_metrics(m) for m in reports), file=out)
+        print("\n\n".join(format_squad_metrics(m) if isinstance(m, SquadMetrics) else format_metrics(m)
+                           for m in reports), file=out)
     return status
 
 

@@ -9,6 +9,7 @@ optional ``article`` restricts the search. A result is a hit when its passage co
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Sequence
@@ -22,6 +23,7 @@ from bot.analysis import fold
 from bot.answer import Answer
 from bot.errors import AskbotError, ConfigError
 from bot.service import AskService
+from bot.squad import SquadSet, evaluate_squad
 
 HIT_DEPTH = 3
 
@@ -210,4 +212,85 @@ def format_metrics(metrics: Metrics) -> str:
                 lines.append(f"    - {o.item.question!r}: {got}; top: {o.top_citation or '—'}")
             else:
                 lines.append(f"    - {o.item.question!r}: should decline, answered with {o.top_citation}")
+    return "\n".join(lines)
+
+
+# -- ablation ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Stage:
+    """A stage of the answer pipeline and the settings that switch it off."""
+
+    name: str
+    off: tuple[tuple[str, object], ...]
+
+
+STAGES: tuple[Stage, ...] = (
+    Stage("expansion (typo repairs, related words)", (("typo_weight", 0.0), ("related_weight", 0.0))),
+    Stage("semantic candidates", (("semantic_candidates", 0),)),
+    Stage("semantic re-ranking", (("passage_similarity_weight", 0.0), ("sentence_similarity_weight", 0.0))),
+    Stage("sentence similarity", (("sentence_similarity_weight", 0.0),)),
+    Stage("semantic decline", (("min_similarity", -1.0), ("weak_similarity", -1.0))),
+    Stage("coverage in the ranking", (("coverage_weight", 0.0),)),
+    Stage("proximity bonus", (("proximity_weight", 0.0),)),
+    Stage("definition bonus", (("definition_weight", 0.0),)),
+    Stage("answer-type cue bonus", (("cue_weight", 0.0),)),
+    Stage("cue promotion", (("cue_promote", False),)),
+    Stage("cue decline", (("decline_without_cue", False),)),
+    Stage("attribute decline", (("decline_attribute", False),)),
+    Stage("unknown-name decline", (("decline_unknown_names", False),)),
+    Stage("whole semantic stage", (("semantic", False),)),
+)
+EvalSet = QuestionSet | SquadSet
+
+
+@dataclass(frozen=True, slots=True)
+class AblationRow:
+    """One configuration's figures on every set: all stages, or all but one."""
+
+    label: str
+    cells: tuple[str, ...]
+
+
+def figures(service: AskService, qset: EvalSet, *, limit: int | None = None) -> str:
+    """Return a set's headline figures as one cell: SQuAD's five, or hit@1 / answered / declined."""
+    if isinstance(qset, SquadSet):
+        ask = functools.partial(ask_top1, service)
+        return evaluate_squad(ask, qset, limit=limit).row()
+    m = evaluate(service, qset)
+    return f"{m.hit1:.3f} / {m.answered_rate:.3f} / {m.decline_rate:.3f}"
+
+
+def ask_top1(service: AskService, question: str, article: str | None) -> Answer:
+    """Answer a question with its best passage only."""
+    return service.ask(question, article=article, top=1)
+
+
+def ablate(
+    pairs: Sequence[tuple[AskService, EvalSet]],
+    stages: Sequence[Stage] = STAGES,
+    *,
+    limit: int | None = None,
+) -> list[AblationRow]:
+    """Measure every set with all stages on, then with each stage switched off in turn.
+
+    Each set is answered by its own service; a stage is switched off through the settings alone
+    (``with_retrieval``), so the articles, the index and the passage vectors are shared.
+    """
+    rows = [AblationRow("all stages", tuple(figures(s, q, limit=limit) for s, q in pairs))]
+    for stage in stages:
+        cells = []
+        for service, qset in pairs:
+            retrieval = service.retrieval.model_copy(update=dict(stage.off))
+            cells.append(figures(service.with_retrieval(retrieval), qset, limit=limit))
+        rows.append(AblationRow(f"− {stage.name}", tuple(cells)))
+    return rows
+
+
+def format_ablation(rows: Sequence[AblationRow], names: Sequence[str], kinds: Sequence[str]) -> str:
+    """Return the ablation as a Markdown table, one column per set."""
+    header = ["configuration", *(f"{n} ({k})" for n, k in zip(names, kinds, strict=True))]
+    lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
+    lines += ["| " + " | ".join((row.label, *row.cells)) + " |" for row in rows]
     return "\n".join(lines)

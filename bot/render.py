@@ -121,6 +121,7 @@ def format_explanation(explanation: Explanation, *, style: Style = "markers") ->
             lines.append(
                 f"  re-ranked {c.score:.3f} · coverage {c.coverage:.2f} · answer-type cue {'yes' if c.cue else 'no'}"
                 f" · defines {'yes' if c.defines else 'no'} · proximity {c.proximity:.2f}"
+                f" · similarity {c.similarity:.2f} (best sentence {c.sentence_similarity:.2f})"
             )
         lines.append(f"  {'term':<16}{'idf':>8}{'tf':>5}{'contribution':>14}")
         for t in item.terms:

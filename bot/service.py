@@ -11,7 +11,9 @@ never change it; the index's scratch buffers are per thread; ``reload`` builds a
 
 from __future__ import annotations
 
+import copy
 import itertools
+import logging
 import re
 import sys
 import threading
@@ -22,6 +24,7 @@ from pathlib import Path
 from typing import overload
 
 import numpy as np
+import numpy.typing as npt
 from tqdm import tqdm
 
 from bot.analysis import Analyzer
@@ -33,19 +36,16 @@ from bot.answer import (
     attribute_terms,
     choose_highlight,
     citation,
-    counted_terms,
     coverage,
     decline_reason,
     defines,
-    definition_subject,
     proximity,
-    question_kind,
     sentence_match,
     strip_frame,
 )
 from bot.corpus import Article, BadFile, Corpus, load_corpus
 from bot.corpus_store import CorpusCache
-from bot.errors import QuestionError, UnknownArticleError
+from bot.errors import UnknownArticleError
 from bot.expansion import (
     ABBREVIATIONS,
     Expander,
@@ -58,9 +58,11 @@ from bot.expansion import (
 )
 from bot.index import BM25Index, BM25Params, TermContribution
 from bot.index_store import IndexCache, cache_key, default_cache_dir
+from bot.question import Question, parse_question
+from bot.semantic import PassageVectors, TextEmbedder, VectorStore, load_embedder
 from bot.settings import IndexSettings, RetrievalSettings, Settings
 
-EXAMPLE_QUESTION = "How many inmates work in construction?"
+log = logging.getLogger(__name__)
 # Questions that cannot be answered without a span of their kind: what the decline then says is missing.
 CUE_REQUIRED: dict[QuestionKind, str] = {
     QuestionKind.QUANTITY: "number",
@@ -68,9 +70,8 @@ CUE_REQUIRED: dict[QuestionKind, str] = {
     QuestionKind.DURATION: "duration",
     QuestionKind.DATE: "date",
 }
-CUE_PREFERRED = frozenset({QuestionKind.PERSON})
-# "Who is THE chief executive" asks for a name; "who is Robert Okafor" asks what the article says of him.
-_ROLE_RE = re.compile(r"^\W*who\s*(?:'s|\s+is|\s+was|\s+are|\s+were)\s+(?:the|a|an|their|its|his|her)\b", re.I)
+# Question vectors kept for questions asked again (follow-ups, evaluations).
+QUESTION_VECTOR_CACHE = 4096
 # A progress bar appears only when building takes longer than this (seconds).
 PROGRESS_DELAY = 0.5
 
@@ -115,6 +116,7 @@ class Snapshot:
     index: BM25Index
     passage_terms: Sequence[frozenset[str]]
     ranges: dict[str, tuple[int, int]]
+    vectors: PassageVectors | None = None  # None: the semantic stage is off or has no model
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,8 +129,14 @@ class Ranked:
     coverage: float
     cue: bool
     defines: bool
-    sentence: float
     proximity: float = 0.0
+    similarity: float = 0.0  # cosine of the question's and the passage's sentence vectors (0: no semantic stage)
+    sentence_similarity: float = 0.0  # the same for the passage's best sentence
+
+    @property
+    def meaning(self) -> float:
+        """Return how close the passage comes to the question in meaning: its or its best sentence's cosine."""
+        return max(self.similarity, self.sentence_similarity)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +147,8 @@ class Ranking:
     searched: tuple[WeightedTerm, ...]
     kind: QuestionKind
     candidates: tuple[Ranked, ...]
+    question: Question | None = None
+    semantic: bool = False  # the candidates carry sentence-vector similarities
 
     @property
     def weights(self) -> dict[str, float]:
@@ -201,6 +211,30 @@ def corpus_cache_of(settings: IndexSettings) -> CorpusCache | None:
     return CorpusCache(settings.cache_dir or default_cache_dir(), settings.min_passages)
 
 
+def semantic_decline_reason(meaning: float, cov: float, settings: RetrievalSettings) -> str | None:
+    """Return why the best passage is too far from the question in meaning, or None.
+
+    Similarity and coverage decide together. A passage far in meaning (below ``min_similarity``) answers only
+    when it holds nearly all the question's words (``strong_coverage``), as for a short question such as "How
+    long is the video?", whose vector is close to nothing; one only somewhat close (below ``weak_similarity``)
+    answers when it holds most of them (``weak_coverage``).
+    """
+    if meaning < settings.min_similarity and cov < settings.strong_coverage:
+        return f"no passage is close to the question in meaning (similarity {meaning:.2f})"
+    if meaning < settings.weak_similarity and cov < settings.weak_coverage:
+        return (f"the best passage is not close to the question in meaning (similarity {meaning:.2f}, "
+                f"{cov:.0%} of its words)")
+    return None
+
+
+def vector_store_of(settings: IndexSettings) -> VectorStore | None:
+    """Return where the settings save passage vectors (beside the indexes), or None when they are not saved."""
+    if not settings.persist:
+        return None
+    return VectorStore(settings.cache_dir or default_cache_dir(), settings.min_vector_passages)
+
+
+
 def article_ranges(corpus: Corpus) -> dict[str, tuple[int, int]]:
     """Return each article's passage positions ``[start, end)`` (an article's passages are contiguous)."""
     ranges: dict[str, tuple[int, int]] = {}
@@ -222,11 +256,17 @@ def build_snapshot(
     cache: IndexCache | None = None,
     max_passage_words: int = 150,
     progress: bool = False,
+    embedder: TextEmbedder | None = None,
+    vector_store: VectorStore | None = None,
+    background_above: int = 20_000,
+    previous: Snapshot | None = None,
 ) -> Snapshot:
     """Analyze every passage and index it, or load the saved index of the same corpus and settings.
 
-    ``progress`` shows a progress bar on stderr when the build takes more than a moment; the caller decides
-    (a terminal, not ``--json``).
+    With an ``embedder``, every passage also gets its sentence vector (saved in ``vector_store`` when given;
+    filled in the background on corpora of more than ``background_above`` passages). ``progress`` shows a
+    progress bar on stderr when the build takes more than a moment; the caller decides (a terminal, not
+    ``--json``).
     """
     texts = list(map(attrgetter("text"), corpus.passages))
     ranges = article_ranges(corpus)
@@ -241,7 +281,11 @@ def build_snapshot(
         del tokenized
         if cache is not None:
             cache.save(corpus, key, index)
-    return Snapshot(corpus, index, PassageTerms(texts, analyzer), ranges)
+    vectors = None
+    if embedder is not None:
+        vectors = PassageVectors(embedder, texts, store=vector_store, background_above=background_above,
+                                 progress=progress, previous=previous.vectors if previous is not None else None)
+    return Snapshot(corpus, index, PassageTerms(texts, analyzer), ranges, vectors)
 
 
 class AskService:
@@ -257,8 +301,20 @@ class AskService:
         index_cache: IndexCache | None = None,
         corpus_cache: CorpusCache | None = None,
         progress: bool = False,
+        embedder: TextEmbedder | None = None,
+        vector_store: VectorStore | None = None,
     ) -> None:
+        """Index a corpus; with ``retrieval.semantic`` and no ``embedder`` given, load the packaged model.
+
+        A missing or broken model logs a warning and leaves the semantic stage off: answers are then lexical.
+        """
         self.retrieval = retrieval or RetrievalSettings()
+        if embedder is None and self.retrieval.semantic:
+            embedder = load_embedder(self.retrieval.model_threads)
+        self.embedder = embedder if self.retrieval.semantic else None
+        self.vector_store = vector_store
+        self._question_vectors: dict[str, npt.NDArray[np.float32]] = {}
+        self._lock_vectors = threading.Lock()
         self.analyzer = analyzer or Analyzer()
         self.params = params_of(self.retrieval)
         self.policy = DeclinePolicy(self.retrieval.min_coverage, self.retrieval.min_relative_score)
@@ -286,9 +342,10 @@ class AskService:
             index_cache=index_cache_of(settings.index),
             corpus_cache=corpus_cache,
             progress=progress,
+            vector_store=vector_store_of(settings.index),
         )
 
-    def _build(self, corpus: Corpus) -> Snapshot:
+    def _build(self, corpus: Corpus, previous: Snapshot | None = None) -> Snapshot:
         return build_snapshot(
             corpus,
             self.analyzer,
@@ -296,7 +353,31 @@ class AskService:
             cache=self.index_cache,
             max_passage_words=self.max_passage_words,
             progress=self.progress,
+            embedder=self.embedder,
+            vector_store=self.vector_store,
+            background_above=self.retrieval.semantic_background_above,
+            previous=previous,
         )
+
+    def with_retrieval(self, retrieval: RetrievalSettings) -> AskService:
+        """Return a service over the same articles with other retrieval settings (an ablation, a comparison).
+
+        The snapshot, its passage vectors and the model are shared; the index is built again only when the
+        BM25 variant or constants differ.
+        """
+        other = copy.copy(self)
+        other.retrieval = retrieval
+        other.params = params_of(retrieval)
+        other.policy = DeclinePolicy(retrieval.min_coverage, retrieval.min_relative_score)
+        if retrieval.semantic and self.embedder is None:
+            other.embedder = load_embedder(retrieval.model_threads)
+        elif not retrieval.semantic:
+            other.embedder = None
+        other._expander = None
+        other._lock = threading.Lock()
+        if other.params != self.params or (other.embedder is not None and self._snapshot.vectors is None):
+            other._snapshot = other._build(self._snapshot.corpus, previous=self._snapshot)
+        return other
 
     @property
     def snapshot(self) -> Snapshot:
@@ -321,22 +402,7 @@ class AskService:
         Words that only frame the question ("how long", "stand for", "the name of") are left out when other
         words remain.
         """
-        text = question.strip()
-        if not text:
-            raise QuestionError(f"the question is empty: ask something like {EXAMPLE_QUESTION!r}", question=question)
-        limit = self.retrieval.max_question_chars
-        if len(text) > limit:
-            raise QuestionError(
-                f"the question is too long ({len(text)} characters; at most {limit})", question=question
-            )
-        terms = self.analyzer.terms(strip_frame(text)) or self.analyzer.terms(text)
-        if not terms:
-            raise QuestionError(
-                "the question has no words to search for: ask with the words that matter, "
-                f"e.g. {EXAMPLE_QUESTION!r}",
-                question=question,
-            )
-        return terms
+        return list(parse_question(question, self.analyzer, max_chars=self.retrieval.max_question_chars).terms)
 
     def _within(self, snap: Snapshot, article: str | None) -> tuple[int, int] | None:
         if article is None:
@@ -401,34 +467,69 @@ class AskService:
             matched[docs - lo] = True
         return lo, scores, matched
 
-    def rank(self, question: str, *, article: str | None = None, snapshot: Snapshot | None = None) -> Ranking:
-        """Rank passages for a question: weighted BM25, then answer-type, definition and sentence bonuses.
+    def _question_vector(self, text: str) -> npt.NDArray[np.float32] | None:
+        """Return the question's sentence vector (cached: follow-ups and evaluations repeat questions)."""
+        embedder = self.embedder
+        if embedder is None:
+            return None
+        with self._lock_vectors:
+            cached = self._question_vectors.get(text)
+        if cached is None:
+            cached = embedder.embed([text])[0]
+            with self._lock_vectors:
+                self._question_vectors[text] = cached
+                while len(self._question_vectors) > QUESTION_VECTOR_CACHE:
+                    self._question_vectors.pop(next(iter(self._question_vectors)))
+        return cached
 
-        BM25 runs over the question's terms (weight 1), their typo repairs and related words (weighted
-        down). The best ``rerank_depth`` passages are then re-scored as BM25 over the best BM25 plus
-        bonuses: ``cue_weight`` when a sentence holding question words also holds the kind of answer asked
-        (a number for "how many", a date for "when", a name for "who", a place for "where"),
-        ``definition_weight`` when the passage defines what "what is X / what does X stand for" asks
-        about, and ``sentence_weight`` × the share of the question's IDF held by its best single sentence
-        (question words close together).
+    def rank(self, question: str, *, article: str | None = None, snapshot: Snapshot | None = None) -> Ranking:
+        """Rank passages for a question through the pipeline's stages, best first.
+
+        1. *parse*: the question is read once into a ``Question`` (terms, kind, subject, counted noun);
+        2. *lexical candidates*: weighted BM25 over the question's terms, their typo repairs and related words
+           (weighted down); the best ``rerank_depth`` passages;
+        3. *semantic candidates*: the ``semantic_candidates`` passages whose sentence vectors are nearest the
+           question's, since a question in other words may share no term with its paragraph;
+        4. *re-ranking*: each candidate's score is ``(1 − semantic_weight) × BM25 / best BM25 +
+           semantic_weight × cosine``, plus the lexical bonuses: ``proximity_weight`` × the share of the
+           question's word pairs kept together, ``cue_weight`` when a sentence holding question words holds
+           the kind of answer asked (a number for "how many", a date for "when"), ``definition_weight``
+           when the passage defines what "what is X" asks about;
+        5. *cue promotion* (``cue_promote``): a how-many / how-much / how-long / when question takes the best
+           candidate holding its kind of answer, when that candidate scores within ``promote_margin`` of the
+           best.
         """
         snap = snapshot or self._snapshot
-        terms = self.question_terms(question)
+        r = self.retrieval
+        q = parse_question(question, self.analyzer, max_chars=r.max_question_chars)
+        terms = list(q.terms)
         within = self._within(snap, article)
         expander = self._expander_for(snap)
-        searched = expander.expand(terms, compounds(strip_frame(question), self.analyzer, expander.vocabulary))
-        kind = question_kind(question)
+        searched = expander.expand(terms, compounds(strip_frame(q.text), self.analyzer, expander.vocabulary))
+        kind = q.kind
         lo, scores, matched = self._scores(snap, searched, within)
         where = np.flatnonzero(matched)
-        if where.size == 0:
-            return Ranking(tuple(terms), tuple(searched), kind, ())
-        r = self.retrieval
+        vectors = snap.vectors if self.embedder is not None else None
+        qvec = self._question_vector(q.text) if vectors is not None else None
+        near: dict[int, float] = {}
+        if qvec is not None and vectors is not None and r.semantic_candidates > 0:
+            near = dict(vectors.nearest(qvec, r.semantic_candidates, within))
+        if where.size == 0 and not near:
+            return Ranking(tuple(terms), tuple(searched), kind, (), q)
         if where.size > r.rerank_depth:
             # Sort only the passages at or above the depth-th best score (ties kept), not every match.
             floor = np.partition(scores[where], where.size - r.rerank_depth)[where.size - r.rerank_depth]
             where = where[scores[where] >= floor]
-        order = where[np.lexsort((where, -scores[where]))][: r.rerank_depth]
-        top = float(scores[order[0]])
+        order = where[np.lexsort((where, -scores[where]))][: r.rerank_depth].tolist()
+        chosen = set(order)
+        order += [p - lo for p in near if p - lo not in chosen]
+        top = float(scores[order[0]]) if where.size else 0.0
+        cosines: dict[int, tuple[float, float]] = {}
+        if qvec is not None and vectors is not None:
+            positions = [lo + at for at in order]
+            passage_sims, sentence_sims = vectors.similarities(qvec, positions)
+            cosines = dict(zip(positions, zip(passage_sims.tolist(), sentence_sims.tolist(), strict=True),
+                               strict=True))
         idf_weights = self._term_weights(snap, terms)
         credits: dict[str, list[tuple[str, float]]] = {}
         for wt in searched:
@@ -436,12 +537,8 @@ class AskService:
                 for source in (wt.source, *wt.also):
                     credits.setdefault(source, []).append((wt.term, wt.weight))
         weights = {w.term: w.weight for w in searched}
-        total_idf = sum(idf_weights.values())
-        asked_about = definition_subject(question)
-        subject = asked_about if r.definition_weight > 0 else None
-        if kind in CUE_PREFERRED and asked_about is not None and not _ROLE_RE.match(question):
-            kind = QuestionKind.OTHER  # "who is X" asks what the article says of X, not for another name
-        counted = counted_terms(question, self.analyzer)
+        subject = q.subject if r.definition_weight > 0 else None
+        counted = q.counted
         if counted:  # a typo repair or related word of what is counted counts too
             counted = counted | {w.term for w in searched if w.source in counted}
         stand_ins: dict[str, set[str]] = {}
@@ -449,34 +546,39 @@ class AskService:
             stand_ins.setdefault(source, set()).update(t for t, _ in held)
         idf = snap.index.idf
         ranked = []
-        for at in order.tolist():
+        for at in order:
             position = lo + at
             bm25 = float(scores[at])
             passage = snap.corpus.passages[position]
             cov = coverage(terms, snap.passage_terms[position], weights=idf_weights, credits=credits)
-            best_sentence, cued = sentence_match(
-                passage, weights, self.analyzer, snap.index.idf, kind, counted=counted
-            )
-            cue = cued and kind is not QuestionKind.OTHER
+            cue = False
+            if r.cue_weight > 0 or r.cue_promote or r.decline_without_cue:
+                _, cued = sentence_match(passage, weights, self.analyzer, idf, kind, counted=counted)
+                cue = cued and kind is not QuestionKind.OTHER
             defined = subject is not None and defines(passage.text, subject)
-            sentence = min(1.0, best_sentence / total_idf) if total_idf > 0 else 0.0
-            final = (bm25 / top if top > 0 else 0.0) + r.cue_weight * cue + r.definition_weight * defined
-            final += r.sentence_weight * sentence
-            near = 0.0
+            similarity, sentence_similarity = cosines.get(position, (0.0, 0.0))
+            near_words = 0.0
             if r.proximity_weight > 0:
-                near = proximity(terms, [t.term for t in self.analyzer.tokens(passage.text)], idf, stand_ins)
-                final += r.proximity_weight * near
-            ranked.append(Ranked(position, final, bm25, cov, cue, defined, sentence, near))
+                near_words = proximity(terms, [t.term for t in self.analyzer.tokens(passage.text)], idf, stand_ins)
+            final = (
+                r.lexical_weight * (bm25 / top if top > 0 else 0.0)
+                + r.coverage_weight * cov
+                + r.proximity_weight * near_words
+                + r.definition_weight * defined
+                + r.cue_weight * cue
+                + r.passage_similarity_weight * similarity
+                + r.sentence_similarity_weight * sentence_similarity
+            )
+            ranked.append(Ranked(position, final, bm25, cov, cue, defined, near_words, similarity, sentence_similarity))
         ranked.sort(key=lambda c: (-c.score, c.position))
-        if ((r.decline_without_cue and kind in CUE_REQUIRED) or kind in CUE_PREFERRED) and not ranked[0].cue:
-            # A how-many / how-much / how-long / when question needs its kind of answer, and a who question
-            # wants a name: the best passage that gives one near the question's words goes first (it must
-            # still pass the decline rules).
+        if r.cue_promote and kind in CUE_REQUIRED and not ranked[0].cue:
+            # A how-many / how-much / how-long / when question needs its kind of answer: the best passage that
+            # gives one near the question's words goes first, when it scores close to the best.
             answering = next((c for c in ranked if c.cue), None)
-            if answering is not None:
+            if answering is not None and answering.score >= ranked[0].score - r.promote_margin:
                 ranked.remove(answering)
                 ranked.insert(0, answering)
-        return Ranking(tuple(terms), tuple(searched), kind, tuple(ranked))
+        return Ranking(tuple(terms), tuple(searched), kind, tuple(ranked), q, bool(cosines))
 
     def _results(self, snap: Snapshot, ranking: Ranking, k: int) -> list[Result]:
         results = []
@@ -515,7 +617,7 @@ class AskService:
         reason = decline_reason(best.coverage, relative, self.policy)
         if reason is None and self.retrieval.decline_without_cue and ranking.kind in CUE_REQUIRED and not best.cue:
             reason = f"the best passage gives no {CUE_REQUIRED[ranking.kind]} near the question's words"
-        if reason is None and self.retrieval.decline_without_cue:
+        if reason is None and self.retrieval.decline_attribute:
             held = snap.passage_terms[best.position]
             missing = [
                 t for t in sorted(attribute_terms(question, self.analyzer))
@@ -527,6 +629,9 @@ class AskService:
             unknown = self.unknown_names(question, ranking, snap)
             if unknown:
                 reason = f"no article mentions {', '.join(unknown)}"
+        # The similarity decline comes last: the rules above give a more specific reason.
+        if reason is None and ranking.semantic:
+            reason = semantic_decline_reason(best.meaning, best.coverage, self.retrieval)
         if reason is not None:
             return Answer(question, False, reason, (), terms, best.coverage, relative, closest)
         results = self._results(snap, ranking, max(k, 1))
@@ -589,7 +694,7 @@ class AskService:
         with self._lock:
             old = self._snapshot.corpus
             corpus = load_corpus(path or old.root, max_words=self.max_passage_words, cache=self.corpus_cache)
-            snapshot = self._build(corpus)
+            snapshot = self._build(corpus, previous=self._snapshot)
             self._snapshot = snapshot
         before = {a.id: a for a in old.articles}
         after = {a.id: a for a in corpus.articles}

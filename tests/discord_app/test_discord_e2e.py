@@ -96,7 +96,7 @@ async def test_decline_names_the_closest_article_without_passage_or_citation(
     fake: FakeDiscord, make_settings: SettingsFactory
 ):
     async with running(make_settings()):
-        body = await ask_by_mention(fake, "What did the orchestra play at the premiere in Vienna?")
+        body = await ask_by_mention(fake, "When did the orchestra play its first concert in Vienna?")
     assert not body.get("embeds")
     assert not body.get("components")
     assert "couldn't find the answer" in body["content"]

@@ -1,0 +1,129 @@
+"""Parse a question once into the value every stage of the answer pipeline reads.
+
+``parse_question`` checks the question (not empty, not too long, some words to search for) and reads what it
+asks: its content terms (the words that only frame it, "how long", "stand for", left out), the kind of answer
+it wants, decided by its leading wh-phrase ("how many" → a quantity, "when" or "in what year" → a date, "who" →
+a name), the subject of a definition question, what a how-many question counts, and the names it gives.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.analysis import Analyzer, fold
+from bot.answer import QuestionKind, counted_terms, definition_subject, keyword_kind, strip_frame
+from bot.errors import QuestionError
+
+EXAMPLE_QUESTION = "How many inmates work in construction?"
+_WH_RE = re.compile(r"\b(?:what|which|who|whom|whose|when|where|why|how)\b")
+_MONEY_WORDS = (
+    r"(?:cost|costs|costing|pay|pays|paid|earn|earns|earned|spend|spends|spent|worth|price|priced|charge|charges"
+    r"|charged|salary|salaries|wage|wages|money|budget|fund|funds|funding|fee|fees|fine|fined|save|saves|saved"
+    r"|raise|raised|owe|owes|owed|invest|invested|sell|sold|buy|bought|gross|grossed|revenue)"
+)
+_BE = r"(?:'s|\s+(?:is|was|are|were|will\s+be|has\s+been))"
+# Read on the question from its first wh-word on; the first pattern that matches there decides.
+_KIND_PATTERNS: tuple[tuple[QuestionKind, re.Pattern[str]], ...] = (
+    (
+        QuestionKind.MONEY,
+        re.compile(
+            r"how\s+much\b.*\b" + _MONEY_WORDS + r"\b"
+            r"|(?:what|which)" + _BE + r"\s+the\s+(?:\w+\s+)?(?:price|cost|salary|wage|budget|fee)s?\b"
+            r"|(?:what|which)\s+(?:price|cost|salary|fee)\b"
+        ),
+    ),
+    (QuestionKind.DURATION, re.compile(r"how\s+long\b")),
+    (
+        QuestionKind.QUANTITY,
+        re.compile(
+            r"how\s+(?:many|much|old|big|large|far|often|tall|high|fast|deep|wide|heavy)\b"
+            r"|(?:what|which)\s+(?:number|percentage|percent|share|proportion|amount|size|fraction)\b"
+            r"|(?:what|which)" + _BE + r"\s+the\s+(?:\w+\s+)?(?:level|height|depth|length|width|weight|speed"
+            r"|temperature|rate|score|total|size|capacity|population|figure|distance|turnout|number|percentage)s?\b"
+        ),
+    ),
+    (
+        QuestionKind.DATE,
+        re.compile(
+            r"when\b|(?:what|which)\s+(?:\w+\s+)?(?:date|year|day|month|century|decade|era)s?\b|what\s+time\b"
+        ),
+    ),
+    (
+        QuestionKind.PERSON,
+        re.compile(
+            r"who(?:m|se)?\b"
+            r"|(?:which|what)\s+(?:person|man|woman|official|company|firm|organi[sz]ation|group|agency|team|club"
+            r"|party|union|charity|bank|brand|business|contractor|supplier|operator|newspaper|channel|artist"
+            r"|singer|author|writer|director|actor|actress|player|president|king|queen|emperor)\b"
+        ),
+    ),
+    (
+        QuestionKind.PLACE,
+        re.compile(
+            r"where\b|(?:which|what)\s+(?:country|city|town|place|state|region|continent|county|province"
+            r"|island|village|neighborhood|borough|district)\b"
+        ),
+    ),
+)
+# "Who is THE chief executive" asks for a name; "who is Robert Okafor" asks what the article says of him.
+_ROLE_RE = re.compile(r"^\W*who\s*(?:'s|\s+is|\s+was|\s+are|\s+were)\s+(?:the|a|an|their|its|his|her)\b", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """A question as every stage of the pipeline reads it."""
+
+    text: str  # as asked, surrounding space removed
+    terms: tuple[str, ...]  # content terms in order, framing words left out
+    kind: QuestionKind
+    subject: str | None = None  # X of "what is X" / "what does X stand for", folded
+    counted: frozenset[str] = frozenset()  # terms of what "how many X" counts
+    role: bool = False  # "who is the <role>": asks for a name, not about a named person
+
+    @property
+    def folded(self) -> str:
+        """Return the question folded (accents, case) as the patterns read it."""
+        return fold(self.text)
+
+
+def question_kind(question: str) -> QuestionKind:
+    """Return the kind of answer a question wants, read from its first wh-word on.
+
+    "Who was king when the abbey was built?" wants a name, not a date: only the leading wh-phrase counts.
+    A question with no wh-word ("textile workshop headcount") is read by its keywords anywhere.
+    """
+    folded = fold(question)
+    match = _WH_RE.search(folded)
+    if match is None:
+        return keyword_kind(question)
+    tail = folded[match.start() :]
+    for kind, pattern in _KIND_PATTERNS:
+        if pattern.match(tail):
+            return kind
+    return QuestionKind.OTHER
+
+
+def parse_question(question: str, analyzer: Analyzer, *, max_chars: int = 500) -> Question:
+    """Check a question and read it, or raise ``QuestionError`` saying what is wrong with it."""
+    text = question.strip()
+    if not text:
+        raise QuestionError(f"the question is empty: ask something like {EXAMPLE_QUESTION!r}", question=question)
+    if len(text) > max_chars:
+        raise QuestionError(f"the question is too long ({len(text)} characters; at most {max_chars})",
+                            question=question)
+    terms = analyzer.terms(strip_frame(text)) or analyzer.terms(text)
+    if not terms:
+        raise QuestionError(
+            f"the question has no words to search for: ask with the words that matter, e.g. {EXAMPLE_QUESTION!r}",
+            question=question,
+        )
+    kind = question_kind(text)
+    return Question(
+        text=text,
+        terms=tuple(terms),
+        kind=kind,
+        subject=definition_subject(text),
+        counted=counted_terms(text, analyzer) if kind is QuestionKind.QUANTITY else frozenset(),
+        role=bool(_ROLE_RE.match(text)),
+    )

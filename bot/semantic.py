@@ -1,0 +1,265 @@
+"""Passage vectors for the semantic stage: computed once per corpus, saved, and searched by cosine.
+
+Every passage gets a sentence vector (all-MiniLM-L6-v2, ``bot.embedding``) when the snapshot is built; the
+vectors are saved as float16 in the cache folder, keyed by the model and the passages' texts, and loaded on
+the next start. A question is then the only text embedded at ask time.
+
+On a large corpus (more than ``background_above`` passages) the snapshot does not wait: the vectors are filled
+by a background thread, in chunks, while questions are answered. A question's BM25 candidates that are not
+filled yet are embedded on demand, and the nearest-passage search covers the filled ones only.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import threading
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Protocol
+
+import numpy as np
+import numpy.typing as npt
+from tqdm import tqdm
+
+from bot.analysis import sentence_spans
+from bot.atomic_file import write_atomically
+
+log = logging.getLogger(__name__)
+FORMAT = "askbot-vectors-2"
+CHUNK = 64  # passages embedded at a time by the background fill
+
+
+class TextEmbedder(Protocol):
+    """What the semantic stage needs of a model: L2-normalised vectors for texts."""
+
+    @property
+    def name(self) -> str:
+        """The model's name."""
+        ...
+
+    @property
+    def dimension(self) -> int:
+        """Length of each vector."""
+        ...
+
+    @property
+    def checksum(self) -> str:
+        """A digest of the model, which saved vectors are keyed by."""
+        ...
+
+    def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        """Return one L2-normalised float32 row per text."""
+        ...
+
+
+def vectors_key(embedder: TextEmbedder, texts: Sequence[str]) -> str:
+    """Return the key saved vectors must carry: the model and every passage text, in order."""
+    h = hashlib.sha256(f"{FORMAT}\0{embedder.name}\0{embedder.checksum}\0{len(texts)}\0".encode())
+    for text in texts:
+        h.update(text.encode("utf-8"))
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class VectorStore:
+    """Where passage vectors are saved, and the fewest passages worth saving (smaller corpora embed in a moment)."""
+
+    folder: Path
+    min_passages: int = 100
+
+
+class PassageVectors:
+    """The vectors of a snapshot's passages and of their sentences, complete or being filled.
+
+    Safe to read from several threads. A passage of one sentence is its own sentence vector.
+    """
+
+    def __init__(
+        self,
+        embedder: TextEmbedder,
+        texts: Sequence[str],
+        *,
+        store: VectorStore | None = None,
+        background_above: int = 20_000,
+        progress: bool = False,
+        previous: PassageVectors | None = None,
+    ) -> None:
+        """Load the saved vectors of these texts, or take those ``previous`` has and embed the rest."""
+        self.embedder = embedder
+        self._texts = texts
+        n = len(texts)
+        # float32 in memory (numpy has no fast float16 product); float16 on disk.
+        self._vectors = np.zeros((n, embedder.dimension), dtype=np.float32)
+        self._sentences: list[npt.NDArray[np.float32] | None] = [None] * n
+        self._filled = np.zeros(n, dtype=bool)
+        self._lock = threading.Lock()
+        self._path: Path | None = None
+        self._key = ""
+        if store is not None and n >= store.min_passages:
+            self._key = vectors_key(embedder, texts)
+            self._path = store.folder / f"vectors-{self._key[:32]}.npz"
+            if self._load():
+                return
+        if previous is not None and previous.embedder is embedder:
+            self._reuse(previous)
+        if n - self.filled > background_above:
+            thread = threading.Thread(target=self._fill, name="askbot-vectors", daemon=True)
+            thread.start()
+        else:
+            self._fill(progress=progress)
+
+    @property
+    def complete(self) -> bool:
+        """Return True when every passage has its vectors."""
+        return bool(self._filled.all())
+
+    @property
+    def filled(self) -> int:
+        """Return how many passages have their vectors."""
+        return int(self._filled.sum())
+
+    def _load(self) -> bool:
+        path = self._path
+        if path is None or not path.is_file():
+            return False
+        try:
+            with path.open("rb") as handle:
+                saved = np.load(handle, allow_pickle=False)
+                if not isinstance(saved, np.lib.npyio.NpzFile):
+                    raise ValueError("not an npz archive")
+                with saved:
+                    key = bytes(saved["key"]).decode("ascii")
+                    vectors, sentences, offsets = saved["vectors"], saved["sentences"], saved["offsets"]
+        except (OSError, ValueError, KeyError, UnicodeDecodeError, EOFError, zipfile.BadZipFile) as exc:
+            log.warning("saved passage vectors %s cannot be read (%s); computing them again", path, exc)
+            return False
+        n, d = self._vectors.shape
+        if (
+            key != self._key
+            or vectors.shape != (n, d)
+            or sentences.ndim != 2
+            or sentences.shape[1] != d
+            or offsets.shape != (n + 1,)
+            or offsets[0] != 0
+            or offsets[-1] != sentences.shape[0]
+            or bool((np.diff(offsets) < 1).any())
+            or not (np.isfinite(vectors).all() and np.isfinite(sentences).all())
+        ):
+            log.warning("saved passage vectors %s do not fit this corpus; computing them again", path)
+            return False
+        self._vectors = vectors.astype(np.float32)
+        block = sentences.astype(np.float32)
+        self._sentences = list(np.split(block, offsets[1:-1]))
+        self._filled[:] = True
+        return True
+
+    def _reuse(self, previous: PassageVectors) -> None:
+        """Copy the vectors of passages whose text ``previous`` holds too: a reload embeds only what changed."""
+        known = {text: at for at, text in enumerate(previous._texts) if previous._filled[at]}
+        for at, text in enumerate(self._texts):
+            old = known.get(text)
+            if old is not None:
+                self._vectors[at] = previous._vectors[old]
+                self._sentences[at] = previous._sentences[old]
+                self._filled[at] = True
+
+    def _save(self) -> None:
+        if self._path is None:
+            return
+        key = np.frombuffer(self._key.encode("ascii"), dtype=np.uint8)
+        parts = [s if s is not None else self._vectors[i : i + 1] for i, s in enumerate(self._sentences)]
+        offsets = np.concatenate(([0], np.cumsum([len(p) for p in parts]))).astype(np.int64)
+
+        def write(handle: BinaryIO) -> None:
+            np.savez(handle, key=key, vectors=self._vectors.astype(np.float16),
+                     sentences=np.concatenate(parts).astype(np.float16), offsets=offsets)
+
+        try:
+            write_atomically(self._path, write)
+        except OSError as exc:
+            log.warning("cannot save passage vectors in %s (%s); they are kept in memory", self._path.parent, exc)
+
+    def _embed_into(self, positions: Sequence[int]) -> None:
+        """Embed these passages and the sentences of those that have more than one."""
+        texts = [self._texts[p] for p in positions]
+        spans = [sentence_spans(text) for text in texts]
+        split = [[text[a:b] for a, b in sp] if len(sp) > 1 else [] for text, sp in zip(texts, spans, strict=True)]
+        flat = [sentence for sentences in split for sentence in sentences]
+        vectors = self.embedder.embed([*texts, *flat])
+        passages, sentence_vectors = vectors[: len(texts)], vectors[len(texts) :]
+        at = 0
+        with self._lock:
+            for row, (position, sentences) in enumerate(zip(positions, split, strict=True)):
+                self._vectors[position] = passages[row]
+                if sentences:
+                    self._sentences[position] = sentence_vectors[at : at + len(sentences)]
+                    at += len(sentences)
+                else:
+                    self._sentences[position] = passages[row : row + 1]
+                self._filled[position] = True
+
+    def _fill(self, *, progress: bool = False) -> None:
+        """Embed every passage without vectors, in chunks, then save."""
+        missing = np.flatnonzero(~self._filled).tolist()
+        try:
+            with tqdm(total=len(missing), desc="askbot: passage vectors", unit=" passages", delay=0.5,
+                      disable=not progress, leave=False) as bar:
+                for at in range(0, len(missing), CHUNK):
+                    chunk = [p for p in missing[at : at + CHUNK] if not self._filled[p]]
+                    if chunk:
+                        self._embed_into(chunk)
+                    bar.update(len(missing[at : at + CHUNK]))
+        except Exception:  # a background thread has no caller to raise to: answering goes on lexically
+            log.exception("filling the passage vectors failed; answers use the vectors filled so far")
+            return
+        self._save()
+
+    def similarities(
+        self, query: npt.NDArray[np.float32], positions: Sequence[int]
+    ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+        """Return each passage's cosine with the query, and its best sentence's; embeds unfilled ones now."""
+        missing = [p for p in positions if not self._filled[p]]
+        if missing:
+            self._embed_into(missing)
+        passages = self._vectors[list(positions)] @ query
+        best = np.array([float((s @ query).max()) if (s := self._sentences[p]) is not None else -1.0
+                         for p in positions], dtype=np.float32)
+        return passages, best
+
+    def nearest(
+        self, query: npt.NDArray[np.float32], k: int, within: tuple[int, int] | None = None
+    ) -> list[tuple[int, float]]:
+        """Return the ``k`` filled passages most similar to ``query`` in the range, with their cosines."""
+        lo, hi = within if within is not None else (0, len(self._texts))
+        if k <= 0 or hi <= lo:
+            return []
+        sims = self._vectors[lo:hi] @ query
+        if not self.complete:
+            sims[~self._filled[lo:hi]] = -2.0
+        k = min(k, hi - lo)
+        top = np.argpartition(-sims, k - 1)[:k]
+        top = top[np.lexsort((top, -sims[top]))]
+        return [(lo + int(i), float(sims[i])) for i in top if sims[i] > -2.0]
+
+
+@functools.cache
+def load_embedder(threads: int = 2) -> TextEmbedder | None:
+    """Return the packaged sentence-vector model, or None (with a warning) when it cannot be loaded.
+
+    Loaded once per process and thread count: every service (and every reload) shares it.
+    """
+    try:
+        from bot.embedding import Embedder, ModelError  # noqa: PLC0415  (onnxruntime loads only when used)
+    except ImportError as exc:  # onnxruntime or tokenizers missing from this install
+        log.warning("the semantic stage is off: %s", exc)
+        return None
+    try:
+        return Embedder.from_dir(threads=threads)
+    except (ModelError, OSError) as exc:
+        log.warning("the semantic stage is off: the model cannot be loaded (%s)", exc)
+        return None

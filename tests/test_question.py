@@ -1,0 +1,70 @@
+"""Reading a question once: its terms, its kind from the leading wh-phrase, its subject and counted noun."""
+
+import pytest
+
+from bot.analysis import Analyzer
+from bot.answer import QuestionKind
+from bot.errors import QuestionError
+from bot.question import parse_question, question_kind
+
+ANALYZER = Analyzer()
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("How many inmates work in construction?", QuestionKind.QUANTITY),
+        ("how much did the prison cost?", QuestionKind.MONEY),
+        ("How much water was produced by the plant?", QuestionKind.QUANTITY),
+        ("How long is the video?", QuestionKind.DURATION),
+        ("When did the prison open?", QuestionKind.DATE),
+        ("In what year did construction begin on Fort Amsterdam?", QuestionKind.DATE),
+        ("Jazz became popular during which decade in NYC?", QuestionKind.DATE),
+        ("In which century was the abbey built?", QuestionKind.DATE),
+        # the leading wh-word decides: a later "when" or "number of" does not
+        ("Who was king when the abbey was built?", QuestionKind.PERSON),
+        ("Who counted the number of inmates?", QuestionKind.PERSON),
+        ("To whom did the king send the letter?", QuestionKind.PERSON),
+        ("Where do the inmates sleep?", QuestionKind.PLACE),
+        ("Which company built the prison?", QuestionKind.PERSON),
+        ("What is the population of the town?", QuestionKind.QUANTITY),
+        ("Why did the government build the prison?", QuestionKind.OTHER),
+        ("What does CECOT stand for?", QuestionKind.OTHER),
+        # no wh-word: the keywords anywhere
+        ("textile workshop headcount", QuestionKind.QUANTITY),
+        ("prison opening date", QuestionKind.OTHER),
+    ],
+)
+def test_kind_comes_from_the_leading_wh_phrase(question: str, kind: QuestionKind) -> None:
+    assert question_kind(question) is kind
+
+
+def test_a_question_is_parsed_once_into_what_the_stages_read() -> None:
+    q = parse_question("  How many extra guards work at CECOT? ", ANALYZER)
+    assert q.text == "How many extra guards work at CECOT?"
+    assert q.kind is QuestionKind.QUANTITY
+    assert "guard" in q.terms
+    assert {"extra", "guard"} <= q.counted
+    assert not q.role
+    assert q.subject is None
+
+
+def test_definition_subject_and_role() -> None:
+    assert parse_question("What does CECOT stand for?", ANALYZER).subject == "cecot"
+    assert parse_question("Who is the director of the prison?", ANALYZER).role
+    assert not parse_question("Who is Nayib Bukele?", ANALYZER).role
+
+
+def test_framing_words_are_left_out_when_others_remain() -> None:
+    assert parse_question("How long is the video?", ANALYZER).terms == ("video",)
+    # only framing words: they are searched rather than nothing
+    assert parse_question("How long?", ANALYZER).terms
+
+
+@pytest.mark.parametrize(
+    ("question", "message"),
+    [("", "empty"), ("   ", "empty"), ("what is the?", "no words"), ("x" * 501, "too long")],
+)
+def test_a_question_that_cannot_be_asked_says_why(question: str, message: str) -> None:
+    with pytest.raises(QuestionError, match=message):
+        parse_question(question, ANALYZER)

@@ -1,0 +1,160 @@
+"""Passage vectors: computed once, saved and reloaded, filled in the background; the semantic stage's switch."""
+
+import hashlib
+import logging
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+
+from bot import semantic
+from bot.corpus import load_corpus
+from bot.semantic import PassageVectors, VectorStore, load_embedder
+from bot.service import AskService
+from bot.settings import RetrievalSettings
+from tests.articles import write_article
+
+DIM = 16
+
+
+class WordHashEmbedder:
+    """A deterministic stand-in model: each word adds to one of DIM axes; counts every text it embeds."""
+
+    name = "word-hash"
+    dimension = DIM
+    checksum = "0" * 64
+
+    def __init__(self, delay: float = 0.0) -> None:
+        self.embedded: list[str] = []
+        self.delay = delay
+        self.lock = threading.Lock()
+
+    def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        time.sleep(self.delay)
+        out = np.zeros((len(texts), DIM), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in text.lower().split():
+                out[row, int(hashlib.md5(word.strip(".,?").encode()).hexdigest(), 16) % DIM] += 1.0
+            out[row] /= max(float(np.linalg.norm(out[row])), 1e-12)
+        with self.lock:
+            self.embedded.extend(texts)
+        return out
+
+
+TEXTS = [
+    "The lighthouse was built in 1832. Its tower is 28 metres tall.",
+    "Visitors climb 132 steps to the lamp room.",
+    "The tram is painted green. It runs every ten minutes. It stops at the quay.",
+]
+
+
+def test_vectors_cover_passages_and_their_sentences(tmp_path: Path) -> None:
+    model = WordHashEmbedder()
+    vectors = PassageVectors(model, TEXTS, store=VectorStore(tmp_path, 0))
+    assert vectors.complete
+    # three passages, and the sentences of the two that have more than one
+    assert len(model.embedded) == 3 + 2 + 3
+    query = model.embed(["the tram is painted green."])[0]
+    passages, sentences = vectors.similarities(query, [0, 1, 2])
+    assert int(np.argmax(passages)) == 2
+    assert sentences[2] == pytest.approx(1.0, abs=1e-5)  # the sentence itself
+    assert sentences[2] >= passages[2]
+    assert vectors.nearest(query, 1)[0][0] == 2
+    assert [p for p, _ in vectors.nearest(query, 5, within=(0, 2))] == [p for p, _ in vectors.nearest(query, 2, (0, 2))]
+    assert all(0 <= p < 2 for p, _ in vectors.nearest(query, 5, within=(0, 2)))
+
+
+def test_saved_vectors_are_reused_and_a_changed_corpus_is_embedded_again(tmp_path: Path) -> None:
+    first = WordHashEmbedder()
+    before = PassageVectors(first, TEXTS, store=VectorStore(tmp_path, 0))
+    assert len(list(tmp_path.glob("vectors-*.npz"))) == 1
+    again = WordHashEmbedder()
+    after = PassageVectors(again, TEXTS, store=VectorStore(tmp_path, 0))
+    assert again.embedded == []
+    query = first.embed(["steps to the lamp room"])[0]
+    assert np.allclose(before.similarities(query, [0, 1, 2])[1], after.similarities(query, [0, 1, 2])[1], atol=2e-3)
+    changed = WordHashEmbedder()
+    PassageVectors(changed, [*TEXTS[:2], "A different third passage."], store=VectorStore(tmp_path, 0))
+    assert changed.embedded
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "empty"])
+def test_a_damaged_vectors_file_is_computed_again(
+    tmp_path: Path, damage: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    PassageVectors(WordHashEmbedder(), TEXTS, store=VectorStore(tmp_path, 0))
+    (path,) = tmp_path.glob("vectors-*.npz")
+    data = path.read_bytes()
+    path.write_bytes({"truncate": data[: len(data) // 2], "garbage": b"\x00junk" * 50, "empty": b""}[damage])
+    model = WordHashEmbedder()
+    with caplog.at_level(logging.WARNING):
+        vectors = PassageVectors(model, TEXTS, store=VectorStore(tmp_path, 0))
+    assert model.embedded
+    assert vectors.complete
+
+
+def test_large_corpora_fill_in_the_background_and_embed_asked_passages_at_once() -> None:
+    model = WordHashEmbedder(delay=0.05)
+    texts = [f"passage number {i} about topic {i % 7}." for i in range(semantic.CHUNK * 4)]
+    vectors = PassageVectors(model, texts, background_above=10)
+    last = len(texts) - 1
+    passages, _ = vectors.similarities(model.embed([texts[last]])[0], [last])  # not waiting for the fill
+    assert passages[0] == pytest.approx(1.0, abs=1e-5)
+    deadline = time.monotonic() + 20
+    while not vectors.complete and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert vectors.complete
+
+
+def test_a_question_in_other_words_finds_its_paragraph(tmp_path: Path) -> None:
+    write_article(tmp_path, "tram", "Tram",
+                  "The council unveiled the vehicle's new livery: a bright green coat of paint.",
+                  "The line will run along the quay every ten minutes.")
+    write_article(tmp_path, "light", "Lighthouse", "The lighthouse keeper climbs 132 steps every night.")
+    service = AskService(load_corpus(tmp_path))
+    ranking = service.rank("What colour is the new tram?")
+    assert ranking.semantic
+    best = service.corpus.passages[ranking.candidates[0].position]
+    assert best.article_id == "tram"
+    assert best.paragraph == 1
+    lexical = AskService(load_corpus(tmp_path), retrieval=RetrievalSettings(semantic=False))
+    assert not lexical.rank("What colour is the new tram?").semantic
+    assert lexical.snapshot.vectors is None
+
+
+def test_a_missing_model_falls_back_to_lexical_answers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from bot import embedding
+
+    write_article(tmp_path, "light", "Lighthouse", "The lighthouse keeper climbs 132 steps every night.")
+    load_embedder.cache_clear()
+    monkeypatch.setattr(embedding, "DEFAULT_MODEL_DIR", tmp_path / "no-model")
+    try:
+        with caplog.at_level(logging.WARNING):
+            service = AskService(load_corpus(tmp_path))
+        assert service.embedder is None
+        assert "semantic stage is off" in caplog.text
+        answer = service.ask("How many steps does the keeper climb?")
+        assert answer.answered
+        assert answer.best is not None
+        assert answer.best.highlight_text == "132"
+    finally:
+        load_embedder.cache_clear()
+
+
+def test_the_packaged_model_is_shared_by_every_service() -> None:
+    assert load_embedder(2) is load_embedder(2)
+
+
+def test_a_reload_embeds_only_the_passages_that_changed() -> None:
+    model = WordHashEmbedder()
+    before = PassageVectors(model, TEXTS)
+    model.embedded.clear()
+    after = PassageVectors(model, [TEXTS[0], "A new passage.", TEXTS[2]], previous=before)
+    assert model.embedded == ["A new passage."]
+    assert after.complete
