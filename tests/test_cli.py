@@ -139,11 +139,18 @@ def test_chat_reads_until_quit() -> None:
     assert "never" not in out.split(":quit")[-1]
 
 
+def this_checkout_env() -> dict[str, str]:
+    """Return the environment for a child process that runs this checkout's code, whatever is installed."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ASKBOT_")}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(CORPUS_DIR.parent), os.environ.get("PYTHONPATH")]))
+    return env
+
+
 def test_installed_command_runs_as_a_process(tmp_path: Path) -> None:
     exe = shutil.which("askbot") or str(Path(sys.executable).parent / "askbot")
     if not Path(exe).exists():
         pytest.skip("the askbot console script is not installed")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ASKBOT_")}
+    env = this_checkout_env()
     proc = subprocess.run([exe, "ask", "--json", "-"], input=f"{QUESTION}\nWhat is the capital of France?\n",
                           capture_output=True, text=True, timeout=60, cwd=tmp_path, env=env, check=False)
     assert proc.returncode == 0, proc.stderr
@@ -155,6 +162,6 @@ def test_installed_command_runs_as_a_process(tmp_path: Path) -> None:
 
 def test_python_dash_m_bot(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, "-m", "bot", "ask", ""], capture_output=True, text=True,
-                          timeout=60, cwd=tmp_path, check=False)
+                          timeout=60, cwd=tmp_path, env=this_checkout_env(), check=False)
     assert proc.returncode == 2
     assert proc.stderr.startswith("askbot: the question is empty")

@@ -16,6 +16,7 @@ from fake_discord import GOOD_TOKEN, FakeDiscord
 from bot.cli import main
 
 MESSAGES = r"/channels/\d+/messages"
+REPO = Path(__file__).resolve().parents[2]
 EXIT_TIMEOUT = 15.0
 
 
@@ -31,6 +32,8 @@ def run_env(fake: FakeDiscord, corpus_dir: Path, tmp_path: Path, token: str, lev
         "ASKBOT_CORPUS__PATH": str(corpus_dir),
         "ASKBOT_LOGGING__LEVEL": level,
         "PYTHONUNBUFFERED": "1",
+        # This checkout's code, whichever askbot the environment has installed.
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
     })
     return env
 
