@@ -69,7 +69,7 @@ def test_strip_mentions():
 
 def test_feedback_log_appends_json_lines(tmp_path: Path):
     log = FeedbackLog(tmp_path / "deep" / "feedback.jsonl")
-    record = FeedbackRecord("q?", "a", 7, 0, 1.5, "up", "2025-01-01T00:00:00+00:00", voter_digest(99, "salt"))
+    record = FeedbackRecord("q?", "a", 7, 0, 1.5, "up", "2025-01-01T00:00:00+00:00", voter_digest(99, b"k" * 32))
     log.append(record)
     log.append(record)
     lines = (tmp_path / "deep" / "feedback.jsonl").read_text(encoding="utf-8").splitlines()
