@@ -1,12 +1,13 @@
-"""Deliver a reply exactly once, or say why not: retries of Discord's passing 5xx, and the deleted question.
+"""Deliver a reply exactly once, or say why not: retries of Discord's passing failures, and the deleted question.
 
-discord.py retries a 500, 502 or 504 itself, up to five times over about 25 s, while it holds the route's
-rate-limit bucket: every later reply in that channel waits behind the failing one. It does not retry a 503 at
-all. So the bot's HTTP session is wrapped (``fail_fast``): on the routes that carry replies a 5xx is handed
-to discord.py as ``DELEGATED_STATUS``, which it raises at once, releasing the bucket; ``with_retries`` then
-retries with a bounded backoff, outside the bucket, so other replies go on. Every retry of a message carries
-the same ``nonce`` with ``enforce_nonce``: when a failed attempt did create the message, Discord returns that
-message instead of posting it twice.
+discord.py retries a 500, 502 or 504 on a channel message itself, up to five times over about 25 s, while it
+holds the channel's rate-limit bucket: every later reply in that channel waits behind the failing one. It does
+not retry a 503, nor a 429 without ``Via``. So the bot's HTTP session is wrapped (``fail_fast``): on a channel
+message a 5xx is handed to discord.py as ``DELEGATED_STATUS``, which it raises at once, releasing the bucket;
+``with_retries`` then retries with a bounded backoff, outside the bucket, so other replies go on. Every
+attempt of a message carries the same ``nonce`` with ``enforce_nonce``: when a failed attempt did create the
+message, Discord returns that message instead of posting it twice. (Interaction callbacks and follow-ups go
+through discord.py's webhook client, which retries every 5xx itself under a lock of that interaction only.)
 """
 
 from __future__ import annotations
@@ -24,14 +25,15 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-# The statuses that mean "Discord failed this time": worth trying again.
-RETRY_STATUSES = frozenset({500, 502, 503, 504, 524})
+# The statuses that mean "Discord failed this time": worth trying again. A 429 reaches askbot only when discord.py
+# would not retry it (no ``Via`` header: from a proxy, not Discord's rate limiter); a few spaced tries are fair.
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 524})
 # What a 5xx on a reply route becomes for discord.py: a status it raises at once instead of sleeping on.
 DELEGATED_STATUS = 599
 # Waits between attempts (each with up to 25 % jitter): 4 attempts within about 4.5 s plus the requests.
 RETRY_DELAYS = (0.5, 1.25, 2.5)
-# Routes whose 5xx the bot retries itself: messages, interaction callbacks and follow-ups.
-_REPLY_ROUTE_RE = re.compile(r"/channels/\d+/messages$|/interactions/\d+/[^/]+/callback$|/webhooks/\d+/[^/]+(/|$)")
+# The route whose 5xx the bot retries itself: a message sent in a channel.
+_REPLY_ROUTE_RE = re.compile(r"/channels/\d+/messages$")
 # Discord's codes for a reply to a message that no longer exists.
 UNKNOWN_MESSAGE = 10008
 INVALID_FORM_BODY = 50035
@@ -45,12 +47,12 @@ def retryable(exc: BaseException) -> bool:
 async def with_retries(
     attempt: Callable[[], Awaitable[T]],
     *,
-    delays: tuple[float, ...] = RETRY_DELAYS,
+    delays: tuple[float, ...] | None = None,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     what: str = "reply",
 ) -> T:
-    """Return ``attempt()``, trying again after a 5xx with a bounded backoff; raise the last error."""
-    for delay in delays:
+    """Return ``attempt()``, trying again after a 5xx with a bounded backoff (``RETRY_DELAYS``); raise the last."""
+    for delay in RETRY_DELAYS if delays is None else delays:
         try:
             return await attempt()
         except discord.HTTPException as exc:
