@@ -129,6 +129,7 @@ class FakeDiscord:
         self.close_code_on_identify: int | None = None
         self.connections: list[Connection] = []
         self.sessions: dict[str, int] = {}
+        self.backlog: dict[str, list[dict[str, Any]]] = {}  # per session, every dispatch: replayed on RESUME
         self._failures: list[Failure] = []
         self._slowdowns: list[Slowdown] = []
         self.deleted: set[int] = set()
@@ -411,9 +412,12 @@ class FakeDiscord:
 
     async def _dispatch_on(self, conn: Connection, event: str, data: dict[str, Any]) -> None:
         conn.seq += 1
+        payload = {"op": 0, "t": event, "s": conn.seq, "d": data}
         if conn.session_id:
             self.sessions[conn.session_id] = conn.seq
-        await self._send(conn, {"op": 0, "t": event, "s": conn.seq, "d": data})
+            self.backlog.setdefault(conn.session_id, []).append(payload)
+        if not conn.ws.closed:  # a closed connection's events wait in the backlog for a RESUME
+            await self._send(conn, payload)
 
     async def _on_gateway(self, conn: Connection, payload: dict[str, Any]) -> None:
         op, data = payload.get("op"), payload.get("d")
@@ -437,6 +441,9 @@ class FakeDiscord:
             if session in self.sessions:
                 conn.session_id = session
                 conn.seq = self.sessions[session]
+                for missed in self.backlog.get(session, []):
+                    if missed["s"] > int(data.get("seq") or 0):
+                        await self._send(conn, missed)
                 await self._dispatch_on(conn, "RESUMED", {})
             else:
                 await self._send(conn, {"op": 9, "d": False, "s": None, "t": None})
@@ -490,6 +497,16 @@ class FakeDiscord:
         conn = self.live
         if conn is not None:
             await self._dispatch_on(conn, "MESSAGE_CREATE", message)
+
+    async def close_gateway(self, code: int = 4000) -> Connection:
+        """Close the live connection with ``code`` (4000: resumable) and return it; its session stays."""
+        conn = await self.wait_ready()
+        await conn.ws.close(code=code, message=b"closed by the fake")
+        return conn
+
+    async def dispatch_while_down(self, conn: Connection, event: str, data: dict[str, Any]) -> None:
+        """Queue an event on a closed connection's session: the client gets it only by resuming."""
+        await self._dispatch_on(conn, event, data)
 
     async def send_reconnect(self) -> None:
         conn = await self.wait_ready()

@@ -188,3 +188,62 @@ async def test_an_unknown_article_is_echoed_escaped(fake: FakeDiscord, make_sett
     assert "@everyone" not in content
     assert "<@123456789012345678>" not in content
     assert pings_no_one(call.json["data"])
+
+
+async def test_questions_sent_while_the_gateway_was_closed_are_replayed_and_answered_once(
+    fake: FakeDiscord, make_settings: SettingsFactory
+):
+    async with running(make_settings()):
+        before = await mention(fake, CONSTRUCTION)
+        await fake.wait_for(lambda: replies_to(fake, before))
+        closed = await fake.close_gateway(4000)
+        missed = [fake.message(f"<@{fake.app_id}> {CONSTRUCTION}", mention_bot=True, author=fake.member(i))
+                  for i in range(3)]
+        for question in missed:
+            await fake.dispatch_while_down(closed, "MESSAGE_CREATE", question)
+        await fake.wait_for(lambda: fake.resumes, timeout=10)
+        after = await mention(fake, CONSTRUCTION)
+        await fake.wait_for(lambda: all(replies_to(fake, q) for q in [*missed, after]), timeout=10)
+        await asyncio.sleep(0.3)
+    assert len(fake.identifies) == 1  # resumed, not a new session
+    assert all(len(replies_to(fake, q)) == 1 for q in [before, *missed, after])
+
+
+async def test_slow_responses_delay_but_lose_nothing(fake: FakeDiscord, make_settings: SettingsFactory):
+    fake.slow("POST", MESSAGES, 0.15)
+    fake.slow("POST", r"/interactions/\d+/[^/]+/callback", 0.3)
+    async with running(make_settings()):
+        here = [await mention(fake, CONSTRUCTION, author=fake.member(i)) for i in range(4)]
+        there = [await mention(fake, CONSTRUCTION, author=fake.member(10 + i), channel_id=fake.other_channel_id)
+                 for i in range(4)]
+        payload = fake.slash("ask", question=CONSTRUCTION)
+        await fake.dispatch("INTERACTION_CREATE", payload)
+        await fake.wait_for(lambda: all(replies_to(fake, q) for q in here + there) and fake.ack_latencies,
+                            timeout=10)
+        await asyncio.sleep(0.3)
+    assert all(len(replies_to(fake, q)) == 1 for q in here + there)
+    assert fake.late_callbacks == []
+    assert len(fake.calls("POST", r"/interactions/\d+/[^/]+/callback")) == 1
+
+
+async def test_reload_with_a_link_loop_and_an_impossible_date_reports_them(
+    fake: FakeDiscord, make_settings: SettingsFactory, corpus_dir: Path
+):
+    import os
+
+    from fake_discord import ADMIN_PERMISSIONS
+
+    async with running(make_settings()):
+        os.symlink("loop.md", corpus_dir / "loop.md")
+        (corpus_dir / "feb30.md").write_text("---\ntitle: T\ndate: 2025-02-30\n---\n\nText.\n", encoding="utf-8")
+        await fake.send_interaction(fake.slash("reload", user=fake.admin, permissions=ADMIN_PERMISSIONS))
+        (followup,) = await fake.wait_for(lambda: fake.calls("POST", r"/webhooks/\d+/[^/]+"))
+        answer = await mention(fake, CONSTRUCTION)
+        await fake.wait_for(lambda: replies_to(fake, answer))
+    content = followup.json["content"]
+    assert "2 bad file(s)" in content
+    assert "loop.md" in content
+    assert "feb30.md" in content
+    assert "impossible date" in content
+    assert render.APOLOGY not in content
+    assert replies_to(fake, answer)[0]["embeds"]
