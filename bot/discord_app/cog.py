@@ -388,17 +388,21 @@ class AskCog(commands.Cog, name="Ask"):
         if not self.feedback.first_vote(message_id, interaction.user.id):
             await self._respond(interaction, "You already voted on this answer.", ephemeral=True)
             return
-        record = FeedbackRecord(
-            question=self._question_of(interaction) or "",
-            article=article.id if article else state.passage.article,
-            paragraph=state.passage.paragraph,
-            window=state.passage.window,
-            score=state.score,
-            vote=state.vote,
-            time=now_iso(),
-            user=await self._in_thread(self.feedback.voter, interaction.user.id),
-        )
-        await self._in_thread(self.feedback.append, record)
+        try:
+            record = FeedbackRecord(
+                question=self._question_of(interaction) or "",
+                article=article.id if article else state.passage.article,
+                paragraph=state.passage.paragraph,
+                window=state.passage.window,
+                score=state.score,
+                vote=state.vote,
+                time=now_iso(),
+                user=await self._in_thread(self.feedback.voter, interaction.user.id),
+            )
+            await self._in_thread(self.feedback.append, record)
+        except BaseException:
+            self.feedback.forget_vote(message_id, interaction.user.id)  # not counted: the member may vote again
+            raise
         await self._respond(interaction, "Thanks for the feedback!", ephemeral=True)
 
     async def on_component_error(self, interaction: discord.Interaction[Any], error: Exception) -> None:

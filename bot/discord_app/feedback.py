@@ -98,6 +98,11 @@ class FeedbackLog:
                 del self._voted[next(iter(self._voted))]
             return True
 
+    def forget_vote(self, message_id: int, user_id: int) -> None:
+        """Forget a vote that could not be recorded, so that the member may vote again."""
+        with self._lock:
+            self._voted.pop((message_id, user_id), None)
+
     def append(self, record: FeedbackRecord) -> None:
         """Append one record as one line; blocking, so the bot calls it in a thread."""
         line = json.dumps(asdict(record), ensure_ascii=False) + "\n"
