@@ -25,7 +25,7 @@ from bot.corpus import Article
 from bot.discord_app import render
 from bot.discord_app.components import answer_view
 from bot.discord_app.custom_ids import MoreState, PassageRef, Scope, VoteState, answered_article_ref, resolve_article
-from bot.discord_app.delivery import is_gone_reference, with_retries
+from bot.discord_app.delivery import WEBHOOK_RETRY_STATUSES, is_gone_reference, with_retries
 from bot.discord_app.feedback import FeedbackLog, FeedbackRecord, now_iso
 from bot.discord_app.guards import Cooldown, channel_allowed, strip_mentions
 from bot.errors import CorpusError, QuestionError, UnknownArticleError
@@ -206,7 +206,7 @@ class AskCog(commands.Cog, name="Ask"):
                 await asyncio.wait({task}, timeout=budget)
             if not task.done():
                 await with_retries(lambda: interaction.response.defer(ephemeral=private, thinking=True),
-                                   delays=CALLBACK_RETRY_DELAYS, what="defer")
+                                   delays=CALLBACK_RETRY_DELAYS, statuses=WEBHOOK_RETRY_STATUSES, what="defer")
             try:
                 answer = await task
             except (QuestionError, UnknownArticleError) as exc:
@@ -284,10 +284,11 @@ class AskCog(commands.Cog, name="Ask"):
         """Send the response, or a follow-up once the interaction was acknowledged."""
         kwargs = _payload(content, embed, view, ephemeral=ephemeral)
         if interaction.response.is_done():
-            await with_retries(lambda: interaction.followup.send(**kwargs), what="follow-up")
+            await with_retries(lambda: interaction.followup.send(**kwargs), statuses=WEBHOOK_RETRY_STATUSES,
+                               what="follow-up")
         else:
             await with_retries(lambda: interaction.response.send_message(**kwargs), delays=CALLBACK_RETRY_DELAYS,
-                               what="interaction response")
+                               statuses=WEBHOOK_RETRY_STATUSES, what="interaction response")
 
     # -- mentions, replies and direct messages ----------------------------------------------------------
 

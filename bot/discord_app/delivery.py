@@ -39,9 +39,18 @@ UNKNOWN_MESSAGE = 10008
 INVALID_FORM_BODY = 50035
 
 
-def retryable(exc: BaseException) -> bool:
-    """Return True for an error that another attempt may not meet: a 5xx from Discord."""
-    return isinstance(exc, discord.HTTPException) and (exc.status in RETRY_STATUSES or exc.status == DELEGATED_STATUS)
+# Interaction callbacks and follow-ups: discord.py's webhook client already retries their 5xx; only a Via-less
+# 429, which it raises at once, is left to askbot.
+WEBHOOK_RETRY_STATUSES = frozenset({429})
+
+
+def retryable(exc: BaseException, statuses: frozenset[int] | None = None) -> bool:
+    """Return True for an error that another attempt may not meet: a 5xx from Discord (or one of ``statuses``)."""
+    if not isinstance(exc, discord.HTTPException):
+        return False
+    if statuses is not None:
+        return exc.status in statuses
+    return exc.status in RETRY_STATUSES or exc.status == DELEGATED_STATUS
 
 
 async def with_retries(
@@ -49,6 +58,7 @@ async def with_retries(
     *,
     delays: tuple[float, ...] | None = None,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    statuses: frozenset[int] | None = None,
     what: str = "reply",
 ) -> T:
     """Return ``attempt()``, trying again after a 5xx with a bounded backoff (``RETRY_DELAYS``); raise the last."""
@@ -56,7 +66,7 @@ async def with_retries(
         try:
             return await attempt()
         except discord.HTTPException as exc:
-            if not retryable(exc):
+            if not retryable(exc, statuses):
                 raise
             log.warning("Discord failed a %s (%s); trying again in %.1f s", what, exc.status, delay)
         await sleep(delay * (1 + random.random() / 4))  # jitter: failed replies do not come back in step

@@ -98,15 +98,18 @@ async def test_a_passing_failure_is_retried_and_the_answer_arrives_once(
     assert fake.deduplicated == (1 if after_write else 0)
 
 
-async def test_a_503_on_the_interaction_callback_is_retried(fake: FakeDiscord, make_settings: SettingsFactory):
-    fake.fail("POST", r"/interactions/\d+/[^/]+/callback", 503)
+@pytest.mark.parametrize(("status", "via"), [(503, True), (429, False)])
+async def test_a_failed_interaction_callback_is_retried(
+    fake: FakeDiscord, make_settings: SettingsFactory, status: int, via: bool
+):
+    fake.fail("POST", r"/interactions/\d+/[^/]+/callback", status, via=via)
     async with running(make_settings()):
         payload = fake.slash("ask", question=CONSTRUCTION)
         await fake.dispatch("INTERACTION_CREATE", payload)
         await fake.wait_for(lambda: fake.ack_latencies, timeout=5)
         await asyncio.sleep(0.2)
     callbacks = fake.calls("POST", r"/interactions/\d+/[^/]+/callback", ok=False)
-    assert [c.status for c in callbacks] == [503, 200]
+    assert [c.status for c in callbacks] == [status, 200]
     assert "**15,000**" in callbacks[-1].json["data"]["embeds"][0]["description"]
 
 
