@@ -16,6 +16,7 @@ from fake_discord import FakeDiscord
 from harness import SettingsFactory, running
 
 from bot.discord_app import delivery, render
+from bot.service import AskService
 
 MESSAGES = r"/channels/\d+/messages"
 CONSTRUCTION = "How many inmates work in construction?"
@@ -250,3 +251,32 @@ async def test_reload_with_a_link_loop_and_an_impossible_date_reports_them(
     assert "impossible date" in content
     assert render.APOLOGY not in content
     assert replies_to(fake, answer)[0]["embeds"]
+
+
+async def test_an_ask_that_reaches_the_handler_late_is_deferred_at_once(
+    fake: FakeDiscord, make_settings: SettingsFactory, monkeypatch: pytest.MonkeyPatch
+):
+    from fake_discord import DISCORD_EPOCH_MS
+
+    settings = make_settings()
+    service = AskService.from_settings(settings)
+    ask = service.ask
+
+    def slow(question: str, **kwargs):
+        time.sleep(0.6)
+        return ask(question, **kwargs)
+
+    monkeypatch.setattr(service, "ask", slow)
+    async with running(settings, service):
+        payload = fake.slash("ask", question=CONSTRUCTION)
+        # Created 2.2 s ago (a burst held it in the queues): 0.8 s are left of Discord's 3 s.
+        created_ms = int(time.time() * 1000) - 2200 - DISCORD_EPOCH_MS
+        payload["id"] = str((created_ms << 22) | 1)
+        await fake.dispatch("INTERACTION_CREATE", payload)
+        await fake.wait_for(lambda: fake.ack_latencies or fake.late_callbacks, timeout=5)
+        (followup,) = await fake.wait_for(lambda: fake.calls("POST", r"/webhooks/\d+/[^/]+"), timeout=5)
+    assert fake.late_callbacks == []
+    (callback,) = fake.calls("POST", r"/interactions/\d+/[^/]+/callback")
+    assert callback.json["type"] == 5  # deferred, not held until the answer came
+    assert fake.ack_latencies[int(payload["id"])] < 2.6
+    assert "**15,000**" in followup.json["embeds"][0]["description"]
