@@ -58,7 +58,7 @@ class _Parser(argparse.ArgumentParser):
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", type=Path, help="settings TOML file (default: $ASKBOT_CONFIG or the shipped one)")
     parser.add_argument("--corpus", type=Path, help="folder of articles (default: corpus.path from the settings)")
-    parser.add_argument("--env-file", type=Path, default=Path(".env"), help="dotenv file to read (default: .env)")
+    parser.add_argument("--env-file", type=Path, default=None, help="dotenv file to read (default: .env, if present)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -115,7 +115,15 @@ def _settings(args: argparse.Namespace) -> Settings:
         overrides["corpus"] = {"path": args.corpus}
     if getattr(args, "top", None) is not None and not 1 <= args.top <= 25:
         raise ConfigError(f"--top must be between 1 and 25, not {args.top}")
-    env_file = args.env_file if args.env_file and args.env_file.is_file() else None
+    if args.env_file is not None and not args.env_file.is_file():
+        raise ConfigError(f"--env-file {str(args.env_file)!r} does not exist or is not a file")
+    default_env = Path(".env")
+    env_file = args.env_file or (default_env if default_env.is_file() else None)
+    for name in ("min_hit1", "min_hit3", "min_decline"):
+        floor = getattr(args, name, None)
+        if floor is not None and not 0 <= floor <= 1:
+            flag = "--" + name.replace("_", "-")
+            raise ConfigError(f"{flag} is a fraction between 0 and 1 (0.9 for 90%), not {floor:g}")
     return load_settings(config_file=args.config, env_file=env_file, overrides=overrides)
 
 
@@ -144,7 +152,7 @@ def cmd_ask(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
         return EXIT_OK
     status = EXIT_OK
     for line in stdin:
-        question = line.rstrip("\r\n")
+        question = valid_text(line.rstrip("\r\n"))
         if not question.strip():
             continue  # blank lines separate nothing: they are not questions
         try:
@@ -157,6 +165,15 @@ def cmd_ask(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
         if not args.json:
             print(file=out, flush=True)
     return status
+
+
+def valid_text(text: str) -> str:
+    """Return text that encodes as UTF-8: bytes that were not UTF-8 (kept as lone surrogates) become U+FFFD."""
+    try:
+        raw = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        raw = text.encode("utf-8", "replace")
+    return raw.decode("utf-8", "replace")
 
 
 def _history_file() -> Path:
@@ -210,13 +227,19 @@ def cmd_chat(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
                 break
             if not interactive and line == "":
                 break
-            line = line.strip()
+            line = valid_text(line.strip())
             if not line:
                 continue
             if line in {":quit", ":q", ":exit"}:
                 break
             if line.startswith(":article"):
-                article = line.split(maxsplit=1)[1] if " " in line else None
+                wanted = line.split(maxsplit=1)[1] if " " in line else None
+                if wanted is not None and service.corpus.article(wanted) is None:
+                    known = ", ".join(a.id for a in service.corpus.articles[:10])
+                    print(f"no article {wanted!r} (known: {known}); still searching {article or 'all articles'}",
+                          file=out)
+                    continue
+                article = wanted
                 print(f"searching {article or 'all articles'}", file=out)
                 continue
             if line.startswith(":top"):

@@ -2,9 +2,13 @@
 
 An article is a Markdown file with a YAML front matter (``title`` required; ``date``, ``source``, ``url``,
 ``author`` optional) whose paragraphs are separated by blank lines, or a plain ``.txt`` file (paragraphs
-only, title from the file name). The article id is the file stem. Passages are paragraphs numbered from 1;
-a paragraph longer than ``MAX_PASSAGE_WORDS`` is cut at sentence boundaries into windows that keep its
-paragraph number. A bad file is reported with its reason and every other article is still served.
+only, title from the file name). The article id is the file's path below the corpus folder without its
+suffix (``prisons``, or ``2025/prisons`` in a subfolder). Passages are paragraphs numbered from 1; a paragraph
+longer than ``MAX_PASSAGE_WORDS`` is cut at sentence boundaries into windows that keep its paragraph number.
+
+Every per-file failure, of any kind (unreadable, not a regular file, a symbolic link loop, too large, bad
+text, bad front matter, a value YAML cannot turn into a date, two files with one id), becomes that file's
+``BadFile`` with its reason, and every other article is still served.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import hashlib
 import itertools
 import os
 import re
+import stat
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +36,13 @@ if TYPE_CHECKING:
 
 MAX_PASSAGE_WORDS = 150
 ARTICLE_SUFFIXES = (".md", ".markdown", ".txt")
+# When two files give one id (``x.md`` and ``x.txt``), the first suffix here is served, the other reported.
+_SUFFIX_RANK = {suffix: rank for rank, suffix in enumerate(ARTICLE_SUFFIXES)}
+# A news article is tens of kilobytes; past these sizes a file is a mistake (a dump, a log), not an article.
+MAX_ARTICLE_BYTES = 5 * 1024 * 1024
+MAX_ARTICLE_PARAGRAPHS = 10_000
+# Subfolders are read this deep; deeper ones are reported.
+MAX_FOLDER_DEPTH = 8
 OPTIONAL_FIELDS = ("date", "source", "url", "author")
 _META = ("title", *OPTIONAL_FIELDS)
 _FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
@@ -157,11 +169,11 @@ class ParsedFile:
             raise InvalidCorpusFile("an entry's metadata is not text")
         return cls(digest, title, paragraphs, tuple(windows), **meta), at
 
-    def article(self, path: Path) -> Article:
-        """Return the article this parse describes, read from ``path``."""
+    def article(self, path: Path, article_id: str | None = None) -> Article:
+        """Return the article this parse describes, read from ``path`` (its id: the stem unless given)."""
         return Article(
-            id=path.stem, title=self.title, paragraphs=self.paragraphs, date=self.date, source=self.source,
-            url=self.url, author=self.author, path=path, digest=self.digest,
+            id=article_id or path.stem, title=self.title, paragraphs=self.paragraphs, date=self.date,
+            source=self.source, url=self.url, author=self.author, path=path, digest=self.digest,
         )
 
 
@@ -177,13 +189,21 @@ def _load_yaml(text: str) -> object:
         return yaml.safe_load(text)
 
 
-def _clean_meta(value: object) -> str | None:
+def _clean_meta(name: str, value: object, *, text_only: bool = False) -> str | None:
+    """Return a front-matter value as text, or raise ``ArticleFormatError``.
+
+    A list or a mapping is never text; with ``text_only`` neither is a number, a date or a yes/no.
+    """
     if value is None:
         return None
+    if text_only and not isinstance(value, str):
+        raise ArticleFormatError(f"front matter '{name}' is not text (put it in quotes)")
     if isinstance(value, dt.datetime):
         return value.date().isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
+    if not isinstance(value, str | int | float | bool):
+        raise ArticleFormatError(f"front matter '{name}' is a {type(value).__name__}, not text")
     text = str(value).strip()
     return text or None
 
@@ -198,7 +218,7 @@ def split_paragraphs(body: str) -> tuple[str, ...]:
     return tuple(paragraphs)
 
 
-def parse_article(path: Path, raw: bytes) -> Article:
+def parse_article(path: Path, raw: bytes, article_id: str | None = None) -> Article:
     """Parse one article file's bytes, or raise ``ArticleFormatError`` with the reason."""
     try:
         text = raw.decode("utf-8-sig")
@@ -206,6 +226,8 @@ def parse_article(path: Path, raw: bytes) -> Article:
         raise ArticleFormatError(f"not UTF-8 text (byte {exc.start})") from None
     if not text.strip():
         raise ArticleFormatError("empty file")
+    if "\0" in text:
+        raise ArticleFormatError(f"a binary file, not text (NUL at character {text.index(chr(0))})")
     meta: dict[str, object] = {}
     body = text
     if path.suffix.lower() != ".txt" or text.startswith("---"):
@@ -220,13 +242,15 @@ def parse_article(path: Path, raw: bytes) -> Article:
             mark = getattr(exc, "problem_mark", None)
             where = f" at line {mark.line + 2}" if mark is not None else ""
             raise ArticleFormatError(f"front matter is not valid YAML{where}") from None
+        except (ValueError, OverflowError) as exc:  # a timestamp YAML recognises but no calendar holds
+            raise ArticleFormatError(f"front matter holds an impossible date or time ({exc})") from None
         if loaded is None:
             loaded = {}
         if not isinstance(loaded, dict):
             raise ArticleFormatError("front matter is not a mapping of 'key: value' lines")
         meta = {str(k).lower(): v for k, v in loaded.items()}
         body = text[match.end() :]
-    title = _clean_meta(meta.get("title"))
+    title = _clean_meta("title", meta.get("title"), text_only=True)
     if title is None:
         if meta or path.suffix.lower() != ".txt":
             raise ArticleFormatError("front matter has no 'title'")
@@ -234,14 +258,16 @@ def parse_article(path: Path, raw: bytes) -> Article:
     paragraphs = split_paragraphs(body)
     if not paragraphs:
         raise ArticleFormatError("no paragraphs after the front matter")
+    if len(paragraphs) > MAX_ARTICLE_PARAGRAPHS:
+        raise ArticleFormatError(f"{len(paragraphs):,} paragraphs (at most {MAX_ARTICLE_PARAGRAPHS:,})")
     return Article(
-        id=path.stem,
+        id=article_id or path.stem,
         title=title,
         paragraphs=paragraphs,
-        date=_clean_meta(meta.get("date")),
-        source=_clean_meta(meta.get("source")),
-        url=_clean_meta(meta.get("url")),
-        author=_clean_meta(meta.get("author")),
+        date=_clean_meta("date", meta.get("date")),
+        source=_clean_meta("source", meta.get("source")),
+        url=_clean_meta("url", meta.get("url")),
+        author=_clean_meta("author", meta.get("author")),
         path=path,
         digest=hashlib.sha256(raw).hexdigest(),
     )
@@ -296,18 +322,100 @@ def passages_of(article: Article, max_words: int = MAX_PASSAGE_WORDS) -> list[Pa
     return _passages(article.id, windows_of(article, max_words))
 
 
+def _is_article_name(name: str) -> bool:
+    suffix = Path(name).suffix.lower()
+    return suffix in ARTICLE_SUFFIXES and Path(name).stem.lower() not in ("readme", "")
+
+
+def scan_folder(root: Path) -> tuple[list[Path], list[BadFile]]:
+    """Return the article files below a folder, sorted, and the entries that cannot be articles, with why.
+
+    Hidden entries (``.x``, ``_x``) and READMEs are left out without a word, and so are files whose suffix is
+    not an article's. Subfolders are read (their articles' ids hold the relative path); a symbolic link to a
+    folder is not followed (it could loop), and is reported. Every article-named entry that is not a regular
+    file (a folder, a FIFO, a socket, a dangling link, a link loop) is reported, never opened.
+    """
+    files: list[Path] = []
+    bad: list[BadFile] = []
+
+    def walk(folder: Path, depth: int) -> None:
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+        except OSError as exc:
+            bad.append(BadFile(folder, f"folder cannot be read ({exc.strerror or exc})"))
+            return
+        for entry in entries:
+            name, path = entry.name, folder / entry.name
+            if name.startswith((".", "_")):
+                continue
+            article_named = _is_article_name(name)
+            try:
+                mode = os.stat(path).st_mode  # follows links: what a read would open
+            except OSError as exc:
+                if article_named or entry.is_symlink():
+                    reason = "a dangling symbolic link" if isinstance(exc, FileNotFoundError) else (
+                        f"cannot be read ({exc.strerror or exc})")
+                    bad.append(BadFile(path, reason))
+                continue
+            if stat.S_ISDIR(mode):
+                if entry.is_symlink():
+                    bad.append(BadFile(path, "a symbolic link to a folder (not followed: it could loop)"))
+                elif depth >= MAX_FOLDER_DEPTH:
+                    bad.append(BadFile(path, f"a folder deeper than {MAX_FOLDER_DEPTH} levels (not read)"))
+                else:
+                    if article_named:
+                        bad.append(BadFile(path, "a folder, not an article file (its articles are read)"))
+                    walk(path, depth + 1)
+            elif article_named:
+                if stat.S_ISREG(mode):
+                    files.append(path)
+                else:
+                    bad.append(BadFile(path, f"not a regular file ({_file_kind(mode)})"))
+
+    walk(root, 0)
+    return files, bad
+
+
+def _file_kind(mode: int) -> str:
+    kinds = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
+             (stat.S_ISBLK, "a block device"))
+    return next((name for test, name in kinds if test(mode)), "not a file")
+
+
 def article_files(root: Path) -> list[Path]:
-    """Return the article files of a folder, sorted, hidden files and READMEs left out."""
-    with os.scandir(root) as entries:  # the type comes with the listing: no stat per file
-        names = [
-            entry.name
-            for entry in entries
-            if entry.name.lower().endswith(ARTICLE_SUFFIXES)
-            and not entry.name.startswith((".", "_"))
-            and entry.is_file()
-        ]
-    return sorted(p for p in map(root.joinpath, names) if p.suffix.lower() in ARTICLE_SUFFIXES
-                  and p.stem.lower() != "readme")
+    """Return the article files below a folder, sorted, hidden files and READMEs left out."""
+    return scan_folder(root)[0]
+
+
+def article_id_of(root: Path, path: Path) -> str:
+    """Return the id of an article file: its path below ``root``, ``/``-separated, without its suffix."""
+    return path.relative_to(root).with_suffix("").as_posix()
+
+
+def read_article_bytes(path: Path) -> bytes:
+    """Read a regular file of at most ``MAX_ARTICLE_BYTES``; raise ``ArticleFormatError`` saying why not.
+
+    Opened without blocking, then checked: a file swapped for a FIFO after the listing cannot hang the loader.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError as exc:
+        raise ArticleFormatError(f"cannot be read ({exc.strerror or exc})") from None
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise ArticleFormatError(f"not a regular file ({_file_kind(info.st_mode)})")
+        if info.st_size > MAX_ARTICLE_BYTES:
+            raise ArticleFormatError(
+                f"too large ({info.st_size / 1e6:.1f} MB; an article is at most {MAX_ARTICLE_BYTES / 1e6:.1f} MB)")
+        try:
+            raw = handle.read(MAX_ARTICLE_BYTES + 1)
+        except OSError as exc:
+            raise ArticleFormatError(f"cannot be read ({exc.strerror or exc})") from None
+    if len(raw) > MAX_ARTICLE_BYTES:  # it grew after the check
+        raise ArticleFormatError(f"too large (more than {MAX_ARTICLE_BYTES / 1e6:.1f} MB)")
+    return raw
 
 
 def build_corpus(root: Path, articles: Iterable[Article], bad_files: Iterable[BadFile] = (),
@@ -335,39 +443,41 @@ def _collector_paused() -> Iterator[None]:
 
 
 def load_corpus(root: Path, *, max_words: int = MAX_PASSAGE_WORDS, cache: CorpusCache | None = None) -> Corpus:
-    """Read every article in ``root``; raise ``CorpusError`` when none is usable.
+    """Read every article below ``root``; raise ``CorpusError`` when none is usable.
 
-    With a ``cache``, a file whose name and content digest are in the saved parse is not parsed again, and the
-    saved parse is updated when a file was added, changed or removed (see ``bot.corpus_store``).
+    With a ``cache``, a file whose relative path and content digest are in the saved parse is not parsed again,
+    and the saved parse is updated when a file was added, changed or removed (see ``bot.corpus_store``).
     """
     root = Path(root)
     if not root.is_dir():
         raise CorpusError(f"corpus folder {str(root)!r} does not exist or is not a folder", path=root)
     parsed: dict[str, ParsedFile] = {}
-    articles: list[Article] = []
-    passages: list[Passage] = []
+    found: dict[str, list[tuple[Path, Article, ParsedFile]]] = {}
     bad: list[BadFile] = []
     with _collector_paused():
         saved = cache.load(root, max_words) if cache is not None else {}
-        for path in article_files(root):
+        files, unusable = scan_folder(root)
+        bad.extend(unusable)
+        for path in files:
+            key = path.relative_to(root).as_posix()
+            article_id = article_id_of(root, path)
             try:
-                raw = path.read_bytes()
-            except OSError as exc:
-                bad.append(BadFile(path, f"cannot be read ({exc.strerror or exc})"))
+                article, entry = _read_one(path, article_id, saved.get(key), max_words)
+            except ArticleFormatError as exc:
+                bad.append(BadFile(path, str(exc)))
                 continue
-            entry = saved.get(path.name)
-            if entry is not None and entry.digest == hashlib.sha256(raw).hexdigest():
-                article = entry.article(path)
-            else:
-                try:
-                    article = parse_article(path, raw)
-                except ArticleFormatError as exc:
-                    bad.append(BadFile(path, str(exc)))
-                    continue
-                windows = windows_of(article, max_words)
-                entry = ParsedFile(article.digest, article.title, article.paragraphs, windows, article.date,
-                                   article.source, article.url, article.author)
-            parsed[path.name] = entry
+            except Exception as exc:  # the per-file boundary: one file's surprise never costs the others
+                bad.append(BadFile(path, f"cannot be read as an article ({type(exc).__name__}: {exc})"))
+                continue
+            found.setdefault(article_id, []).append((path, article, entry))
+        articles: list[Article] = []
+        passages: list[Passage] = []
+        for article_id, candidates in found.items():
+            candidates.sort(key=lambda c: (_SUFFIX_RANK.get(c[0].suffix.lower(), len(_SUFFIX_RANK)), c[0].name))
+            path, article, entry = candidates[0]
+            for other, _, _ in candidates[1:]:
+                bad.append(BadFile(other, f"conflict: same article id {article_id!r} as {path.name}, which is served"))
+            parsed[path.relative_to(root).as_posix()] = entry
             articles.append(article)
             passages.extend(_passages(article.id, entry.windows))
         if not articles:
@@ -375,4 +485,17 @@ def load_corpus(root: Path, *, max_words: int = MAX_PASSAGE_WORDS, cache: Corpus
             raise CorpusError(f"no usable article in {str(root)!r} ({detail})", path=root)
         if cache is not None and parsed != saved:
             cache.save(root, max_words, parsed, len(passages))
+        bad.sort(key=lambda b: b.path)
         return Corpus(root=root, articles=tuple(articles), passages=tuple(passages), bad_files=tuple(bad))
+
+
+def _read_one(path: Path, article_id: str, saved: ParsedFile | None, max_words: int) -> tuple[Article, ParsedFile]:
+    """Read and parse one file, or take its saved parse when its content is unchanged."""
+    raw = read_article_bytes(path)
+    if saved is not None and saved.digest == hashlib.sha256(raw).hexdigest():
+        return saved.article(path, article_id), saved
+    article = parse_article(path, raw, article_id)
+    windows = windows_of(article, max_words)
+    entry = ParsedFile(article.digest, article.title, article.paragraphs, windows, article.date,
+                       article.source, article.url, article.author)
+    return article, entry

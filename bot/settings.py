@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import tomllib
 from collections.abc import Mapping
 from contextvars import ContextVar
 from pathlib import Path
@@ -264,10 +265,17 @@ class _TomlSource(TomlConfigSettingsSource):
 
     def __init__(self, settings_cls: type[BaseSettings], toml_file: Path | None) -> None:
         self._base = toml_file.parent if toml_file else Path.cwd()
+        self._file = str(toml_file)
         super().__init__(settings_cls, toml_file=toml_file)
 
     def __call__(self) -> dict[str, Any]:
-        data: dict[str, Any] = _resolve_paths(super().__call__(), self._base)
+        raw = super().__call__()
+        unknown = sorted(str(k) for k in raw if k not in Settings.model_fields)
+        if unknown:  # a misspelled section would otherwise be ignored without a word
+            known = ", ".join(f"[{name}]" for name in Settings.model_fields)
+            raise ConfigError(f"{self._file}: unknown section(s) {', '.join(f'[{k}]' for k in unknown)} "
+                              f"(known: {known})")
+        data: dict[str, Any] = _resolve_paths(raw, self._base)
         return data
 
 
@@ -341,12 +349,35 @@ def _env_name(loc: tuple[int | str, ...]) -> str:
     return "ASKBOT_" + "__".join(str(part).upper() for part in loc)
 
 
-def describe_validation_error(error: ValidationError) -> tuple[str, ...]:
-    """Return one readable line per bad field, naming its variable and never echoing its value."""
+def _toml_has(data: object, loc: tuple[int | str, ...]) -> bool:
+    for part in loc:
+        if not isinstance(data, dict) or part not in data:
+            return False
+        data = data[part]
+    return True
+
+
+def describe_validation_error(error: ValidationError, toml_file: Path | None = None) -> tuple[str, ...]:
+    """Return one readable line per bad field, naming where it was set and never echoing its value.
+
+    A value set in the TOML file (and not overridden by its variable) is named by the file and key; any other by
+    its environment variable.
+    """
+    toml: object = {}
+    if toml_file is not None:
+        try:
+            with toml_file.open("rb") as handle:
+                toml = tomllib.load(handle)
+        except (OSError, ValueError):
+            toml = {}
     lines = []
     for item in error.errors(include_input=False, include_url=False):
         loc = tuple(item.get("loc", ()))
-        lines.append(f"{_env_name(loc)}: {item.get('msg', 'invalid value')}")
+        message = item.get("msg", "invalid value")
+        if len(loc) >= 2 and _toml_has(toml, loc) and _env_name(loc) not in os.environ:
+            lines.append(f"{toml_file}: [{loc[0]}] {'.'.join(map(str, loc[1:]))}: {message}")
+        else:
+            lines.append(f"{_env_name(loc)}: {message}")
     return tuple(lines)
 
 
@@ -371,7 +402,7 @@ def load_settings(
     try:
         return Settings(**dict(overrides or {}))
     except ValidationError as exc:
-        problems = describe_validation_error(exc)
+        problems = describe_validation_error(exc, toml_path)
         raise ConfigError("invalid settings: " + "; ".join(problems), problems=problems) from None
     except (OSError, ValueError) as exc:  # an unreadable or malformed TOML file
         where = f" in {str(toml_path)!r}" if toml_path else ""

@@ -139,11 +139,18 @@ def test_chat_reads_until_quit() -> None:
     assert "never" not in out.split(":quit")[-1]
 
 
+def this_checkout_env() -> dict[str, str]:
+    """Return the environment for a child process that runs this checkout's code, whatever is installed."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ASKBOT_")}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(CORPUS_DIR.parent), os.environ.get("PYTHONPATH")]))
+    return env
+
+
 def test_installed_command_runs_as_a_process(tmp_path: Path) -> None:
     exe = shutil.which("askbot") or str(Path(sys.executable).parent / "askbot")
     if not Path(exe).exists():
         pytest.skip("the askbot console script is not installed")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ASKBOT_")}
+    env = this_checkout_env()
     proc = subprocess.run([exe, "ask", "--json", "-"], input=f"{QUESTION}\nWhat is the capital of France?\n",
                           capture_output=True, text=True, timeout=60, cwd=tmp_path, env=env, check=False)
     assert proc.returncode == 0, proc.stderr
@@ -155,6 +162,37 @@ def test_installed_command_runs_as_a_process(tmp_path: Path) -> None:
 
 def test_python_dash_m_bot(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, "-m", "bot", "ask", ""], capture_output=True, text=True,
-                          timeout=60, cwd=tmp_path, check=False)
+                          timeout=60, cwd=tmp_path, env=this_checkout_env(), check=False)
     assert proc.returncode == 2
     assert proc.stderr.startswith("askbot: the question is empty")
+
+
+def test_a_missing_env_file_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["corpus", "--env-file", str(tmp_path / "nope.env")]) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert "--env-file" in line
+    assert "nope.env" in line
+
+
+def test_eval_thresholds_are_fractions(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["eval", "x.yaml", "--min-hit1", "90"]) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert "--min-hit1 is a fraction between 0 and 1" in line
+    assert "9000" not in line
+
+
+def test_ask_json_from_stdin_writes_valid_utf8_for_invalid_input_bytes() -> None:
+    raw = b"How many inmates work in construction\xff?\n"
+    code, out = run(["ask", "--json", "-"], raw.decode("utf-8", "surrogateescape"))
+    assert code == 0
+    out.encode("utf-8")  # no lone surrogate: would raise
+    record = json.loads(out)
+    assert "\ufffd" in record["question"]
+    assert record["answered"] is True
+
+
+def test_chat_refuses_an_unknown_article() -> None:
+    code, out = run(["chat"], f":article nope\n{QUESTION}\n:quit\n")
+    assert code == 0
+    assert "no article 'nope'" in out
+    assert "**15,000**" in out

@@ -53,9 +53,9 @@ def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     names: list[str] = []
     real = corpus_module.parse_article
 
-    def counting(path: Path, raw: bytes) -> corpus_module.Article:
+    def counting(path: Path, raw: bytes, article_id: str | None = None) -> corpus_module.Article:
         names.append(path.name)
-        return real(path, raw)
+        return real(path, raw, article_id)
 
     monkeypatch.setattr(corpus_module, "parse_article", counting)
     return names

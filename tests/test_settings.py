@@ -124,3 +124,24 @@ def test_blank_values_mean_unset(monkeypatch: pytest.MonkeyPatch, tmp_path: Path
     assert settings.discord.token.get_secret_value() == TOKEN
     assert settings.retrieval.top_k == 3
     assert settings.corpus.max_passage_words == 150
+
+
+def test_a_misspelled_toml_section_is_a_config_error_naming_it(tmp_path: Path) -> None:
+    config = tmp_path / "mine.toml"
+    config.write_text("[retrievl]\ntop_k = 2\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"unknown section\(s\) \[retrievl\]") as info:
+        load_settings(config_file=config, env_file=None)
+    assert str(config) in str(info.value)
+    assert "[retrieval]" in str(info.value)
+
+
+def test_a_bad_toml_value_is_named_by_file_and_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path / "mine.toml"
+    config.write_text("[retrieval]\ntop_k = 0\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_settings(config_file=config, env_file=None)
+    assert info.value.problems[0].startswith(f"{config}: [retrieval] top_k:")
+    monkeypatch.setenv("ASKBOT_RETRIEVAL__TOP_K", "99")  # the variable wins: it is the one named
+    with pytest.raises(ConfigError) as info:
+        load_settings(config_file=config, env_file=None)
+    assert info.value.problems[0].startswith("ASKBOT_RETRIEVAL__TOP_K:")

@@ -6,6 +6,7 @@
 - render.py     pure: embeds and messages within Discord's limits
 - custom_ids.py pure: button state in and out of custom_ids
 - guards.py     pure: cooldown, channel allowlist, mention stripping
-- feedback.py   the JSON-lines feedback log
+- feedback.py   the JSON-lines feedback log, voters as keyed digests
+- delivery.py   retries of Discord's passing failures, replies to deleted questions
 - runner.py     run until SIGTERM/Ctrl-C, URLs, logging, exit reasons
 """

@@ -18,8 +18,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.discord_app import render
-from bot.discord_app.cog import NO_MENTIONS, AskCog, apologise
+from bot.discord_app.cog import NO_MENTIONS, AskCog, apologise, reply_to
 from bot.discord_app.components import ButtonHandler, MoreButton, VoteButton
+from bot.discord_app.delivery import fail_fast
 from bot.discord_app.feedback import FeedbackLog
 from bot.service import AskService
 from bot.settings import DiscordSettings, Settings, state_dir
@@ -139,16 +140,24 @@ class AskBot(commands.Bot):
         )
         self.settings = settings
         self.service = service
-        self.feedback = FeedbackLog(feedback_path(settings.discord))
+        self.feedback = FeedbackLog(feedback_path(settings.discord))  # its voter key beside it: the state dir
         self.button_handler: ButtonHandler | None = None
+        self.cog: AskCog | None = None
 
     async def setup_hook(self) -> None:
         """Add the cog, register the persistent buttons and sync the commands."""
+        if not fail_fast(self.http):
+            log.warning("discord.py's HTTP session is not the expected one: a 5xx may delay later replies")
         cog = AskCog(self, self.service, self.settings.discord, self.feedback)
         await self.add_cog(cog)
         self.button_handler = cog
+        self.cog = cog
         self.add_dynamic_items(MoreButton, VoteButton)
         await sync_commands(self, self.settings.discord)
+
+    async def drain(self, timeout: float) -> int:
+        """Stop taking questions, finish those in flight for up to ``timeout`` s; return how many were cut."""
+        return await self.cog.drain(timeout) if self.cog is not None else 0
 
     async def on_ready(self) -> None:
         """Log who the bot is and where it serves."""
@@ -164,7 +173,7 @@ class AskBot(commands.Bot):
         message = args[0] if args else None
         if isinstance(message, discord.Message) and not message.author.bot:
             try:
-                await message.reply(render.APOLOGY, mention_author=False, allowed_mentions=NO_MENTIONS)
+                await reply_to(message, render.APOLOGY)
             except discord.HTTPException:
                 log.warning("could not send the apology for message %s", message.id)
 

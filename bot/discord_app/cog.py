@@ -1,14 +1,19 @@
 """The askbot cog: /ask, /sources, /reload, /help, questions by mention, reply and DM, and the buttons.
 
 Thin: it parses what Discord sends, calls the service in a thread, renders with ``render`` and sends.
-Every send pings no one.
+Every send pings no one. Reliability rules (README, "Reliability"): an /ask is acknowledged within
+``ACK_BUDGET_SECONDS`` of its creation (the interaction's snowflake), deferred at once when the answer is not in
+hand; a reply survives the deletion of its question and Discord's passing 5xx (``delivery``); the cooldown
+charges answered questions only and tells a member once; work in flight is drained before the bot closes.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Callable
+import secrets
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 import discord
@@ -20,7 +25,8 @@ from bot.corpus import Article
 from bot.discord_app import render
 from bot.discord_app.components import answer_view
 from bot.discord_app.custom_ids import MoreState, PassageRef, Scope, VoteState, answered_article_ref, resolve_article
-from bot.discord_app.feedback import FeedbackLog, FeedbackRecord, now_iso, voter_digest
+from bot.discord_app.delivery import WEBHOOK_RETRY_STATUSES, is_gone_reference, with_retries
+from bot.discord_app.feedback import FeedbackLog, FeedbackRecord, now_iso
 from bot.discord_app.guards import Cooldown, channel_allowed, strip_mentions
 from bot.errors import CorpusError, QuestionError, UnknownArticleError
 from bot.render import article_rows
@@ -29,8 +35,15 @@ from bot.settings import DiscordSettings
 
 log = logging.getLogger(__name__)
 
-# Discord wants an answer to a slash command within 3 s; past this budget the bot defers and follows up.
-ACK_BUDGET_SECONDS = 2.0
+# Discord wants an answer to a slash command within 3 s of the interaction's creation (its snowflake), network
+# both ways included. The bot acknowledges within this budget, counted from the creation, not from when the
+# handler runs (in a burst the handler may start late).
+ACK_BUDGET_SECONDS = 1.0
+# How long an /ask waits for its answer before it defers (when the budget allows): an answer usually takes a few
+# milliseconds, and a reply in one step is nicer than a "thinking…" first.
+INLINE_ANSWER_SECONDS = 0.15
+# Interaction callbacks are retried quickly: the deadline is near.
+CALLBACK_RETRY_DELAYS = (0.2, 0.4)
 NO_MENTIONS = discord.AllowedMentions.none()
 T = TypeVar("T")
 
@@ -77,8 +90,40 @@ class AskCog(commands.Cog, name="Ask"):
         self.settings = settings
         self.feedback = feedback
         self.cooldown = Cooldown(settings.cooldown_seconds)
+        self.closing = False
+        self._inflight: set[asyncio.Task[Any]] = set()
 
     # -- helpers ----------------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _tracked(self) -> Iterator[None]:
+        """Count the current handler as in flight, so that a shutdown drains it."""
+        task = asyncio.current_task()
+        if task is not None:
+            self._inflight.add(task)
+        try:
+            yield
+        finally:
+            if task is not None:
+                self._inflight.discard(task)
+
+    async def drain(self, timeout: float) -> int:
+        """Stop taking questions and wait up to ``timeout`` s for those in flight; return how many are left."""
+        self.closing = True
+        pending = {t for t in self._inflight if t is not asyncio.current_task()}
+        if pending:
+            log.info("finishing %d answer(s) in flight before closing", len(pending))
+            _, pending = await asyncio.wait(pending, timeout=timeout)
+            if pending:
+                log.warning("closing with %d answer(s) still in flight after %.0f s", len(pending), timeout)
+        return len(pending)
+
+    def _settle(self, user_id: int, answered: bool) -> None:
+        """Charge the cooldown for an answered question; give the turn back otherwise."""
+        if answered:
+            self.cooldown.charge(user_id)
+        else:
+            self.cooldown.refund(user_id)
 
     async def _in_thread(self, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run blocking work (a search, a reload, a file write) off the event loop."""
@@ -127,38 +172,52 @@ class AskCog(commands.Cog, name="Ask"):
         private: bool = False,
     ) -> None:
         """Answer a question asked with /ask."""
-        if not self._allowed_here(interaction.channel):
-            await interaction.response.send_message(self._allowlist_note(), ephemeral=True,
-                                                    allowed_mentions=NO_MENTIONS)
+        with self._tracked():
+            await self._ask(interaction, question, article, private)
+
+    async def _ask(
+        self, interaction: discord.Interaction[Any], question: str, article: str | None, private: bool
+    ) -> None:
+        if self.closing:
+            await self._respond(interaction, render.RESTARTING, ephemeral=True)
             return
-        wait = self.cooldown.retry_after(interaction.user.id)
-        if wait > 0:
-            await interaction.response.send_message(render.cooldown_text(wait), ephemeral=True,
-                                                    allowed_mentions=NO_MENTIONS)
+        if not self._allowed_here(interaction.channel):
+            await self._respond(interaction, self._allowlist_note(), ephemeral=True)
             return
         chosen: Article | None = None
         if article:
             chosen = self._find_article(article)
             if chosen is None:
-                await interaction.response.send_message(
-                    render.error_text(f"I don't know the article {article!r}; see /sources"),
-                    ephemeral=True, allowed_mentions=NO_MENTIONS,
-                )
+                shown = render.shorten(article, render.CHOICE_VALUE_CHARS)
+                await self._respond(interaction, f"I don't know the article “{shown}”; see /sources.", ephemeral=True)
                 return
-        task = asyncio.ensure_future(
-            self._in_thread(self.service.ask, question, article=chosen.id if chosen else None)
-        )
-        done, _ = await asyncio.wait({task}, timeout=ACK_BUDGET_SECONDS)
-        if not done:
-            await interaction.response.defer(ephemeral=private, thinking=True)
-        try:
-            answer = await task
-        except (QuestionError, UnknownArticleError) as exc:
-            await self._respond(interaction, render.error_text(str(exc)), ephemeral=True)
+        user_id = interaction.user.id
+        wait = self.cooldown.retry_after(user_id)
+        if wait > 0:  # private: it floods no channel, and the interaction needs an answer anyway
+            await self._respond(interaction, render.cooldown_text(wait), ephemeral=True)
             return
-        reply = render.answer_reply(answer)
-        view = answer_view(answer.results[0], "article" if chosen else "all") if reply.embed else None
-        await self._respond(interaction, reply.content, embed=reply.embed, view=view, ephemeral=private)
+        answered = False
+        try:
+            task = asyncio.ensure_future(
+                self._in_thread(self.service.ask, question, article=chosen.id if chosen else None)
+            )
+            budget = min(INLINE_ANSWER_SECONDS, ACK_BUDGET_SECONDS - interaction_age(interaction))
+            if budget > 0:
+                await asyncio.wait({task}, timeout=budget)
+            if not task.done():
+                await with_retries(lambda: interaction.response.defer(ephemeral=private, thinking=True),
+                                   delays=CALLBACK_RETRY_DELAYS, statuses=WEBHOOK_RETRY_STATUSES, what="defer")
+            try:
+                answer = await task
+            except (QuestionError, UnknownArticleError) as exc:
+                await self._respond(interaction, render.error_text(str(exc)), ephemeral=True)
+                return
+            answered = answer.answered
+            reply = render.answer_reply(answer)
+            view = answer_view(answer.results[0], "article" if chosen else "all") if reply.embed else None
+            await self._respond(interaction, reply.content, embed=reply.embed, view=view, ephemeral=private)
+        finally:
+            self._settle(user_id, answered)
 
     @ask_command.autocomplete("article")
     async def article_autocomplete(
@@ -225,17 +284,23 @@ class AskCog(commands.Cog, name="Ask"):
         """Send the response, or a follow-up once the interaction was acknowledged."""
         kwargs = _payload(content, embed, view, ephemeral=ephemeral)
         if interaction.response.is_done():
-            await interaction.followup.send(**kwargs)
+            await with_retries(lambda: interaction.followup.send(**kwargs), statuses=WEBHOOK_RETRY_STATUSES,
+                               what="follow-up")
         else:
-            await interaction.response.send_message(**kwargs)
+            await with_retries(lambda: interaction.response.send_message(**kwargs), delays=CALLBACK_RETRY_DELAYS,
+                               statuses=WEBHOOK_RETRY_STATUSES, what="interaction response")
 
     # -- mentions, replies and direct messages ----------------------------------------------------------
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
         """Answer a question that mentions the bot, replies to one of its answers, or comes by DM."""
+        with self._tracked():
+            await self._on_question(message)
+
+    async def _on_question(self, message: discord.Message) -> None:
         me = self.bot.user
-        if me is None or message.author.bot:  # every bot, itself included: Discord echoes our own messages
+        if me is None or message.author.bot or self.closing:  # every bot, itself included: Discord echoes ours
             return
         if message.guild is None:
             if not self.settings.allow_dms:
@@ -250,19 +315,26 @@ class AskCog(commands.Cog, name="Ask"):
         if not question:
             await self._reply(message, render.help_text(me.mention))
             return
-        wait = self.cooldown.retry_after(message.author.id)
+        user_id = message.author.id
+        wait = self.cooldown.retry_after(user_id)
         if wait > 0:
-            await self._reply(message, render.cooldown_text(wait))
+            if self.cooldown.first_refusal(user_id):  # told once per pause; later questions are let be
+                await self._reply(message, render.cooldown_text(wait))
             return
-        preferred = self._replied_article(message, me.id)
+        answered = False
         try:
-            answer, scope = await self._in_thread(self._ask_preferring, question, preferred)
-        except QuestionError as exc:
-            await self._reply(message, render.error_text(str(exc)))
-            return
-        reply = render.answer_reply(answer)
-        view = answer_view(answer.results[0], scope) if reply.embed else None
-        await self._reply(message, reply.content, embed=reply.embed, view=view)
+            preferred = self._replied_article(message, me.id)
+            try:
+                answer, scope = await self._in_thread(self._ask_preferring, question, preferred)
+            except QuestionError as exc:
+                await self._reply(message, render.error_text(str(exc)))
+                return
+            answered = answer.answered
+            reply = render.answer_reply(answer)
+            view = answer_view(answer.results[0], scope) if reply.embed else None
+            await self._reply(message, reply.content, embed=reply.embed, view=view)
+        finally:
+            self._settle(user_id, answered)
 
     def _replied_article(self, message: discord.Message, my_id: int) -> str | None:
         """Return the article of the answer this message replies to, or None."""
@@ -282,8 +354,8 @@ class AskCog(commands.Cog, name="Ask"):
         embed: discord.Embed | None = None,
         view: discord.ui.View | None = None,
     ) -> None:
-        """Reply to a message without pinging its author or anyone else."""
-        await message.reply(**_payload(content, embed, view, mention_author=False))
+        """Reply to a message without pinging its author or anyone else, even when the message was deleted."""
+        await reply_to(message, content, embed=embed, view=view)
 
     # -- buttons (called by components.MoreButton and VoteButton) --------------------------------------------
 
@@ -313,19 +385,26 @@ class AskCog(commands.Cog, name="Ask"):
     async def on_vote(self, interaction: discord.Interaction[Any], state: VoteState) -> None:
         """Append the vote to the feedback log and thank the voter privately."""
         article = resolve_article(state.passage.article, self.service.corpus.articles)
-        record = FeedbackRecord(
-            question=self._question_of(interaction) or "",
-            article=article.id if article else state.passage.article,
-            paragraph=state.passage.paragraph,
-            window=state.passage.window,
-            score=state.score,
-            vote=state.vote,
-            time=now_iso(),
-            user=voter_digest(interaction.user.id, str(interaction.application_id)),
-        )
-        await self._in_thread(self.feedback.append, record)
-        await interaction.response.send_message("Thanks for the feedback!", ephemeral=True,
-                                                allowed_mentions=NO_MENTIONS)
+        message_id = interaction.message.id if interaction.message else 0
+        if not self.feedback.first_vote(message_id, interaction.user.id):
+            await self._respond(interaction, "You already voted on this answer.", ephemeral=True)
+            return
+        try:
+            record = FeedbackRecord(
+                question=self._question_of(interaction) or "",
+                article=article.id if article else state.passage.article,
+                paragraph=state.passage.paragraph,
+                window=state.passage.window,
+                score=state.score,
+                vote=state.vote,
+                time=now_iso(),
+                user=await self._in_thread(self.feedback.voter, interaction.user.id),
+            )
+            await self._in_thread(self.feedback.append, record)
+        except BaseException:
+            self.feedback.forget_vote(message_id, interaction.user.id)  # not counted: the member may vote again
+            raise
+        await self._respond(interaction, "Thanks for the feedback!", ephemeral=True)
 
     async def on_component_error(self, interaction: discord.Interaction[Any], error: Exception) -> None:
         """Log a button's error with its traceback and apologise to the clicker alone."""
@@ -342,3 +421,36 @@ async def apologise(interaction: discord.Interaction[Any]) -> None:
             await interaction.response.send_message(render.APOLOGY, ephemeral=True, allowed_mentions=NO_MENTIONS)
     except discord.HTTPException:
         log.warning("could not send the apology for interaction %s", interaction.id)
+
+
+def interaction_age(interaction: discord.Interaction[Any]) -> float:
+    """Return the seconds since Discord created the interaction (from its snowflake), never below 0."""
+    return max(0.0, (discord.utils.utcnow() - interaction.created_at).total_seconds())
+
+
+async def reply_to(
+    message: discord.Message,
+    content: str | None,
+    *,
+    embed: discord.Embed | None = None,
+    view: discord.ui.View | None = None,
+) -> discord.Message:
+    """Reply to a message, pinging no one; when it was deleted, post in its channel naming the asker.
+
+    The reply carries ``fail_if_not_exists=False`` (Discord then posts it as a plain message) and one ``nonce``
+    for all its attempts; a server that still refuses the reference gets a plain message that names the asker
+    without pinging.
+    """
+    nonce = secrets.randbits(63)
+    reference = message.to_reference(fail_if_not_exists=False)
+    kwargs = _payload(content, embed, view, mention_author=False, reference=reference, nonce=nonce)
+    try:
+        return await with_retries(lambda: message.channel.send(**kwargs))
+    except discord.HTTPException as exc:
+        if not is_gone_reference(exc):
+            raise
+    log.info("message %s was deleted; answering in its channel without a reply", message.id)
+    named = render.shorten(f"{message.author.mention} asked: " + (content or ""), render.MESSAGE_CHARS,
+                           transform=str)
+    plain = _payload(named, embed, view, nonce=secrets.randbits(63))
+    return await with_retries(lambda: message.channel.send(**plain))

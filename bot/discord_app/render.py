@@ -39,6 +39,7 @@ BOLD = "**"
 QUESTION_FIELD = "Question"
 ANSWER_COLOUR = discord.Colour.blurple()
 SEPARATOR = " · "
+RESTARTING = "I'm restarting; please ask again in a minute."
 APOLOGY = "Sorry, something went wrong on my side while answering. Please try again in a moment."
 
 HELP_TEXT = (

@@ -28,6 +28,11 @@ log = logging.getLogger(__name__)
 
 LOG_FORMAT = "%(asctime)s %(levelname)-8s %(name)s: %(message)s"
 CLOSE_TIMEOUT_SECONDS = 5.0
+# On SIGTERM, answers in flight get this long to be sent before the connection closes (systemd waits 90 s,
+# docker stop 10 s by default: stay well inside both).
+DRAIN_TIMEOUT_SECONDS = 8.0
+# Discord's close code for a token refused at IDENTIFY.
+AUTHENTICATION_FAILED = 4004
 REDACTED = "[token]"
 TOKEN_HINT = "set ASKBOT_DISCORD__TOKEN or DISCORD_TOKEN (in the environment or in .env)"
 
@@ -90,7 +95,8 @@ async def serve(settings: Settings, service: AskService, token: str, stop: async
             if runner in done:
                 runner.result()  # raises why the bot stopped
                 return
-            log.info("stopping: closing the gateway connection")
+            log.info("stopping: finishing the answers in flight, then closing the gateway connection")
+            await bot.drain(DRAIN_TIMEOUT_SECONDS)
         finally:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(bot.close(), CLOSE_TIMEOUT_SECONDS)
@@ -118,6 +124,12 @@ def run_bot(settings: Settings, service: AskService) -> int:
         asyncio.run(_main(settings, service, token))
     except discord.LoginFailure:
         raise ConfigError(f"token rejected by Discord (401 at login): check it, or {TOKEN_HINT}") from None
+    except discord.ConnectionClosed as exc:
+        if exc.code == AUTHENTICATION_FAILED:
+            raise ConfigError(
+                f"token rejected by Discord (close code 4004 at IDENTIFY): check it, or {TOKEN_HINT}"
+            ) from None
+        raise AskbotError(f"cannot keep a connection to Discord: gateway closed with code {exc.code}") from None
     except discord.PrivilegedIntentsRequired:
         raise ConfigError(
             "Discord refused a privileged intent (close code 4014): askbot needs none; "

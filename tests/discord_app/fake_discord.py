@@ -2,8 +2,12 @@
 
 It logs every request (method, path, JSON body, status) so tests can assert on what the bot sent; echoes the
 bot's own messages back as MESSAGE_CREATE as Discord does; blanks ``content`` of guild messages that do not
-mention the bot (Discord without the message-content intent); and can fail a route once (429 with ``Via``
-and ``retry_after``, or 500), send RECONNECT, or close the gateway with a given code at IDENTIFY.
+mention the bot (Discord without the message-content intent); and can fail a route (429 with or without ``Via``,
+any 5xx, a number of times, before or after storing the message), slow a route down, send RECONNECT, or close
+the gateway with a given code at IDENTIFY. Like Discord it refuses an interaction callback that comes more than
+``INTERACTION_DEADLINE`` seconds after the interaction's creation (its snowflake), honours ``nonce`` with
+``enforce_nonce`` (the same message is returned, not posted twice), and refuses a reply to a deleted message
+unless the reference says ``fail_if_not_exists: false``.
 See ../shared/notes/discord-fake-server.md for the shapes discord.py insists on.
 """
 
@@ -25,6 +29,7 @@ from aiohttp import WSMsgType, web
 DISCORD_EPOCH_MS = 1_420_070_400_000
 API_PREFIX = "/api/v10"
 GOOD_TOKEN = "fake-token.0123456789.abcdefghijklmnopqrstuvwxyz"
+INTERACTION_DEADLINE = 3.0
 _counter = itertools.count(1)
 
 # Permissions as Discord sends them: decimal strings.
@@ -37,6 +42,11 @@ def snowflake() -> int:
     """Return a realistic, increasing snowflake."""
     ms = int(time.time() * 1000) - DISCORD_EPOCH_MS
     return (ms << 22) | (next(_counter) & 0x3FFFFF)
+
+
+def created_at(snowflake_id: int | str) -> float:
+    """Return a snowflake's creation time, in seconds since the Unix epoch."""
+    return ((int(snowflake_id) >> 22) + DISCORD_EPOCH_MS) / 1000
 
 
 def now_iso() -> str:
@@ -84,6 +94,17 @@ class Failure:
     pattern: re.Pattern[str]
     status: int
     retry_after: float
+    times: int = 1
+    via: bool = True
+    after_write: bool = False
+    when: Callable[[Any], bool] | None = None
+
+
+@dataclass
+class Slowdown:
+    method: str
+    pattern: re.Pattern[str]
+    seconds: float
 
 
 class FakeDiscord:
@@ -108,7 +129,15 @@ class FakeDiscord:
         self.close_code_on_identify: int | None = None
         self.connections: list[Connection] = []
         self.sessions: dict[str, int] = {}
+        self.backlog: dict[str, list[dict[str, Any]]] = {}  # per session, every dispatch: replayed on RESUME
         self._failures: list[Failure] = []
+        self._slowdowns: list[Slowdown] = []
+        self.deleted: set[int] = set()
+        self.strict_references = False  # refuse a reply to a deleted message even with fail_if_not_exists false
+        self.nonces: dict[tuple[int, str], dict[str, Any]] = {}
+        self.deduplicated = 0
+        self.ack_latencies: dict[int, float] = {}  # interaction id -> seconds from creation to its callback
+        self.late_callbacks: list[int] = []
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -163,7 +192,36 @@ class FakeDiscord:
 
     def fail_once(self, method: str, path_regex: str, status: int, *, retry_after: float = 0.05) -> None:
         """Answer the next request matching ``method`` and ``path_regex`` with this error status."""
-        self._failures.append(Failure(method, re.compile(path_regex), status, retry_after))
+        self.fail(method, path_regex, status, retry_after=retry_after)
+
+    def fail(self, method: str, path_regex: str, status: int, *, times: int = 1, retry_after: float = 0.05,
+             via: bool = True, after_write: bool = False, when: Callable[[Any], bool] | None = None) -> None:
+        """Answer the next ``times`` matching requests with this status (a 429 with ``Via`` unless told not to).
+
+        With ``after_write`` the request is carried out first (the message is stored and echoed), as when Discord
+        fails after doing the work. With ``when`` only requests whose JSON body it accepts fail.
+        """
+        self._failures.append(Failure(method, re.compile(path_regex), status, retry_after, times, via, after_write,
+                                      when))
+
+    def slow(self, method: str, path_regex: str, seconds: float) -> None:
+        """Delay every response to matching requests."""
+        self._slowdowns.append(Slowdown(method, re.compile(path_regex), seconds))
+
+    def delete(self, message: dict[str, Any]) -> None:
+        """Delete a message: a reply that must exist to it is refused from now on."""
+        self.deleted.add(int(message["id"]))
+
+    def posted(self, path_regex: str = r"/channels/\d+/messages") -> list[dict[str, Any]]:
+        """Return the messages really created by POSTs to matching paths (a nonce's repeat counted once)."""
+        seen: set[str] = set()
+        out = []
+        for r in self.requests:
+            if r.method == "POST" and re.fullmatch(path_regex, r.path) and isinstance(r.response, dict) \
+                    and "id" in r.response and r.response["id"] not in seen:
+                seen.add(r.response["id"])
+                out.append(r.response)
+        return out
 
     def calls(self, method: str, path_regex: str, *, ok: bool = True) -> list[Recorded]:
         """Return the recorded requests matching, only the successful ones unless ``ok=False``."""
@@ -202,13 +260,27 @@ class FakeDiscord:
         return json.loads(match.group(1)) if match else None
 
     async def _route(self, request: web.Request, rec: Recorded) -> web.Response:
+        for slowdown in self._slowdowns:
+            if slowdown.method == rec.method and slowdown.pattern.fullmatch(rec.path):
+                await asyncio.sleep(slowdown.seconds)
         for failure in list(self._failures):
-            if failure.method == rec.method and failure.pattern.fullmatch(rec.path):
-                self._failures.remove(failure)
+            if failure.method == rec.method and failure.pattern.fullmatch(rec.path) \
+                    and (failure.when is None or failure.when(rec.json)):
+                failure.times -= 1
+                if failure.times <= 0:
+                    self._failures.remove(failure)
+                if failure.after_write:
+                    await self._serve(request, rec)
                 if failure.status == 429:
                     return self._json({"message": "You are being rate limited.", "retry_after": failure.retry_after,
-                                       "global": False}, 429, {"Via": "1.1 google"})
-                return self._json({"message": "500: Internal Server Error", "code": 0}, failure.status)
+                                       "global": False}, 429, {"Via": "1.1 google"} if failure.via else None)
+                return self._json({"message": f"{failure.status}: Server Error", "code": 0}, failure.status)
+        response = await self._serve(request, rec)
+        if response.body is not None and response.content_type == "application/json":
+            rec.response = json.loads(bytes(response.body))  # type: ignore[arg-type]
+        return response
+
+    async def _serve(self, request: web.Request, rec: Recorded) -> web.Response:
         auth = request.headers.get("Authorization", "")
         if not rec.path.startswith(("/webhooks/", "/interactions/")) and auth != f"Bot {self.token}":
             return self._json({"message": "401: Unauthorized", "code": 0}, 401)
@@ -225,20 +297,43 @@ class FakeDiscord:
         if m == "GET" and re.fullmatch(r"/applications/\d+(?:/guilds/\d+)?/commands", p):
             return self._json(list(self.commands.values()))
         if m == "POST" and (match := re.fullmatch(r"/channels/(\d+)/messages", p)):
-            message = self._store_message(int(match.group(1)), rec.json or {})
-            await self.echo(message)
-            return self._json(message)
+            return await self._create_message(int(match.group(1)), rec.json or {})
         if m == "POST" and re.fullmatch(r"/channels/\d+/typing", p):
             return web.Response(status=204)
         if m == "DELETE" and re.fullmatch(r"/channels/\d+/messages/\d+", p):
             return web.Response(status=204)
         if m == "POST" and (match := re.fullmatch(r"/interactions/(\d+)/([^/]+)/callback", p)):
-            return self._json(self._callback(int(match.group(1)), rec.json or {}))
+            interaction_id = int(match.group(1))
+            age = time.time() - created_at(interaction_id)
+            if age > INTERACTION_DEADLINE or interaction_id in self.ack_latencies:
+                self.late_callbacks.append(interaction_id)
+                message = "Unknown interaction" if age > INTERACTION_DEADLINE else "Interaction already acknowledged"
+                return self._json({"message": message, "code": 10062 if age > INTERACTION_DEADLINE else 40060},
+                                  404 if age > INTERACTION_DEADLINE else 400)
+            self.ack_latencies[interaction_id] = age
+            return self._json(self._callback(interaction_id, rec.json or {}))
         if m == "POST" and re.fullmatch(r"/webhooks/\d+/[^/]+", p):
             return self._json(self._store_message(self.channel_id, rec.json or {}))
         if m == "PATCH" and re.fullmatch(r"/webhooks/\d+/[^/]+/messages/@original", p):
             return self._json(self._store_message(self.channel_id, rec.json or {}))
         return self._json({"message": f"404: Not Found ({m} {p})", "code": 0}, 404)
+
+    async def _create_message(self, channel_id: int, body: dict[str, Any]) -> web.Response:
+        nonce = body.get("nonce")
+        if nonce is not None and body.get("enforce_nonce") and (channel_id, str(nonce)) in self.nonces:
+            self.deduplicated += 1
+            return self._json(self.nonces[(channel_id, str(nonce))])
+        reference = body.get("message_reference")
+        if reference and int(reference.get("message_id") or 0) in self.deleted:
+            if reference.get("fail_if_not_exists", True) or self.strict_references:
+                return self._json({"message": "Invalid Form Body", "code": 50035, "errors": {"message_reference": {
+                    "_errors": [{"code": "REPLIES_UNKNOWN_MESSAGE", "message": "Unknown message"}]}}}, 400)
+            body = {k: v for k, v in body.items() if k != "message_reference"}
+        message = self._store_message(channel_id, body)
+        if nonce is not None and body.get("enforce_nonce"):
+            self.nonces[(channel_id, str(nonce))] = message
+        await self.echo(message)
+        return self._json(message)
 
     def _app_info(self) -> dict[str, Any]:
         return {"id": str(self.app_id), "name": "askbot", "description": "", "icon": None, "bot_public": True,
@@ -317,9 +412,12 @@ class FakeDiscord:
 
     async def _dispatch_on(self, conn: Connection, event: str, data: dict[str, Any]) -> None:
         conn.seq += 1
+        payload = {"op": 0, "t": event, "s": conn.seq, "d": data}
         if conn.session_id:
             self.sessions[conn.session_id] = conn.seq
-        await self._send(conn, {"op": 0, "t": event, "s": conn.seq, "d": data})
+            self.backlog.setdefault(conn.session_id, []).append(payload)
+        if not conn.ws.closed:  # a closed connection's events wait in the backlog for a RESUME
+            await self._send(conn, payload)
 
     async def _on_gateway(self, conn: Connection, payload: dict[str, Any]) -> None:
         op, data = payload.get("op"), payload.get("d")
@@ -343,6 +441,9 @@ class FakeDiscord:
             if session in self.sessions:
                 conn.session_id = session
                 conn.seq = self.sessions[session]
+                for missed in self.backlog.get(session, []):
+                    if missed["s"] > int(data.get("seq") or 0):
+                        await self._send(conn, missed)
                 await self._dispatch_on(conn, "RESUMED", {})
             else:
                 await self._send(conn, {"op": 9, "d": False, "s": None, "t": None})
@@ -397,6 +498,16 @@ class FakeDiscord:
         if conn is not None:
             await self._dispatch_on(conn, "MESSAGE_CREATE", message)
 
+    async def close_gateway(self, code: int = 4000) -> Connection:
+        """Close the live connection with ``code`` (4000: resumable) and return it; its session stays."""
+        conn = await self.wait_ready()
+        await conn.ws.close(code=code, message=b"closed by the fake")
+        return conn
+
+    async def dispatch_while_down(self, conn: Connection, event: str, data: dict[str, Any]) -> None:
+        """Queue an event on a closed connection's session: the client gets it only by resuming."""
+        await self._dispatch_on(conn, event, data)
+
     async def send_reconnect(self) -> None:
         conn = await self.wait_ready()
         await self._send(conn, {"op": 7, "d": None, "s": None, "t": None})
@@ -435,6 +546,14 @@ class FakeDiscord:
             if not mention_bot and author["id"] != self.bot_user["id"]:
                 data["content"] = ""
         return data
+
+    def member(self, number: int) -> dict[str, Any]:
+        """Return the user payload of the ``number``-th member of a crowd (the same user for the same number)."""
+        if not hasattr(self, "_crowd"):
+            self._crowd: dict[int, dict[str, Any]] = {}
+        if number not in self._crowd:
+            self._crowd[number] = user_payload(snowflake(), f"member{number}")
+        return self._crowd[number]
 
     def _interaction_base(self, kind: int, *, user: dict[str, Any] | None, permissions: int,
                           channel_id: int | None, dm: bool) -> dict[str, Any]:

@@ -69,7 +69,7 @@ def test_strip_mentions():
 
 def test_feedback_log_appends_json_lines(tmp_path: Path):
     log = FeedbackLog(tmp_path / "deep" / "feedback.jsonl")
-    record = FeedbackRecord("q?", "a", 7, 0, 1.5, "up", "2025-01-01T00:00:00+00:00", voter_digest(99, "salt"))
+    record = FeedbackRecord("q?", "a", 7, 0, 1.5, "up", "2025-01-01T00:00:00+00:00", voter_digest(99, b"k" * 32))
     log.append(record)
     log.append(record)
     lines = (tmp_path / "deep" / "feedback.jsonl").read_text(encoding="utf-8").splitlines()
@@ -130,3 +130,37 @@ def test_log_formatter_hides_the_token():
     assert "sekrit-token" not in line
     assert "DEBUG" in line
     assert "discord.http" in line
+
+
+def test_cooldown_refunds_unanswered_questions_and_tells_once_per_pause():
+    now = [100.0]
+    cooldown = Cooldown(5, clock=lambda: now[0])
+    assert cooldown.retry_after(1) == 0
+    cooldown.refund(1)  # not answered: the turn is given back
+    assert cooldown.retry_after(1) == 0
+    cooldown.charge(1)
+    now[0] += 1
+    assert cooldown.retry_after(1) == 4
+    assert cooldown.first_refusal(1) is True
+    assert cooldown.first_refusal(1) is False
+    now[0] += 5
+    assert cooldown.retry_after(1) == 0
+    cooldown.charge(1)
+    now[0] += 1
+    assert cooldown.retry_after(1) > 0
+    assert cooldown.first_refusal(1) is True  # a new pause: told again, once
+
+
+def test_voter_key_is_created_private_and_kept(tmp_path: Path):
+    from bot.discord_app.feedback import load_voter_key
+
+    path = tmp_path / "state" / "voter.key"
+    key = load_voter_key(path)
+    assert len(key) == 32
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert load_voter_key(path) == key
+    path.chmod(0o644)  # readable by others: no longer a secret, replaced
+    replaced = load_voter_key(path)
+    assert replaced != key
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert voter_digest(7, replaced) != voter_digest(7, key)

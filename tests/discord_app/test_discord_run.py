@@ -16,6 +16,7 @@ from fake_discord import GOOD_TOKEN, FakeDiscord
 from bot.cli import main
 
 MESSAGES = r"/channels/\d+/messages"
+REPO = Path(__file__).resolve().parents[2]
 EXIT_TIMEOUT = 15.0
 
 
@@ -31,6 +32,8 @@ def run_env(fake: FakeDiscord, corpus_dir: Path, tmp_path: Path, token: str, lev
         "ASKBOT_CORPUS__PATH": str(corpus_dir),
         "ASKBOT_LOGGING__LEVEL": level,
         "PYTHONUNBUFFERED": "1",
+        # This checkout's code, whichever askbot the environment has installed.
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
     })
     return env
 
@@ -116,3 +119,42 @@ def test_run_without_token_says_how_to_set_it(capsys: pytest.CaptureFixture[str]
     assert len(err) == 1
     assert "ASKBOT_DISCORD__TOKEN" in err[0]
     assert "DISCORD_TOKEN" in err[0]
+
+
+async def test_run_token_refused_at_identify_exits_2_with_one_line(
+    fake: FakeDiscord, corpus_dir: Path, tmp_path: Path
+):
+    fake.close_code_on_identify = 4004  # the REST login passed; the gateway refuses the token
+    proc, err = await start_run(run_env(fake, corpus_dir, tmp_path, GOOD_TOKEN, level="WARNING"), tmp_path)
+    code = await finish(proc)
+    lines = err.read_text(encoding="utf-8").strip().splitlines()
+    assert code == 2
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("askbot: token rejected")
+    assert "4004" in lines[0]
+    assert GOOD_TOKEN not in lines[0]
+
+
+async def test_sigterm_sends_the_answers_in_flight_before_closing(fake: FakeDiscord, corpus_dir: Path, tmp_path: Path):
+    fake.slow("POST", MESSAGES, 0.4)  # replies in one channel go one at a time: five take about 2 s
+    proc, err = await start_run(run_env(fake, corpus_dir, tmp_path, GOOD_TOKEN, level="INFO"), tmp_path)
+    try:
+        await fake.wait_ready(timeout=30)
+        await asyncio.sleep(0.3)  # the bot's guild_ready_timeout
+        questions = [fake.message(f"<@{fake.app_id}> How many inmates work in construction?", mention_bot=True,
+                                  author=fake.member(i)) for i in range(5)]
+        for question in questions:
+            await fake.dispatch("MESSAGE_CREATE", question)
+        await fake.wait_for(lambda: fake.calls("POST", MESSAGES, ok=False), timeout=10)
+        proc.send_signal(signal.SIGTERM)
+        code = await finish(proc)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+    log = err.read_text(encoding="utf-8")
+    assert code == 0, log
+    replies = [(m.get("message_reference") or {}).get("message_id") for m in fake.posted()]
+    assert sorted(replies) == sorted(q["id"] for q in questions), log
+    assert "Session is closed" not in log
+    assert "Traceback" not in log
