@@ -307,10 +307,6 @@ def _eval_sets(args: argparse.Namespace, settings: Settings) -> list[tuple[AskSe
 def cmd_eval(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
     """Evaluate question sets and check the thresholds."""
     settings = _settings(args)
-    for name in ("min_hit1", "min_hit3", "min_decline"):
-        value = getattr(args, name)
-        if value is not None and not 0 <= value <= 1:
-            raise ConfigError(f"--{name.replace('_', '-')} is a share from 0 to 1, not {value}")
     pairs = _eval_sets(args, settings)
     if args.ablate:
         rows = ablate(pairs, limit=args.limit)

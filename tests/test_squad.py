@@ -147,7 +147,7 @@ def test_eval_checks_squad_floors(squad_file: Path, capsys: pytest.CaptureFixtur
 
 def test_thresholds_are_shares(squad_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["eval", str(squad_file), "--min-hit1", "90"]) == 2
-    assert "share from 0 to 1" in capsys.readouterr().err
+    assert "between 0 and 1" in capsys.readouterr().err
 
 
 def test_ablate_prints_one_row_per_stage(squad_file: Path, capsys: pytest.CaptureFixture[str]) -> None:

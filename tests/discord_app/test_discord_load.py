@@ -30,7 +30,7 @@ FINISH_TIMEOUT = 120.0 if FULL else 40.0
 QUESTIONS = (
     "How many inmates work in construction?",
     "What is the bridge repair budget?",
-    "What did the orchestra play at the premiere in Vienna?",  # declined: still one reply
+    "When did the orchestra play its first concert in Vienna?",  # declined: still one reply
     "When will the council vote on the library roof?",
 )
 # Not asked here: the harbour report's one 12,000-word paragraph (kept whole by the fixtures' max_passage_words)
