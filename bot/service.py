@@ -214,6 +214,17 @@ def article_ranges(corpus: Corpus) -> dict[str, tuple[int, int]]:
     return ranges
 
 
+def _visible(snap: Snapshot, articles: frozenset[str], lo: int, size: int) -> np.ndarray:
+    """Return which of the ``size`` passages from position ``lo`` belong to one of ``articles``."""
+    mask = np.zeros(size, dtype=bool)
+    for article_id in articles:
+        start, end = snap.ranges.get(article_id, (0, 0))
+        start, end = max(start - lo, 0), min(end - lo, size)
+        if start < end:
+            mask[start:end] = True
+    return mask
+
+
 def build_snapshot(
     corpus: Corpus,
     analyzer: Analyzer,
@@ -401,7 +412,14 @@ class AskService:
             matched[docs - lo] = True
         return lo, scores, matched
 
-    def rank(self, question: str, *, article: str | None = None, snapshot: Snapshot | None = None) -> Ranking:
+    def rank(
+        self,
+        question: str,
+        *,
+        article: str | None = None,
+        snapshot: Snapshot | None = None,
+        articles: frozenset[str] | None = None,
+    ) -> Ranking:
         """Rank passages for a question: weighted BM25, then answer-type, definition and sentence bonuses.
 
         BM25 runs over the question's terms (weight 1), their typo repairs and related words (weighted
@@ -419,6 +437,8 @@ class AskService:
         searched = expander.expand(terms, compounds(strip_frame(question), self.analyzer, expander.vocabulary))
         kind = question_kind(question)
         lo, scores, matched = self._scores(snap, searched, within)
+        if articles is not None:  # only these articles may answer (a server's own and the shared ones)
+            matched &= _visible(snap, articles, lo, matched.size)
         where = np.flatnonzero(matched)
         if where.size == 0:
             return Ranking(tuple(terms), tuple(searched), kind, ())
@@ -490,15 +510,23 @@ class AskService:
             results.append(Result(rank, art, passage, cand.bm25, highlight, citation(art, passage)))
         return results
 
-    def ask(self, question: str, *, article: str | None = None, top: int | None = None) -> Answer:
+    def ask(
+        self,
+        question: str,
+        *,
+        article: str | None = None,
+        top: int | None = None,
+        articles: frozenset[str] | None = None,
+    ) -> Answer:
         """Answer a question with the best passages, or decline with the reason.
 
         Declines when the best passage holds too small an IDF-weighted share of the question's terms
         (``min_coverage``) or its BM25 score is too small a share of the question's own maximum
         (``min_relative_score``); the decline names the article of the closest passage, if any shares a word.
+        ``articles``, when given, is the set of article ids that may answer; the index is not rebuilt.
         """
         snap = self._snapshot
-        ranking = self.rank(question, article=article, snapshot=snap)
+        ranking = self.rank(question, article=article, snapshot=snap, articles=articles)
         return self._answer(question, snap, ranking, top)
 
     def _answer(self, question: str, snap: Snapshot, ranking: Ranking, top: int | None) -> Answer:
