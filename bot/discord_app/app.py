@@ -7,6 +7,7 @@ commands, ``on_error`` for events).
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -20,13 +21,19 @@ from discord.ext import commands
 from bot.discord_app import render
 from bot.discord_app.cog import NO_MENTIONS, AskCog, apologise
 from bot.discord_app.components import ButtonHandler, MoreButton, VoteButton
+from bot.discord_app.delete_button import DeleteButton
 from bot.discord_app.feedback import FeedbackLog
+from bot.discord_app.manage import ManageCog
+from bot.discord_app.message_tools import MessageToolsCog
+from bot.discord_app.servers import ServerPolicy
+from bot.server_store import ServerStore, database_path
 from bot.service import AskService
 from bot.settings import DiscordSettings, Settings, state_dir
 
 log = logging.getLogger(__name__)
 
 FEEDBACK_FILE = "feedback.jsonl"
+PRESENCE = "/ask · /help"
 SYNC_STATE_FILE = "commands.json"
 
 
@@ -135,25 +142,47 @@ class AskBot(commands.Bot):
             allowed_mentions=NO_MENTIONS,
             tree_cls=AskTree,
             guild_ready_timeout=settings.discord.guild_ready_timeout,
+            activity=discord.CustomActivity(name=PRESENCE),
             **options,
         )
         self.settings = settings
         self.service = service
         self.feedback = FeedbackLog(feedback_path(settings.discord))
         self.button_handler: ButtonHandler | None = None
+        self.servers: ServerPolicy | None = None
 
     async def setup_hook(self) -> None:
         """Add the cog, register the persistent buttons and sync the commands."""
         cog = AskCog(self, self.service, self.settings.discord, self.feedback)
         await self.add_cog(cog)
         self.button_handler = cog
-        self.add_dynamic_items(MoreButton, VoteButton)
+        store = await asyncio.to_thread(ServerStore, database_path(self.settings.servers.database))
+        self.servers = cog.servers = ServerPolicy(store, self.settings.discord, self.service)
+        await self.servers.load()
+        await self.add_cog(ManageCog(self, self.service, self.settings, self.servers))
+        await self.add_cog(MessageToolsCog(self, self.service, self.servers))
+        self.add_dynamic_items(MoreButton, VoteButton, DeleteButton)
         await sync_commands(self, self.settings.discord)
 
     async def on_ready(self) -> None:
-        """Log who the bot is and where it serves."""
+        """Log who the bot is and where it serves; read the servers' settings."""
         user = self.user
         log.info("ready as %s (id %s) in %d guild(s)", user, user.id if user else "?", len(self.guilds))
+        if self.servers is not None:
+            await self.servers.load(g.id for g in self.guilds)
+
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        """Read a new server's settings."""
+        if self.servers is not None:
+            await self.servers.refresh(guild.id)
+
+    async def close(self) -> None:
+        """Close the connection, then the settings database."""
+        try:
+            await super().close()
+        finally:
+            if self.servers is not None:
+                self.servers.store.close()
 
     async def on_message(self, message: discord.Message, /) -> None:
         """Leave messages to the cog: the bot has no prefix commands."""

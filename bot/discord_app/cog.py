@@ -22,6 +22,7 @@ from bot.discord_app.components import answer_view
 from bot.discord_app.custom_ids import MoreState, PassageRef, Scope, VoteState, answered_article_ref, resolve_article
 from bot.discord_app.feedback import FeedbackLog, FeedbackRecord, now_iso, voter_digest
 from bot.discord_app.guards import Cooldown, channel_allowed, strip_mentions
+from bot.discord_app.servers import ServerPolicy
 from bot.errors import CorpusError, QuestionError, UnknownArticleError
 from bot.render import article_rows
 from bot.service import AskService
@@ -77,6 +78,7 @@ class AskCog(commands.Cog, name="Ask"):
         self.settings = settings
         self.feedback = feedback
         self.cooldown = Cooldown(settings.cooldown_seconds)
+        self.servers: ServerPolicy | None = None  # per-server settings, set by the bot (bot/discord_app/servers.py)
 
     # -- helpers ----------------------------------------------------------------------------------------
 
@@ -84,22 +86,35 @@ class AskCog(commands.Cog, name="Ask"):
         """Run blocking work (a search, a reload, a file write) off the event loop."""
         return await asyncio.to_thread(func, *args, **kwargs)
 
-    def _ask_preferring(self, question: str, article: str | None) -> tuple[Answer, Scope]:
+    def _ask_preferring(
+        self, question: str, article: str | None, articles: frozenset[str] | None = None
+    ) -> tuple[Answer, Scope]:
         """Ask within the preferred article first; fall back to every article when it does not answer."""
         if article is not None:
-            within = self.service.ask(question, article=article)
+            within = self.service.ask(question, article=article, articles=articles)
             if within.answered:
                 return within, "article"
-        return self.service.ask(question), "all"
+        return self.service.ask(question, articles=articles), "all"
+
+    def _visible(self, guild: Any) -> frozenset[str] | None:
+        """Return the articles a server's members may be answered from (None: every article)."""
+        return self.servers.restriction(guild.id if guild else None) if self.servers else None
+
+    def _cooldown_for(self, guild: Any) -> Cooldown:
+        return self.servers.cooldown(guild.id if guild else None) if self.servers else self.cooldown
 
     def _allowed_here(self, channel: Any) -> bool:
         if channel is None or isinstance(channel, discord.DMChannel | discord.GroupChannel):
             return True
         parent_id = getattr(channel, "parent_id", None)
-        return channel_allowed(self.settings.allowed_channel_ids, channel.id, parent_id)
+        return channel_allowed(self._allowed_ids(channel), channel.id, parent_id)
 
-    def _allowlist_note(self) -> str:
-        where = ", ".join(f"<#{cid}>" for cid in self.settings.allowed_channel_ids[:10])
+    def _allowed_ids(self, channel: Any) -> tuple[int, ...]:
+        guild = getattr(channel, "guild", None)
+        return self.servers.allowed_channels(guild.id) if self.servers and guild else self.settings.allowed_channel_ids
+
+    def _allowlist_note(self, channel: Any = None) -> str:
+        where = ", ".join(f"<#{cid}>" for cid in self._allowed_ids(channel)[:10])
         return f"I only answer in {where}."
 
     def _find_article(self, value: str) -> Article | None:
@@ -110,6 +125,10 @@ class AskCog(commands.Cog, name="Ask"):
             return found
         wanted = value.strip().casefold()
         return next((a for a in corpus.articles if a.title.casefold() == wanted), None)
+
+    def _articles_for(self, guild: Any) -> list[Article]:
+        visible = self._visible(guild)
+        return [a for a in self.service.corpus.articles if visible is None or a.id in visible]
 
     # -- slash commands ---------------------------------------------------------------------------------
 
@@ -128,10 +147,10 @@ class AskCog(commands.Cog, name="Ask"):
     ) -> None:
         """Answer a question asked with /ask."""
         if not self._allowed_here(interaction.channel):
-            await interaction.response.send_message(self._allowlist_note(), ephemeral=True,
+            await interaction.response.send_message(self._allowlist_note(interaction.channel), ephemeral=True,
                                                     allowed_mentions=NO_MENTIONS)
             return
-        wait = self.cooldown.retry_after(interaction.user.id)
+        wait = self._cooldown_for(interaction.guild).retry_after(interaction.user.id)
         if wait > 0:
             await interaction.response.send_message(render.cooldown_text(wait), ephemeral=True,
                                                     allowed_mentions=NO_MENTIONS)
@@ -139,6 +158,8 @@ class AskCog(commands.Cog, name="Ask"):
         chosen: Article | None = None
         if article:
             chosen = self._find_article(article)
+            if chosen is not None and chosen not in self._articles_for(interaction.guild):
+                chosen = None  # another server's article
             if chosen is None:
                 await interaction.response.send_message(
                     render.error_text(f"I don't know the article {article!r}; see /sources"),
@@ -146,7 +167,8 @@ class AskCog(commands.Cog, name="Ask"):
                 )
                 return
         task = asyncio.ensure_future(
-            self._in_thread(self.service.ask, question, article=chosen.id if chosen else None)
+            self._in_thread(self.service.ask, question, article=chosen.id if chosen else None,
+                            articles=self._visible(interaction.guild))
         )
         done, _ = await asyncio.wait({task}, timeout=ACK_BUDGET_SECONDS)
         if not done:
@@ -167,7 +189,7 @@ class AskCog(commands.Cog, name="Ask"):
         """Offer the articles whose title or id holds what was typed."""
         typed = current.strip().casefold()
         choices = []
-        for a in self.service.corpus.articles:
+        for a in self._articles_for(interaction.guild):
             if typed and typed not in a.title.casefold() and typed not in a.id.casefold():
                 continue
             if len(a.id) > render.CHOICE_VALUE_CHARS:
@@ -182,7 +204,9 @@ class AskCog(commands.Cog, name="Ask"):
     async def sources_command(self, interaction: discord.Interaction[Any]) -> None:
         """List the articles: title, date, passages."""
         corpus = self.service.corpus
-        rows = article_rows(corpus, {a.id: self.service.passage_count(a.id) for a in corpus.articles})
+        shown = self._articles_for(interaction.guild)
+        rows = [r for r in article_rows(corpus, {a.id: self.service.passage_count(a.id) for a in shown})
+                if r.id in {a.id for a in shown}]
         await interaction.response.send_message(embed=render.sources_embed(rows, corpus.bad_files),
                                                 ephemeral=True, allowed_mentions=NO_MENTIONS)
 
@@ -246,17 +270,23 @@ class AskCog(commands.Cog, name="Ask"):
                 return
             if not self._allowed_here(message.channel):
                 return
+            if self.servers is not None and not self.servers.answers_mentions(message.guild.id):
+                return
         question = strip_mentions(message.content, me.id)
         if not question:
             await self._reply(message, render.help_text(me.mention))
             return
-        wait = self.cooldown.retry_after(message.author.id)
+        wait = self._cooldown_for(message.guild).retry_after(message.author.id)
         if wait > 0:
             await self._reply(message, render.cooldown_text(wait))
             return
         preferred = self._replied_article(message, me.id)
+        if preferred is None and self.servers is not None and message.guild is not None:
+            channel = message.channel
+            preferred = self.servers.channel_article(message.guild.id, channel.id, getattr(channel, "parent_id", None))
         try:
-            answer, scope = await self._in_thread(self._ask_preferring, question, preferred)
+            answer, scope = await self._in_thread(self._ask_preferring, question, preferred,
+                                                  self._visible(message.guild))
         except QuestionError as exc:
             await self._reply(message, render.error_text(str(exc)))
             return
@@ -303,7 +333,8 @@ class AskCog(commands.Cog, name="Ask"):
         shown_article = resolve_article(state.passage.article, self.service.corpus.articles)
         within = shown_article.id if state.scope == "article" and shown_article else None
         top_k = self.service.retrieval.top_k
-        answer = await self._in_thread(self.service.ask, question, article=within, top=top_k + 1)
+        answer = await self._in_thread(self.service.ask, question, article=within, top=top_k + 1,
+                                       articles=self._visible(interaction.guild))
         others = [r for r in answer.results if not _same_passage(r, state.passage, shown_article)][:top_k]
         if not answer.answered:
             others = []
