@@ -151,6 +151,15 @@ class ServerStore:
         cooldown, mentions = row if row is not None else (None, None)
         return ServerConfig(guild_id, channels, cooldown, None if mentions is None else bool(mentions), defaults)
 
+    def configured_guilds(self) -> list[int]:
+        """Return every server that set something."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT guild_id FROM guild_settings UNION SELECT guild_id FROM guild_channels "
+                "UNION SELECT guild_id FROM channel_articles"
+            ).fetchall()
+        return sorted(int(r[0]) for r in rows)
+
     def _upsert(self, guild_id: int, column: str, value: object) -> None:
         self._db.execute("INSERT OR IGNORE INTO guild_settings (guild_id) VALUES (?)", (guild_id,))
         self._db.execute(f"UPDATE guild_settings SET {column} = ? WHERE guild_id = ?", (value, guild_id))

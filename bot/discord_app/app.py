@@ -165,16 +165,9 @@ class AskBot(commands.Bot):
         await sync_commands(self, self.settings.discord)
 
     async def on_ready(self) -> None:
-        """Log who the bot is and where it serves; read the servers' settings."""
+        """Log who the bot is and where it serves."""
         user = self.user
         log.info("ready as %s (id %s) in %d guild(s)", user, user.id if user else "?", len(self.guilds))
-        if self.servers is not None:
-            await self.servers.load(g.id for g in self.guilds)
-
-    async def on_guild_join(self, guild: discord.Guild) -> None:
-        """Read a new server's settings."""
-        if self.servers is not None:
-            await self.servers.refresh(guild.id)
 
     async def close(self) -> None:
         """Close the connection, then the settings database."""

@@ -7,7 +7,6 @@ copied back, so a ``/config`` change applies to the next question. The TOML valu
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
 
 from bot.discord_app.guards import Cooldown
 from bot.server_store import ServerConfig, ServerStore
@@ -26,10 +25,10 @@ class ServerPolicy:
         self._owners: dict[str, int] = {}
         self._cooldowns: dict[int | None, Cooldown] = {}
 
-    async def load(self, guild_ids: Iterable[int] = ()) -> None:
-        """Read the owners of articles and the given servers' settings."""
+    async def load(self) -> None:
+        """Read the owners of articles and every server's settings (a few rows per server)."""
         self._owners = await asyncio.to_thread(self.store.owners)
-        for guild_id in guild_ids:
+        for guild_id in await asyncio.to_thread(self.store.configured_guilds):
             await self.refresh(guild_id)
 
     async def refresh(self, guild_id: int) -> ServerConfig:
