@@ -139,9 +139,13 @@ class SafeFetcher:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https"):
             raise FetchError(f"only http and https links can be added, not {parts.scheme or 'this'!r}", url=url)
-        host = parts.hostname
-        if not host:
+        name = parts.hostname
+        if not name:
             raise FetchError("the link has no host name", url=url)
+        try:  # an international name travels in its ASCII form, in DNS, Host and the TLS server name
+            host = name.encode("idna").decode("ascii")
+        except UnicodeError:
+            raise FetchError(f"the host name {name!r} is not valid", url=url) from None
         if parts.username or parts.password:
             raise FetchError("links with a user name or password are refused", url=url)
         try:

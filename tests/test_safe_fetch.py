@@ -194,3 +194,10 @@ def test_an_error_status_is_refused_with_it(pages):
 def test_a_closed_port_is_a_clear_refusal():
     with pytest.raises(FetchError, match="could not be reached"):
         loopback(connect_timeout=1).fetch("http://127.0.0.1:9/")
+
+
+def test_an_international_name_is_resolved_and_sent_in_ascii():
+    resolver = FakeResolver({"xn--bcher-kva.example": [PUBLIC]})
+    recorder = Recorder(ok_page)
+    SafeFetcher(resolver=resolver, transport=recorder.transport()).fetch("http://bücher.example/")
+    assert recorder.requests[0].headers["Host"] == "xn--bcher-kva.example"

@@ -193,18 +193,7 @@ class ManageCog(commands.Cog, name="Manage"):
         self, interaction: discord.Interaction[Any], current: str
     ) -> list[app_commands.Choice[str]]:
         """Offer the articles this server added."""
-        typed = current.strip().casefold()
-        choices = []
-        for a in self.service.corpus.articles:
-            if self.policy.owner(a.id) != interaction.guild_id or len(a.id) > render.CHOICE_VALUE_CHARS:
-                continue
-            if typed and typed not in a.title.casefold() and typed not in a.id.casefold():
-                continue
-            choices.append(app_commands.Choice(name=render.shorten(a.title, render.CHOICE_NAME_CHARS, transform=str),
-                                               value=a.id))
-            if len(choices) == render.AUTOCOMPLETE_CHOICES:
-                break
-        return choices
+        return await self._visible_choices(interaction, current, own_only=True)
 
     async def remove_now(self, article_id: str) -> str:
         """Remove an article's file, forget its owner, reload; return what to tell the moderator."""
@@ -220,6 +209,24 @@ class ManageCog(commands.Cog, name="Manage"):
         return f"Removed `{article_id}`."
 
     # -- /config ----------------------------------------------------------------------------------------
+
+    async def _visible_choices(self, interaction: discord.Interaction[Any], current: str,
+                               own_only: bool) -> list[app_commands.Choice[str]]:
+        typed = current.strip().casefold()
+        visible = self.policy.visible(interaction.guild_id)
+        choices = []
+        for a in self.service.corpus.articles:
+            if a.id not in visible or len(a.id) > render.CHOICE_VALUE_CHARS:
+                continue
+            if own_only and self.policy.owner(a.id) != interaction.guild_id:
+                continue
+            if typed and typed not in a.title.casefold() and typed not in a.id.casefold():
+                continue
+            choices.append(app_commands.Choice(name=render.shorten(a.title, render.CHOICE_NAME_CHARS, transform=str),
+                                               value=a.id))
+            if len(choices) == render.AUTOCOMPLETE_CHOICES:
+                break
+        return choices
 
     @app_commands.command(name="config", description="Show or change how I answer in this server (Manage Server).")
     @app_commands.describe(
@@ -273,3 +280,10 @@ class ManageCog(commands.Cog, name="Manage"):
         found = self.service.corpus.article(default) if default else None
         text = manage_render.config_text(config, self.settings.discord, channel_id, found.title if found else None)
         await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+    @config_command.autocomplete("article")
+    async def config_article_autocomplete(
+        self, interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        """Offer the articles this server sees."""
+        return await self._visible_choices(interaction, current, own_only=False)

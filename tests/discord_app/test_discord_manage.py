@@ -74,6 +74,10 @@ async def test_add_a_link_ask_about_it_and_remove_it_with_a_confirmation(
         listing = await fake.send_interaction(fake.in_second_guild(fake.slash("sources")))
         assert "Harbour town" not in json.dumps(listing.json["data"])
 
+        offered = await fake.send_interaction(fake.autocomplete("remove", "article", "harbour"))
+        assert [c["value"] for c in offered.json["data"]["choices"]] == [SEA_WALL_ID]
+        offered = await fake.send_interaction(fake.in_second_guild(fake.autocomplete("remove", "article", "harb")))
+        assert offered.json["data"]["choices"] == []
         ask = await fake.send_interaction(fake.slash_admin("remove", article=SEA_WALL_ID))
         assert ask.json["data"]["flags"] & EPHEMERAL
         message = fake.messages[int(ask.json["data"].get("id") or max(fake.messages))]
