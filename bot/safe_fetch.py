@@ -28,7 +28,6 @@ from bot.errors import ArticleRefusedError
 USER_AGENT = f"askbot/{__version__} (+https://github.com/askbot; article import)"
 ACCEPTED_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-CHUNK_BYTES = 64 * 1024
 
 Resolver = Callable[[str, int], Sequence[str]]
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -228,7 +227,7 @@ class SafeFetcher:
         chunks: list[bytes] = []
         size = 0
         try:
-            for chunk in response.iter_bytes(CHUNK_BYTES):
+            for chunk in response.iter_bytes():  # as each piece arrives: the deadline is checked between them
                 size += len(chunk)
                 if size > policy.max_bytes:
                     raise FetchError(f"the page is too large (more than {policy.max_bytes:,} bytes)", url=url)

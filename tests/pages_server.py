@@ -65,6 +65,14 @@ class _Handler(BaseHTTPRequestHandler):
                     self.wfile.write(b"<p>still coming</p>\n")
                     self.wfile.flush()
                     time.sleep(0.05)
+        elif path == "/stall":  # headers, a little, then silence (bounded: 2 s)
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            with contextlib.suppress(OSError):
+                self.wfile.write(b"<p>the start</p>")
+                self.wfile.flush()
+                time.sleep(2)
         elif path == "/pdf":
             self._send(200, b"%PDF-1.4 not a page", "application/pdf")
         elif path == "/plain":

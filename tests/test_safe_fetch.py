@@ -180,6 +180,11 @@ def test_a_slow_body_is_cut_at_the_total_timeout(pages):
         loopback(total_timeout=0.3).fetch(base_url(pages) + "/slow")
 
 
+def test_a_stalled_body_is_cut_at_the_total_timeout(pages):
+    with pytest.raises(FetchError, match=r"took longer than 0\.3 s"):
+        loopback(total_timeout=0.3).fetch(base_url(pages) + "/stall")
+
+
 def test_only_html_and_text(pages):
     with pytest.raises(FetchError, match="not a web page \\(content type application/pdf\\)"):
         loopback().fetch(base_url(pages) + "/pdf")
@@ -201,3 +206,15 @@ def test_an_international_name_is_resolved_and_sent_in_ascii():
     recorder = Recorder(ok_page)
     SafeFetcher(resolver=resolver, transport=recorder.transport()).fetch("http://bücher.example/")
     assert recorder.requests[0].headers["Host"] == "xn--bcher-kva.example"
+
+
+def test_a_real_connection_goes_to_the_checked_address_with_the_name_as_host(pages):
+    port = pages.server_address[1]
+    resolver = FakeResolver({"news.example": ["127.0.0.1"]})
+    page = SafeFetcher(FetchPolicy(allow_private=True), resolver=resolver).fetch(
+        f"http://news.example:{port}/news/bylines")
+    assert b"sea wall" in page.body
+    assert page.url == f"http://news.example:{port}/news/bylines"  # the page keeps its name, not the address
+    ((_, headers),) = pages.seen
+    assert headers["Host"] == f"news.example:{port}"
+    assert resolver.calls == ["news.example"]

@@ -218,3 +218,25 @@ def test_add_refusals_are_one_line_and_write_nothing(pages, corpus: Path, monkey
     assert code == 1
     assert "exists already" in capsys.readouterr().err
     assert sorted(p.name for p in corpus.iterdir()) == ["placeholder.md", "sea-wall.md"]
+
+
+@pytest.mark.parametrize(
+    ("path", "env", "reason"),
+    [
+        ("/pdf", {}, "not a web page (content type application/pdf)"),
+        ("/big", {"ASKBOT_WEB__MAX_BYTES": "1048576"}, "the page is too large"),
+        ("/slow", {"ASKBOT_WEB__TOTAL_TIMEOUT": "0.3"}, "the page took longer than 0.3 s"),
+        ("/hop/5", {}, "more than 5 redirects"),
+    ],
+)
+def test_each_refusal_is_one_line_and_writes_nothing(pages, corpus: Path, monkeypatch, capsys, path, env, reason):
+    monkeypatch.setenv("ASKBOT_WEB__ALLOW_PRIVATE_HOSTS", "true")
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    code, out = run(["add", base_url(pages) + path, "--corpus", str(corpus)])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert out == ""
+    assert err.startswith(f"askbot: {reason}")
+    assert err.count("\n") == 1
+    assert [p.name for p in corpus.iterdir()] == ["placeholder.md"]

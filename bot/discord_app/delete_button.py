@@ -33,8 +33,13 @@ def asker_of(message: discord.Message) -> int | None:
 
 
 def may_delete(message: discord.Message, user_id: int, permissions: discord.Permissions, in_guild: bool) -> bool:
-    """Return True when this user may delete the answer: its asker, a moderator, or anyone in a DM with the bot."""
-    return not in_guild or permissions.manage_messages or asker_of(message) == user_id
+    """Return True when this user may delete the answer: its asker, a moderator, or the one who sees it.
+
+    In a DM with the bot, or on a private (ephemeral) answer, whoever can click is the one it was for.
+    """
+    if not in_guild or message.flags.ephemeral:
+        return True
+    return permissions.manage_messages or asker_of(message) == user_id
 
 
 class DeleteButton(discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=re.escape(DELETE_ID)):
@@ -64,6 +69,9 @@ class DeleteButton(discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], t
             return
         try:
             await interaction.response.defer()
-            await message.delete()
+            if message.flags.ephemeral:  # not in the channel: only the interaction's own webhook can delete it
+                await interaction.delete_original_response()
+            else:
+                await message.delete()
         except discord.HTTPException as exc:
             log.warning("could not delete answer %s: %s", message.id, exc)

@@ -30,6 +30,8 @@ class FakeDiscordMore(FakeDiscord):
                 if key in body:
                     message[key] = body[key] if body[key] is not None else ([] if key != "content" else "")
             return self._json(message)
+        if rec.method == "DELETE" and re.fullmatch(r"/webhooks/\d+/[^/]+/messages/@original", rec.path):
+            return web.Response(status=204)
         return await super()._route(request, rec)
 
     async def _ready(self, conn: Connection, identify: dict[str, Any]) -> None:

@@ -171,6 +171,10 @@ async def test_ask_about_this_message_answers_privately(fake: FakeDiscordMore, m
         call = await fake.send_interaction(fake.message_command(ASK_ABOUT_MESSAGE, target))
         empty = fake.message("", author=fake.admin)
         nothing = await fake.send_interaction(fake.message_command(ASK_ABOUT_MESSAGE, empty))
+        private = fake.messages[int(call.json["data"]["id"])] if "id" in call.json["data"] else next(
+            m for m in fake.messages.values() if m["flags"] & EPHEMERAL and m["embeds"])
+        await fake.send_interaction(fake.click_as(private, DELETE_ID, fake.user, MEMBER_PERMISSIONS))
+        await fake.wait_for(lambda: fake.calls("DELETE", r"/webhooks/\d+/[^/]+/messages/@original"))
     data = call.json["data"]
     assert data["flags"] & EPHEMERAL
     assert "15,000 work outside on construction projects" in data["embeds"][0]["description"]
