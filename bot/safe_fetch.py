@@ -198,6 +198,8 @@ class SafeFetcher:
                     raise FetchError(f"the page took longer than {policy.total_timeout:g} s to arrive",
                                      url=url) from None
                 except httpx.HTTPError as exc:
+                    if "CERTIFICATE" in str(exc).upper():
+                        raise FetchError(f"the site's TLS certificate is not valid for {host}", url=url) from None
                     raise FetchError(f"the site could not be reached ({type(exc).__name__})", url=url) from None
                 try:
                     if response.status_code in REDIRECT_STATUSES:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import ssl
 import threading
 import time
 from collections.abc import Iterator
@@ -84,9 +85,11 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 @contextlib.contextmanager
-def serve_pages() -> Iterator[ThreadingHTTPServer]:
-    """Serve the pages on 127.0.0.1 on a free port for the duration."""
+def serve_pages(tls: ssl.SSLContext | None = None) -> Iterator[ThreadingHTTPServer]:
+    """Serve the pages on 127.0.0.1 on a free port for the duration (over TLS with a server context)."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
     server.daemon_threads = True
     server.seen = []  # type: ignore[attr-defined]
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import ipaddress
+import shutil
+import ssl
+import subprocess
 
 import httpx
 import pytest
@@ -218,3 +221,33 @@ def test_a_real_connection_goes_to_the_checked_address_with_the_name_as_host(pag
     ((_, headers),) = pages.seen
     assert headers["Host"] == f"news.example:{port}"
     assert resolver.calls == ["news.example"]
+
+
+def _certificate(folder, name: str):
+    """Make a self-signed certificate for ``name`` with the openssl command; skip when it is missing."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("the openssl command is not installed")
+    key, cert = folder / f"{name}.key", folder / f"{name}.pem"
+    subprocess.run([openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                    "-keyout", str(key), "-out", str(cert), "-days", "1", "-subj", f"/CN={name}",
+                    "-addext", f"subjectAltName=DNS:{name}"], check=True, capture_output=True, timeout=30)
+    return key, cert
+
+
+@pytest.mark.parametrize(("certified", "ok"), [("news.example", True), ("other.example", False)])
+def test_https_to_the_checked_address_still_checks_the_name_certificate(tmp_path, certified: str, ok: bool):
+    key, cert = _certificate(tmp_path, certified)
+    server_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_context.load_cert_chain(cert, key)
+    trust = ssl.create_default_context(cafile=str(cert))
+    resolver = FakeResolver({"news.example": ["127.0.0.1"]})
+    with serve_pages(tls=server_context) as server:
+        fetcher = SafeFetcher(FetchPolicy(allow_private=True), resolver=resolver,
+                              transport=httpx.HTTPTransport(verify=trust))
+        url = f"https://news.example:{server.server_address[1]}/news/bylines"
+        if ok:
+            assert b"sea wall" in fetcher.fetch(url).body
+        else:
+            with pytest.raises(FetchError, match=r"TLS certificate is not valid for news\.example"):
+                fetcher.fetch(url)
