@@ -21,7 +21,7 @@ from pathlib import Path
 import trafilatura
 import yaml
 
-from bot.corpus import ARTICLE_SUFFIXES, ArticleFormatError, parse_article
+from bot.corpus import ARTICLE_SUFFIXES, ArticleFormatError, parse_article, split_paragraphs
 from bot.errors import ArticleRefusedError
 from bot.safe_fetch import FetchPolicy, SafeFetcher
 from bot.settings import WebSettings
@@ -182,11 +182,28 @@ def draft_from_file(name: str, data: bytes, *, min_words: int = 80) -> Draft:
         raise ArticleRefusedError(f"{name} is not UTF-8 text") from None
     if suffix in HTML_SUFFIXES:
         return draft_from_html(text, min_words=min_words)
+    if suffix != ".txt" and not text.lstrip().startswith("---"):
+        return _plain_markdown(name, text, min_words)
     try:
         article = parse_article(Path(Path(name).name), data)
     except ArticleFormatError as exc:
         raise ArticleRefusedError(f"{name}: {exc}") from None
     draft = Draft(article.title, article.paragraphs, article.date, article.author, article.source, article.url)
+    if draft.words < min_words:
+        raise ArticleRefusedError(f"not an article: only {draft.words} words of text (at least {min_words})")
+    return draft
+
+
+def _plain_markdown(name: str, text: str, min_words: int) -> Draft:
+    """Read Markdown without front matter: the title from its first ``#`` heading, else from the file name."""
+    lines = text.replace("\r\n", "\n").split("\n")
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    title = Path(name).stem.replace("_", " ").replace("-", " ").strip()
+    if first is not None and lines[first].lstrip().startswith("#"):
+        title = lines[first].strip().lstrip("#").strip() or title
+        lines = lines[first + 1 :]
+    paragraphs = tuple(p.lstrip("#").strip() for p in split_paragraphs("\n".join(lines)))
+    draft = Draft(title, tuple(p for p in paragraphs if p))
     if draft.words < min_words:
         raise ArticleRefusedError(f"not an article: only {draft.words} words of text (at least {min_words})")
     return draft

@@ -109,8 +109,12 @@ def test_files_html_md_and_txt(tmp_path: Path):
         draft_from_file("report.pdf", b"%PDF")
     with pytest.raises(ArticleRefusedError, match="not UTF-8"):
         draft_from_file("x.txt", b"\xff\xfe\x00bad")
-    with pytest.raises(ArticleRefusedError, match="no front matter"):
-        draft_from_file("x.md", body.encode())
+    plain = draft_from_file("x.md", f"# River report\n\n{body}\n\n## Later\n\nMore.".encode())
+    assert (plain.title, plain.date, len(plain.paragraphs)) == ("River report", None, 12)
+    assert plain.paragraphs[-2:] == ("Later", "More.")
+    assert draft_from_file("dry_summer.md", body.encode()).title == "dry summer"
+    with pytest.raises(ArticleRefusedError, match="front matter is not closed"):
+        draft_from_file("x.md", f"---\ntitle: x\n\n{body}".encode())
 
 
 def test_slugs():
