@@ -158,7 +158,8 @@ class AskCog(commands.Cog, name="Ask"):
         chosen: Article | None = None
         if article:
             chosen = self._find_article(article)
-            if chosen is not None and chosen not in self._articles_for(interaction.guild):
+            visible = self._visible(interaction.guild)
+            if chosen is not None and visible is not None and chosen.id not in visible:
                 chosen = None  # another server's article
             if chosen is None:
                 await interaction.response.send_message(
@@ -204,9 +205,8 @@ class AskCog(commands.Cog, name="Ask"):
     async def sources_command(self, interaction: discord.Interaction[Any]) -> None:
         """List the articles: title, date, passages."""
         corpus = self.service.corpus
-        shown = self._articles_for(interaction.guild)
-        rows = [r for r in article_rows(corpus, {a.id: self.service.passage_count(a.id) for a in shown})
-                if r.id in {a.id for a in shown}]
+        counts = {a.id: self.service.passage_count(a.id) for a in self._articles_for(interaction.guild)}
+        rows = [r for r in article_rows(corpus, counts) if r.id in counts]
         await interaction.response.send_message(embed=render.sources_embed(rows, corpus.bad_files),
                                                 ephemeral=True, allowed_mentions=NO_MENTIONS)
 

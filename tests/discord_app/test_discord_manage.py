@@ -71,6 +71,9 @@ async def test_add_a_link_ask_about_it_and_remove_it_with_a_confirmation(
         assert "7.2 million" in answer.json["data"]["embeds"][0]["description"]
         elsewhere = await fake.send_interaction(fake.in_second_guild(fake.slash("ask", question=SEA_WALL)))
         assert "7.2 million" not in json.dumps(elsewhere.json["data"])  # the other server never sees it
+        named = await fake.send_interaction(fake.in_second_guild(fake.slash("ask", question=SEA_WALL,
+                                                                            article=SEA_WALL_ID)))
+        assert "I don't know the article" in named.json["data"]["content"]
         listing = await fake.send_interaction(fake.in_second_guild(fake.slash("sources")))
         assert "Harbour town" not in json.dumps(listing.json["data"])
 
