@@ -299,6 +299,9 @@ def draft_from_source(source: str, settings: WebSettings, *, fetcher: SafeFetche
         return draft_from_url(source, settings, fetcher=fetcher)
     path = Path(source).expanduser()
     try:
+        size = path.stat().st_size
+        if size > settings.max_bytes:
+            raise ArticleRefusedError(f"the file is too large ({size:,} bytes; at most {settings.max_bytes:,})")
         data = path.read_bytes()
     except OSError as exc:
         raise ArticleRefusedError(f"cannot read {source}: {exc.strerror or exc}") from None

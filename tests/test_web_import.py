@@ -15,6 +15,7 @@ from bot.settings import WebSettings
 from bot.web_import import (
     Draft,
     draft_from_file,
+    draft_from_source,
     draft_from_url,
     remove_article,
     slugify,
@@ -244,3 +245,12 @@ def test_each_refusal_is_one_line_and_writes_nothing(pages, corpus: Path, monkey
     assert err.startswith(f"askbot: {reason}")
     assert err.count("\n") == 1
     assert [p.name for p in corpus.iterdir()] == ["placeholder.md"]
+
+
+def test_local_files_too_large_or_missing_are_refused(tmp_path: Path):
+    big = tmp_path / "big.html"
+    big.write_bytes(b"<p>" + b"x" * 2048 + b"</p>")
+    with pytest.raises(ArticleRefusedError, match=r"the file is too large \(2,055 bytes; at most 1,024\)"):
+        draft_from_source(str(big), WebSettings(max_bytes=1024))
+    with pytest.raises(ArticleRefusedError, match="cannot read"):
+        draft_from_source(str(tmp_path / "missing.md"), WebSettings())
