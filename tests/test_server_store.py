@@ -119,3 +119,16 @@ def test_the_search_restricts_to_a_set_of_articles(tmp_path: Path):
     assert not service.ask(question, articles=frozenset()).answered
     both = service.ask(question, articles=frozenset({"bus", "ferry", "gone"}))
     assert both.results[0].article.id == "ferry"
+
+
+def test_writes_from_several_threads_all_land(store: ServerStore):
+    from concurrent.futures import ThreadPoolExecutor
+
+    def claim(n: int) -> None:
+        store.claim_article(n % 3, f"article-{n}")
+        store.set_cooldown(n % 3, float(n))
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(claim, range(60)))
+    assert len(store.owners()) == 60
+    assert store.configured_guilds() == [0, 1, 2]

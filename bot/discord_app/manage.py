@@ -65,8 +65,10 @@ class ConfirmRemove(discord.ui.View):
     async def confirm(self, interaction: discord.Interaction[Any], button: discord.ui.Button[Any]) -> None:
         """Remove the article and say so in place of the question."""
         self.stop()
+        # Acknowledged first: a reload of a large corpus can outlast Discord's 3 s.
+        await interaction.response.defer()
         text = await self.cog.remove_now(self.article_id)
-        await interaction.response.edit_message(content=text, view=None, allowed_mentions=NO_MENTIONS)
+        await interaction.edit_original_response(content=text, view=None, allowed_mentions=NO_MENTIONS)
 
     @discord.ui.button(label="Keep", style=discord.ButtonStyle.secondary)
     async def cancel(self, interaction: discord.Interaction[Any], button: discord.ui.Button[Any]) -> None:

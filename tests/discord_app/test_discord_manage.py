@@ -87,9 +87,13 @@ async def test_add_a_link_ask_about_it_and_remove_it_with_a_confirmation(
         remove_id = next(c["custom_id"] for row in ask.json["data"]["components"] for c in row["components"]
                          if c["label"] == "Remove")
         assert (corpus_dir / f"{SEA_WALL_ID}.md").is_file()  # nothing happens before the click
-        done = await fake.send_interaction(fake.click_as(message, remove_id, fake.admin, ADMIN_PERMISSIONS))
-        assert done.json["type"] == 7
-        assert done.json["data"]["content"] == f"Removed `{SEA_WALL_ID}`."
+        click = fake.click_as(message, remove_id, fake.admin, ADMIN_PERMISSIONS)
+        done = await fake.send_interaction(click)
+        assert done.json["type"] == 6  # acknowledged at once, then the message is edited
+        path = rf"/webhooks/\d+/{re.escape(click['token'])}/messages/@original"
+        (edit,) = await fake.wait_for(lambda: fake.calls("PATCH", path))
+        assert edit.json["content"] == f"Removed `{SEA_WALL_ID}`."
+        assert edit.json["components"] == []
         assert not (corpus_dir / f"{SEA_WALL_ID}.md").exists()
         after = await fake.send_interaction(fake.slash("ask", question=SEA_WALL))
         assert "7.2 million" not in json.dumps(after.json["data"])
@@ -110,6 +114,14 @@ async def test_add_a_file_and_refusals(
         assert taken["content"].startswith("Not added: an article with the id 'methane' exists already")
         paywall = await followup(fake, fake.slash_admin("add", url=f"{base_url(pages)}/news/paywall"))
         assert paywall["content"] == "Not added: a paywall or login page: the article's text is not on it"
+        ask = await fake.send_interaction(fake.slash_admin("remove", article="methane"))
+        message = next(m for m in reversed(fake.messages.values()) if m["components"])
+        ids = {c["label"]: c["custom_id"] for row in ask.json["data"]["components"] for c in row["components"]}
+        other = await fake.send_interaction(fake.click_as(message, ids["Remove"], fake.user, ADMIN_PERMISSIONS))
+        assert other.json["data"]["content"] == "This confirmation is not yours."
+        kept = await fake.send_interaction(fake.click_as(message, ids["Keep"], fake.admin, ADMIN_PERMISSIONS))
+        assert kept.json["type"] == 7
+        assert kept.json["data"]["content"] == "Kept: nothing was removed."
         member = await fake.send_interaction(fake.slash("add", url=f"{base_url(pages)}/news/bylines"))
         assert member.json["data"]["content"] == MANAGE_ONLY
         shared = await fake.send_interaction(fake.slash_admin("remove", article="town-hall"))
