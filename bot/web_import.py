@@ -276,8 +276,12 @@ def write_article(folder: Path, draft: Draft, article_id: str | None = None) -> 
 
 
 def remove_article(folder: Path, article_id: str) -> Path:
-    """Delete the article file with this id from the folder and return its path."""
-    check_id(article_id)
+    """Delete the article file with this id from the folder and return its path.
+
+    An id may name a file in a subfolder (``world/story``), each part a valid id, never leaving the folder.
+    """
+    for part in article_id.split("/"):
+        check_id(part)
     path = article_path(folder, article_id)
     if path is None:
         raise ArticleRefusedError(f"no article with the id {article_id!r} in {str(folder)!r}")

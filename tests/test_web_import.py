@@ -158,6 +158,15 @@ def test_bad_ids_are_refused(tmp_path: Path, bad: str):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_remove_in_a_subfolder_never_leaves_the_folder(tmp_path: Path):
+    (tmp_path / "world").mkdir()
+    write_article(tmp_path / "world", DRAFT, "story")
+    assert remove_article(tmp_path, "world/story") == tmp_path / "world" / "story.md"
+    for bad in ("../story", "world/../../x", "/etc/passwd", "world//story"):
+        with pytest.raises(ArticleRefusedError, match="cannot be an article id"):
+            remove_article(tmp_path, bad)
+
+
 def test_remove(tmp_path: Path):
     write_article(tmp_path, DRAFT, "story")
     assert remove_article(tmp_path, "story") == tmp_path / "story.md"
