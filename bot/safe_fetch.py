@@ -29,6 +29,9 @@ USER_AGENT = f"askbot/{__version__} (+https://github.com/askbot; article import)
 ACCEPTED_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+_LOCAL_NAT64 = ipaddress.IPv6Network("64:ff9b:1::/48")
+
 Resolver = Callable[[str, int], Sequence[str]]
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -80,10 +83,14 @@ def forbidden_reason(address: IPAddress) -> str | None:
     """Return why an address must not be fetched from (loopback, private…), or None when it is public."""
     if isinstance(address, ipaddress.IPv6Address):
         mapped = address.ipv4_mapped or address.sixtofour
+        if address in _NAT64:  # the IPv4 address a NAT64 gateway would reach is what counts
+            mapped = ipaddress.IPv4Address(int(address) & 0xFFFF_FFFF)
         if mapped is not None:
             return forbidden_reason(mapped)
         if address.teredo is not None:
             return "a Teredo address"
+        if address in _LOCAL_NAT64:
+            return "a local NAT64 address"
     for test, name in (
         ("is_loopback", "loopback"),
         ("is_link_local", "link-local"),

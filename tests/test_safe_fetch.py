@@ -62,6 +62,8 @@ def ok_page(request: httpx.Request) -> httpx.Response:
         ("224.0.0.1", "multicast"),
         ("0.0.0.0", "unspecified"),
         ("100.64.0.1", "not a public address"),
+        ("64:ff9b::a00:1", "private"),  # NAT64 of 10.0.0.1
+        ("2002:7f00:1::", "loopback"),  # 6to4 of 127.0.0.1
     ],
 )
 def test_names_resolving_to_non_public_addresses_are_refused_before_any_connection(address: str, reason: str):
@@ -72,6 +74,11 @@ def test_names_resolving_to_non_public_addresses_are_refused_before_any_connecti
         fetcher.fetch("http://news.example/story")
     assert recorder.requests == []
     assert forbidden_reason(ipaddress.ip_address(address)) is not None
+
+
+@pytest.mark.parametrize("address", [PUBLIC, "2606:4700::1111", "64:ff9b::5db8:d822"])
+def test_public_addresses_pass(address: str):
+    assert forbidden_reason(ipaddress.ip_address(address)) is None
 
 
 def test_one_private_address_among_public_ones_is_enough_to_refuse():
