@@ -131,6 +131,7 @@ class ManageCog(commands.Cog, name="Manage"):
         self, guild_id: int, user_id: int, url: str | None, file: discord.Attachment | None, wanted: str | None
     ) -> AddedArticle:
         web = self.settings.web
+        given = check_id(wanted.strip()) if wanted else None  # a bad id is refused before any download
         if file is not None:
             if not file.filename.lower().endswith(FILE_SUFFIXES):
                 raise ArticleRefusedError(f"only {', '.join(FILE_SUFFIXES)} files can be added")
@@ -143,7 +144,7 @@ class ManageCog(commands.Cog, name="Manage"):
             draft = await asyncio.to_thread(draft_from_file, file.filename, data, min_words=web.min_words)
         else:
             draft = await asyncio.to_thread(draft_from_url, url or "", web)
-        chosen = check_id(wanted.strip()) if wanted else slugify(draft.title)
+        chosen = given or slugify(draft.title)
         async with self._writing:
             if article_path(self.folder, chosen) is not None or self.service.corpus.article(chosen) is not None:
                 raise ArticleRefusedError(f"an article with the id {chosen!r} exists already: give another id")
