@@ -249,3 +249,17 @@ async def test_presence_says_how_to_ask(fake: FakeDiscordMore, make_settings: Se
     async with running(make_settings()):
         pass
     assert "/ask · /help" in json.dumps(fake.identifies[0]["presence"], ensure_ascii=False)
+
+
+async def test_config_cooldown_applies_to_this_server_only(fake: FakeDiscordMore, make_settings: SettingsFactory):
+    async with running(make_settings()):
+        command = fake.slash_admin("config")
+        command["data"]["options"].append({"name": "cooldown", "type": 10, "value": 30.0})
+        shown = await fake.send_interaction(command)
+        assert "Cooldown: 30 s per member\n" in shown.json["data"]["content"]
+        await fake.send_interaction(fake.slash("ask", question=CONSTRUCTION))
+        again = await fake.send_interaction(fake.slash("ask", question=CONSTRUCTION))
+        assert again.json["data"]["content"].startswith("Please wait")
+        for _ in range(2):  # the other server keeps the default (0: no pause)
+            other = await fake.send_interaction(fake.in_second_guild(fake.slash("ask", question=CONSTRUCTION)))
+            assert other.json["data"]["embeds"]
