@@ -41,6 +41,7 @@ from bot.render import (
 from bot.service import AskService, vector_store_of
 from bot.settings import Settings, load_settings
 from bot.squad import SquadMetrics, SquadSet, evaluate_squad, format_squad_metrics, load_squad
+from bot.web_import import added_summary, draft_from_source, remove_article, write_article
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 HISTORY_FILE_ENV = "ASKBOT_HISTORY_FILE"
@@ -103,6 +104,15 @@ def build_parser() -> argparse.ArgumentParser:
     corpus = sub.add_parser("corpus", help="list the articles and the files left out")
     corpus.add_argument("--json", action="store_true")
     _common(corpus)
+
+    add = sub.add_parser("add", help="add an article from a link or an .html, .md or .txt file")
+    add.add_argument("source", metavar="URL|FILE", help="an http(s) link to a news page, or a file")
+    add.add_argument("--id", dest="article_id", help="the new article's id (default: a slug of its title)")
+    _common(add)
+
+    remove = sub.add_parser("remove", help="remove an article (its file) from the corpus folder")
+    remove.add_argument("article_id", metavar="ID", help="the article's id, see 'askbot corpus'")
+    _common(remove)
 
     run = sub.add_parser("run", help="run the Discord bot until SIGTERM or Ctrl-C (needs a bot token)")
     _common(run)
@@ -364,6 +374,22 @@ def cmd_corpus(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
     return EXIT_OK
 
 
+def cmd_add(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
+    """Add an article from a link or a file to the corpus folder and show what was read."""
+    settings = _settings(args)
+    draft = draft_from_source(args.source, settings.web)
+    added = write_article(settings.corpus.path, draft, args.article_id)
+    print(added_summary(added), file=out)
+    return EXIT_OK
+
+
+def cmd_remove(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
+    """Remove an article's file from the corpus folder."""
+    path = remove_article(_settings(args).corpus.path, args.article_id)
+    print(f"removed {args.article_id} ({path})", file=out)
+    return EXIT_OK
+
+
 def cmd_run(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
     """Run the Discord bot over the service until stopped."""
     from bot.discord_app.runner import run_bot, token_of  # noqa: PLC0415  (discord.py loads only for `run`)
@@ -379,6 +405,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO, TextIO], int]] = {
     "eval": cmd_eval,
     "explain": cmd_explain,
     "corpus": cmd_corpus,
+    "add": cmd_add,
+    "remove": cmd_remove,
     "run": cmd_run,
 }
 

@@ -4,7 +4,9 @@
     ├── ConfigError        settings that cannot be used (bad value, missing token, unreadable file)
     ├── CorpusError        a corpus folder with no usable article, or one that cannot be read
     ├── QuestionError      a question that cannot be asked (empty, stopwords only, too long)
-    └── UnknownArticleError  an article id that the corpus does not hold
+    ├── UnknownArticleError  an article id that the corpus does not hold
+    └── ArticleRefusedError  an article that cannot be added or removed (bad link, not an article, id taken)
+        └── FetchError     a page that was not fetched (bot/safe_fetch.py)
 
 Front ends catch ``AskbotError`` at their one error boundary and show its message; anything else is a bug
 and is logged with its traceback.
@@ -51,3 +53,7 @@ class UnknownArticleError(AskbotError):
         super().__init__(f"no article with id {article_id!r} (known: {hint})")
         self.article_id = article_id
         self.known = known
+
+
+class ArticleRefusedError(AskbotError):
+    """An article that cannot be added or removed; the message is the one-line reason."""

@@ -248,6 +248,17 @@ def article_ranges(corpus: Corpus) -> dict[str, tuple[int, int]]:
     return ranges
 
 
+def _visible(snap: Snapshot, articles: frozenset[str], lo: int, size: int) -> np.ndarray:
+    """Return which of the ``size`` passages from position ``lo`` belong to one of ``articles``."""
+    mask = np.zeros(size, dtype=bool)
+    for article_id in articles:
+        start, end = snap.ranges.get(article_id, (0, 0))
+        start, end = max(start - lo, 0), min(end - lo, size)
+        if start < end:
+            mask[start:end] = True
+    return mask
+
+
 def build_snapshot(
     corpus: Corpus,
     analyzer: Analyzer,
@@ -482,7 +493,14 @@ class AskService:
                     self._question_vectors.pop(next(iter(self._question_vectors)))
         return cached
 
-    def rank(self, question: str, *, article: str | None = None, snapshot: Snapshot | None = None) -> Ranking:
+    def rank(
+        self,
+        question: str,
+        *,
+        article: str | None = None,
+        snapshot: Snapshot | None = None,
+        articles: frozenset[str] | None = None,
+    ) -> Ranking:
         """Rank passages for a question through the pipeline's stages, best first.
 
         1. *parse*: the question is read once into a ``Question`` (terms, kind, subject, counted noun);
@@ -495,6 +513,9 @@ class AskService:
            question's word pairs kept together, ``cue_weight`` when a sentence holding question words holds
            the kind of answer asked (a number for "how many", a date for "when"), ``definition_weight``
            when the passage defines what "what is X" asks about;
+        ``articles``, when given, is the set of article ids that may answer (a server's own and the shared
+        ones); the index is not rebuilt.
+
         5. *cue promotion* (``cue_promote``): a how-many / how-much / how-long / when question takes the best
            candidate holding its kind of answer, when that candidate scores within ``promote_margin`` of the
            best.
@@ -508,12 +529,18 @@ class AskService:
         searched = expander.expand(terms, compounds(strip_frame(q.text), self.analyzer, expander.vocabulary))
         kind = q.kind
         lo, scores, matched = self._scores(snap, searched, within)
+        visible = _visible(snap, articles, lo, matched.size) if articles is not None else None
+        if visible is not None:  # only these articles may answer
+            matched &= visible
         where = np.flatnonzero(matched)
         vectors = snap.vectors if self.embedder is not None else None
         qvec = self._question_vector(q.text) if vectors is not None else None
         near: dict[int, float] = {}
         if qvec is not None and vectors is not None and r.semantic_candidates > 0:
-            near = dict(vectors.nearest(qvec, r.semantic_candidates, within))
+            # With a restriction, ask for more and keep the visible ones: hidden articles may be nearer.
+            wanted = r.semantic_candidates * (4 if visible is not None else 1)
+            near = {p: c for p, c in vectors.nearest(qvec, wanted, within) if visible is None or visible[p - lo]}
+            near = dict(list(near.items())[: r.semantic_candidates])
         if where.size == 0 and not near:
             return Ranking(tuple(terms), tuple(searched), kind, (), q)
         if where.size > r.rerank_depth:
@@ -592,15 +619,23 @@ class AskService:
             results.append(Result(rank, art, passage, cand.bm25, highlight, citation(art, passage)))
         return results
 
-    def ask(self, question: str, *, article: str | None = None, top: int | None = None) -> Answer:
+    def ask(
+        self,
+        question: str,
+        *,
+        article: str | None = None,
+        top: int | None = None,
+        articles: frozenset[str] | None = None,
+    ) -> Answer:
         """Answer a question with the best passages, or decline with the reason.
 
         Declines when the best passage holds too small an IDF-weighted share of the question's terms
         (``min_coverage``) or its BM25 score is too small a share of the question's own maximum
         (``min_relative_score``); the decline names the article of the closest passage, if any shares a word.
+        ``articles``, when given, is the set of article ids that may answer; the index is not rebuilt.
         """
         snap = self._snapshot
-        ranking = self.rank(question, article=article, snapshot=snap)
+        ranking = self.rank(question, article=article, snapshot=snap, articles=articles)
         return self._answer(question, snap, ranking, top)
 
     def _answer(self, question: str, snap: Snapshot, ranking: Ranking, top: int | None) -> Answer:

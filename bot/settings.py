@@ -37,7 +37,7 @@ _CONFIG_CANDIDATES = (
     _PACKAGE_DIR.parent / "config" / "askbot.toml",
     _PACKAGE_DIR / "_bundled" / "config" / "askbot.toml",
 )
-_PATH_KEYS = ("path", "dir", "file", "log")
+_PATH_KEYS = ("path", "dir", "file", "log", "database")
 
 
 def default_config_file() -> Path | None:
@@ -223,6 +223,32 @@ class DiscordSettings(_Section):
         return text
 
 
+class WebSettings(_Section):
+    """How articles are fetched from links (``askbot add URL``, ``/add``); see bot/safe_fetch.py."""
+
+    allow_private_hosts: bool = Field(
+        default=False, description="Allow links to loopback and private addresses (tests, intranets only)."
+    )
+    max_bytes: int = Field(default=5 * 1024 * 1024, ge=1024, le=100 * 1024 * 1024, description="Largest page.")
+    max_redirects: int = Field(default=5, ge=0, le=5, description="Redirects followed.")
+    connect_timeout: float = Field(default=5.0, gt=0, le=60, description="Seconds to connect.")
+    total_timeout: float = Field(default=20.0, gt=0, le=300, description="Seconds for the whole fetch.")
+    min_words: int = Field(default=80, ge=1, le=10000, description="Fewer words of text: not an article.")
+
+
+class ServerSettings(_Section):
+    """Where the per-server settings database lives (SQLite)."""
+
+    database: Path | None = Field(
+        default=None, description="SQLite file of per-server settings; default: <state dir>/askbot/servers.sqlite3."
+    )
+
+    @field_validator("database", mode="before")
+    @classmethod
+    def _blank_path_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+
 def state_dir() -> Path:
     """Return the folder askbot keeps its state in: ``$XDG_STATE_HOME/askbot`` or ``~/.local/state/askbot``."""
     return Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state") / "askbot"
@@ -321,6 +347,8 @@ class Settings(BaseSettings):
     index: IndexSettings = IndexSettings()
     discord: DiscordSettings = DiscordSettings()
     logging: LoggingSettings = LoggingSettings()
+    web: WebSettings = WebSettings()
+    servers: ServerSettings = ServerSettings()
 
     @classmethod
     def settings_customise_sources(

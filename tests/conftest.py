@@ -23,6 +23,7 @@ def _hermetic_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
             monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("ASKBOT_HISTORY_FILE", str(tmp_path / "history"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))  # the servers' database, never the home's
     monkeypatch.chdir(tmp_path)
 
 

@@ -7,6 +7,7 @@ commands, ``on_error`` for events).
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -20,14 +21,20 @@ from discord.ext import commands
 from bot.discord_app import render
 from bot.discord_app.cog import NO_MENTIONS, AskCog, apologise, reply_to
 from bot.discord_app.components import ButtonHandler, MoreButton, VoteButton
+from bot.discord_app.delete_button import DeleteButton
 from bot.discord_app.delivery import fail_fast
 from bot.discord_app.feedback import FeedbackLog
+from bot.discord_app.manage import ManageCog
+from bot.discord_app.message_tools import MessageToolsCog
+from bot.discord_app.servers import ServerPolicy
+from bot.server_store import ServerStore, database_path
 from bot.service import AskService
 from bot.settings import DiscordSettings, Settings, state_dir
 
 log = logging.getLogger(__name__)
 
 FEEDBACK_FILE = "feedback.jsonl"
+PRESENCE = "/ask · /help"
 SYNC_STATE_FILE = "commands.json"
 
 
@@ -136,6 +143,7 @@ class AskBot(commands.Bot):
             allowed_mentions=NO_MENTIONS,
             tree_cls=AskTree,
             guild_ready_timeout=settings.discord.guild_ready_timeout,
+            activity=discord.CustomActivity(name=PRESENCE),
             **options,
         )
         self.settings = settings
@@ -143,6 +151,7 @@ class AskBot(commands.Bot):
         self.feedback = FeedbackLog(feedback_path(settings.discord))  # its voter key beside it: the state dir
         self.button_handler: ButtonHandler | None = None
         self.cog: AskCog | None = None
+        self.servers: ServerPolicy | None = None
 
     async def setup_hook(self) -> None:
         """Add the cog, register the persistent buttons and sync the commands."""
@@ -152,7 +161,12 @@ class AskBot(commands.Bot):
         await self.add_cog(cog)
         self.button_handler = cog
         self.cog = cog
-        self.add_dynamic_items(MoreButton, VoteButton)
+        store = await asyncio.to_thread(ServerStore, database_path(self.settings.servers.database))
+        self.servers = cog.servers = ServerPolicy(store, self.settings.discord, self.service)
+        await self.servers.load()
+        await self.add_cog(ManageCog(self, self.service, self.settings, self.servers))
+        await self.add_cog(MessageToolsCog(self, self.service, self.servers))
+        self.add_dynamic_items(MoreButton, VoteButton, DeleteButton)
         await sync_commands(self, self.settings.discord)
 
     async def drain(self, timeout: float) -> int:
@@ -163,6 +177,14 @@ class AskBot(commands.Bot):
         """Log who the bot is and where it serves."""
         user = self.user
         log.info("ready as %s (id %s) in %d guild(s)", user, user.id if user else "?", len(self.guilds))
+
+    async def close(self) -> None:
+        """Close the connection, then the settings database."""
+        try:
+            await super().close()
+        finally:
+            if self.servers is not None:
+                self.servers.store.close()
 
     async def on_message(self, message: discord.Message, /) -> None:
         """Leave messages to the cog: the bot has no prefix commands."""

@@ -28,6 +28,7 @@ from bot.discord_app.custom_ids import MoreState, PassageRef, Scope, VoteState, 
 from bot.discord_app.delivery import WEBHOOK_RETRY_STATUSES, is_gone_reference, with_retries
 from bot.discord_app.feedback import FeedbackLog, FeedbackRecord, now_iso
 from bot.discord_app.guards import Cooldown, channel_allowed, strip_mentions
+from bot.discord_app.servers import ServerPolicy
 from bot.errors import CorpusError, QuestionError, UnknownArticleError
 from bot.render import article_rows
 from bot.service import AskService
@@ -92,6 +93,7 @@ class AskCog(commands.Cog, name="Ask"):
         self.cooldown = Cooldown(settings.cooldown_seconds)
         self.closing = False
         self._inflight: set[asyncio.Task[Any]] = set()
+        self.servers: ServerPolicy | None = None  # per-server settings, set by the bot (bot/discord_app/servers.py)
 
     # -- helpers ----------------------------------------------------------------------------------------
 
@@ -118,33 +120,47 @@ class AskCog(commands.Cog, name="Ask"):
                 log.warning("closing with %d answer(s) still in flight after %.0f s", len(pending), timeout)
         return len(pending)
 
-    def _settle(self, user_id: int, answered: bool) -> None:
-        """Charge the cooldown for an answered question; give the turn back otherwise."""
+    def _settle(self, user_id: int, answered: bool, guild: Any = None) -> None:
+        """Charge the server's cooldown for an answered question; give the turn back otherwise."""
+        cooldown = self._cooldown_for(guild)
         if answered:
-            self.cooldown.charge(user_id)
+            cooldown.charge(user_id)
         else:
-            self.cooldown.refund(user_id)
+            cooldown.refund(user_id)
 
     async def _in_thread(self, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run blocking work (a search, a reload, a file write) off the event loop."""
         return await asyncio.to_thread(func, *args, **kwargs)
 
-    def _ask_preferring(self, question: str, article: str | None) -> tuple[Answer, Scope]:
+    def _ask_preferring(
+        self, question: str, article: str | None, articles: frozenset[str] | None = None
+    ) -> tuple[Answer, Scope]:
         """Ask within the preferred article first; fall back to every article when it does not answer."""
         if article is not None:
-            within = self.service.ask(question, article=article)
+            within = self.service.ask(question, article=article, articles=articles)
             if within.answered:
                 return within, "article"
-        return self.service.ask(question), "all"
+        return self.service.ask(question, articles=articles), "all"
+
+    def _visible(self, guild: Any) -> frozenset[str] | None:
+        """Return the articles a server's members may be answered from (None: every article)."""
+        return self.servers.restriction(guild.id if guild else None) if self.servers else None
+
+    def _cooldown_for(self, guild: Any) -> Cooldown:
+        return self.servers.cooldown(guild.id if guild else None) if self.servers else self.cooldown
 
     def _allowed_here(self, channel: Any) -> bool:
         if channel is None or isinstance(channel, discord.DMChannel | discord.GroupChannel):
             return True
         parent_id = getattr(channel, "parent_id", None)
-        return channel_allowed(self.settings.allowed_channel_ids, channel.id, parent_id)
+        return channel_allowed(self._allowed_ids(channel), channel.id, parent_id)
 
-    def _allowlist_note(self) -> str:
-        where = ", ".join(f"<#{cid}>" for cid in self.settings.allowed_channel_ids[:10])
+    def _allowed_ids(self, channel: Any) -> tuple[int, ...]:
+        guild = getattr(channel, "guild", None)
+        return self.servers.allowed_channels(guild.id) if self.servers and guild else self.settings.allowed_channel_ids
+
+    def _allowlist_note(self, channel: Any = None) -> str:
+        where = ", ".join(f"<#{cid}>" for cid in self._allowed_ids(channel)[:10])
         return f"I only answer in {where}."
 
     def _find_article(self, value: str) -> Article | None:
@@ -155,6 +171,10 @@ class AskCog(commands.Cog, name="Ask"):
             return found
         wanted = value.strip().casefold()
         return next((a for a in corpus.articles if a.title.casefold() == wanted), None)
+
+    def _articles_for(self, guild: Any) -> list[Article]:
+        visible = self._visible(guild)
+        return [a for a in self.service.corpus.articles if visible is None or a.id in visible]
 
     # -- slash commands ---------------------------------------------------------------------------------
 
@@ -182,24 +202,28 @@ class AskCog(commands.Cog, name="Ask"):
             await self._respond(interaction, render.RESTARTING, ephemeral=True)
             return
         if not self._allowed_here(interaction.channel):
-            await self._respond(interaction, self._allowlist_note(), ephemeral=True)
+            await self._respond(interaction, self._allowlist_note(interaction.channel), ephemeral=True)
             return
         chosen: Article | None = None
         if article:
             chosen = self._find_article(article)
+            visible = self._visible(interaction.guild)
+            if chosen is not None and visible is not None and chosen.id not in visible:
+                chosen = None  # another server's article
             if chosen is None:
                 shown = render.shorten(article, render.CHOICE_VALUE_CHARS)
                 await self._respond(interaction, f"I don't know the article “{shown}”; see /sources.", ephemeral=True)
                 return
         user_id = interaction.user.id
-        wait = self.cooldown.retry_after(user_id)
+        wait = self._cooldown_for(interaction.guild).retry_after(user_id)
         if wait > 0:  # private: it floods no channel, and the interaction needs an answer anyway
             await self._respond(interaction, render.cooldown_text(wait), ephemeral=True)
             return
         answered = False
         try:
             task = asyncio.ensure_future(
-                self._in_thread(self.service.ask, question, article=chosen.id if chosen else None)
+                self._in_thread(self.service.ask, question, article=chosen.id if chosen else None,
+                                articles=self._visible(interaction.guild))
             )
             budget = min(INLINE_ANSWER_SECONDS, ACK_BUDGET_SECONDS - interaction_age(interaction))
             if budget > 0:
@@ -217,7 +241,7 @@ class AskCog(commands.Cog, name="Ask"):
             view = answer_view(answer.results[0], "article" if chosen else "all") if reply.embed else None
             await self._respond(interaction, reply.content, embed=reply.embed, view=view, ephemeral=private)
         finally:
-            self._settle(user_id, answered)
+            self._settle(user_id, answered, interaction.guild)
 
     @ask_command.autocomplete("article")
     async def article_autocomplete(
@@ -226,7 +250,7 @@ class AskCog(commands.Cog, name="Ask"):
         """Offer the articles whose title or id holds what was typed."""
         typed = current.strip().casefold()
         choices = []
-        for a in self.service.corpus.articles:
+        for a in self._articles_for(interaction.guild):
             if typed and typed not in a.title.casefold() and typed not in a.id.casefold():
                 continue
             if len(a.id) > render.CHOICE_VALUE_CHARS:
@@ -241,7 +265,8 @@ class AskCog(commands.Cog, name="Ask"):
     async def sources_command(self, interaction: discord.Interaction[Any]) -> None:
         """List the articles: title, date, passages."""
         corpus = self.service.corpus
-        rows = article_rows(corpus, {a.id: self.service.passage_count(a.id) for a in corpus.articles})
+        counts = {a.id: self.service.passage_count(a.id) for a in self._articles_for(interaction.guild)}
+        rows = [r for r in article_rows(corpus, counts) if r.id in counts]
         await interaction.response.send_message(embed=render.sources_embed(rows, corpus.bad_files),
                                                 ephemeral=True, allowed_mentions=NO_MENTIONS)
 
@@ -311,21 +336,29 @@ class AskCog(commands.Cog, name="Ask"):
                 return
             if not self._allowed_here(message.channel):
                 return
+            if self.servers is not None and not self.servers.answers_mentions(message.guild.id):
+                return
         question = strip_mentions(message.content, me.id)
         if not question:
             await self._reply(message, render.help_text(me.mention))
             return
         user_id = message.author.id
-        wait = self.cooldown.retry_after(user_id)
+        cooldown = self._cooldown_for(message.guild)
+        wait = cooldown.retry_after(user_id)
         if wait > 0:
-            if self.cooldown.first_refusal(user_id):  # told once per pause; later questions are let be
+            if cooldown.first_refusal(user_id):  # told once per pause; later questions are let be
                 await self._reply(message, render.cooldown_text(wait))
             return
         answered = False
         try:
             preferred = self._replied_article(message, me.id)
+            if preferred is None and self.servers is not None and message.guild is not None:
+                channel = message.channel
+                preferred = self.servers.channel_article(message.guild.id, channel.id,
+                                                         getattr(channel, "parent_id", None))
             try:
-                answer, scope = await self._in_thread(self._ask_preferring, question, preferred)
+                answer, scope = await self._in_thread(self._ask_preferring, question, preferred,
+                                                      self._visible(message.guild))
             except QuestionError as exc:
                 await self._reply(message, render.error_text(str(exc)))
                 return
@@ -334,7 +367,7 @@ class AskCog(commands.Cog, name="Ask"):
             view = answer_view(answer.results[0], scope) if reply.embed else None
             await self._reply(message, reply.content, embed=reply.embed, view=view)
         finally:
-            self._settle(user_id, answered)
+            self._settle(user_id, answered, message.guild)
 
     def _replied_article(self, message: discord.Message, my_id: int) -> str | None:
         """Return the article of the answer this message replies to, or None."""
@@ -375,7 +408,8 @@ class AskCog(commands.Cog, name="Ask"):
         shown_article = resolve_article(state.passage.article, self.service.corpus.articles)
         within = shown_article.id if state.scope == "article" and shown_article else None
         top_k = self.service.retrieval.top_k
-        answer = await self._in_thread(self.service.ask, question, article=within, top=top_k + 1)
+        answer = await self._in_thread(self.service.ask, question, article=within, top=top_k + 1,
+                                       articles=self._visible(interaction.guild))
         others = [r for r in answer.results if not _same_passage(r, state.passage, shown_article)][:top_k]
         if not answer.answered:
             others = []

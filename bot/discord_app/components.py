@@ -26,6 +26,7 @@ from bot.discord_app.custom_ids import (
     parse_vote,
     vote_id,
 )
+from bot.discord_app.delete_button import DeleteButton
 
 MORE_LABEL = "Other passages"
 UP_EMOJI, DOWN_EMOJI = "👍", "👎"
@@ -110,4 +111,5 @@ def answer_view(result: Result, scope: Scope) -> discord.ui.View:
     view.add_item(MoreButton(MoreState(passage, scope)))
     view.add_item(VoteButton(VoteState(passage, "up", result.score)))
     view.add_item(VoteButton(VoteState(passage, "down", result.score)))
+    view.add_item(DeleteButton())
     return view

@@ -49,8 +49,10 @@ HELP_TEXT = (
     "• Mention me with a question, e.g. {mention} how many inmates work in construction?\n"
     "• Reply to one of my answers to ask a follow-up about the same article.\n"
     "• Send me a direct message.\n"
+    "• Right-click a message → Apps → **Ask about this message** to check it against the articles (only you "
+    "see the answer).\n"
     "• `/sources` lists the articles. Under an answer, **Other passages** shows the next matches; "
-    "👍 / 👎 tell us whether it helped.\n"
+    "👍 / 👎 tell us whether it helped; 🗑 deletes it (for whoever asked, or a moderator).\n"
     "When the articles do not answer, I say so and name the closest article."
 )
 _URL_RE = re.compile(r"https?://\S+")

@@ -175,7 +175,7 @@ async def test_other_passages_and_feedback_buttons(fake: FakeDiscord, make_setti
         call = await fake.send_interaction(fake.slash("ask", question=CONSTRUCTION))
         assert call.json["type"] == 4
         message = next(m for m in fake.messages.values() if m["components"])
-        more_id, up_id, _ = fake.custom_ids(message)
+        more_id, up_id, _ = fake.custom_ids(message)[:3]  # the 🗑 button is on the second row
         more = await fake.send_interaction(fake.click(message, more_id))
         vote = await fake.send_interaction(fake.click(message, up_id))
     assert more.json["type"] == 4
@@ -201,7 +201,7 @@ async def test_buttons_work_after_a_restart(fake: FakeDiscord, make_settings: Se
     async with running(settings):
         await fake.send_interaction(fake.slash("ask", question=CONSTRUCTION))
     message = next(m for m in fake.messages.values() if m["components"])
-    more_id, _, down_id = fake.custom_ids(message)
+    more_id, _, down_id = fake.custom_ids(message)[:3]  # the 🗑 button is on the second row
     async with running(settings):  # a new process would start just like this: a new client, nothing cached
         more = await fake.send_interaction(fake.click(message, more_id))
         vote = await fake.send_interaction(fake.click(message, down_id))
@@ -370,7 +370,8 @@ async def test_commands_synced_globally_once_then_to_guilds(fake: FakeDiscord, m
         pass
     global_syncs = fake.calls("PUT", rf"/applications/{fake.app_id}/commands")
     assert len(global_syncs) == 1
-    assert sorted(c["name"] for c in global_syncs[0].json) == ["ask", "help", "reload", "sources"]
+    assert sorted(c["name"] for c in global_syncs[0].json) == [
+        "Ask about this message", "add", "ask", "config", "help", "reload", "remove", "sources"]
     reload_command = next(c for c in global_syncs[0].json if c["name"] == "reload")
     assert str(reload_command["default_member_permissions"]) == "32"  # Manage Server
     async with running(make_settings(sync_guild_ids=[fake.guild_id])):

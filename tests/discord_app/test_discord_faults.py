@@ -108,10 +108,16 @@ async def test_a_failed_interaction_callback_is_retried(
         payload = fake.slash("ask", question=CONSTRUCTION)
         await fake.dispatch("INTERACTION_CREATE", payload)
         await fake.wait_for(lambda: fake.ack_latencies, timeout=5)
+        final = fake.calls("POST", r"/interactions/\d+/[^/]+/callback")[-1].json
+        if final["type"] == 5:  # deferred (a loaded machine): the answer comes as the follow-up
+            (followup,) = await fake.wait_for(lambda: fake.calls("POST", r"/webhooks/\d+/[^/]+"), timeout=5)
+            answer = followup.json
+        else:
+            answer = final["data"]
         await asyncio.sleep(0.2)
     callbacks = fake.calls("POST", r"/interactions/\d+/[^/]+/callback", ok=False)
     assert [c.status for c in callbacks] == [status, 200]
-    assert "**15,000**" in callbacks[-1].json["data"]["embeds"][0]["description"]
+    assert "**15,000**" in answer["embeds"][0]["description"]
 
 
 async def test_a_reply_that_keeps_failing_does_not_hold_the_others_in_its_channel(
