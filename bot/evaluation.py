@@ -220,10 +220,11 @@ def format_metrics(metrics: Metrics) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Stage:
-    """A stage of the answer pipeline and the settings that switch it off."""
+    """A stage of the answer pipeline, the settings that switch it off, and those that switch it on."""
 
     name: str
     off: tuple[tuple[str, object], ...]
+    on: tuple[tuple[str, object], ...] = ()
 
 
 STAGES: tuple[Stage, ...] = (
@@ -235,11 +236,11 @@ STAGES: tuple[Stage, ...] = (
     Stage("coverage in the ranking", (("coverage_weight", 0.0),)),
     Stage("proximity bonus", (("proximity_weight", 0.0),)),
     Stage("definition bonus", (("definition_weight", 0.0),)),
-    Stage("answer-type cue bonus", (("cue_weight", 0.0),)),
+    Stage("answer-type cue bonus", (("cue_weight", 0.0),), (("cue_weight", 0.3),)),
     Stage("cue promotion", (("cue_promote", False),)),
     Stage("cue decline", (("decline_without_cue", False),)),
-    Stage("attribute decline", (("decline_attribute", False),)),
-    Stage("unknown-name decline", (("decline_unknown_names", False),)),
+    Stage("attribute decline", (("decline_attribute", False),), (("decline_attribute", True),)),
+    Stage("unknown-name decline", (("decline_unknown_names", False),), (("decline_unknown_names", True),)),
     Stage("whole semantic stage", (("semantic", False),)),
 )
 EvalSet = QuestionSet | SquadSet
@@ -273,18 +274,23 @@ def ablate(
     *,
     limit: int | None = None,
 ) -> list[AblationRow]:
-    """Measure every set with all stages on, then with each stage switched off in turn.
+    """Measure every set as configured, then with each stage switched off in turn (on, when it is off).
 
-    Each set is answered by its own service; a stage is switched off through the settings alone
+    Each set is answered by its own service; a stage is switched through the settings alone
     (``with_retrieval``), so the articles, the index and the passage vectors are shared.
     """
-    rows = [AblationRow("all stages", tuple(figures(s, q, limit=limit) for s, q in pairs))]
+    rows = [AblationRow("as configured", tuple(figures(s, q, limit=limit) for s, q in pairs))]
     for stage in stages:
         cells = []
+        label = f"− {stage.name}"
         for service, qset in pairs:
-            retrieval = service.retrieval.model_copy(update=dict(stage.off))
+            current = service.retrieval.model_dump()
+            switched = stage.off
+            if stage.on and all(current[key] == value for key, value in stage.off):
+                switched, label = stage.on, f"+ {stage.name} (off as configured)"
+            retrieval = service.retrieval.model_copy(update=dict(switched))
             cells.append(figures(service.with_retrieval(retrieval), qset, limit=limit))
-        rows.append(AblationRow(f"− {stage.name}", tuple(cells)))
+        rows.append(AblationRow(label, tuple(cells)))
     return rows
 
 

@@ -329,6 +329,9 @@ class AskService:
         self.analyzer = analyzer or Analyzer()
         self.params = params_of(self.retrieval)
         self.policy = DeclinePolicy(self.retrieval.min_coverage, self.retrieval.min_relative_score)
+        # Without sentence vectors the lexical figures decide alone, at the thresholds chosen for them.
+        self.lexical_policy = DeclinePolicy(self.retrieval.lexical_min_coverage,
+                                            self.retrieval.lexical_min_relative_score)
         self.max_passage_words = max_passage_words
         self.index_cache = index_cache
         self.corpus_cache = corpus_cache
@@ -380,6 +383,7 @@ class AskService:
         other.retrieval = retrieval
         other.params = params_of(retrieval)
         other.policy = DeclinePolicy(retrieval.min_coverage, retrieval.min_relative_score)
+        other.lexical_policy = DeclinePolicy(retrieval.lexical_min_coverage, retrieval.lexical_min_relative_score)
         if retrieval.semantic and self.embedder is None:
             other.embedder = load_embedder(retrieval.model_threads)
         elif not retrieval.semantic:
@@ -649,7 +653,7 @@ class AskService:
         # The article the question is most about: the best BM25 match, before any cue moved a passage up.
         nearest = max(ranking.candidates, key=lambda c: (c.bm25, -c.position))
         closest = snap.corpus.article(snap.corpus.passages[nearest.position].article_id)
-        reason = decline_reason(best.coverage, relative, self.policy)
+        reason = decline_reason(best.coverage, relative, self.policy if ranking.semantic else self.lexical_policy)
         if reason is None and self.retrieval.decline_without_cue and ranking.kind in CUE_REQUIRED and not best.cue:
             reason = f"the best passage gives no {CUE_REQUIRED[ranking.kind]} near the question's words"
         if reason is None and self.retrieval.decline_attribute:

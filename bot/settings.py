@@ -66,6 +66,12 @@ class RetrievalSettings(_Section):
     top_k: int = Field(default=3, ge=1, le=25, description="Passages returned per question.")
     min_coverage: float = Field(default=0.2, ge=0, le=1, description="Share of question terms the top passage holds.")
     min_relative_score: float = Field(default=0.2, ge=0, le=1, description="Top score over the question's maximum.")
+    lexical_min_coverage: float = Field(
+        default=0.3, ge=0, le=1, description="min_coverage when the semantic stage is off or has no model."
+    )
+    lexical_min_relative_score: float = Field(
+        default=0.35, ge=0, le=1, description="min_relative_score when the semantic stage is off or has no model."
+    )
     typo_weight: float = Field(default=0.6, ge=0, le=1, description="Weight of a typo repair (0: no repair).")
     related_weight: float = Field(default=0.5, ge=0, le=1, description="Weight of a related word (0: none).")
     lexical_weight: float = Field(default=0.05, ge=0, le=2, description="Weight of BM25 over the best BM25.")

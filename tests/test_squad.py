@@ -153,6 +153,7 @@ def test_thresholds_are_shares(squad_file: Path, capsys: pytest.CaptureFixture[s
 def test_ablate_prints_one_row_per_stage(squad_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["eval", str(squad_file), "--ablate"]) == 0
     out = capsys.readouterr().out
-    assert "| all stages |" in out
+    assert "| as configured |" in out
+    assert "| + unknown-name decline (off as configured) |" in out
     assert "| − semantic re-ranking |" in out
     assert "| − whole semantic stage |" in out
