@@ -20,7 +20,8 @@ REPO = Path(__file__).resolve().parents[2]
 EXIT_TIMEOUT = 15.0
 
 
-def run_env(fake: FakeDiscord, corpus_dir: Path, tmp_path: Path, token: str, level: str = "DEBUG") -> dict[str, str]:
+def run_env(fake: FakeDiscord, corpus_dir: Path, tmp_path: Path, token: str, level: str = "DEBUG",
+            vectors: Path | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ASKBOT_") and k != "DISCORD_TOKEN"}
     env.update({
         "DISCORD_TOKEN": token,
@@ -30,6 +31,10 @@ def run_env(fake: FakeDiscord, corpus_dir: Path, tmp_path: Path, token: str, lev
         "ASKBOT_DISCORD__SYNC_STATE_FILE": str(tmp_path / "state" / "commands.json"),
         "ASKBOT_DISCORD__FEEDBACK_LOG": str(tmp_path / "state" / "feedback.jsonl"),
         "ASKBOT_CORPUS__PATH": str(corpus_dir),
+        # The session's passage vectors: a start loads them instead of embedding the corpus again.
+        "ASKBOT_INDEX__CACHE_DIR": str(vectors or tmp_path / "cache"),
+        "ASKBOT_INDEX__MIN_VECTOR_PASSAGES": "0",
+        "ASKBOT_CORPUS__MAX_PASSAGE_WORDS": "5000",  # as the in-process tests cut it, so the vectors match
         "ASKBOT_LOGGING__LEVEL": level,
         "PYTHONUNBUFFERED": "1",
         # This checkout's code, whichever askbot the environment has installed.
@@ -60,9 +65,10 @@ async def finish(proc: asyncio.subprocess.Process) -> int:
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 async def test_run_connects_answers_and_stops_on_signal(
-    fake: FakeDiscord, corpus_dir: Path, tmp_path: Path, sig: signal.Signals
+    fake: FakeDiscord, corpus_dir: Path, tmp_path: Path, vector_cache: Path, sig: signal.Signals
 ):
-    proc, err = await start_run(run_env(fake, corpus_dir, tmp_path, GOOD_TOKEN), tmp_path)
+    env = run_env(fake, corpus_dir, tmp_path, GOOD_TOKEN, vectors=vector_cache)
+    proc, err = await start_run(env, tmp_path)
     try:
         await fake.wait_ready(timeout=30)
         await asyncio.sleep(0.3)  # the bot's guild_ready_timeout
@@ -90,8 +96,11 @@ async def test_run_connects_answers_and_stops_on_signal(
     assert fake.connections[0].closed.is_set()
 
 
-async def test_run_with_a_rejected_token_exits_2_with_one_line(fake: FakeDiscord, corpus_dir: Path, tmp_path: Path):
-    proc, err = await start_run(run_env(fake, corpus_dir, tmp_path, "wrong-token", level="WARNING"), tmp_path)
+async def test_run_with_a_rejected_token_exits_2_with_one_line(
+    fake: FakeDiscord, corpus_dir: Path, tmp_path: Path, vector_cache: Path
+):
+    env = run_env(fake, corpus_dir, tmp_path, "wrong-token", level="WARNING", vectors=vector_cache)
+    proc, err = await start_run(env, tmp_path)
     code = await finish(proc)
     lines = err.read_text(encoding="utf-8").strip().splitlines()
     assert code == 2
@@ -101,10 +110,11 @@ async def test_run_with_a_rejected_token_exits_2_with_one_line(fake: FakeDiscord
 
 
 async def test_run_refused_privileged_intent_exits_2_with_one_line(
-    fake: FakeDiscord, corpus_dir: Path, tmp_path: Path
+    fake: FakeDiscord, corpus_dir: Path, tmp_path: Path, vector_cache: Path
 ):
     fake.close_code_on_identify = 4014
-    proc, err = await start_run(run_env(fake, corpus_dir, tmp_path, GOOD_TOKEN, level="WARNING"), tmp_path)
+    env = run_env(fake, corpus_dir, tmp_path, GOOD_TOKEN, level="WARNING", vectors=vector_cache)
+    proc, err = await start_run(env, tmp_path)
     code = await finish(proc)
     lines = err.read_text(encoding="utf-8").strip().splitlines()
     assert code == 2
@@ -122,10 +132,11 @@ def test_run_without_token_says_how_to_set_it(capsys: pytest.CaptureFixture[str]
 
 
 async def test_run_token_refused_at_identify_exits_2_with_one_line(
-    fake: FakeDiscord, corpus_dir: Path, tmp_path: Path
+    fake: FakeDiscord, corpus_dir: Path, tmp_path: Path, vector_cache: Path
 ):
     fake.close_code_on_identify = 4004  # the REST login passed; the gateway refuses the token
-    proc, err = await start_run(run_env(fake, corpus_dir, tmp_path, GOOD_TOKEN, level="WARNING"), tmp_path)
+    env = run_env(fake, corpus_dir, tmp_path, GOOD_TOKEN, level="WARNING", vectors=vector_cache)
+    proc, err = await start_run(env, tmp_path)
     code = await finish(proc)
     lines = err.read_text(encoding="utf-8").strip().splitlines()
     assert code == 2
@@ -135,9 +146,12 @@ async def test_run_token_refused_at_identify_exits_2_with_one_line(
     assert GOOD_TOKEN not in lines[0]
 
 
-async def test_sigterm_sends_the_answers_in_flight_before_closing(fake: FakeDiscord, corpus_dir: Path, tmp_path: Path):
+async def test_sigterm_sends_the_answers_in_flight_before_closing(
+    fake: FakeDiscord, corpus_dir: Path, tmp_path: Path, vector_cache: Path
+):
     fake.slow("POST", MESSAGES, 0.4)  # replies in one channel go one at a time: five take about 2 s
-    proc, err = await start_run(run_env(fake, corpus_dir, tmp_path, GOOD_TOKEN, level="INFO"), tmp_path)
+    env = run_env(fake, corpus_dir, tmp_path, GOOD_TOKEN, level="INFO", vectors=vector_cache)
+    proc, err = await start_run(env, tmp_path)
     try:
         await fake.wait_ready(timeout=30)
         await asyncio.sleep(0.3)  # the bot's guild_ready_timeout
