@@ -41,7 +41,6 @@ from bot.render import (
 from bot.service import AskService, vector_store_of
 from bot.settings import Settings, load_settings
 from bot.squad import SquadMetrics, SquadSet, evaluate_squad, format_squad_metrics, load_squad
-from bot.web_import import added_summary, draft_from_source, remove_article, write_article
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 HISTORY_FILE_ENV = "ASKBOT_HISTORY_FILE"
@@ -376,6 +375,8 @@ def cmd_corpus(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
 
 def cmd_add(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
     """Add an article from a link or a file to the corpus folder and show what was read."""
+    from bot.web_import import added_summary, draft_from_source, write_article  # noqa: PLC0415  (0.8 s of imports)
+
     settings = _settings(args)
     draft = draft_from_source(args.source, settings.web)
     added = write_article(settings.corpus.path, draft, args.article_id)
@@ -385,6 +386,8 @@ def cmd_add(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
 
 def cmd_remove(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
     """Remove an article's file from the corpus folder."""
+    from bot.web_import import remove_article  # noqa: PLC0415  (trafilatura loads only for add and remove)
+
     path = remove_article(_settings(args).corpus.path, args.article_id)
     print(f"removed {args.article_id} ({path})", file=out)
     return EXIT_OK
