@@ -26,7 +26,7 @@ FULL = os.environ.get("ASKBOT_LOAD") == "full"
 MENTIONS, ASKS, MEMBERS, SPREAD_SECONDS = (1000, 200, 50, 3.0) if FULL else (200, 40, 50, 1.0)
 # On loopback an /ask must be acknowledged well inside Discord's 3 s: the network adds the rest both ways.
 ACK_TARGET_SECONDS = 2.0
-FINISH_TIMEOUT = 120.0 if FULL else 40.0
+FINISH_TIMEOUT = 120.0 if FULL else 90.0  # a bound on waiting, with room for a loaded 2-core machine
 QUESTIONS = (
     "How many inmates work in construction?",
     "What is the bridge repair budget?",
