@@ -5,12 +5,14 @@ vectors are saved as float16 in the cache folder, keyed by the model and the pas
 the next start. A question is then the only text embedded at ask time.
 
 On a large corpus (more than ``background_above`` passages) the snapshot does not wait: the vectors are filled
-by a background thread, in chunks, while questions are answered. A question's BM25 candidates that are not
-filled yet are embedded on demand, and the nearest-passage search covers the filled ones only.
+by a background thread, in chunks, while questions are answered lexically (the service uses the vectors only
+once they are complete: embedding a question's candidates on demand competed with the fill for the cores and
+took seconds per answer). The fill stops after its chunk when the process exits.
 """
 
 from __future__ import annotations
 
+import atexit
 import functools
 import hashlib
 import logging
@@ -98,6 +100,8 @@ class PassageVectors:
         self._sentences: list[npt.NDArray[np.float32] | None] = [None] * n
         self._filled = np.zeros(n, dtype=bool)
         self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
         self._path: Path | None = None
         self._key = ""
         if store is not None and n >= store.min_passages:
@@ -109,6 +113,9 @@ class PassageVectors:
             self._reuse(previous)
         if n - self.filled > background_above:
             thread = threading.Thread(target=self._fill, name="askbot-vectors", daemon=True)
+            self._thread = thread
+            # onnxruntime aborts the process (SIGABRT) when the interpreter exits during a run: stop first.
+            atexit.register(self.stop)
             thread.start()
         else:
             self._fill(progress=progress)
@@ -210,6 +217,8 @@ class PassageVectors:
             with tqdm(total=len(missing), desc="askbot: passage vectors", unit=" passages", delay=0.5,
                       disable=not progress, leave=False) as bar:
                 for at in range(0, len(missing), CHUNK):
+                    if self._stopping.is_set():
+                        return
                     chunk = [p for p in missing[at : at + CHUNK] if not self._filled[p]]
                     if chunk:
                         self._embed_into(chunk)
@@ -218,6 +227,14 @@ class PassageVectors:
             log.exception("filling the passage vectors failed; answers use the vectors filled so far")
             return
         self._save()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Stop a background fill after its current chunk and wait for it (the vectors stay incomplete)."""
+        self._stopping.set()
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout)
+        atexit.unregister(self.stop)
 
     def similarities(
         self, query: npt.NDArray[np.float32], positions: Sequence[int]

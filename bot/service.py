@@ -537,7 +537,8 @@ class AskService:
         if visible is not None:  # only these articles may answer
             matched &= visible
         where = np.flatnonzero(matched)
-        vectors = snap.vectors if self.embedder is not None else None
+        # Vectors still filling in the background are not used: those questions are answered lexically.
+        vectors = snap.vectors if self.embedder is not None and snap.vectors and snap.vectors.complete else None
         qvec = self._question_vector(q.text) if vectors is not None else None
         near: dict[int, float] = {}
         if qvec is not None and vectors is not None and r.semantic_candidates > 0:

@@ -158,3 +158,26 @@ def test_a_reload_embeds_only_the_passages_that_changed() -> None:
     after = PassageVectors(model, [TEXTS[0], "A new passage.", TEXTS[2]], previous=before)
     assert model.embedded == ["A new passage."]
     assert after.complete
+
+
+def test_stop_ends_a_background_fill_after_its_chunk() -> None:
+    model = WordHashEmbedder(delay=0.05)
+    texts = [f"passage {i}." for i in range(semantic.CHUNK * 20)]
+    vectors = PassageVectors(model, texts, background_above=10)
+    vectors.stop(timeout=10)
+    assert vectors._thread is not None
+    assert not vectors._thread.is_alive()
+    assert not vectors.complete
+
+
+def test_questions_are_answered_lexically_while_the_vectors_fill(tmp_path: Path) -> None:
+    for i in range(3):
+        write_article(tmp_path, f"a{i}", f"Article {i}", f"The lighthouse keeper number {i} climbs 132 steps.",
+                      "The tram is painted green.")
+    service = AskService(load_corpus(tmp_path), retrieval=RetrievalSettings(semantic_background_above=0))
+    vectors = service.snapshot.vectors
+    assert vectors is not None
+    vectors.stop()
+    if not vectors.complete:  # stopped before the end: no vectors are used until they are all there
+        assert not service.rank("How many steps does the keeper climb?").semantic
+    assert service.ask("How many steps does the keeper climb?").answered
