@@ -4,10 +4,10 @@
     python tests/bench/bench_search.py --mode answer --passages 1k 10k 100k   # whole answers; add 1M by hand
 
 ``--mode search`` (the default) times the index alone. For each size, in one run on one machine: build time,
-memory, per-question latency (p50/p95) of askbot,
-rank-bm25 (``get_scores`` + argsort top-k) and bm25s (``get_scores`` + its numpy top-k, and ``retrieve``),
-the ratios, whether askbot's top 10 equal rank-bm25's, and the warm start of a restarted service from its
-saved index. Ends with a Markdown table (the one in README ``## Scale``).
+memory, per-question latency (p50/p95) of askbot, rank-bm25 (``get_scores`` + argsort top-k) and bm25s
+(``get_scores`` + its numpy top-k, and ``retrieve``), the ratios, whether askbot's top 10 equal rank-bm25's,
+and the warm start of a restarted service from its saved index. Ends with a Markdown table (the one in README
+``## Scale``; ``--mode answer`` ends with the one in its "Whole answer" subsection).
 
 How things are measured
 * Time: ``time.perf_counter``; every library gets the same tokens (askbot's analyzer), and tokenizing is
