@@ -71,10 +71,16 @@ WARMUP_QUESTION = "What about the warm-up question?"  # not among the timed ones
 FILL_THREAD = "askbot-vectors"  # the name bot.semantic gives its background fill
 MB = 1024 * 1024
 
-# Peak RSS is the kernel's high-water mark of this process's own memory (VmHWM): getrusage's ru_maxrss would
-# report the benchmark's own size, since Linux carries a parent's peak over fork and exec. The process leaves
-# with os._exit: exiting normally while the passage vectors fill in the background aborts (SIGABRT, onnxruntime
-# torn down under the running fill thread).
+# Both start scripts end by reporting their figures and the peak RSS: the kernel's high-water mark of this
+# process's own memory (VmHWM), since getrusage's ru_maxrss would report the benchmark's own size (Linux carries
+# a parent's peak over fork and exec). They leave with os._exit: exiting normally while the passage vectors fill
+# in the background aborts (SIGABRT, onnxruntime torn down under the running fill thread).
+REPORT = r"""
+with open("/proc/self/status", encoding="ascii") as status:
+    result["rss_mb"] = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024
+print(json.dumps(result), flush=True)
+os._exit(0)
+"""
 WARM_START = r"""
 import json, os, sys, time
 t0 = time.perf_counter()
@@ -87,12 +93,19 @@ service = AskService.from_settings(settings)
 t2 = time.perf_counter()
 answer = service.ask(sys.argv[3])
 t3 = time.perf_counter()
-with open("/proc/self/status", encoding="ascii") as status:
-    rss_kb = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
-print(json.dumps({"imports": t1 - t0, "start": t2 - t1, "first_answer": t3 - t2, "total": t3 - t1,
-                  "answered": answer.answered, "rss_mb": rss_kb / 1024}), flush=True)
-os._exit(0)
-"""
+result = {"imports": t1 - t0, "start": t2 - t1, "first_answer": t3 - t2, "total": t3 - t1, "answered": answer.answered}
+""" + REPORT
+BM25S_START = r"""
+import json, os, sys, time
+t0 = time.perf_counter()
+import bm25s
+t1 = time.perf_counter()
+model = bm25s.BM25.load(sys.argv[1], show_progress=False)
+t2 = time.perf_counter()
+model.get_scores(json.loads(sys.argv[2]))
+t3 = time.perf_counter()
+result = {"imports": t1 - t0, "start": t2 - t1, "first_answer": t3 - t2, "total": t3 - t1}
+""" + REPORT
 LEXICAL: dict[str, Any] = {"semantic": False}
 
 
@@ -150,7 +163,7 @@ def spread(row: dict[str, Any], name: str) -> str:
 
 
 def bench_bm25s(row: dict[str, Any], tokenized: list[list[str]], questions: Sequence[list[str]],
-                params: BM25Params, *, trace: bool) -> None:
+                params: BM25Params, *, trace: bool, save_to: Path | None = None) -> None:
     """Build bm25s on the same tokens and time ``get_scores`` + top-k and ``retrieve``; memory when ``trace``."""
     import bm25s  # a test dependency, imported where used
 
@@ -174,6 +187,8 @@ def bench_bm25s(row: dict[str, Any], tokenized: list[list[str]], questions: Sequ
 
     summarize(row, "bm25s", latencies(scores_topk, known))
     summarize(row, "bm25s_retrieve", latencies(retrieve, known))
+    if save_to is not None:
+        model.save(save_to, show_progress=False)
     memory = f", peak {row['bm25s_peak_mb']:.0f} MB, kept {row['bm25s_kept_mb']:.0f} MB" if trace else ""
     print(f"bm25s build {row['bm25s_build_s']:.2f} s{memory}; get_scores+top-k {spread(row, 'bm25s')};"
           f" retrieve {spread(row, 'bm25s_retrieve')}", flush=True)
@@ -237,10 +252,9 @@ def bench_start(row: dict[str, Any], folder: Path, cache: Path, question: str, *
 
     The figures go to ``row`` under ``label`` (a prefix); the first start of a new cache folder is the cold one.
     """
-    first = run_start(folder, cache, question, retrieval)
-    # A single start is at the mercy of the page cache and of the cold start's writes: take the median of three.
-    warms = sorted((run_start(folder, cache, question, retrieval) for _ in range(WARM_RUNS)), key=lambda r: r["total"])
-    warm = warms[len(warms) // 2]
+    args = (str(folder), str(cache), question, json.dumps(retrieval))
+    first = run_script(WARM_START, *args)
+    warm, warms = warm_median(WARM_START, *args)
     row[f"{label}warm_start_all_s"] = [round(r["total"], 3) for r in warms]
     row[f"{label}service_cold_s"], row[f"{label}warm_start_s"] = first["total"], warm["total"]
     row[f"{label}warm_imports_s"], row[f"{label}warm_load_s"] = warm["imports"], warm["start"]
@@ -260,12 +274,27 @@ def write_corpus(data: Synthetic, workdir: Path) -> tuple[Path, Path]:
     return folder, cache
 
 
-def run_start(folder: Path, cache: Path, question: str, retrieval: dict[str, Any]) -> dict[str, Any]:
-    """Start a service in a new process and return its timings and peak RSS."""
-    out = subprocess.run([sys.executable, "-c", WARM_START, str(folder), str(cache), question, json.dumps(retrieval)],
-                         check=True, capture_output=True, text=True)
+def run_script(script: str, *args: str) -> dict[str, Any]:
+    """Run a start script in a new process and return its figures."""
+    out = subprocess.run([sys.executable, "-c", script, *args], check=True, capture_output=True, text=True)
     result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
     return result
+
+
+def warm_median(script: str, *args: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Run a start script ``WARM_RUNS`` times; return the median run by total time, and all runs in order."""
+    # A single start is at the mercy of the page cache and of the cold start's writes: take the median of three.
+    runs = sorted((run_script(script, *args) for _ in range(WARM_RUNS)), key=lambda r: r["total"])
+    return runs[len(runs) // 2], runs
+
+
+def bm25s_start(row: dict[str, Any], saved: Path, question: list[str]) -> None:
+    """Time bm25s loading its saved index and scoring one question in a new process, with its peak RSS."""
+    warm, _ = warm_median(BM25S_START, str(saved), json.dumps(question))
+    row["bm25s_warm_start_s"], row["bm25s_rss_mb"] = warm["total"], warm["rss_mb"]
+    print(f"bm25s start, new process: load {warm['start']:.2f} s + get_scores {warm['first_answer'] * 1000:.1f} ms"
+          f" = {warm['total']:.2f} s (imports {warm['imports']:.2f} s apart); peak RSS {warm['rss_mb']:.0f} MB",
+          flush=True)
 
 
 class MeteredEmbedder:
@@ -328,7 +357,7 @@ def bench_answer(data: Synthetic, workdir: Path, args: argparse.Namespace) -> di
     tokenized, row["tokenize_s"] = timed(lambda: analyzer.terms_many(data.passages))
     questions = [q for q in data.questions if analyzer.terms(q)]
     terms = [analyzer.terms(q) for q in questions]
-    bench_bm25s(row, tokenized, terms, BM25Params(), trace=False)
+    bench_bm25s(row, tokenized, terms, BM25Params(), trace=False, save_to=workdir / f"bm25s-{n}")
     del tokenized
     gc.collect()
 
@@ -343,6 +372,7 @@ def bench_answer(data: Synthetic, workdir: Path, args: argparse.Namespace) -> di
     else:
         bench_semantic(row, corpus, cache, questions, model, args)
     question = "What about " + " ".join(terms[0])
+    bm25s_start(row, workdir / f"bm25s-{n}", terms[0])
     bench_start(row, folder, cache, question, label="lexical_")
     semantic = {"semantic": True, "semantic_background_above": args.embed_all_up_to}
     if model is not None:
@@ -459,8 +489,8 @@ def answer_table(rows: list[dict[str, Any]]) -> str:
             " whole ask, lexical: p50 / p95 / p99 / max ms | lexical p50 vs bm25s | lexical p99 vs p50 |"
             " question embedding p50 / p95 / p99 / max ms | whole ask, semantic: p50 / p95 / p99 / max ms |"
             " semantic p50 vs (embedding + 1.5× bm25s) | passage vectors during the semantic asks |"
-            " build s: service lexical / semantic | warm start s: lexical / semantic (load, first answer) |"
-            " peak RSS MB: lexical / semantic |")
+            " build s: service lexical / semantic | warm start s: bm25s / lexical / semantic (load, first answer) |"
+            " peak RSS MB: bm25s / lexical / semantic |")
     lines = [head, "|" + "---|" * head.count(" | ") + "---|"]
     for r in rows:
         n = r["passages"]
@@ -476,8 +506,9 @@ def answer_table(rows: list[dict[str, Any]]) -> str:
             f" {four(r, 'lexical', '{:.2f}')} | {targets[0]} |"
             f" {targets[1]} | {four(r, 'qembed')} | {four(r, 'semantic')} | {targets[2]} | {fill} |"
             f" {f(r, 'lexical_build_s')} / {f(r, 'semantic_build_s')} |"
-            f" {start(r, 'lexical_')} / {start(r, 'semantic_')} |"
-            f" {f(r, 'lexical_rss_mb', '{:.0f}')} / {f(r, 'semantic_rss_mb', '{:.0f}')} |"
+            f" {f(r, 'bm25s_warm_start_s')} / {start(r, 'lexical_')} / {start(r, 'semantic_')} |"
+            f" {f(r, 'bm25s_rss_mb', '{:.0f}')} / {f(r, 'lexical_rss_mb', '{:.0f}')} /"
+            f" {f(r, 'semantic_rss_mb', '{:.0f}')} |"
         )
     return "\n".join(lines)
 
