@@ -1,11 +1,13 @@
 """Benchmark askbot's index against rank-bm25 and bm25s on synthetic corpora (run by hand, not in CI).
 
     python tests/bench/bench_search.py --passages 1k 10k 100k 1M
+    python tests/bench/bench_search.py --mode answer --passages 1k 10k 100k   # whole answers; add 1M by hand
 
-For each size, in one run on one machine: build time, memory, per-question latency (p50/p95) of askbot,
-rank-bm25 (``get_scores`` + argsort top-k) and bm25s (``get_scores`` + its numpy top-k, and ``retrieve``),
-the ratios, whether askbot's top 10 equal rank-bm25's, and the warm start of a restarted service from its
-saved index. Ends with a Markdown table (the one in README ``## Scale``).
+``--mode search`` (the default) times the index alone. For each size, in one run on one machine: build time,
+memory, per-question latency (p50/p95) of askbot, rank-bm25 (``get_scores`` + argsort top-k) and bm25s
+(``get_scores`` + its numpy top-k, and ``retrieve``), the ratios, whether askbot's top 10 equal rank-bm25's,
+and the warm start of a restarted service from its saved index. Ends with a Markdown table (the one in README
+``## Scale``; ``--mode answer`` ends with the one in its "Whole answer" subsection).
 
 How things are measured
 * Time: ``time.perf_counter``; every library gets the same tokens (askbot's analyzer), and tokenizing is
@@ -19,6 +21,17 @@ How things are measured
 * Warm start: a fresh ``python`` process loads the Markdown corpus (reading and hashing every file, parsing
   only those not in the saved parse), loads the saved index and answers one question through ``AskService``;
   the figure excludes only the interpreter start and imports (shown apart), median of three starts.
+
+``--mode answer`` times what a member waits for: ``AskService.ask`` (p50/p95/p99/max) beside bm25s
+``get_scores`` + top-k in the same process, twice:
+* lexical (``semantic=False``), on every question;
+* with the semantic stage: up to ``--embed-all-up-to`` passages (1k) every passage vector is embedded at build
+  (its time reported); larger corpora are answered while the vectors still fill in the background, as a
+  member would be after a start, on the first ``--semantic-questions`` questions (an answer then embeds its
+  unfilled candidates too). The question embedding (``Embedder.embed([question])``) is timed apart, in the
+  same conditions, and the fill is stopped before the next measurement.
+Then warm starts (a new process: load + first answer, median of three) and the peak RSS of such a process
+(VmHWM), lexical and semantic, and issue 11's latency targets at each size.
 """
 
 from __future__ import annotations
@@ -26,9 +39,12 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import logging
+import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import tracemalloc
 from collections.abc import Callable, Sequence
@@ -41,28 +57,56 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synthetic import Synthetic, generate, write_articles
 
 from bot.analysis import Analyzer
+from bot.corpus import Corpus, load_corpus
 from bot.index import BM25Index, BM25Params
+from bot.semantic import TextEmbedder, VectorStore, load_embedder
+from bot.service import AskService
+from bot.settings import RetrievalSettings
 
 SIZES = {"1k": 1_000, "10k": 10_000, "100k": 100_000, "1M": 1_000_000}
 TOP = 10
 WARM_RUNS = 3
+PERCENTILES = (50, 95, 99)
+WARMUP_QUESTION = "What about the warm-up question?"  # not among the timed ones (question vectors are cached)
+FILL_THREAD = "askbot-vectors"  # the name bot.semantic gives its background fill
 MB = 1024 * 1024
 
+# Both start scripts end by reporting their figures and the peak RSS: the kernel's high-water mark of this
+# process's own memory (VmHWM), since getrusage's ru_maxrss would report the benchmark's own size (Linux carries
+# a parent's peak over fork and exec). They leave with os._exit: exiting normally while the passage vectors fill
+# in the background aborts (SIGABRT, onnxruntime torn down under the running fill thread).
+REPORT = r"""
+with open("/proc/self/status", encoding="ascii") as status:
+    result["rss_mb"] = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024
+print(json.dumps(result), flush=True)
+os._exit(0)
+"""
 WARM_START = r"""
-import json, sys, time
+import json, os, sys, time
 t0 = time.perf_counter()
 from bot.service import AskService
 from bot.settings import load_settings
 t1 = time.perf_counter()
 settings = load_settings(env_file=None, overrides={"corpus": {"path": sys.argv[1]},
-                         "index": {"cache_dir": sys.argv[2], "min_passages": 0}})
+                         "index": {"cache_dir": sys.argv[2], "min_passages": 0}, "retrieval": json.loads(sys.argv[4])})
 service = AskService.from_settings(settings)
 t2 = time.perf_counter()
 answer = service.ask(sys.argv[3])
 t3 = time.perf_counter()
-print(json.dumps({"imports": t1 - t0, "start": t2 - t1, "first_answer": t3 - t2, "total": t3 - t1,
-                  "answered": answer.answered}))
-"""
+result = {"imports": t1 - t0, "start": t2 - t1, "first_answer": t3 - t2, "total": t3 - t1, "answered": answer.answered}
+""" + REPORT
+BM25S_START = r"""
+import json, os, sys, time
+t0 = time.perf_counter()
+import bm25s
+t1 = time.perf_counter()
+model = bm25s.BM25.load(sys.argv[1], show_progress=False)
+t2 = time.perf_counter()
+model.get_scores(json.loads(sys.argv[2]))
+t3 = time.perf_counter()
+result = {"imports": t1 - t0, "start": t2 - t1, "first_answer": t3 - t2, "total": t3 - t1}
+""" + REPORT
+LEXICAL: dict[str, Any] = {"semantic": False}
 
 
 def parse_size(text: str) -> int:
@@ -89,8 +133,9 @@ def traced(fn: Callable[[], Any]) -> tuple[float, float]:
     return peak - base, current - base
 
 
-def latencies(fn: Callable[[list[str]], Any], questions: Sequence[list[str]]) -> np.ndarray:
-    fn(questions[0])  # warm up caches and lazily built buffers
+def latencies(fn: Callable[[Any], Any], questions: Sequence[Any], warmup: Any = None) -> np.ndarray:
+    """Return the seconds ``fn`` takes on each question, after one untimed call (``warmup``, else the first)."""
+    fn(questions[0] if warmup is None else warmup)  # warm up caches and lazily built buffers
     out = []
     for q in questions:
         start = time.perf_counter()
@@ -101,6 +146,52 @@ def latencies(fn: Callable[[list[str]], Any], questions: Sequence[list[str]]) ->
 
 def p(values: np.ndarray, q: float) -> float:
     return float(np.percentile(values, q) * 1000)
+
+
+def summarize(row: dict[str, Any], name: str, values: np.ndarray) -> None:
+    """Store p50, p95, p99 and max (ms) of these latencies in ``row`` as ``<name>_p50`` and so on."""
+    for q in PERCENTILES:
+        row[f"{name}_p{q}"] = p(values, q)
+    row[f"{name}_max"] = float(values.max() * 1000)
+    row[f"{name}_n"] = len(values)
+
+
+def spread(row: dict[str, Any], name: str) -> str:
+    """Return ``p50 / p95 / p99 / max`` of one measurement as text."""
+    return (" / ".join(f"{row[f'{name}_p{q}']:.3f}" for q in PERCENTILES)
+            + f" / max {row[f'{name}_max']:.1f} ms (p50/p95/p99, {row[f'{name}_n']} questions)")
+
+
+def bench_bm25s(row: dict[str, Any], tokenized: list[list[str]], questions: Sequence[list[str]],
+                params: BM25Params, *, trace: bool, save_to: Path | None = None) -> None:
+    """Build bm25s on the same tokens and time ``get_scores`` + top-k and ``retrieve``; memory when ``trace``."""
+    import bm25s  # a test dependency, imported where used
+
+    def build() -> Any:
+        model = bm25s.BM25(method="lucene", k1=params.k1, b=params.b)
+        model.index(tokenized, show_progress=False)
+        return model
+
+    model, row["bm25s_build_s"] = timed(build)
+    if trace:
+        row["bm25s_peak_mb"], row["bm25s_kept_mb"] = (x / MB for x in traced(build))
+    known = [[t for t in q if t in model.vocab_dict] for q in questions]
+    known = [q for q in known if q]
+
+    def scores_topk(q: list[str]) -> Any:
+        scores = model.get_scores(q)
+        return bm25s.selection.topk(scores, TOP, backend="numpy")
+
+    def retrieve(q: list[str]) -> Any:
+        return model.retrieve([q], k=TOP, show_progress=False, n_threads=1)
+
+    summarize(row, "bm25s", latencies(scores_topk, known))
+    summarize(row, "bm25s_retrieve", latencies(retrieve, known))
+    if save_to is not None:
+        model.save(save_to, show_progress=False)
+    memory = f", peak {row['bm25s_peak_mb']:.0f} MB, kept {row['bm25s_kept_mb']:.0f} MB" if trace else ""
+    print(f"bm25s build {row['bm25s_build_s']:.2f} s{memory}; get_scores+top-k {spread(row, 'bm25s')};"
+          f" retrieve {spread(row, 'bm25s_retrieve')}", flush=True)
 
 
 def bench(data: Synthetic, rank_questions: int, skip_rank: bool) -> tuple[dict[str, Any], str]:
@@ -124,31 +215,7 @@ def bench(data: Synthetic, rank_questions: int, skip_rank: bool) -> tuple[dict[s
     row["askbot_p50"], row["askbot_p95"] = p(ask, 50), p(ask, 95)
     print(f"askbot search: p50 {row['askbot_p50']:.3f} ms, p95 {row['askbot_p95']:.3f} ms ({len(questions)} questions)")
 
-    import bm25s  # a test dependency, imported where used
-
-    def bm25s_build() -> Any:
-        model = bm25s.BM25(method="lucene", k1=params.k1, b=params.b)
-        model.index(tokenized, show_progress=False)
-        return model
-
-    model, row["bm25s_build_s"] = timed(bm25s_build)
-    row["bm25s_peak_mb"], row["bm25s_kept_mb"] = (x / MB for x in traced(bm25s_build))
-    known = [[t for t in q if t in model.vocab_dict] for q in questions]
-    known = [q for q in known if q]
-
-    def bm25s_scores_topk(q: list[str]) -> Any:
-        scores = model.get_scores(q)
-        return bm25s.selection.topk(scores, TOP, backend="numpy")
-
-    def bm25s_retrieve(q: list[str]) -> Any:
-        return model.retrieve([q], k=TOP, show_progress=False, n_threads=1)
-
-    b1, b2 = latencies(bm25s_scores_topk, known), latencies(bm25s_retrieve, known)
-    row["bm25s_p50"], row["bm25s_p95"] = p(b1, 50), p(b1, 95)
-    row["bm25s_retrieve_p50"], row["bm25s_retrieve_p95"] = p(b2, 50), p(b2, 95)
-    print(f"bm25s build {row['bm25s_build_s']:.2f} s, peak {row['bm25s_peak_mb']:.0f} MB, kept"
-          f" {row['bm25s_kept_mb']:.0f} MB; get_scores+top-k p50 {row['bm25s_p50']:.3f} ms p95 {row['bm25s_p95']:.3f}"
-          f" ms; retrieve p50 {row['bm25s_retrieve_p50']:.3f} ms p95 {row['bm25s_retrieve_p95']:.3f} ms", flush=True)
+    bench_bm25s(row, tokenized, questions, params, trace=True)
 
     if skip_rank:
         print("rank-bm25: skipped (--skip-rank-bm25-above)")
@@ -179,31 +246,182 @@ def bench(data: Synthetic, rank_questions: int, skip_rank: bool) -> tuple[dict[s
     return row, "What about " + " ".join(questions[0])
 
 
-def bench_start(row: dict[str, Any], data: Synthetic, question: str, workdir: Path) -> None:
-    """Time a cold and a warm service start in new processes, from Markdown files on disk."""
+def bench_start(row: dict[str, Any], folder: Path, cache: Path, question: str, *, label: str = "",
+                retrieval: dict[str, Any] = LEXICAL) -> None:
+    """Time a first and then warm service starts in new processes, from Markdown files on disk.
+
+    The figures go to ``row`` under ``label`` (a prefix); the first start of a new cache folder is the cold one.
+    """
+    args = (str(folder), str(cache), question, json.dumps(retrieval))
+    first = run_script(WARM_START, *args)
+    warm, warms = warm_median(WARM_START, *args)
+    row[f"{label}warm_start_all_s"] = [round(r["total"], 3) for r in warms]
+    row[f"{label}service_cold_s"], row[f"{label}warm_start_s"] = first["total"], warm["total"]
+    row[f"{label}warm_imports_s"], row[f"{label}warm_load_s"] = warm["imports"], warm["start"]
+    row[f"{label}warm_first_answer_s"], row[f"{label}rss_mb"] = warm["first_answer"], warm["rss_mb"]
+    print(f"{label.replace('_', ' ')}service start, new process: first {first['total']:.2f} s;"
+          f" warm (parse + load saved index)"
+          f" {warm['start']:.2f} s + first answer {warm['first_answer'] * 1000:.1f} ms = {warm['total']:.2f} s,"
+          f" median of {row[f'{label}warm_start_all_s']} (imports {warm['imports']:.2f} s apart);"
+          f" peak RSS {warm['rss_mb']:.0f} MB", flush=True)
+
+
+def write_corpus(data: Synthetic, workdir: Path) -> tuple[Path, Path]:
+    """Write the passages as Markdown articles; return their folder and an empty cache folder for the service."""
     n = len(data.passages)
-    folder = workdir / f"corpus-{n}"
-    cache = workdir / f"cache-{n}"
+    folder, cache = workdir / f"corpus-{n}", workdir / f"cache-{n}"
     write_articles(data.passages, folder)
-    cold = run_start(folder, cache, question)
+    return folder, cache
+
+
+def run_script(script: str, *args: str) -> dict[str, Any]:
+    """Run a start script in a new process and return its figures."""
+    out = subprocess.run([sys.executable, "-c", script, *args], check=True, capture_output=True, text=True)
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def warm_median(script: str, *args: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Run a start script ``WARM_RUNS`` times; return the median run by total time, and all runs in order."""
     # A single start is at the mercy of the page cache and of the cold start's writes: take the median of three.
-    warms = sorted((run_start(folder, cache, question) for _ in range(WARM_RUNS)), key=lambda r: r["total"])
-    warm = warms[len(warms) // 2]
-    row["warm_start_all_s"] = [round(r["total"], 3) for r in warms]
-    row["service_cold_s"], row["warm_start_s"], row["warm_imports_s"] = cold["total"], warm["total"], warm["imports"]
-    row["warm_load_s"], row["warm_first_answer_s"] = warm["start"], warm["first_answer"]
-    print(f"service start, new process: cold (parse + analyze + build + save) {cold['total']:.2f} s; warm (parse +"
-          f" load saved index) {warm['start']:.2f} s + first answer {warm['first_answer'] * 1000:.1f} ms ="
-          f" {warm['total']:.2f} s, median of {row['warm_start_all_s']} (imports {warm['imports']:.2f} s apart)",
+    runs = sorted((run_script(script, *args) for _ in range(WARM_RUNS)), key=lambda r: r["total"])
+    return runs[len(runs) // 2], runs
+
+
+def bm25s_start(row: dict[str, Any], saved: Path, question: list[str]) -> None:
+    """Time bm25s loading its saved index and scoring one question in a new process, with its peak RSS."""
+    warm, _ = warm_median(BM25S_START, str(saved), json.dumps(question))
+    row["bm25s_warm_start_s"], row["bm25s_rss_mb"] = warm["total"], warm["rss_mb"]
+    print(f"bm25s start, new process: load {warm['start']:.2f} s + get_scores {warm['first_answer'] * 1000:.1f} ms"
+          f" = {warm['total']:.2f} s (imports {warm['imports']:.2f} s apart); peak RSS {warm['rss_mb']:.0f} MB",
           flush=True)
 
 
-def run_start(folder: Path, cache: Path, question: str) -> dict[str, Any]:
-    """Start a service in a new process and return its timings."""
-    out = subprocess.run([sys.executable, "-c", WARM_START, str(folder), str(cache), question],
-                         check=True, capture_output=True, text=True)
-    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
-    return result
+class MeteredEmbedder:
+    """The model, with the seconds spent in it counted, and a switch that stops the background fill.
+
+    Once ``stop`` is called every ``embed`` raises, which ends the fill thread (the service logs it and goes
+    on lexically); nothing is saved from a stopped fill.
+    """
+
+    def __init__(self, inner: TextEmbedder) -> None:
+        self.inner = inner
+        self.seconds = 0.0
+        self.texts = 0
+        self._lock = threading.Lock()
+        self._stopped = threading.Event()
+
+    @property
+    def name(self) -> str:
+        return self.inner.name
+
+    @property
+    def dimension(self) -> int:
+        return self.inner.dimension
+
+    @property
+    def checksum(self) -> str:
+        return self.inner.checksum
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        if self._stopped.is_set():
+            raise RuntimeError("the benchmark stopped the background fill")
+        out, seconds = timed(lambda: self.inner.embed(texts))
+        with self._lock:
+            self.seconds += seconds
+            self.texts += len(texts)
+        return out
+
+    def stop(self) -> None:
+        """Stop the background fill and wait for its thread to end."""
+        quiet = logging.getLogger("bot.semantic")
+        quiet.disabled = True  # the fill reports its end as a failure with a traceback
+        self._stopped.set()
+        for thread in threading.enumerate():
+            if thread.name == FILL_THREAD:
+                thread.join()
+        quiet.disabled = False
+
+
+def ask_latencies(row: dict[str, Any], name: str, service: AskService, questions: Sequence[str]) -> None:
+    """Time ``AskService.ask`` on each question (warmed up on one not timed) and store its spread."""
+    summarize(row, name, latencies(service.ask, questions, warmup=WARMUP_QUESTION))
+    print(f"whole ask, {name}: {spread(row, name)}", flush=True)
+
+
+def bench_answer(data: Synthetic, workdir: Path, args: argparse.Namespace) -> dict[str, Any]:
+    """Time whole answers at one size, lexical and semantic, beside bm25s; then warm starts and peak RSS."""
+    n = len(data.passages)
+    row: dict[str, Any] = {"passages": n}
+    analyzer = Analyzer()
+    tokenized, row["tokenize_s"] = timed(lambda: analyzer.terms_many(data.passages))
+    questions = [q for q in data.questions if analyzer.terms(q)]
+    terms = [analyzer.terms(q) for q in questions]
+    bench_bm25s(row, tokenized, terms, BM25Params(), trace=False, save_to=workdir / f"bm25s-{n}")
+    del tokenized
+    gc.collect()
+
+    folder, cache = write_corpus(data, workdir)
+    corpus = load_corpus(folder)
+    bench_lexical(row, corpus, questions, terms)
+    gc.collect()
+
+    model = load_embedder()
+    if model is None:
+        print("semantic stage: no model, skipped")
+    else:
+        bench_semantic(row, corpus, cache, questions, model, args)
+    question = "What about " + " ".join(terms[0])
+    bm25s_start(row, workdir / f"bm25s-{n}", terms[0])
+    bench_start(row, folder, cache, question, label="lexical_")
+    semantic = {"semantic": True, "semantic_background_above": args.embed_all_up_to}
+    if model is not None:
+        bench_start(row, folder, cache, question, label="semantic_", retrieval=semantic)
+    return row
+
+
+def bench_lexical(row: dict[str, Any], corpus: Corpus, questions: Sequence[str], terms: Sequence[list[str]]) -> None:
+    """Time whole answers without the semantic stage, and the bare index search of the same service."""
+    service, row["lexical_build_s"] = timed(lambda: AskService(corpus, retrieval=RetrievalSettings(semantic=False)))
+    index = service.snapshot.index
+    summarize(row, "askbot", latencies(lambda q: index.search(q, TOP), terms))
+    print(f"service built in {row['lexical_build_s']:.2f} s (analyze + index); askbot index search"
+          f" {spread(row, 'askbot')}", flush=True)
+    ask_latencies(row, "lexical", service, questions)
+
+
+def bench_semantic(row: dict[str, Any], corpus: Corpus, cache: Path, questions: Sequence[str], model: TextEmbedder,
+                   args: argparse.Namespace) -> None:
+    """Time whole answers with the semantic stage, the question embedding apart, while vectors fill if they do.
+
+    While the vectors fill, an answer embeds its unfilled candidates too (seconds): only the first
+    ``--semantic-questions`` questions are timed then.
+    """
+    n = len(corpus.passages)
+    embedder = MeteredEmbedder(model)
+    retrieval = RetrievalSettings(semantic=True, semantic_background_above=args.embed_all_up_to)
+    service, row["semantic_build_s"] = timed(lambda: AskService(corpus, retrieval=retrieval, embedder=embedder,
+                                                                vector_store=VectorStore(cache)))
+    vectors = service.snapshot.vectors
+    assert vectors is not None
+    row["vectors_at_build"] = vectors.complete
+    if vectors.complete:
+        row["vectors_s"], row["vectors_texts"] = embedder.seconds, embedder.texts
+        print(f"semantic service built in {row['semantic_build_s']:.2f} s, of which embedding all {n:,} passages"
+              f" and their sentences ({embedder.texts:,} texts) {embedder.seconds:.1f} s", flush=True)
+    else:
+        questions = questions[: args.semantic_questions]
+        print(f"semantic service built in {row['semantic_build_s']:.2f} s; passage vectors fill in the background",
+              flush=True)
+    filled, start = vectors.filled, time.perf_counter()
+    ask_latencies(row, "semantic", service, questions)
+    summarize(row, "qembed", latencies(lambda q: model.embed([q]), questions, warmup=WARMUP_QUESTION))
+    row["filled_from"], row["filled_to"] = filled, vectors.filled
+    row["fill_rate"] = (vectors.filled - filled) / (time.perf_counter() - start)
+    print(f"question embedding alone (Embedder.embed([question])): {spread(row, 'qembed')}")
+    print(f"passage vectors filled during the asks: {filled:,} -> {vectors.filled:,} of {n:,}"
+          f" ({row['fill_rate']:.0f} passages/s, background fill and on-demand candidates together)", flush=True)
+    embedder.stop()
 
 
 def ratio(a: float | None, b: float | None) -> str:
@@ -238,33 +456,103 @@ def table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def verdict(value: float | None, bound: float | None) -> str:
+    return "–" if value is None or bound is None else ("met" if value <= bound else "not met")
+
+
+def answer_targets(r: dict[str, Any]) -> dict[str, str]:
+    """Return issue 11's latency targets at one size: measured against bound, and whether each is met."""
+    bm25s, lex, lex99 = r.get("bm25s_p50"), r.get("lexical_p50"), r.get("lexical_p99")
+    sem, emb = r.get("semantic_p50"), r.get("qembed_p50")
+    sem_bound = emb + 1.5 * bm25s if emb is not None and bm25s is not None else None
+    return {
+        "lexical p50 ≤ 1.5× bm25s": f"{ratio(lex, bm25s)}: {verdict(lex, 1.5 * bm25s if bm25s else None)}",
+        "lexical p99 ≤ 4× p50": f"{ratio(lex99, lex)}: {verdict(lex99, 4 * lex if lex else None)}",
+        "semantic p50 ≤ embedding + 1.5× bm25s": (
+            f"{sem:.1f} vs {sem_bound:.1f} ms: {verdict(sem, sem_bound)}" if sem and sem_bound else "–"),
+    }
+
+
+def answer_table(rows: list[dict[str, Any]]) -> str:
+    """Return the whole-answer results as a Markdown table."""
+    def f(row: dict[str, Any], key: str, fmt: str = "{:.2f}") -> str:
+        return fmt.format(row[key]) if key in row else "–"
+
+    def four(row: dict[str, Any], name: str, fmt: str = "{:.1f}") -> str:
+        return " / ".join(f(row, f"{name}_{q}", fmt) for q in ("p50", "p95", "p99", "max"))
+
+    def start(row: dict[str, Any], label: str) -> str:
+        first = f(row, f"{label}warm_first_answer_s", "{:.3f}")
+        return f"{f(row, f'{label}warm_start_s')} ({f(row, f'{label}warm_load_s')}, {first})"
+
+    head = ("| passages | bm25s get_scores+top-k p50 / p95 / p99 / max ms | askbot index search p50 ms |"
+            " whole ask, lexical: p50 / p95 / p99 / max ms | lexical p50 vs bm25s | lexical p99 vs p50 |"
+            " question embedding p50 / p95 / p99 / max ms | whole ask, semantic: p50 / p95 / p99 / max ms |"
+            " semantic p50 vs (embedding + 1.5× bm25s) | passage vectors during the semantic asks |"
+            " build s: service lexical / semantic | warm start s: bm25s / lexical / semantic (load, first answer) |"
+            " peak RSS MB: bm25s / lexical / semantic |")
+    lines = [head, "|" + "---|" * head.count(" | ") + "---|"]
+    for r in rows:
+        n = r["passages"]
+        targets = list(answer_targets(r).values())
+        if r.get("vectors_at_build"):
+            fill = f"all embedded at build: {f(r, 'vectors_s', '{:.0f}')} s ({r['vectors_texts']:,} texts)"
+        elif "filled_from" in r:
+            fill = f"background fill: {r['filled_from']:,} → {r['filled_to']:,} of {n:,}"
+        else:
+            fill = "–"
+        lines.append(
+            f"| {n:,} | {four(r, 'bm25s', '{:.3f}')} | {f(r, 'askbot_p50', '{:.3f}')} |"
+            f" {four(r, 'lexical', '{:.2f}')} | {targets[0]} |"
+            f" {targets[1]} | {four(r, 'qembed')} | {four(r, 'semantic')} | {targets[2]} | {fill} |"
+            f" {f(r, 'lexical_build_s')} / {f(r, 'semantic_build_s')} |"
+            f" {f(r, 'bm25s_warm_start_s')} / {start(r, 'lexical_')} / {start(r, 'semantic_')} |"
+            f" {f(r, 'bm25s_rss_mb', '{:.0f}')} / {f(r, 'lexical_rss_mb', '{:.0f}')} /"
+            f" {f(r, 'semantic_rss_mb', '{:.0f}')} |"
+        )
+    return "\n".join(lines)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--mode", choices=("search", "answer"), default="search",
+                        help="search: the index against rank-bm25 and bm25s; answer: whole AskService.ask beside bm25s")
     parser.add_argument("--passages", nargs="+", default=["1k", "10k", "100k"], help="sizes: 1k 10k 100k 1M or N")
     parser.add_argument("--questions", type=int, default=300, help="questions timed per library")
     parser.add_argument("--rank-questions", type=int, default=30, help="questions timed with rank-bm25 (slow)")
     parser.add_argument("--skip-rank-bm25-above", type=parse_size, default=None,
                         help="do not build rank-bm25 above this many passages")
+    parser.add_argument("--semantic-questions", type=int, default=30,
+                        help="answer mode: questions timed with the semantic stage on (slow while vectors fill)")
+    parser.add_argument("--embed-all-up-to", type=parse_size, default=1_000,
+                        help="answer mode: embed every passage at build up to this size; larger fill in the background")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     args = parser.parse_args(argv)
-    print(f"python {sys.version.split()[0]}, numpy {np.__version__}; {args.questions} questions per size")
+    print(f"python {sys.version.split()[0]}, numpy {np.__version__}; {args.questions} questions per size;"
+          f" load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     rows = []
     with tempfile.TemporaryDirectory(prefix="askbot-bench-") as tmp:
         for size in args.passages:
             n = parse_size(size)
-            skip = args.skip_rank_bm25_above is not None and n > args.skip_rank_bm25_above
             print(f"\n=== {n:,} passages ===", flush=True)
             data, gen_s = timed(lambda n=n: generate(n, args.questions, args.seed))  # type: ignore[misc]
             print(f"generated in {gen_s:.1f} s", flush=True)
-            row, question = bench(data, args.rank_questions, skip)
-            gc.collect()
-            bench_start(row, data, question, Path(tmp))
+            if args.mode == "answer":
+                row = bench_answer(data, Path(tmp), args)
+                for target, outcome in answer_targets(row).items():
+                    print(f"target {target}: {outcome}")
+            else:
+                skip = args.skip_rank_bm25_above is not None and n > args.skip_rank_bm25_above
+                row, question = bench(data, args.rank_questions, skip)
+                gc.collect()
+                bench_start(row, *write_corpus(data, Path(tmp)), question)
             rows.append(row)
             del data
             if args.json:
                 args.json.write_text(json.dumps(rows, indent=2))
-    print("\n" + table(rows))
+    print(f"\nload average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print("\n" + (answer_table(rows) if args.mode == "answer" else table(rows)))
     return 0
 
 
