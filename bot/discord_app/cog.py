@@ -23,7 +23,7 @@ from discord.ext import commands
 from bot.answer import Answer, Result
 from bot.corpus import Article
 from bot.discord_app import render
-from bot.discord_app.components import answer_view
+from bot.discord_app.components import reply_view
 from bot.discord_app.custom_ids import MoreState, PassageRef, Scope, VoteState, answered_article_ref, resolve_article
 from bot.discord_app.delivery import WEBHOOK_RETRY_STATUSES, is_gone_reference, with_retries
 from bot.discord_app.feedback import FeedbackLog, FeedbackRecord, now_iso
@@ -238,7 +238,7 @@ class AskCog(commands.Cog, name="Ask"):
                 return
             answered = answer.answered
             reply = render.answer_reply(answer)
-            view = answer_view(answer.results[0], "article" if chosen else "all") if reply.embed else None
+            view = reply_view(answer, "article" if chosen else "all")
             await self._respond(interaction, reply.content, embed=reply.embed, view=view, ephemeral=private)
         finally:
             self._settle(user_id, answered, interaction.guild)
@@ -364,7 +364,7 @@ class AskCog(commands.Cog, name="Ask"):
                 return
             answered = answer.answered
             reply = render.answer_reply(answer)
-            view = answer_view(answer.results[0], scope) if reply.embed else None
+            view = reply_view(answer, scope)
             await self._reply(message, reply.content, embed=reply.embed, view=view)
         finally:
             self._settle(user_id, answered, message.guild)

@@ -23,6 +23,7 @@ MESSAGES = r"/channels/\d+/messages"
 SEA_WALL = "How much will the sea wall repair cost?"
 SEA_WALL_ID = "harbour-town-votes-to-rebuild-sea-wall-after-winter-storms"
 CONSTRUCTION = "How many inmates work in construction?"
+DECLINED = "When did the orchestra play its first concert in Vienna?"
 
 
 @pytest.fixture
@@ -229,6 +230,54 @@ async def test_the_asker_or_a_moderator_can_delete_an_answer(fake: FakeDiscordMo
         moderator = fake.click_as(other, DELETE_ID, fake.admin, MEMBER_PERMISSIONS | (1 << 13))  # manage messages
         await fake.send_interaction(moderator)
         await fake.wait_for(lambda: fake.calls("DELETE", other_path))
+
+
+async def reply_to_slash(fake: FakeDiscordMore, payload: dict) -> dict:
+    """Dispatch an /ask and return the message it made: the callback's, or the follow-up's after a defer."""
+    call = await fake.send_interaction(payload)
+    if call.json["type"] == 4:
+        return fake.messages[int(call.response["interaction"]["response_message_id"])]
+    path = rf"/webhooks/\d+/{re.escape(payload['token'])}"
+    (sent,) = await fake.wait_for(lambda: fake.calls("POST", path), 10)
+    return fake.messages[int(sent.response["id"])]
+
+
+async def test_a_decline_has_the_delete_button_too(fake: FakeDiscordMore, make_settings: SettingsFactory):
+    async with running(make_settings()) as bot:
+        question, decline = await ask_by_mention(fake, bot, DECLINED)
+        assert "couldn't find the answer" in decline["content"]
+        assert fake.custom_ids(decline) == [DELETE_ID]
+        decline["referenced_message"] = question
+        path = rf"/channels/\d+/messages/{decline['id']}"
+        refused = await fake.send_interaction(fake.click_as(decline, DELETE_ID, fake.admin, MEMBER_PERMISSIONS))
+        assert refused.json["data"]["content"] == NOT_YOURS
+        await fake.send_interaction(fake.click_as(decline, DELETE_ID, fake.user, MEMBER_PERMISSIONS))
+        await fake.wait_for(lambda: fake.calls("DELETE", path))
+
+        before = len(fake.calls("POST", MESSAGES))
+        await fake.dispatch("MESSAGE_CREATE", fake.message(DECLINED, dm=True))
+        calls = await fake.wait_for(lambda: (c := fake.calls("POST", MESSAGES))[before:] and c)
+        in_dm = fake.messages[int(calls[before].response["id"])]
+        assert "guild_id" not in in_dm
+        assert fake.custom_ids(in_dm) == [DELETE_ID]
+        await fake.send_interaction(fake.click(in_dm, DELETE_ID))
+        await fake.wait_for(lambda: fake.calls("DELETE", rf"/channels/\d+/messages/{in_dm['id']}"))
+
+        command = fake.slash("ask", question=DECLINED)
+        public = await reply_to_slash(fake, command)
+        assert "couldn't find the answer" in public["content"]
+        assert fake.custom_ids(public) == [DELETE_ID]
+        public["interaction_metadata"] = {"id": command["id"], "type": 2, "user": fake.user}
+        refused = await fake.send_interaction(fake.click_as(public, DELETE_ID, fake.admin, MEMBER_PERMISSIONS))
+        assert refused.json["data"]["content"] == NOT_YOURS
+        await fake.send_interaction(fake.click_as(public, DELETE_ID, fake.user, MEMBER_PERMISSIONS))
+        await fake.wait_for(lambda: fake.calls("DELETE", rf"/channels/\d+/messages/{public['id']}"))
+
+        private = await reply_to_slash(fake, fake.slash("ask", question=DECLINED, private=True))
+        assert private["flags"] & EPHEMERAL
+        assert fake.custom_ids(private) == [DELETE_ID]
+        await fake.send_interaction(fake.click_as(private, DELETE_ID, fake.user, MEMBER_PERMISSIONS))
+        await fake.wait_for(lambda: fake.calls("DELETE", r"/webhooks/\d+/[^/]+/messages/@original"))
 
 
 async def test_answers_follow_edited_and_deleted_questions(fake: FakeDiscordMore, make_settings: SettingsFactory):
