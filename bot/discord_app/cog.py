@@ -274,7 +274,7 @@ class AskCog(commands.Cog, name="Ask"):
     @app_commands.default_permissions(manage_guild=True)
     @app_commands.guild_only()
     async def reload_command(self, interaction: discord.Interaction[Any]) -> None:
-        """Re-read the corpus and say what changed; only for members who may manage the server."""
+        """Re-read the corpus and say what changed in this server's articles; only for members who may manage it."""
         # default_permissions is only a default a server admin can change: the check that counts is here.
         if interaction.guild is None or not interaction.permissions.manage_guild:
             await interaction.response.send_message("Only members with **Manage Server** may reload the articles.",
@@ -288,6 +288,8 @@ class AskCog(commands.Cog, name="Ask"):
                                             ephemeral=True, allowed_mentions=NO_MENTIONS)
             return
         log.info("reloaded the corpus: %d article(s), %d passage(s)", report.articles, report.passages)
+        if self.servers is not None:  # this server's view: never another server's articles
+            report = self.servers.report_for(interaction.guild_id, report)
         await interaction.followup.send(render.reload_text(report), ephemeral=True, allowed_mentions=NO_MENTIONS)
 
     @app_commands.command(name="help", description="How to ask me about the articles.")

@@ -16,6 +16,7 @@ from harness import SettingsFactory, running
 from bot.discord_app.delete_button import DELETE_ID, NOT_YOURS
 from bot.discord_app.manage_render import MANAGE_ONLY
 from bot.discord_app.message_tools import ASK_ABOUT_MESSAGE
+from bot.service import AskService
 from tests.pages_server import PAGES, base_url, serve_pages
 
 EPHEMERAL = 64
@@ -128,6 +129,41 @@ async def test_add_a_file_and_refusals(
         shared = await fake.send_interaction(fake.slash_admin("remove", article="town-hall"))
         assert "this server did not add it" in shared.json["data"]["content"]
     assert sorted(p.name for p in corpus_dir.iterdir()) == sorted([*before, "methane.md"])
+
+
+async def test_reload_reports_only_the_articles_the_server_sees(
+    fake: FakeDiscordMore, make_settings: SettingsFactory, corpus_dir: Path, pages, loopback_pages
+):
+    settings = make_settings()
+    service = AskService.from_settings(settings)
+    async with running(settings, service):
+        await followup(fake, fake.slash_admin("add", url=f"{base_url(pages)}/news/bylines"))
+        added = corpus_dir / f"{SEA_WALL_ID}.md"
+        added.write_text(added.read_text(encoding="utf-8") + "\nA late correction to the figures.\n", "utf-8")
+        (corpus_dir / "town-hall.md").unlink()
+        (corpus_dir / "new-article.md").write_text("---\ntitle: Brand new\n---\n\nFresh words here.\n", "utf-8")
+        elsewhere = (await followup(fake, fake.in_second_guild(fake.slash_admin("reload"))))["content"]
+        shared = ["el-salvador-prison-system", "harbour-report", "new-article"]
+        assert service.corpus.article(SEA_WALL_ID) is not None  # it was read, but it is not that server's
+        assert elsewhere.startswith(
+            f"Reloaded: 3 article(s), {sum(service.passage_count(a) for a in shared)} passage(s).")
+        assert "+ Brand new (new-article)" in elsewhere
+        assert r"− Town hall \*budget\* meeting (town-hall)" in elsewhere
+        assert "Harbour town" not in elsewhere
+        assert SEA_WALL_ID not in elsewhere
+
+        added.write_text(added.read_text(encoding="utf-8") + "\nA second correction.\n", "utf-8")
+        here = (await followup(fake, fake.slash_admin("reload")))["content"]
+        assert here.startswith(f"Reloaded: 4 article(s), {len(service.corpus.passages)} passage(s).")
+        assert f"~ Harbour town votes to rebuild sea wall after winter storms ({SEA_WALL_ID})" in here
+
+        added.unlink()  # removed by hand: its owner is kept, so the other server still hears nothing of it
+        (corpus_dir / f"{SEA_WALL_ID}.txt").write_bytes(b"\xff\xfe not text")
+        elsewhere = (await followup(fake, fake.in_second_guild(fake.slash_admin("reload"))))["content"]
+        assert "No article changed." in elsewhere
+        assert SEA_WALL_ID not in elsewhere
+        here = (await followup(fake, fake.slash_admin("reload")))["content"]
+        assert f"{SEA_WALL_ID}.txt: not UTF-8 text" in here  # its own bad file
 
 
 async def test_a_forbidden_address_is_refused_in_one_line(
