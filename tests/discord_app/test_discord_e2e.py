@@ -84,13 +84,13 @@ async def test_private_ask_is_ephemeral(fake: FakeDiscord, make_settings: Settin
 async def test_ask_within_an_article_chosen_by_autocomplete(fake: FakeDiscord, make_settings: SettingsFactory):
     async with running(make_settings()):
         choices = await fake.send_interaction(fake.autocomplete("ask", "article", "town", question="budget"))
-        call = await fake.send_interaction(fake.slash("ask", question="What is the budget?", article="town-hall"))
+        data = await fake.answer_of(fake.slash("ask", question="What is the budget?", article="town-hall"))
     assert choices.json["type"] == 8
     assert choices.json["data"]["choices"] == [{"name": "Town hall *budget* meeting", "value": "town-hall"}]
-    embed = call.json["data"]["embeds"][0]
+    embed = data["embeds"][0]
     assert embed["title"] == r"Town hall \*budget\* meeting"
     assert embed["url"] == "https://example.com/town-hall"
-    assert call.json["data"]["components"][0]["components"][0]["custom_id"].startswith("askbot:more:s:")
+    assert data["components"][0]["components"][0]["custom_id"].startswith("askbot:more:s:")
 
 
 async def test_decline_names_the_closest_article_without_passage_or_citation(
@@ -109,8 +109,8 @@ async def test_decline_names_the_closest_article_without_passage_or_citation(
 async def test_everyone_in_question_and_passage_pings_no_one(fake: FakeDiscord, make_settings: SettingsFactory):
     async with running(make_settings()):
         body = await ask_by_mention(fake, "@everyone what is the bridge repair budget? @here")
-        call = await fake.send_interaction(fake.slash("ask", question="@everyone bridge repair budget"))
-    for payload in (body, call.json["data"]):
+        data = await fake.answer_of(fake.slash("ask", question="@everyone bridge repair budget"))
+    for payload in (body, data):
         assert pings_no_one(payload)
         text = json.dumps(payload, ensure_ascii=False)
         assert "@everyone" not in text
@@ -213,14 +213,14 @@ async def test_buttons_work_after_a_restart(fake: FakeDiscord, make_settings: Se
 
 async def test_cooldown_tells_the_user_to_wait(fake: FakeDiscord, make_settings: SettingsFactory):
     async with running(make_settings(cooldown_seconds=30)):
-        first = await fake.send_interaction(fake.slash("ask", question=CONSTRUCTION))
+        first = await fake.answer_of(fake.slash("ask", question=CONSTRUCTION))
         second = await fake.send_interaction(fake.slash("ask", question=CONSTRUCTION))
-        other_user = await fake.send_interaction(fake.slash("ask", question=CONSTRUCTION, user=fake.admin))
+        other_user = await fake.answer_of(fake.slash("ask", question=CONSTRUCTION, user=fake.admin))
         mention = await ask_by_mention(fake, CONSTRUCTION)
-    assert first.json["data"]["embeds"]
+    assert first["embeds"]
     assert second.json["data"]["flags"] & EPHEMERAL
     assert re.fullmatch(r"Please wait (29|30) s before asking again\.", second.json["data"]["content"])
-    assert other_user.json["data"]["embeds"]
+    assert other_user["embeds"]
     assert mention["content"].startswith("Please wait")
 
 

@@ -69,10 +69,10 @@ async def test_add_a_link_ask_about_it_and_remove_it_with_a_confirmation(
         assert "Councillors in Port Wrenna" in body["content"]
         assert (corpus_dir / f"{SEA_WALL_ID}.md").is_file()
 
-        answer = await fake.send_interaction(fake.slash("ask", question=SEA_WALL))
-        assert "7.2 million" in answer.json["data"]["embeds"][0]["description"]
-        elsewhere = await fake.send_interaction(fake.in_second_guild(fake.slash("ask", question=SEA_WALL)))
-        assert "7.2 million" not in json.dumps(elsewhere.json["data"])  # the other server never sees it
+        answer = await fake.answer_of(fake.slash("ask", question=SEA_WALL))
+        assert "7.2 million" in answer["embeds"][0]["description"]
+        elsewhere = await fake.answer_of(fake.in_second_guild(fake.slash("ask", question=SEA_WALL)))
+        assert "7.2 million" not in json.dumps(elsewhere)  # the other server never sees it
         named = await fake.send_interaction(fake.in_second_guild(fake.slash("ask", question=SEA_WALL,
                                                                             article=SEA_WALL_ID)))
         assert "I don't know the article" in named.json["data"]["content"]
@@ -97,8 +97,8 @@ async def test_add_a_link_ask_about_it_and_remove_it_with_a_confirmation(
         assert edit.json["content"] == f"Removed `{SEA_WALL_ID}`."
         assert edit.json["components"] == []
         assert not (corpus_dir / f"{SEA_WALL_ID}.md").exists()
-        after = await fake.send_interaction(fake.slash("ask", question=SEA_WALL))
-        assert "7.2 million" not in json.dumps(after.json["data"])
+        after = await fake.answer_of(fake.slash("ask", question=SEA_WALL))
+        assert "7.2 million" not in json.dumps(after)
 
 
 async def test_add_a_file_and_refusals(
@@ -192,11 +192,10 @@ async def test_config_applies_at_once_and_survives_a_restart(fake: FakeDiscordMo
     async with running(settings):  # a new process: the settings come back from the database
         refused = await fake.send_interaction(fake.slash("ask", question=CONSTRUCTION))
         assert f"<#{fake.other_channel_id}>" in refused.json["data"]["content"]
-        allowed = await fake.send_interaction(fake.slash("ask", question=CONSTRUCTION,
-                                                         channel_id=fake.other_channel_id))
-        assert "**15,000**" in allowed.json["data"]["embeds"][0]["description"]
-        other = await fake.send_interaction(fake.in_second_guild(fake.slash("ask", question=CONSTRUCTION)))
-        assert "**15,000**" in other.json["data"]["embeds"][0]["description"]  # the other server is unchanged
+        allowed = await fake.answer_of(fake.slash("ask", question=CONSTRUCTION, channel_id=fake.other_channel_id))
+        assert "**15,000**" in allowed["embeds"][0]["description"]
+        other = await fake.answer_of(fake.in_second_guild(fake.slash("ask", question=CONSTRUCTION)))
+        assert "**15,000**" in other["embeds"][0]["description"]  # the other server is unchanged
         before = len(fake.calls("POST", MESSAGES))
         await fake.dispatch("MESSAGE_CREATE", fake.message(f"<@{fake.app_id}> {CONSTRUCTION}", mention_bot=True,
                                                            channel_id=fake.other_channel_id))
@@ -342,9 +341,9 @@ async def test_config_cooldown_applies_to_this_server_only(fake: FakeDiscordMore
         command["data"]["options"].append({"name": "cooldown", "type": 10, "value": 30.0})
         shown = await fake.send_interaction(command)
         assert "Cooldown: 30 s per member\n" in shown.json["data"]["content"]
-        await fake.send_interaction(fake.slash("ask", question=CONSTRUCTION))
+        await fake.answer_of(fake.slash("ask", question=CONSTRUCTION))
         again = await fake.send_interaction(fake.slash("ask", question=CONSTRUCTION))
         assert again.json["data"]["content"].startswith("Please wait")
         for _ in range(2):  # the other server keeps the default (0: no pause)
-            other = await fake.send_interaction(fake.in_second_guild(fake.slash("ask", question=CONSTRUCTION)))
-            assert other.json["data"]["embeds"]
+            other = await fake.answer_of(fake.in_second_guild(fake.slash("ask", question=CONSTRUCTION)))
+            assert other["embeds"]
