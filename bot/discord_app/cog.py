@@ -23,7 +23,7 @@ from discord.ext import commands
 from bot.answer import Answer, Result
 from bot.corpus import Article
 from bot.discord_app import render
-from bot.discord_app.components import answer_view
+from bot.discord_app.components import reply_view
 from bot.discord_app.custom_ids import MoreState, PassageRef, Scope, VoteState, answered_article_ref, resolve_article
 from bot.discord_app.delivery import WEBHOOK_RETRY_STATUSES, is_gone_reference, with_retries
 from bot.discord_app.feedback import FeedbackLog, FeedbackRecord, now_iso
@@ -238,7 +238,7 @@ class AskCog(commands.Cog, name="Ask"):
                 return
             answered = answer.answered
             reply = render.answer_reply(answer)
-            view = answer_view(answer.results[0], "article" if chosen else "all") if reply.embed else None
+            view = reply_view(answer, "article" if chosen else "all")
             await self._respond(interaction, reply.content, embed=reply.embed, view=view, ephemeral=private)
         finally:
             self._settle(user_id, answered, interaction.guild)
@@ -274,7 +274,7 @@ class AskCog(commands.Cog, name="Ask"):
     @app_commands.default_permissions(manage_guild=True)
     @app_commands.guild_only()
     async def reload_command(self, interaction: discord.Interaction[Any]) -> None:
-        """Re-read the corpus and say what changed; only for members who may manage the server."""
+        """Re-read the corpus and say what changed in this server's articles; only for members who may manage it."""
         # default_permissions is only a default a server admin can change: the check that counts is here.
         if interaction.guild is None or not interaction.permissions.manage_guild:
             await interaction.response.send_message("Only members with **Manage Server** may reload the articles.",
@@ -288,6 +288,8 @@ class AskCog(commands.Cog, name="Ask"):
                                             ephemeral=True, allowed_mentions=NO_MENTIONS)
             return
         log.info("reloaded the corpus: %d article(s), %d passage(s)", report.articles, report.passages)
+        if self.servers is not None:  # this server's view: never another server's articles
+            report = self.servers.report_for(interaction.guild_id, report)
         await interaction.followup.send(render.reload_text(report), ephemeral=True, allowed_mentions=NO_MENTIONS)
 
     @app_commands.command(name="help", description="How to ask me about the articles.")
@@ -364,7 +366,7 @@ class AskCog(commands.Cog, name="Ask"):
                 return
             answered = answer.answered
             reply = render.answer_reply(answer)
-            view = answer_view(answer.results[0], scope) if reply.embed else None
+            view = reply_view(answer, scope)
             await self._reply(message, reply.content, embed=reply.embed, view=view)
         finally:
             self._settle(user_id, answered, message.guild)

@@ -1,4 +1,4 @@
-"""The buttons under an answer: "Other passages", 👍 and 👎.
+"""The buttons under an answer: "Other passages", 👍, 👎 and 🗑; under a decline, 🗑 alone.
 
 They are ``DynamicItem``s: their state lives in the ``custom_id`` and the classes are registered at start-up,
 so a button on a message sent before a restart still works. The callbacks hand the work to the bot's
@@ -13,7 +13,7 @@ from typing import Any, Protocol, Self
 
 import discord
 
-from bot.answer import Result
+from bot.answer import Answer, Result
 from bot.discord_app.custom_ids import (
     MORE_TEMPLATE,
     VOTE_TEMPLATE,
@@ -26,7 +26,7 @@ from bot.discord_app.custom_ids import (
     parse_vote,
     vote_id,
 )
-from bot.discord_app.delete_button import DeleteButton
+from bot.discord_app.delete_button import DeleteButton, delete_view
 
 MORE_LABEL = "Other passages"
 UP_EMOJI, DOWN_EMOJI = "👍", "👎"
@@ -113,3 +113,11 @@ def answer_view(result: Result, scope: Scope) -> discord.ui.View:
     view.add_item(VoteButton(VoteState(passage, "down", result.score)))
     view.add_item(DeleteButton())
     return view
+
+
+def reply_view(answer: Answer, scope: Scope) -> discord.ui.View:
+    """Return the buttons under the reply to a question: an answer's, or the 🗑 alone under a decline."""
+    best = answer.best
+    if not answer.answered or best is None:  # the decline: ``render.answer_reply`` sends text only
+        return delete_view()
+    return answer_view(best, scope)

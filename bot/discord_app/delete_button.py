@@ -1,4 +1,4 @@
-"""The 🗑 button under an answer: the asker or a moderator deletes the answer.
+"""The 🗑 button under an answer or a decline: the asker or a moderator deletes it.
 
 A ``DynamicItem`` with a fixed ``custom_id``, registered at start-up, so it works on answers sent before a
 restart. Who asked is read from the answer itself (the question it replies to, or the /ask that made it).
@@ -75,3 +75,10 @@ class DeleteButton(discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], t
                 await message.delete()
         except discord.HTTPException as exc:
             log.warning("could not delete answer %s: %s", message.id, exc)
+
+
+def delete_view() -> discord.ui.View:
+    """Return the 🗑 button alone, for a reply with no other buttons (a decline)."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(DeleteButton())
+    return view

@@ -21,7 +21,7 @@ from discord.ext import commands
 
 from bot.answer import Answer
 from bot.discord_app import render
-from bot.discord_app.components import answer_view
+from bot.discord_app.components import reply_view
 from bot.discord_app.guards import strip_mentions
 from bot.discord_app.servers import ServerPolicy
 from bot.errors import QuestionError
@@ -113,8 +113,7 @@ class MessageToolsCog(commands.Cog, name="MessageTools"):
             await self._send(interaction, render.error_text(str(exc)), None, None)
             return
         reply = render.answer_reply(answer)
-        view = answer_view(answer.results[0], "all") if reply.embed else None
-        await self._send(interaction, reply.content, reply.embed, view)
+        await self._send(interaction, reply.content, reply.embed, reply_view(answer, "all"))
 
     async def _send(self, interaction: discord.Interaction[Any], content: str | None, embed: discord.Embed | None,
                     view: discord.ui.View | None) -> None:
@@ -166,7 +165,7 @@ class MessageToolsCog(commands.Cog, name="MessageTools"):
         try:
             answer = await asyncio.to_thread(self._ask, question, payload.guild_id, preferred)
             reply = render.answer_reply(answer)
-            view = answer_view(answer.results[0], "all") if reply.embed else None
+            view = reply_view(answer, "all")
         except QuestionError as exc:
             reply = render.Reply(content=render.error_text(str(exc)))
         self.answers[payload.message_id] = AnswerRef(known.channel_id, known.message_id, question, known.sent_at)

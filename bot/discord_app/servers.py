@@ -7,10 +7,11 @@ copied back, so a ``/config`` change applies to the next question. The TOML valu
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 
 from bot.discord_app.guards import Cooldown
 from bot.server_store import ServerConfig, ServerStore
-from bot.service import AskService
+from bot.service import AskService, ReloadReport
 from bot.settings import DiscordSettings
 
 
@@ -75,13 +76,35 @@ class ServerPolicy:
         """Return the server that added an article, or None for a shared one."""
         return self._owners.get(article_id)
 
+    def sees(self, guild_id: int | None, article_id: str) -> bool:
+        """Return True when an article is this server's to see: a shared one or its own."""
+        return self._owners.get(article_id, guild_id) == guild_id
+
     def visible(self, guild_id: int | None) -> frozenset[str]:
         """Return the ids of the articles this server's members are answered from: shared ones and its own."""
-        ids = (a.id for a in self.service.corpus.articles)
-        return frozenset(a for a in ids if self._owners.get(a, guild_id) == guild_id)
+        return frozenset(a.id for a in self.service.corpus.articles if self.sees(guild_id, a.id))
 
     def restriction(self, guild_id: int | None) -> frozenset[str] | None:
         """Return the ``articles=`` restriction of a search for this server; None when no server owns any."""
         if not self._owners:
             return None
         return self.visible(guild_id)
+
+    def report_for(self, guild_id: int | None, report: ReloadReport) -> ReloadReport:
+        """Return a reload's report as this server sees it: its own and the shared articles, counted alone.
+
+        Another server's articles, even removed ones (their owner is kept until ``/remove``), and the bad files
+        named after them stay out, so a reload tells no server what another one added.
+        """
+        if self.restriction(guild_id) is None:
+            return report
+        visible = self.visible(guild_id)
+        return dataclasses.replace(
+            report,
+            added=tuple(a for a in report.added if self.sees(guild_id, a.id)),
+            removed=tuple(a for a in report.removed if self.sees(guild_id, a.id)),
+            changed=tuple(a for a in report.changed if self.sees(guild_id, a.id)),
+            bad_files=tuple(b for b in report.bad_files if self.sees(guild_id, b.path.stem)),
+            articles=len(visible),
+            passages=sum(self.service.passage_count(a) for a in visible),
+        )

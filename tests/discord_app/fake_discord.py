@@ -613,6 +613,19 @@ class FakeDiscord:
         calls: list[Recorded] = await self.wait_for(lambda: self.calls("POST", re.escape(path)), timeout)
         return calls[0]
 
+    async def answer_of(self, payload: dict[str, Any], timeout: float = 10.0) -> dict[str, Any]:
+        """Dispatch an /ask and return its reply's body: the callback's, or the follow-up's after a defer.
+
+        Whether the bot answers at once or defers first depends on how busy the machine is; a test about the
+        answer, not about that timing, reads it here.
+        """
+        call = await self.send_interaction(payload, timeout)
+        if call.json["type"] != 5:
+            return call.json["data"]
+        path = rf"/webhooks/\d+/{re.escape(payload['token'])}"
+        sent: list[Recorded] = await self.wait_for(lambda: self.calls("POST", path), timeout)
+        return sent[0].json
+
     def custom_ids(self, message: dict[str, Any]) -> list[str]:
         return [c["custom_id"] for row in message.get("components", []) for c in row.get("components", [])
                 if "custom_id" in c]

@@ -16,6 +16,7 @@ from harness import SettingsFactory, running
 from bot.discord_app.delete_button import DELETE_ID, NOT_YOURS
 from bot.discord_app.manage_render import MANAGE_ONLY
 from bot.discord_app.message_tools import ASK_ABOUT_MESSAGE
+from bot.service import AskService
 from tests.pages_server import PAGES, base_url, serve_pages
 
 EPHEMERAL = 64
@@ -23,6 +24,7 @@ MESSAGES = r"/channels/\d+/messages"
 SEA_WALL = "How much will the sea wall repair cost?"
 SEA_WALL_ID = "harbour-town-votes-to-rebuild-sea-wall-after-winter-storms"
 CONSTRUCTION = "How many inmates work in construction?"
+DECLINED = "When did the orchestra play its first concert in Vienna?"
 
 
 @pytest.fixture
@@ -67,10 +69,10 @@ async def test_add_a_link_ask_about_it_and_remove_it_with_a_confirmation(
         assert "Councillors in Port Wrenna" in body["content"]
         assert (corpus_dir / f"{SEA_WALL_ID}.md").is_file()
 
-        answer = await fake.send_interaction(fake.slash("ask", question=SEA_WALL))
-        assert "7.2 million" in answer.json["data"]["embeds"][0]["description"]
-        elsewhere = await fake.send_interaction(fake.in_second_guild(fake.slash("ask", question=SEA_WALL)))
-        assert "7.2 million" not in json.dumps(elsewhere.json["data"])  # the other server never sees it
+        answer = await fake.answer_of(fake.slash("ask", question=SEA_WALL))
+        assert "7.2 million" in answer["embeds"][0]["description"]
+        elsewhere = await fake.answer_of(fake.in_second_guild(fake.slash("ask", question=SEA_WALL)))
+        assert "7.2 million" not in json.dumps(elsewhere)  # the other server never sees it
         named = await fake.send_interaction(fake.in_second_guild(fake.slash("ask", question=SEA_WALL,
                                                                             article=SEA_WALL_ID)))
         assert "I don't know the article" in named.json["data"]["content"]
@@ -95,8 +97,8 @@ async def test_add_a_link_ask_about_it_and_remove_it_with_a_confirmation(
         assert edit.json["content"] == f"Removed `{SEA_WALL_ID}`."
         assert edit.json["components"] == []
         assert not (corpus_dir / f"{SEA_WALL_ID}.md").exists()
-        after = await fake.send_interaction(fake.slash("ask", question=SEA_WALL))
-        assert "7.2 million" not in json.dumps(after.json["data"])
+        after = await fake.answer_of(fake.slash("ask", question=SEA_WALL))
+        assert "7.2 million" not in json.dumps(after)
 
 
 async def test_add_a_file_and_refusals(
@@ -129,6 +131,41 @@ async def test_add_a_file_and_refusals(
     assert sorted(p.name for p in corpus_dir.iterdir()) == sorted([*before, "methane.md"])
 
 
+async def test_reload_reports_only_the_articles_the_server_sees(
+    fake: FakeDiscordMore, make_settings: SettingsFactory, corpus_dir: Path, pages, loopback_pages
+):
+    settings = make_settings()
+    service = AskService.from_settings(settings)
+    async with running(settings, service):
+        await followup(fake, fake.slash_admin("add", url=f"{base_url(pages)}/news/bylines"))
+        added = corpus_dir / f"{SEA_WALL_ID}.md"
+        added.write_text(added.read_text(encoding="utf-8") + "\nA late correction to the figures.\n", "utf-8")
+        (corpus_dir / "town-hall.md").unlink()
+        (corpus_dir / "new-article.md").write_text("---\ntitle: Brand new\n---\n\nFresh words here.\n", "utf-8")
+        elsewhere = (await followup(fake, fake.in_second_guild(fake.slash_admin("reload"))))["content"]
+        shared = ["el-salvador-prison-system", "harbour-report", "new-article"]
+        assert service.corpus.article(SEA_WALL_ID) is not None  # it was read, but it is not that server's
+        assert elsewhere.startswith(
+            f"Reloaded: 3 article(s), {sum(service.passage_count(a) for a in shared)} passage(s).")
+        assert "+ Brand new (new-article)" in elsewhere
+        assert r"− Town hall \*budget\* meeting (town-hall)" in elsewhere
+        assert "Harbour town" not in elsewhere
+        assert SEA_WALL_ID not in elsewhere
+
+        added.write_text(added.read_text(encoding="utf-8") + "\nA second correction.\n", "utf-8")
+        here = (await followup(fake, fake.slash_admin("reload")))["content"]
+        assert here.startswith(f"Reloaded: 4 article(s), {len(service.corpus.passages)} passage(s).")
+        assert f"~ Harbour town votes to rebuild sea wall after winter storms ({SEA_WALL_ID})" in here
+
+        added.unlink()  # removed by hand: its owner is kept, so the other server still hears nothing of it
+        (corpus_dir / f"{SEA_WALL_ID}.txt").write_bytes(b"\xff\xfe not text")
+        elsewhere = (await followup(fake, fake.in_second_guild(fake.slash_admin("reload"))))["content"]
+        assert "No article changed." in elsewhere
+        assert SEA_WALL_ID not in elsewhere
+        here = (await followup(fake, fake.slash_admin("reload")))["content"]
+        assert f"{SEA_WALL_ID}.txt: not UTF-8 text" in here  # its own bad file
+
+
 async def test_a_forbidden_address_is_refused_in_one_line(
     fake: FakeDiscordMore, make_settings: SettingsFactory, corpus_dir: Path, pages
 ):
@@ -155,11 +192,10 @@ async def test_config_applies_at_once_and_survives_a_restart(fake: FakeDiscordMo
     async with running(settings):  # a new process: the settings come back from the database
         refused = await fake.send_interaction(fake.slash("ask", question=CONSTRUCTION))
         assert f"<#{fake.other_channel_id}>" in refused.json["data"]["content"]
-        allowed = await fake.send_interaction(fake.slash("ask", question=CONSTRUCTION,
-                                                         channel_id=fake.other_channel_id))
-        assert "**15,000**" in allowed.json["data"]["embeds"][0]["description"]
-        other = await fake.send_interaction(fake.in_second_guild(fake.slash("ask", question=CONSTRUCTION)))
-        assert "**15,000**" in other.json["data"]["embeds"][0]["description"]  # the other server is unchanged
+        allowed = await fake.answer_of(fake.slash("ask", question=CONSTRUCTION, channel_id=fake.other_channel_id))
+        assert "**15,000**" in allowed["embeds"][0]["description"]
+        other = await fake.answer_of(fake.in_second_guild(fake.slash("ask", question=CONSTRUCTION)))
+        assert "**15,000**" in other["embeds"][0]["description"]  # the other server is unchanged
         before = len(fake.calls("POST", MESSAGES))
         await fake.dispatch("MESSAGE_CREATE", fake.message(f"<@{fake.app_id}> {CONSTRUCTION}", mention_bot=True,
                                                            channel_id=fake.other_channel_id))
@@ -231,6 +267,54 @@ async def test_the_asker_or_a_moderator_can_delete_an_answer(fake: FakeDiscordMo
         await fake.wait_for(lambda: fake.calls("DELETE", other_path))
 
 
+async def reply_to_slash(fake: FakeDiscordMore, payload: dict) -> dict:
+    """Dispatch an /ask and return the message it made: the callback's, or the follow-up's after a defer."""
+    call = await fake.send_interaction(payload)
+    if call.json["type"] == 4:
+        return fake.messages[int(call.response["interaction"]["response_message_id"])]
+    path = rf"/webhooks/\d+/{re.escape(payload['token'])}"
+    (sent,) = await fake.wait_for(lambda: fake.calls("POST", path), 10)
+    return fake.messages[int(sent.response["id"])]
+
+
+async def test_a_decline_has_the_delete_button_too(fake: FakeDiscordMore, make_settings: SettingsFactory):
+    async with running(make_settings()) as bot:
+        question, decline = await ask_by_mention(fake, bot, DECLINED)
+        assert "couldn't find the answer" in decline["content"]
+        assert fake.custom_ids(decline) == [DELETE_ID]
+        decline["referenced_message"] = question
+        path = rf"/channels/\d+/messages/{decline['id']}"
+        refused = await fake.send_interaction(fake.click_as(decline, DELETE_ID, fake.admin, MEMBER_PERMISSIONS))
+        assert refused.json["data"]["content"] == NOT_YOURS
+        await fake.send_interaction(fake.click_as(decline, DELETE_ID, fake.user, MEMBER_PERMISSIONS))
+        await fake.wait_for(lambda: fake.calls("DELETE", path))
+
+        before = len(fake.calls("POST", MESSAGES))
+        await fake.dispatch("MESSAGE_CREATE", fake.message(DECLINED, dm=True))
+        calls = await fake.wait_for(lambda: (c := fake.calls("POST", MESSAGES))[before:] and c)
+        in_dm = fake.messages[int(calls[before].response["id"])]
+        assert "guild_id" not in in_dm
+        assert fake.custom_ids(in_dm) == [DELETE_ID]
+        await fake.send_interaction(fake.click(in_dm, DELETE_ID))
+        await fake.wait_for(lambda: fake.calls("DELETE", rf"/channels/\d+/messages/{in_dm['id']}"))
+
+        command = fake.slash("ask", question=DECLINED)
+        public = await reply_to_slash(fake, command)
+        assert "couldn't find the answer" in public["content"]
+        assert fake.custom_ids(public) == [DELETE_ID]
+        public["interaction_metadata"] = {"id": command["id"], "type": 2, "user": fake.user}
+        refused = await fake.send_interaction(fake.click_as(public, DELETE_ID, fake.admin, MEMBER_PERMISSIONS))
+        assert refused.json["data"]["content"] == NOT_YOURS
+        await fake.send_interaction(fake.click_as(public, DELETE_ID, fake.user, MEMBER_PERMISSIONS))
+        await fake.wait_for(lambda: fake.calls("DELETE", rf"/channels/\d+/messages/{public['id']}"))
+
+        private = await reply_to_slash(fake, fake.slash("ask", question=DECLINED, private=True))
+        assert private["flags"] & EPHEMERAL
+        assert fake.custom_ids(private) == [DELETE_ID]
+        await fake.send_interaction(fake.click_as(private, DELETE_ID, fake.user, MEMBER_PERMISSIONS))
+        await fake.wait_for(lambda: fake.calls("DELETE", r"/webhooks/\d+/[^/]+/messages/@original"))
+
+
 async def test_answers_follow_edited_and_deleted_questions(fake: FakeDiscordMore, make_settings: SettingsFactory):
     async with running(make_settings()) as bot:
         question, answer = await ask_by_mention(fake, bot, "What is the bridge repair budget?")
@@ -257,9 +341,9 @@ async def test_config_cooldown_applies_to_this_server_only(fake: FakeDiscordMore
         command["data"]["options"].append({"name": "cooldown", "type": 10, "value": 30.0})
         shown = await fake.send_interaction(command)
         assert "Cooldown: 30 s per member\n" in shown.json["data"]["content"]
-        await fake.send_interaction(fake.slash("ask", question=CONSTRUCTION))
+        await fake.answer_of(fake.slash("ask", question=CONSTRUCTION))
         again = await fake.send_interaction(fake.slash("ask", question=CONSTRUCTION))
         assert again.json["data"]["content"].startswith("Please wait")
         for _ in range(2):  # the other server keeps the default (0: no pause)
-            other = await fake.send_interaction(fake.in_second_guild(fake.slash("ask", question=CONSTRUCTION)))
-            assert other.json["data"]["embeds"]
+            other = await fake.answer_of(fake.in_second_guild(fake.slash("ask", question=CONSTRUCTION)))
+            assert other["embeds"]
