@@ -34,17 +34,6 @@ async def fake() -> AsyncIterator[FakeDiscord]:
         await server.close()
 
 
-@pytest.fixture(autouse=True)
-def _answers_inline_on_a_slow_machine(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Let /ask answer inline for up to 0.8 s (of its 1 s budget), not 0.15 s.
-
-    The tests read the answer from the interaction's callback; on a loaded 2-core machine a search can take
-    longer than 0.15 s and the bot then defers, correctly, which would fail them for the machine's sake. Tests
-    of deferral set their own budgets (a late interaction, a slow search).
-    """
-    monkeypatch.setattr("bot.discord_app.cog.INLINE_ANSWER_SECONDS", 0.8)
-
-
 @pytest.fixture(scope="session")
 def vector_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One folder of passage vectors for the session: every test's corpus is the same, embedded once."""
