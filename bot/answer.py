@@ -97,45 +97,6 @@ class QuestionKind(StrEnum):
     OTHER = "other"
 
 
-# First match wins; read on the folded question.
-_MONEY_WORDS = (
-    r"(?:cost|costs|costing|pay|pays|paid|earn|earns|earned|spend|spends|spent|worth|price|priced|charge|charges"
-    r"|charged|salary|salaries|wage|wages|money|budget|fund|funds|funding|fee|fees|fine|fined|save|saves|saved"
-    r"|raise|raised|owe|owes|owed|invest|invested|sell|sold|buy|bought)"
-)
-_KIND_PATTERNS: tuple[tuple[QuestionKind, re.Pattern[str]], ...] = (
-    (
-        QuestionKind.MONEY,
-        re.compile(
-            r"\bhow\s+much\b.*\b" + _MONEY_WORDS + r"\b"
-            r"|\b(?:what|which)(?:'s|\s+(?:is|was|are|were))\s+the\s+(?:\w+\s+)?(?:price|cost|salary|wage|budget|fee)s?\b"
-        ),
-    ),
-    (QuestionKind.DURATION, re.compile(r"\bhow\s+long\b|\bfor\s+how\s+many\s+" + _TIME_UNITS)),
-    (
-        QuestionKind.QUANTITY,
-        re.compile(
-            r"\bhow\s+(?:many|much|old|big|large|far|often|tall|high|fast)\b"
-            r"|\bwhat\s+(?:number|percentage|percent|share|proportion|amount|size|price|cost)\b"
-            r"|\b(?:what|which)(?:'s|\s+(?:is|was|are|were))\s+the\s+(?:\w+\s+)?(?:level|height|depth|length|width"
-            r"|weight|speed|temperature|rate|score|total|size|capacity|population|figure|distance|turnout)s?\b"
-            r"|\bnumber\s+of\b|\bamount\s+of\b|\bcount\b|\bheadcount\b|\bin\s+total\b"
-        ),
-    ),
-    (
-        QuestionKind.DATE,
-        re.compile(r"\bwhen\b|\b(?:what|which)\s+(?:date|year|day|month|time|week)\b|\bwhat\s+time\b"),
-    ),
-    (
-        QuestionKind.PERSON,
-        re.compile(
-            r"(?:^|[,;:]\s*|\b(?:and|but|so|then|to|by|for|with|from|of)\s+)\W*who(?:m|se)?\b"
-            r"|\b(?:which|what)\s+(?:person|man|woman|official|company|firm|organi[sz]ation|group|agency|team|club"
-            r"|party|union|charity|bank|brand|business|contractor|supplier|operator|newspaper|channel)\b"
-        ),
-    ),
-    (QuestionKind.PLACE, re.compile(r"\bwhere\b|\b(?:which|what)\s+(?:country|city|town|place|state)\b")),
-)
 # Words that frame a question without naming what it is about ("how LONG", "what does X STAND FOR").
 _FRAME_RE = re.compile(
     r"\bhow\s+(?:long|old|big|large|far|often|tall|high|fast)\b|\bstands?\s+for\b|\bmean(?:s|ing|t)?\b"
@@ -213,19 +174,6 @@ class DeclinePolicy:
 
     min_coverage: float = 0.3
     min_relative_score: float = 0.35
-
-
-def keyword_kind(question: str) -> QuestionKind:
-    """Classify a question by the kind of answer it wants, from its keywords anywhere.
-
-    ``bot.question.question_kind`` reads the leading wh-phrase instead, and uses this only for questions
-    that have no wh-word ("textile workshop headcount").
-    """
-    folded = fold(question)
-    for kind, pattern in _KIND_PATTERNS:
-        if pattern.search(folded):
-            return kind
-    return QuestionKind.OTHER
 
 
 def strip_frame(question: str) -> str:

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from bot.analysis import Analyzer, fold
-from bot.answer import QuestionKind, counted_terms, definition_subject, keyword_kind, strip_frame
+from bot.answer import QuestionKind, counted_terms, definition_subject, strip_frame
 from bot.errors import QuestionError
 
 EXAMPLE_QUESTION = "How many inmates work in construction?"
@@ -66,8 +66,8 @@ _KIND_PATTERNS: tuple[tuple[QuestionKind, re.Pattern[str]], ...] = (
         ),
     ),
 )
-# "Who is THE chief executive" asks for a name; "who is Robert Okafor" asks what the article says of him.
-_ROLE_RE = re.compile(r"^\W*who\s*(?:'s|\s+is|\s+was|\s+are|\s+were)\s+(?:the|a|an|their|its|his|her)\b", re.I)
+# A question with no wh-word ("textile workshop headcount") asks for a quantity when it says so anywhere.
+_KEYWORD_QUANTITY_RE = re.compile(r"\bnumber\s+of\b|\bamount\s+of\b|\bcount\b|\bheadcount\b|\bin\s+total\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +79,6 @@ class Question:
     kind: QuestionKind
     subject: str | None = None  # X of "what is X" / "what does X stand for", folded
     counted: frozenset[str] = frozenset()  # terms of what "how many X" counts
-    role: bool = False  # "who is the <role>": asks for a name, not about a named person
 
     @property
     def folded(self) -> str:
@@ -96,7 +95,7 @@ def question_kind(question: str) -> QuestionKind:
     folded = fold(question)
     match = _WH_RE.search(folded)
     if match is None:
-        return keyword_kind(question)
+        return QuestionKind.QUANTITY if _KEYWORD_QUANTITY_RE.search(folded) else QuestionKind.OTHER
     tail = folded[match.start() :]
     for kind, pattern in _KIND_PATTERNS:
         if pattern.match(tail):
@@ -125,5 +124,4 @@ def parse_question(question: str, analyzer: Analyzer, *, max_chars: int = 500) -
         kind=kind,
         subject=definition_subject(text),
         counted=counted_terms(text, analyzer) if kind is QuestionKind.QUANTITY else frozenset(),
-        role=bool(_ROLE_RE.match(text)),
     )

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import copy
 import itertools
-import logging
 import re
 import sys
 import threading
@@ -62,7 +61,6 @@ from bot.question import Question, parse_question
 from bot.semantic import PassageVectors, TextEmbedder, VectorStore, load_embedder
 from bot.settings import IndexSettings, RetrievalSettings, Settings
 
-log = logging.getLogger(__name__)
 # Questions that cannot be answered without a span of their kind: what the decline then says is missing.
 CUE_REQUIRED: dict[QuestionKind, str] = {
     QuestionKind.QUANTITY: "number",
@@ -512,17 +510,18 @@ class AskService:
            (weighted down); the best ``rerank_depth`` passages;
         3. *semantic candidates*: the ``semantic_candidates`` passages whose sentence vectors are nearest the
            question's, since a question in other words may share no term with its paragraph;
-        4. *re-ranking*: each candidate's score is ``(1 − semantic_weight) × BM25 / best BM25 +
-           semantic_weight × cosine``, plus the lexical bonuses: ``proximity_weight`` × the share of the
-           question's word pairs kept together, ``cue_weight`` when a sentence holding question words holds
-           the kind of answer asked (a number for "how many", a date for "when"), ``definition_weight``
-           when the passage defines what "what is X" asks about;
-        ``articles``, when given, is the set of article ids that may answer (a server's own and the shared
-        ones); the index is not rebuilt.
-
+        4. *re-ranking*: each candidate's score is a weighted sum: ``lexical_weight`` × BM25 / best BM25,
+           ``coverage_weight`` × the IDF-weighted share of question terms it holds, ``proximity_weight`` × the
+           share of the question's word pairs kept together, ``definition_weight`` when it defines what "what
+           is X" asks about, ``cue_weight`` when a sentence holding question words holds the kind of answer
+           asked, and ``passage_similarity_weight`` / ``sentence_similarity_weight`` × the cosine of the
+           question's vector with the passage's / its best sentence's;
         5. *cue promotion* (``cue_promote``): a how-many / how-much / how-long / when question takes the best
            candidate holding its kind of answer, when that candidate scores within ``promote_margin`` of the
            best.
+
+        ``articles``, when given, is the set of article ids that may answer (a server's own and the shared
+        ones); the index is not rebuilt.
         """
         snap = snapshot or self._snapshot
         r = self.retrieval
