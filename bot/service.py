@@ -652,7 +652,8 @@ class AskService:
         relative = self._relative_score(snap, terms, best.bm25)
         # The article the question is most about: the best BM25 match, before any cue moved a passage up.
         nearest = max(ranking.candidates, key=lambda c: (c.bm25, -c.position))
-        closest = snap.corpus.article(snap.corpus.passages[nearest.position].article_id)
+        # Semantic candidates may share no word with the question: then no article is the closest.
+        closest = snap.corpus.article(snap.corpus.passages[nearest.position].article_id) if nearest.bm25 > 0 else None
         reason = decline_reason(best.coverage, relative, self.policy if ranking.semantic else self.lexical_policy)
         if reason is None and self.retrieval.decline_without_cue and ranking.kind in CUE_REQUIRED and not best.cue:
             reason = f"the best passage gives no {CUE_REQUIRED[ranking.kind]} near the question's words"

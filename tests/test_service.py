@@ -147,3 +147,10 @@ def test_a_decline_names_the_article_the_question_is_most_about(tmp_path: Path) 
     assert not answer.answered
     assert answer.closest is not None
     assert answer.closest.id == "bridge"
+
+
+def test_a_question_sharing_no_word_names_no_closest_article(service: AskService) -> None:
+    answer = service.ask("What is the capital of France?")
+    assert not answer.answered
+    assert answer.reason == "no passage shares the question's words"
+    assert answer.closest is None
