@@ -22,6 +22,7 @@ import yaml
 from bot.analysis import fold
 from bot.answer import Answer
 from bot.errors import AskbotError, ConfigError
+from bot.pipeline import PIPELINE
 from bot.service import AskService
 from bot.squad import SquadSet, evaluate_squad
 
@@ -227,20 +228,10 @@ class Stage:
     on: tuple[tuple[str, object], ...] = ()
 
 
+# Every stage of the pipeline, then groups of them. The highlight shows in SQuAD's last figure (bold).
 STAGES: tuple[Stage, ...] = (
-    Stage("expansion (typo repairs, related words)", (("typo_weight", 0.0), ("related_weight", 0.0))),
-    Stage("semantic candidates", (("semantic_candidates", 0),)),
-    Stage("semantic re-ranking", (("passage_similarity_weight", 0.0), ("sentence_similarity_weight", 0.0))),
+    *(Stage(s.name, s.off, s.on) for s in PIPELINE.stages),
     Stage("sentence similarity", (("sentence_similarity_weight", 0.0),)),
-    Stage("semantic decline", (("min_similarity", -1.0), ("weak_similarity", -1.0))),
-    Stage("coverage in the ranking", (("coverage_weight", 0.0),)),
-    Stage("proximity bonus", (("proximity_weight", 0.0),)),
-    Stage("definition bonus", (("definition_weight", 0.0),)),
-    Stage("answer-type cue bonus", (("cue_weight", 0.0),), (("cue_weight", 0.3),)),
-    Stage("cue promotion", (("cue_promote", False),)),
-    Stage("cue decline", (("decline_without_cue", False),)),
-    Stage("attribute decline", (("decline_attribute", False),), (("decline_attribute", True),)),
-    Stage("unknown-name decline", (("decline_unknown_names", False),), (("decline_unknown_names", True),)),
     Stage("whole semantic stage", (("semantic", False),)),
 )
 EvalSet = QuestionSet | SquadSet

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import copy
 import itertools
-import re
 import sys
 import threading
 from collections.abc import Iterator, Sequence
@@ -27,47 +26,18 @@ import numpy.typing as npt
 from tqdm import tqdm
 
 from bot.analysis import Analyzer
-from bot.answer import (
-    Answer,
-    DeclinePolicy,
-    QuestionKind,
-    Result,
-    attribute_terms,
-    choose_highlight,
-    citation,
-    coverage,
-    decline_reason,
-    defines,
-    proximity,
-    sentence_match,
-    strip_frame,
-)
+from bot.answer import Answer, Result, citation
 from bot.corpus import Article, BadFile, Corpus, load_corpus
 from bot.corpus_store import CorpusCache
 from bot.errors import UnknownArticleError
-from bot.expansion import (
-    ABBREVIATIONS,
-    Expander,
-    WeightedTerm,
-    acronym_map,
-    compounds,
-    defined_acronyms,
-    merge_maps,
-    related_map,
-)
+from bot.expansion import ABBREVIATIONS, Expander, acronym_map, defined_acronyms, merge_maps, related_map
 from bot.index import BM25Index, BM25Params, TermContribution
 from bot.index_store import IndexCache, cache_key, default_cache_dir
-from bot.question import Question, parse_question
+from bot.pipeline import PIPELINE, Context, Pipeline, Ranked, Ranking, unknown_names
+from bot.question import parse_question
 from bot.semantic import PassageVectors, TextEmbedder, VectorStore, load_embedder
 from bot.settings import IndexSettings, RetrievalSettings, Settings
 
-# Questions that cannot be answered without a span of their kind: what the decline then says is missing.
-CUE_REQUIRED: dict[QuestionKind, str] = {
-    QuestionKind.QUANTITY: "number",
-    QuestionKind.MONEY: "amount of money",
-    QuestionKind.DURATION: "duration",
-    QuestionKind.DATE: "date",
-}
 # Question vectors kept for questions asked again (follow-ups, evaluations).
 QUESTION_VECTOR_CACHE = 4096
 # A progress bar appears only when building takes longer than this (seconds).
@@ -115,43 +85,6 @@ class Snapshot:
     passage_terms: Sequence[frozenset[str]]
     ranges: dict[str, tuple[int, int]]
     vectors: PassageVectors | None = None  # None: the semantic stage is off or has no model
-
-
-@dataclass(frozen=True, slots=True)
-class Ranked:
-    """A candidate passage after re-ranking, with the figures that placed it."""
-
-    position: int
-    score: float  # the re-ranking score: BM25 over the best BM25, plus the bonuses
-    bm25: float  # the weighted BM25 score
-    coverage: float
-    cue: bool
-    defines: bool
-    proximity: float = 0.0
-    similarity: float = 0.0  # cosine of the question's and the passage's sentence vectors (0: no semantic stage)
-    sentence_similarity: float = 0.0  # the same for the passage's best sentence
-
-    @property
-    def meaning(self) -> float:
-        """Return how close the passage comes to the question in meaning: its or its best sentence's cosine."""
-        return max(self.similarity, self.sentence_similarity)
-
-
-@dataclass(frozen=True, slots=True)
-class Ranking:
-    """A question's terms as searched and its candidates, best first."""
-
-    terms: tuple[str, ...]
-    searched: tuple[WeightedTerm, ...]
-    kind: QuestionKind
-    candidates: tuple[Ranked, ...]
-    question: Question | None = None
-    semantic: bool = False  # the candidates carry sentence-vector similarities
-
-    @property
-    def weights(self) -> dict[str, float]:
-        """Return each searched term's weight."""
-        return {w.term: w.weight for w in self.searched}
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,22 +142,6 @@ def corpus_cache_of(settings: IndexSettings) -> CorpusCache | None:
     return CorpusCache(settings.cache_dir or default_cache_dir(), settings.min_passages)
 
 
-def semantic_decline_reason(meaning: float, cov: float, settings: RetrievalSettings) -> str | None:
-    """Return why the best passage is too far from the question in meaning, or None.
-
-    Similarity and coverage decide together. A passage far in meaning (below ``min_similarity``) answers only
-    when it holds nearly all the question's words (``strong_coverage``), as for a short question such as "How
-    long is the video?", whose vector is close to nothing; one only somewhat close (below ``weak_similarity``)
-    answers when it holds most of them (``weak_coverage``).
-    """
-    if meaning < settings.min_similarity and cov < settings.strong_coverage:
-        return f"no passage is close to the question in meaning (similarity {meaning:.2f})"
-    if meaning < settings.weak_similarity and cov < settings.weak_coverage:
-        return (f"the best passage is not close to the question in meaning (similarity {meaning:.2f}, "
-                f"{cov:.0%} of its words)")
-    return None
-
-
 def vector_store_of(settings: IndexSettings) -> VectorStore | None:
     """Return where the settings save passage vectors (beside the indexes), or None when they are not saved."""
     if not settings.persist:
@@ -246,14 +163,12 @@ def article_ranges(corpus: Corpus) -> dict[str, tuple[int, int]]:
     return ranges
 
 
-def _visible(snap: Snapshot, articles: frozenset[str], lo: int, size: int) -> np.ndarray:
-    """Return which of the ``size`` passages from position ``lo`` belong to one of ``articles``."""
-    mask = np.zeros(size, dtype=bool)
+def _visible(snap: Snapshot, articles: frozenset[str]) -> npt.NDArray[np.bool_]:
+    """Return which passages belong to one of ``articles``."""
+    mask = np.zeros(len(snap.corpus.passages), dtype=bool)
     for article_id in articles:
         start, end = snap.ranges.get(article_id, (0, 0))
-        start, end = max(start - lo, 0), min(end - lo, size)
-        if start < end:
-            mask[start:end] = True
+        mask[start:end] = True
     return mask
 
 
@@ -326,10 +241,7 @@ class AskService:
         self._lock_vectors = threading.Lock()
         self.analyzer = analyzer or Analyzer()
         self.params = params_of(self.retrieval)
-        self.policy = DeclinePolicy(self.retrieval.min_coverage, self.retrieval.min_relative_score)
-        # Without sentence vectors the lexical figures decide alone, at the thresholds chosen for them.
-        self.lexical_policy = DeclinePolicy(self.retrieval.lexical_min_coverage,
-                                            self.retrieval.lexical_min_relative_score)
+        self.pipeline: Pipeline = PIPELINE
         self.max_passage_words = max_passage_words
         self.index_cache = index_cache
         self.corpus_cache = corpus_cache
@@ -380,8 +292,6 @@ class AskService:
         other = copy.copy(self)
         other.retrieval = retrieval
         other.params = params_of(retrieval)
-        other.policy = DeclinePolicy(retrieval.min_coverage, retrieval.min_relative_score)
-        other.lexical_policy = DeclinePolicy(retrieval.lexical_min_coverage, retrieval.lexical_min_relative_score)
         if retrieval.semantic and self.embedder is None:
             other.embedder = load_embedder(retrieval.model_threads)
         elif not retrieval.semantic:
@@ -442,44 +352,6 @@ class AskService:
             self._expander = cached
         return cached[1]
 
-    def _term_weights(self, snap: Snapshot, terms: Sequence[str]) -> dict[str, float]:
-        """Return each question term's IDF; a term no passage holds weighs as the rarest possible term."""
-        unseen = self.params.unseen_idf(snap.index.n_docs)
-        return {t: (snap.index.idf(t) if snap.index.doc_freq(t) else unseen) for t in terms}
-
-    def _relative_score(self, snap: Snapshot, terms: Sequence[str], score: float) -> float:
-        """Return a score over the question's own maximum: every term held once in a passage of mean length.
-
-        Terms no passage holds weigh as much as the rarest possible term, so an off-topic question's
-        maximum stays large while its score stays small.
-        """
-        factor = 1.0 + (self.params.delta if self.params.variant == "plus" else 0.0)
-        maximum = factor * sum(self._term_weights(snap, list(dict.fromkeys(terms))).values())
-        return min(1.0, score / maximum) if maximum > 0 else 0.0
-
-    def _scores(
-        self, snap: Snapshot, searched: Sequence[WeightedTerm], within: tuple[int, int] | None
-    ) -> tuple[int, np.ndarray, np.ndarray]:
-        """Return the first position, the weighted BM25 score of each passage in range, and which matched."""
-        index = snap.index
-        lo, hi = within if within is not None else (0, index.n_docs)
-        scores = np.zeros(hi - lo, dtype=np.float64)
-        matched = np.zeros(hi - lo, dtype=bool)
-        plus = self.params.variant == "plus"
-        for wt in searched:
-            docs, impacts = index.postings(wt.term)
-            if within is not None:
-                inside = (docs >= lo) & (docs < hi)
-                docs, impacts = docs[inside], impacts[inside]
-            if plus:  # BM25Plus gives every passage the term's delta part; the postings hold the rest
-                base = index.idf(wt.term) * self.params.delta
-                scores += wt.weight * base
-                scores[docs - lo] += wt.weight * (impacts - base)
-            else:
-                scores[docs - lo] += wt.weight * impacts
-            matched[docs - lo] = True
-        return lo, scores, matched
-
     def _question_vector(self, text: str) -> npt.NDArray[np.float32] | None:
         """Return the question's sentence vector (cached: follow-ups and evaluations repeat questions)."""
         embedder = self.embedder
@@ -495,6 +367,26 @@ class AskService:
                     self._question_vectors.pop(next(iter(self._question_vectors)))
         return cached
 
+    def context(
+        self,
+        question: str,
+        *,
+        article: str | None = None,
+        snapshot: Snapshot | None = None,
+        articles: frozenset[str] | None = None,
+    ) -> Context:
+        """Parse a question and gather what the pipeline's stages read about it."""
+        snap = snapshot or self._snapshot
+        r = self.retrieval
+        q = parse_question(question, self.analyzer, max_chars=r.max_question_chars)
+        within = self._within(snap, article)
+        visible = _visible(snap, articles) if articles is not None else None
+        # Vectors still filling in the background are not used: those questions are answered lexically.
+        vectors = snap.vectors if self.embedder is not None and snap.vectors and snap.vectors.complete else None
+        qvec = self._question_vector(q.text) if vectors is not None else None
+        return Context(q, r, self.params, self.analyzer, snap.corpus, snap.index, snap.passage_terms,
+                       self._expander_for(snap), within, visible, vectors, qvec)
+
     def rank(
         self,
         question: str,
@@ -503,113 +395,13 @@ class AskService:
         snapshot: Snapshot | None = None,
         articles: frozenset[str] | None = None,
     ) -> Ranking:
-        """Rank passages for a question through the pipeline's stages, best first.
-
-        1. *parse*: the question is read once into a ``Question`` (terms, kind, subject, counted noun);
-        2. *lexical candidates*: weighted BM25 over the question's terms, their typo repairs and related words
-           (weighted down); the best ``rerank_depth`` passages;
-        3. *semantic candidates*: the ``semantic_candidates`` passages whose sentence vectors are nearest the
-           question's, since a question in other words may share no term with its paragraph;
-        4. *re-ranking*: each candidate's score is a weighted sum: ``lexical_weight`` × BM25 / best BM25,
-           ``coverage_weight`` × the IDF-weighted share of question terms it holds, ``proximity_weight`` × the
-           share of the question's word pairs kept together, ``definition_weight`` when it defines what "what
-           is X" asks about, ``cue_weight`` when a sentence holding question words holds the kind of answer
-           asked, and ``passage_similarity_weight`` / ``sentence_similarity_weight`` × the cosine of the
-           question's vector with the passage's / its best sentence's;
-        5. *cue promotion* (``cue_promote``): a how-many / how-much / how-long / when question takes the best
-           candidate holding its kind of answer, when that candidate scores within ``promote_margin`` of the
-           best.
+        """Rank passages for a question through the pipeline's stages (``bot.pipeline``), best first.
 
         ``articles``, when given, is the set of article ids that may answer (a server's own and the shared
         ones); the index is not rebuilt.
         """
-        snap = snapshot or self._snapshot
-        r = self.retrieval
-        q = parse_question(question, self.analyzer, max_chars=r.max_question_chars)
-        terms = list(q.terms)
-        within = self._within(snap, article)
-        expander = self._expander_for(snap)
-        searched = expander.expand(terms, compounds(strip_frame(q.text), self.analyzer, expander.vocabulary))
-        kind = q.kind
-        lo, scores, matched = self._scores(snap, searched, within)
-        visible = _visible(snap, articles, lo, matched.size) if articles is not None else None
-        if visible is not None:  # only these articles may answer
-            matched &= visible
-        where = np.flatnonzero(matched)
-        # Vectors still filling in the background are not used: those questions are answered lexically.
-        vectors = snap.vectors if self.embedder is not None and snap.vectors and snap.vectors.complete else None
-        qvec = self._question_vector(q.text) if vectors is not None else None
-        near: dict[int, float] = {}
-        if qvec is not None and vectors is not None and r.semantic_candidates > 0:
-            # With a restriction, ask for more and keep the visible ones: hidden articles may be nearer.
-            wanted = r.semantic_candidates * (4 if visible is not None else 1)
-            near = {p: c for p, c in vectors.nearest(qvec, wanted, within) if visible is None or visible[p - lo]}
-            near = dict(list(near.items())[: r.semantic_candidates])
-        if where.size == 0 and not near:
-            return Ranking(tuple(terms), tuple(searched), kind, (), q)
-        if where.size > r.rerank_depth:
-            # Sort only the passages at or above the depth-th best score (ties kept), not every match.
-            floor = np.partition(scores[where], where.size - r.rerank_depth)[where.size - r.rerank_depth]
-            where = where[scores[where] >= floor]
-        order = where[np.lexsort((where, -scores[where]))][: r.rerank_depth].tolist()
-        chosen = set(order)
-        order += [p - lo for p in near if p - lo not in chosen]
-        top = float(scores[order[0]]) if where.size else 0.0
-        cosines: dict[int, tuple[float, float]] = {}
-        if qvec is not None and vectors is not None:
-            positions = [lo + at for at in order]
-            passage_sims, sentence_sims = vectors.similarities(qvec, positions)
-            cosines = dict(zip(positions, zip(passage_sims.tolist(), sentence_sims.tolist(), strict=True),
-                               strict=True))
-        idf_weights = self._term_weights(snap, terms)
-        credits: dict[str, list[tuple[str, float]]] = {}
-        for wt in searched:
-            if not wt.original:
-                for source in (wt.source, *wt.also):
-                    credits.setdefault(source, []).append((wt.term, wt.weight))
-        weights = {w.term: w.weight for w in searched}
-        subject = q.subject if r.definition_weight > 0 else None
-        counted = q.counted
-        if counted:  # a typo repair or related word of what is counted counts too
-            counted = counted | {w.term for w in searched if w.source in counted}
-        stand_ins: dict[str, set[str]] = {}
-        for source, held in credits.items():
-            stand_ins.setdefault(source, set()).update(t for t, _ in held)
-        idf = snap.index.idf
-        ranked = []
-        for at in order:
-            position = lo + at
-            bm25 = float(scores[at])
-            passage = snap.corpus.passages[position]
-            cov = coverage(terms, snap.passage_terms[position], weights=idf_weights, credits=credits)
-            cue = False
-            if r.cue_weight > 0 or r.cue_promote or r.decline_without_cue:
-                _, cued = sentence_match(passage, weights, self.analyzer, idf, kind, counted=counted)
-                cue = cued and kind is not QuestionKind.OTHER
-            defined = subject is not None and defines(passage.text, subject)
-            similarity, sentence_similarity = cosines.get(position, (0.0, 0.0))
-            near_words = 0.0
-            if r.proximity_weight > 0:
-                near_words = proximity(terms, [t.term for t in self.analyzer.tokens(passage.text)], idf, stand_ins)
-            final = (
-                r.lexical_weight * (bm25 / top if top > 0 else 0.0)
-                + r.coverage_weight * cov
-                + r.proximity_weight * near_words
-                + r.definition_weight * defined
-                + r.cue_weight * cue
-                + r.passage_similarity_weight * similarity
-                + r.sentence_similarity_weight * sentence_similarity
-            )
-            ranked.append(Ranked(position, final, bm25, cov, cue, defined, near_words, similarity, sentence_similarity))
-        ranked.sort(key=lambda c: (-c.score, c.position))
-        if r.cue_promote and kind in CUE_REQUIRED and not ranked[0].cue:
-            # A how-many / how-much / how-long / when question needs its kind of answer: the best passage that
-            # gives one near the question's words goes first, when it scores close to the best.
-            answering = next((c for c in ranked if c.cue), None)
-            if answering is not None and answering.score >= ranked[0].score - r.promote_margin:
-                ranked.remove(answering)
-                ranked.insert(0, answering)
-        return Ranking(tuple(terms), tuple(searched), kind, tuple(ranked), q, bool(cosines))
+        ctx = self.context(question, article=article, snapshot=snapshot, articles=articles)
+        return self.pipeline.rank(ctx)
 
     def _results(self, snap: Snapshot, ranking: Ranking, k: int) -> list[Result]:
         results = []
@@ -619,7 +411,8 @@ class AskService:
             art = snap.corpus.article(passage.article_id)
             if art is None:  # a snapshot is built from its own corpus; this cannot happen
                 continue
-            highlight = choose_highlight(passage, weights, ranking.kind, self.analyzer, snap.index.idf)
+            highlight = self.pipeline.highlight.span(self.retrieval, passage, weights=weights, kind=ranking.kind,
+                                                     analyzer=self.analyzer, idf=snap.index.idf)
             results.append(Result(rank, art, passage, cand.bm25, highlight, citation(art, passage)))
         return results
 
@@ -633,75 +426,35 @@ class AskService:
     ) -> Answer:
         """Answer a question with the best passages, or decline with the reason.
 
-        Declines when the best passage holds too small an IDF-weighted share of the question's terms
-        (``min_coverage``) or its BM25 score is too small a share of the question's own maximum
-        (``min_relative_score``); the decline names the article of the closest passage, if any shares a word.
-        ``articles``, when given, is the set of article ids that may answer; the index is not rebuilt.
+        The decline stages (``bot.pipeline``) decide; a decline names the article of the closest passage, if any
+        shares a word. ``articles``, when given, is the set of article ids that may answer; the index is not
+        rebuilt.
         """
         snap = self._snapshot
-        ranking = self.rank(question, article=article, snapshot=snap, articles=articles)
-        return self._answer(question, snap, ranking, top)
+        ctx = self.context(question, article=article, snapshot=snap, articles=articles)
+        return self._answer(question, ctx, snap, self.pipeline.rank(ctx), top)
 
-    def _answer(self, question: str, snap: Snapshot, ranking: Ranking, top: int | None) -> Answer:
+    def _answer(self, question: str, ctx: Context, snap: Snapshot, ranking: Ranking, top: int | None) -> Answer:
         """Decide, from one ranking, whether to answer and with which passages."""
         terms = ranking.terms
         k = top if top is not None else self.retrieval.top_k
+        reason = self.pipeline.decline(ctx, ranking)
         if not ranking.candidates:
-            return Answer(question, False, "no passage shares the question's words", (), terms)
+            return Answer(question, False, reason or "", (), terms)
         best = ranking.candidates[0]
-        relative = self._relative_score(snap, terms, best.bm25)
+        relative = ctx.relative_score(best.bm25)
         # The article the question is most about: the best BM25 match, before any cue moved a passage up.
         nearest = max(ranking.candidates, key=lambda c: (c.bm25, -c.position))
         # Semantic candidates may share no word with the question: then no article is the closest.
         closest = snap.corpus.article(snap.corpus.passages[nearest.position].article_id) if nearest.bm25 > 0 else None
-        reason = decline_reason(best.coverage, relative, self.policy if ranking.semantic else self.lexical_policy)
-        if reason is None and self.retrieval.decline_without_cue and ranking.kind in CUE_REQUIRED and not best.cue:
-            reason = f"the best passage gives no {CUE_REQUIRED[ranking.kind]} near the question's words"
-        if reason is None and self.retrieval.decline_attribute:
-            held = snap.passage_terms[best.position]
-            missing = [
-                t for t in sorted(attribute_terms(question, self.analyzer))
-                if t not in held and not any(w.source == t and w.term in held for w in ranking.searched)
-            ]
-            if missing:
-                reason = f"the best passage never names what the question asks about ({', '.join(missing)})"
-        if reason is None and self.retrieval.decline_unknown_names:
-            unknown = self.unknown_names(question, ranking, snap)
-            if unknown:
-                reason = f"no article mentions {', '.join(unknown)}"
-        # The similarity decline comes last: the rules above give a more specific reason.
-        if reason is None and ranking.semantic:
-            reason = semantic_decline_reason(best.meaning, best.coverage, self.retrieval)
         if reason is not None:
             return Answer(question, False, reason, (), terms, best.coverage, relative, closest)
         results = self._results(snap, ranking, max(k, 1))
         return Answer(question, True, "answered", tuple(results), terms, best.coverage, relative, closest)
 
     def unknown_names(self, question: str, ranking: Ranking, snap: Snapshot) -> list[str]:
-        """Return the names the question asks about that no passage holds, as the question writes them.
-
-        A name is a capitalized word past the question's first (in a question not written in capitals) whose
-        term, typo repairs and related words are all absent from the index: "What did the bill cut from
-        MEDICAID?" cannot be answered by articles that never name Medicaid, however well the rest matches.
-        """
-        text = question.strip()
-        letters = [c for c in text if c.isalpha()]
-        if letters and sum(c.isupper() for c in letters) > len(letters) / 2:
-            return []  # written in capitals: capitals mark nothing
-        words = re.findall(r"[^\W\d_]+", text)[1:]
-        if words and sum(w[0].isupper() for w in words) > len(words) / 2:
-            return []  # Written In Title Case: neither
-        found = {w.source for w in ranking.searched if snap.index.doc_freq(w.term)}
-        names = []
-        for i, token in enumerate(self.analyzer.tokens(text)):
-            surface = text[token.start : token.end]
-            first = i == 0 and not text[: token.start].strip(" \"'“‘¿¡(")
-            if first or not surface[:1].isupper() or token.term in found or snap.index.doc_freq(token.term):
-                continue
-            if any(snap.index.doc_freq(t) for t in self._expander_for(snap).repair(token.term)):
-                continue
-            names.append(surface)
-        return list(dict.fromkeys(names))
+        """Return the names the question asks about that no passage holds, as the question writes them."""
+        return unknown_names(self.context(question, snapshot=snap), ranking.searched)
 
     def explain(self, question: str, *, article: str | None = None, top: int | None = None) -> Explanation:
         """Answer a question and lay open each top passage's score, term by term.
@@ -710,8 +463,9 @@ class AskService:
         in the ranking, so the contributions add up to the passage's score.
         """
         snap = self._snapshot
-        ranking = self.rank(question, article=article, snapshot=snap)
-        answer = self._answer(question, snap, ranking, top)
+        ctx = self.context(question, article=article, snapshot=snap)
+        ranking = self.pipeline.rank(ctx)
+        answer = self._answer(question, ctx, snap, ranking, top)
         k = top if top is not None else self.retrieval.top_k
         searched = [w.term for w in ranking.searched]
         weights = ranking.weights

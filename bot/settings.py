@@ -126,6 +126,10 @@ class RetrievalSettings(_Section):
     )
     model_threads: int = Field(default=2, ge=1, le=64, description="Threads the sentence-vector model runs on.")
     rerank_depth: int = Field(default=10, ge=1, le=100, description="Top BM25 passages the bonuses reorder.")
+    lexical_candidates: bool = Field(
+        default=True, description="Take the top BM25 passages as candidates (false: only the semantic ones)."
+    )
+    highlight: bool = Field(default=True, description="Bold the answering sentence or number in the passage.")
     max_question_chars: int = Field(default=500, ge=10, le=4000)
 
 

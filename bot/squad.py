@@ -43,6 +43,7 @@ class SquadQuestion:
     article_id: str
     paragraph: int  # 1-based, as passages number them
     impossible: bool = False
+    answers: tuple[str, ...] = ()  # the answer spans its writers marked
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +75,7 @@ class SquadOutcome:
     answered: bool | None = None  # asked of the whole corpus
     declined_wrong: bool | None = None  # asked of another article
     declined: bool | None = None  # an impossible question, asked of the whole corpus
+    bolded: bool | None = None  # across hits only: the bold span and a marked answer hold one another
     top: str | None = None  # "article ¶n" of the first result across, or the decline reason
 
 
@@ -90,6 +92,7 @@ class SquadMetrics:
     declined_wrong: float
     declined_impossible: float
     outcomes: tuple[SquadOutcome, ...] = ()
+    bolded: float = 0.0  # of the across hits, the share whose bold span holds the answer (or lies in it)
 
     def as_dict(self) -> dict[str, Any]:
         """Return the figures as plain data, for ``--json``."""
@@ -102,13 +105,14 @@ class SquadMetrics:
             "answered": round(self.answered, 4),
             "declined_wrong_article": round(self.declined_wrong, 4),
             "declined_impossible": round(self.declined_impossible, 4),
+            "bolded": round(self.bolded, 4),
         }
 
     def row(self) -> str:
-        """Return the five figures as one line of a table: across / within / answered / wrong / impossible."""
+        """Return the figures as one line of a table: across / within / answered / wrong / impossible / bold."""
         return (
             f"{self.across:.3f} / {self.within:.3f} / {self.answered:.3f} / {self.declined_wrong:.3f} / "
-            f"{self.declined_impossible:.3f}"
+            f"{self.declined_impossible:.3f} / {self.bolded:.3f}"
         )
 
 
@@ -151,9 +155,11 @@ def load_squad(path: Path, *, max_words: int = 150) -> SquadSet:
             for qa in _require(paragraph.get("qas", []), list, f"the questions of {title!r}", path):
                 text = str(qa.get("question", "")).strip() if isinstance(qa, dict) else ""
                 if text:
+                    marked = qa.get("answers", []) if isinstance(qa, dict) else []
+                    answers = tuple(str(a.get("text", "")) for a in marked if isinstance(a, dict) and a.get("text"))
                     questions.append(
                         SquadQuestion(str(qa.get("id", len(questions))), text, article_id, len(texts),
-                                      bool(qa.get("is_impossible", False)))
+                                      bool(qa.get("is_impossible", False)), answers)
                     )
         if texts:
             articles.append(Article(id=article_id, title=title, paragraphs=tuple(texts), path=path))
@@ -166,6 +172,16 @@ def load_squad(path: Path, *, max_words: int = 150) -> SquadSet:
 def _hit(answer: Answer, question: SquadQuestion) -> bool:
     best = answer.best
     return best is not None and best.article.id == question.article_id and best.passage.paragraph == question.paragraph
+
+
+def _bolded(answer: Answer, question: SquadQuestion) -> bool:
+    """Return True when the best passage's bold span holds a marked answer, or lies inside one."""
+    best = answer.best
+    if best is None or best.highlight is None:
+        return False
+    bold = " ".join(fold(best.passage.text[best.highlight.start : best.highlight.end]).split())
+    marked = (" ".join(fold(a).split()) for a in question.answers)
+    return any(a and (a in bold or bold in a) for a in marked)
 
 
 def _top(answer: Answer) -> str:
@@ -200,16 +216,18 @@ def evaluate_squad(ask: SquadAsk, squad: SquadSet, *, limit: int | None = None) 
             outcomes.append(SquadOutcome(q, declined=across is None or not across.answered,
                                          top=_top(across) if across else "refused"))
             continue
+        hit = across is not None and _hit(across, q)
         within = asked(q.question, q.article_id)
         wrong = asked(q.question, other[q.article_id]) if len(ids) > 1 else None
         outcomes.append(
             SquadOutcome(
                 q,
-                across=across is not None and _hit(across, q),
+                across=hit,
                 within=within is not None and _hit(within, q),
                 answered=across is not None and across.answered,
                 declined_wrong=None if len(ids) == 1 else (wrong is None or not wrong.answered),
                 top=_top(across) if across else "refused",
+                bolded=(across is not None and _bolded(across, q)) if hit else None,
             )
         )
 
@@ -227,6 +245,7 @@ def evaluate_squad(ask: SquadAsk, squad: SquadSet, *, limit: int | None = None) 
         declined_wrong=share([o.declined_wrong for o in outcomes]),
         declined_impossible=share([o.declined for o in outcomes]),
         outcomes=tuple(outcomes),
+        bolded=share([o.bolded for o in outcomes]),
     )
 
 
@@ -239,5 +258,6 @@ def format_squad_metrics(metrics: SquadMetrics) -> str:
             f"  across {m.across:.1%}  within article {m.within:.1%}  answered {m.answered:.1%} of answerable",
             f"  declined {m.declined_wrong:.1%} asked of the wrong article  "
             f"declined {m.declined_impossible:.1%} of impossible",
+            f"  bold span holds the answer in {m.bolded:.1%} of the hits across",
         )
     )

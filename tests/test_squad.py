@@ -157,3 +157,17 @@ def test_ablate_prints_one_row_per_stage(squad_file: Path, capsys: pytest.Captur
     assert "| + unknown-name decline (off as configured) |" in out
     assert "| − semantic re-ranking |" in out
     assert "| − whole semantic stage |" in out
+
+
+def test_bold_counts_hits_whose_bold_span_holds_the_marked_answer(squad_file: Path) -> None:
+    squad = load_squad(squad_file)
+    assert squad.questions[0].answers == ("the Stevenson family",)
+    on = AskService(squad.corpus, retrieval=RetrievalSettings(semantic=False))
+    off = AskService(squad.corpus, retrieval=RetrievalSettings(semantic=False, highlight=False))
+    with_bold = evaluate_squad(lambda q, a: on.ask(q, article=a, top=1), squad)
+    without = evaluate_squad(lambda q, a: off.ask(q, article=a, top=1), squad)
+    assert with_bold.across == without.across == pytest.approx(1.0)
+    # "132" is bolded as the number; the others as their sentence, which holds the answer
+    assert with_bold.bolded == pytest.approx(1.0)
+    assert without.bolded == 0.0
+    assert with_bold.row().endswith(" / 1.000")

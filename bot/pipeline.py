@@ -1,0 +1,704 @@
+"""The answer pipeline: named stages over one parsed ``Question``.
+
+A question goes through four groups of stages, in order:
+
+* **candidates** — ``Expansion`` turns the question's terms into the weighted terms searched;
+  ``LexicalCandidates`` takes the best BM25 passages and ``SemanticCandidates`` the passages nearest the
+  question's sentence vector;
+* **scores** — each candidate gets one figure per scorer (BM25 over the best, coverage, proximity, definition,
+  answer-type cue, sentence-vector similarity); its score is their weighted sum;
+* **re-ordering** — ``CuePromotion`` lifts the best candidate holding the kind of answer asked;
+* **declines** — the first decline stage that objects gives the reason the question is not answered;
+
+and ``Highlight`` picks the span to bold in the passages shown. Every stage has a ``name`` and the settings that
+switch it ``off`` (and ``on``, for stages off by default), so an ablation is a loop over ``STAGES``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import ClassVar, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from bot.analysis import Analyzer
+from bot.answer import (
+    DeclinePolicy,
+    Highlight,
+    QuestionKind,
+    attribute_terms,
+    choose_highlight,
+    coverage,
+    decline_reason,
+    defines,
+    proximity,
+    sentence_match,
+    strip_frame,
+)
+from bot.corpus import Corpus, Passage
+from bot.expansion import Expander, WeightedTerm, compounds
+from bot.index import BM25Index, BM25Params
+from bot.question import Question
+from bot.semantic import PassageVectors
+from bot.settings import RetrievalSettings
+
+# Questions that cannot be answered without a span of their kind: what the decline then says is missing.
+CUE_REQUIRED: dict[QuestionKind, str] = {
+    QuestionKind.QUANTITY: "number",
+    QuestionKind.MONEY: "amount of money",
+    QuestionKind.DURATION: "duration",
+    QuestionKind.DATE: "date",
+}
+
+Switch = tuple[tuple[str, object], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Ranked:
+    """A candidate passage after re-ranking, with the figures that placed it."""
+
+    position: int
+    score: float  # the re-ranking score: the weighted sum of the figures below
+    bm25: float  # the weighted BM25 score
+    coverage: float
+    cue: bool
+    defines: bool
+    proximity: float = 0.0
+    similarity: float = 0.0  # cosine of the question's and the passage's sentence vectors (0: no semantic stage)
+    sentence_similarity: float = 0.0  # the same for the passage's best sentence
+
+    @property
+    def meaning(self) -> float:
+        """Return how close the passage comes to the question in meaning: its or its best sentence's cosine."""
+        return max(self.similarity, self.sentence_similarity)
+
+
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    """A question's terms as searched and its candidates, best first."""
+
+    terms: tuple[str, ...]
+    searched: tuple[WeightedTerm, ...]
+    kind: QuestionKind
+    candidates: tuple[Ranked, ...]
+    question: Question | None = None
+    semantic: bool = False  # the candidates carry sentence-vector similarities
+
+    @property
+    def weights(self) -> dict[str, float]:
+        """Return each searched term's weight."""
+        return {w.term: w.weight for w in self.searched}
+
+
+@dataclass(eq=False)
+class Context:
+    """What every stage reads about one question: the question, the articles, the settings, the restriction.
+
+    The figures several stages share (term weights, credits of stand-in terms) are computed on first use.
+    """
+
+    question: Question
+    settings: RetrievalSettings
+    params: BM25Params
+    analyzer: Analyzer
+    corpus: Corpus
+    index: BM25Index
+    passage_terms: Sequence[frozenset[str]]
+    expander: Expander
+    within: tuple[int, int] | None = None  # one article's passage range
+    visible: npt.NDArray[np.bool_] | None = None  # which passages may answer, over the whole corpus
+    vectors: PassageVectors | None = None  # complete passage vectors, or None: no semantic stage
+    question_vector: npt.NDArray[np.float32] | None = None
+    searched: tuple[WeightedTerm, ...] = ()
+
+    @property
+    def terms(self) -> list[str]:
+        """Return the question's own terms."""
+        return list(self.question.terms)
+
+    @property
+    def kind(self) -> QuestionKind:
+        """Return the kind of answer the question asks for."""
+        return self.question.kind
+
+    @property
+    def semantic(self) -> bool:
+        """Return True when the question and the passages have sentence vectors."""
+        return self.vectors is not None and self.question_vector is not None
+
+    @cached_property
+    def weights(self) -> dict[str, float]:
+        """Return each searched term's weight."""
+        return {w.term: w.weight for w in self.searched}
+
+    @cached_property
+    def idf_weights(self) -> dict[str, float]:
+        """Return each question term's IDF; a term no passage holds weighs as the rarest possible term."""
+        return self.term_weights(self.terms)
+
+    def term_weights(self, terms: Sequence[str]) -> dict[str, float]:
+        """Return each term's IDF; a term no passage holds weighs as the rarest possible term."""
+        unseen = self.params.unseen_idf(self.index.n_docs)
+        return {t: (self.index.idf(t) if self.index.doc_freq(t) else unseen) for t in terms}
+
+    @cached_property
+    def credits(self) -> dict[str, list[tuple[str, float]]]:
+        """Return, for each question term, the typo repairs and related words that stand in for it."""
+        credits: dict[str, list[tuple[str, float]]] = {}
+        for wt in self.searched:
+            if not wt.original:
+                for source in (wt.source, *wt.also):
+                    credits.setdefault(source, []).append((wt.term, wt.weight))
+        return credits
+
+    @cached_property
+    def stand_ins(self) -> dict[str, set[str]]:
+        """Return the terms that stand in for each question term."""
+        return {source: {t for t, _ in held} for source, held in self.credits.items()}
+
+    @cached_property
+    def counted(self) -> frozenset[str]:
+        """Return what a how-many question counts, with its typo repairs and related words."""
+        counted = self.question.counted
+        if counted:
+            counted = counted | {w.term for w in self.searched if w.source in counted}
+        return counted
+
+    def passage(self, position: int) -> Passage:
+        """Return the passage at a position."""
+        return self.corpus.passages[position]
+
+    def relative_score(self, score: float) -> float:
+        """Return a score over the question's own maximum: every term held once in a passage of mean length.
+
+        Terms no passage holds weigh as much as the rarest possible term, so an off-topic question's maximum
+        stays large while its score stays small.
+        """
+        factor = 1.0 + (self.params.delta if self.params.variant == "plus" else 0.0)
+        maximum = factor * sum(self.term_weights(list(dict.fromkeys(self.terms))).values())
+        return min(1.0, score / maximum) if maximum > 0 else 0.0
+
+
+class Stage(Protocol):
+    """A named step of the pipeline and the settings that switch it off (and on, when off by default)."""
+
+    name: ClassVar[str]
+    off: ClassVar[Switch]
+    on: ClassVar[Switch]
+
+
+# -- candidates ------------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Pool:
+    """The candidates found so far, in the order found, with their BM25 scores."""
+
+    bm25: dict[int, float] = field(default_factory=dict)
+    top: float = 0.0  # the best BM25 score among the lexical candidates (0: none)
+
+
+class Expansion:
+    """Search the question's terms, their typo repairs, related words and compounds (weighted down)."""
+
+    name: ClassVar[str] = "expansion (typo repairs, related words)"
+    off: ClassVar[Switch] = (("typo_weight", 0.0), ("related_weight", 0.0))
+    on: ClassVar[Switch] = ()
+
+    def searched(self, ctx: Context) -> tuple[WeightedTerm, ...]:
+        """Return the weighted terms searched for the question."""
+        terms = ctx.terms
+        found = compounds(strip_frame(ctx.question.text), ctx.analyzer, ctx.expander.vocabulary)
+        return tuple(ctx.expander.expand(terms, found))
+
+
+def bm25_scores(ctx: Context) -> tuple[int, npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
+    """Return the first position, the weighted BM25 score of each passage in range, and which matched."""
+    index = ctx.index
+    within = ctx.within
+    lo, hi = within if within is not None else (0, index.n_docs)
+    scores = np.zeros(hi - lo, dtype=np.float64)
+    matched = np.zeros(hi - lo, dtype=bool)
+    plus = ctx.params.variant == "plus"
+    for wt in ctx.searched:
+        docs, impacts = index.postings(wt.term)
+        if within is not None:
+            inside = (docs >= lo) & (docs < hi)
+            docs, impacts = docs[inside], impacts[inside]
+        if plus:  # BM25Plus gives every passage the term's delta part; the postings hold the rest
+            base = index.idf(wt.term) * ctx.params.delta
+            scores += wt.weight * base
+            scores[docs - lo] += wt.weight * (impacts - base)
+        else:
+            scores[docs - lo] += wt.weight * impacts
+        matched[docs - lo] = True
+    if ctx.visible is not None:  # only these articles may answer
+        matched &= ctx.visible[lo:hi]
+    return lo, scores, matched
+
+
+class LexicalCandidates:
+    """Take the ``rerank_depth`` passages with the best weighted BM25 score."""
+
+    name: ClassVar[str] = "lexical candidates (BM25)"
+    off: ClassVar[Switch] = (("lexical_candidates", False),)
+    on: ClassVar[Switch] = ()
+
+    def add(self, ctx: Context, pool: Pool) -> None:
+        """Add the best BM25 passages to the pool, and every semantic candidate's BM25 score."""
+        depth = ctx.settings.rerank_depth
+        lo, scores, matched = bm25_scores(ctx)
+        pool.bm25 = {p: float(scores[p - lo]) for p in pool.bm25}
+        if not ctx.settings.lexical_candidates:
+            return
+        where = np.flatnonzero(matched)
+        if where.size == 0:
+            return
+        if where.size > depth:
+            # Sort only the passages at or above the depth-th best score (ties kept), not every match.
+            floor = np.partition(scores[where], where.size - depth)[where.size - depth]
+            where = where[scores[where] >= floor]
+        order = where[np.lexsort((where, -scores[where]))][:depth].tolist()
+        found = {lo + at: float(scores[at]) for at in order}
+        pool.top = found[lo + order[0]]
+        pool.bm25 = found | {p: s for p, s in pool.bm25.items() if p not in found}
+
+
+class SemanticCandidates:
+    """Take the ``semantic_candidates`` passages whose sentence vectors are nearest the question's.
+
+    A question in other words may share no term with its paragraph.
+    """
+
+    name: ClassVar[str] = "semantic candidates"
+    off: ClassVar[Switch] = (("semantic_candidates", 0),)
+    on: ClassVar[Switch] = ()
+
+    def add(self, ctx: Context, pool: Pool) -> None:
+        """Add the nearest passages to the pool."""
+        wanted = ctx.settings.semantic_candidates
+        if ctx.vectors is None or ctx.question_vector is None or wanted <= 0:
+            return
+        visible = ctx.visible
+        # With a restriction, ask for more and keep the visible ones: hidden articles may be nearer.
+        found = ctx.vectors.nearest(ctx.question_vector, wanted * (4 if visible is not None else 1), ctx.within)
+        near = [p for p, _ in found if visible is None or visible[p]][:wanted]
+        for position in near:
+            pool.bm25.setdefault(position, 0.0)
+
+
+# -- scores ----------------------------------------------------------------------------------------------
+
+
+class Scorer(Stage, Protocol):
+    """A figure of each candidate and its weight in the candidate's score."""
+
+    figures: ClassVar[tuple[str, ...]]  # the ``Ranked`` fields it fills
+
+    def weights(self, settings: RetrievalSettings) -> tuple[float, ...]:
+        """Return the weight of each figure in the score."""
+        ...
+
+    def needed(self, settings: RetrievalSettings) -> bool:
+        """Return True when a later stage reads the figures even if they weigh nothing in the score."""
+        ...
+
+    def figure(self, ctx: Context, positions: Sequence[int], pool: Pool) -> list[tuple[float, ...]]:
+        """Return each candidate's figures."""
+        ...
+
+
+class LexicalScore:
+    """BM25 over the best candidate's BM25."""
+
+    name: ClassVar[str] = "BM25 in the ranking"
+    off: ClassVar[Switch] = (("lexical_weight", 0.0),)
+    on: ClassVar[Switch] = ()
+    figures: ClassVar[tuple[str, ...]] = ("lexical",)
+
+    def weights(self, settings: RetrievalSettings) -> tuple[float, ...]:
+        """Return the weight of BM25 over the best BM25."""
+        return (settings.lexical_weight,)
+
+    def needed(self, settings: RetrievalSettings) -> bool:
+        """Return False: the BM25 score is always in the pool."""
+        return False
+
+    def figure(self, ctx: Context, positions: Sequence[int], pool: Pool) -> list[tuple[float, ...]]:
+        """Return each candidate's BM25 over the best."""
+        return [((pool.bm25[p] / pool.top) if pool.top > 0 else 0.0,) for p in positions]
+
+
+class CoverageScore:
+    """The IDF-weighted share of the question's terms the passage holds (stand-ins credited at their weight)."""
+
+    name: ClassVar[str] = "coverage in the ranking"
+    off: ClassVar[Switch] = (("coverage_weight", 0.0),)
+    on: ClassVar[Switch] = ()
+    figures: ClassVar[tuple[str, ...]] = ("coverage",)
+
+    def weights(self, settings: RetrievalSettings) -> tuple[float, ...]:
+        """Return the coverage weight."""
+        return (settings.coverage_weight,)
+
+    def needed(self, settings: RetrievalSettings) -> bool:
+        """Return True: the declines read the best passage's coverage."""
+        return True
+
+    def figure(self, ctx: Context, positions: Sequence[int], pool: Pool) -> list[tuple[float, ...]]:
+        """Return each candidate's coverage."""
+        terms, weights, credits = ctx.terms, ctx.idf_weights, ctx.credits
+        return [(coverage(terms, ctx.passage_terms[p], weights=weights, credits=credits),) for p in positions]
+
+
+class ProximityScore:
+    """The share of the question's word pairs the passage keeps together."""
+
+    name: ClassVar[str] = "proximity bonus"
+    off: ClassVar[Switch] = (("proximity_weight", 0.0),)
+    on: ClassVar[Switch] = ()
+    figures: ClassVar[tuple[str, ...]] = ("proximity",)
+
+    def weights(self, settings: RetrievalSettings) -> tuple[float, ...]:
+        """Return the proximity weight."""
+        return (settings.proximity_weight,)
+
+    def needed(self, settings: RetrievalSettings) -> bool:
+        """Return False: nothing else reads proximity."""
+        return False
+
+    def figure(self, ctx: Context, positions: Sequence[int], pool: Pool) -> list[tuple[float, ...]]:
+        """Return each candidate's proximity."""
+        terms, idf, stand_ins = ctx.terms, ctx.index.idf, ctx.stand_ins
+        return [
+            (proximity(terms, [t.term for t in ctx.analyzer.tokens(ctx.passage(p).text)], idf, stand_ins),)
+            for p in positions
+        ]
+
+
+class DefinitionScore:
+    """A bonus for defining what "what is X" asks about."""
+
+    name: ClassVar[str] = "definition bonus"
+    off: ClassVar[Switch] = (("definition_weight", 0.0),)
+    on: ClassVar[Switch] = ()
+    figures: ClassVar[tuple[str, ...]] = ("defines",)
+
+    def weights(self, settings: RetrievalSettings) -> tuple[float, ...]:
+        """Return the definition weight."""
+        return (settings.definition_weight,)
+
+    def needed(self, settings: RetrievalSettings) -> bool:
+        """Return False: nothing else reads it."""
+        return False
+
+    def figure(self, ctx: Context, positions: Sequence[int], pool: Pool) -> list[tuple[float, ...]]:
+        """Return 1 for each candidate that defines the question's subject, else 0."""
+        subject = ctx.question.subject
+        return [(float(subject is not None and defines(ctx.passage(p).text, subject)),) for p in positions]
+
+
+class CueScore:
+    """A bonus when a sentence holding the question's words holds the kind of answer asked."""
+
+    name: ClassVar[str] = "answer-type cue bonus"
+    off: ClassVar[Switch] = (("cue_weight", 0.0),)
+    on: ClassVar[Switch] = (("cue_weight", 0.3),)
+    figures: ClassVar[tuple[str, ...]] = ("cue",)
+
+    def weights(self, settings: RetrievalSettings) -> tuple[float, ...]:
+        """Return the cue weight."""
+        return (settings.cue_weight,)
+
+    def needed(self, settings: RetrievalSettings) -> bool:
+        """Return True when the cue promotion or the cue decline reads the cue."""
+        return settings.cue_promote or settings.decline_without_cue
+
+    def figure(self, ctx: Context, positions: Sequence[int], pool: Pool) -> list[tuple[float, ...]]:
+        """Return 1 for each candidate that holds the answer's kind near the question's words, else 0."""
+        if ctx.kind is QuestionKind.OTHER:
+            return [(0.0,)] * len(positions)
+        idf = ctx.index.idf
+        return [
+            (float(sentence_match(ctx.passage(p), ctx.weights, ctx.analyzer, idf, ctx.kind,
+                                  counted=ctx.counted)[1]),)
+            for p in positions
+        ]
+
+
+class SemanticScore:
+    """The cosine of the question's sentence vector with the passage's and with its best sentence's."""
+
+    name: ClassVar[str] = "semantic re-ranking"
+    off: ClassVar[Switch] = (("passage_similarity_weight", 0.0), ("sentence_similarity_weight", 0.0))
+    on: ClassVar[Switch] = ()
+    figures: ClassVar[tuple[str, ...]] = ("similarity", "sentence_similarity")
+
+    def weights(self, settings: RetrievalSettings) -> tuple[float, ...]:
+        """Return the weights of the passage's and the best sentence's cosine."""
+        return (settings.passage_similarity_weight, settings.sentence_similarity_weight)
+
+    def needed(self, settings: RetrievalSettings) -> bool:
+        """Return True: the similarity decline reads the cosines."""
+        return True
+
+    def figure(self, ctx: Context, positions: Sequence[int], pool: Pool) -> list[tuple[float, ...]]:
+        """Return each candidate's two cosines (zeros without sentence vectors)."""
+        if ctx.vectors is None or ctx.question_vector is None:
+            return [(0.0, 0.0)] * len(positions)
+        passages, sentences = ctx.vectors.similarities(ctx.question_vector, positions)
+        return list(zip(passages.tolist(), sentences.tolist(), strict=True))
+
+
+# -- re-ordering -----------------------------------------------------------------------------------------
+
+
+class CuePromotion:
+    """Put first the best candidate holding the kind of answer asked, when it scores near the best.
+
+    A how-many / how-much / how-long / when question needs its kind of answer.
+    """
+
+    name: ClassVar[str] = "cue promotion"
+    off: ClassVar[Switch] = (("cue_promote", False),)
+    on: ClassVar[Switch] = ()
+
+    def reorder(self, ctx: Context, ranked: list[Ranked]) -> list[Ranked]:
+        """Return the candidates with the answering one moved first, or as they were."""
+        if not ctx.settings.cue_promote or ctx.kind not in CUE_REQUIRED or ranked[0].cue:
+            return ranked
+        answering = next((c for c in ranked if c.cue), None)
+        if answering is None or answering.score < ranked[0].score - ctx.settings.promote_margin:
+            return ranked
+        return [answering, *(c for c in ranked if c is not answering)]
+
+
+# -- declines --------------------------------------------------------------------------------------------
+
+
+class Decline(Stage, Protocol):
+    """A reason not to answer with the best candidate."""
+
+    def reason(self, ctx: Context, ranking: Ranking) -> str | None:
+        """Return why the question is not answered, or None."""
+        ...
+
+
+class ScoreDecline:
+    """Decline when the best passage holds too small a share of the question's terms or of its maximum score.
+
+    With sentence vectors the thresholds are ``min_coverage`` / ``min_relative_score``; without, the lexical
+    figures decide alone at ``lexical_min_coverage`` / ``lexical_min_relative_score``.
+    """
+
+    name: ClassVar[str] = "coverage and score decline"
+    off: ClassVar[Switch] = (("min_coverage", 0.0), ("min_relative_score", 0.0), ("lexical_min_coverage", 0.0),
+                             ("lexical_min_relative_score", 0.0))
+    on: ClassVar[Switch] = ()
+
+    def reason(self, ctx: Context, ranking: Ranking) -> str | None:
+        """Return why the best passage shares too little of the question, or None."""
+        r = ctx.settings
+        best = ranking.candidates[0]
+        policy = (DeclinePolicy(r.min_coverage, r.min_relative_score) if ranking.semantic
+                  else DeclinePolicy(r.lexical_min_coverage, r.lexical_min_relative_score))
+        return decline_reason(best.coverage, ctx.relative_score(best.bm25), policy)
+
+
+class CueDecline:
+    """Decline a how-many / how-much / how-long / when question whose best passage gives no such answer."""
+
+    name: ClassVar[str] = "cue decline"
+    off: ClassVar[Switch] = (("decline_without_cue", False),)
+    on: ClassVar[Switch] = ()
+
+    def reason(self, ctx: Context, ranking: Ranking) -> str | None:
+        """Return what kind of answer the best passage lacks, or None."""
+        if ctx.settings.decline_without_cue and ranking.kind in CUE_REQUIRED and not ranking.candidates[0].cue:
+            return f"the best passage gives no {CUE_REQUIRED[ranking.kind]} near the question's words"
+        return None
+
+
+class AttributeDecline:
+    """Decline "what is the X of Y" when the best passage never names X (or a stand-in)."""
+
+    name: ClassVar[str] = "attribute decline"
+    off: ClassVar[Switch] = (("decline_attribute", False),)
+    on: ClassVar[Switch] = (("decline_attribute", True),)
+
+    def reason(self, ctx: Context, ranking: Ranking) -> str | None:
+        """Return what the best passage never names, or None."""
+        if not ctx.settings.decline_attribute:
+            return None
+        held = ctx.passage_terms[ranking.candidates[0].position]
+        missing = [
+            t for t in sorted(attribute_terms(ctx.question.text, ctx.analyzer))
+            if t not in held and not any(w.source == t and w.term in held for w in ranking.searched)
+        ]
+        return f"the best passage never names what the question asks about ({', '.join(missing)})" if missing else None
+
+
+class UnknownNameDecline:
+    """Decline a question about a name no article holds ("What did the bill cut from MEDICAID?")."""
+
+    name: ClassVar[str] = "unknown-name decline"
+    off: ClassVar[Switch] = (("decline_unknown_names", False),)
+    on: ClassVar[Switch] = (("decline_unknown_names", True),)
+
+    def reason(self, ctx: Context, ranking: Ranking) -> str | None:
+        """Return the names no article mentions, or None."""
+        if not ctx.settings.decline_unknown_names:
+            return None
+        unknown = unknown_names(ctx, ranking.searched)
+        return f"no article mentions {', '.join(unknown)}" if unknown else None
+
+
+def unknown_names(ctx: Context, searched: Sequence[WeightedTerm]) -> list[str]:
+    """Return the names the question asks about that no passage holds, as the question writes them.
+
+    A name is a capitalized word past the question's first (in a question not written in capitals) whose term,
+    typo repairs and related words are all absent from the index.
+    """
+    text = ctx.question.text.strip()
+    letters = [c for c in text if c.isalpha()]
+    if letters and sum(c.isupper() for c in letters) > len(letters) / 2:
+        return []  # written in capitals: capitals mark nothing
+    words = re.findall(r"[^\W\d_]+", text)[1:]
+    if words and sum(w[0].isupper() for w in words) > len(words) / 2:
+        return []  # Written In Title Case: neither
+    index = ctx.index
+    found = {w.source for w in searched if index.doc_freq(w.term)}
+    names = []
+    for i, token in enumerate(ctx.analyzer.tokens(text)):
+        surface = text[token.start : token.end]
+        first = i == 0 and not text[: token.start].strip(" \"'“‘¿¡(")
+        if first or not surface[:1].isupper() or token.term in found or index.doc_freq(token.term):
+            continue
+        if any(index.doc_freq(t) for t in ctx.expander.repair(token.term)):
+            continue
+        names.append(surface)
+    return list(dict.fromkeys(names))
+
+
+class SimilarityDecline:
+    """Decline when the best passage is far from the question in meaning and holds too few of its words.
+
+    Similarity and coverage decide together. A passage far in meaning (below ``min_similarity``) answers only when
+    it holds nearly all the question's words (``strong_coverage``), as for a short question such as "How long is
+    the video?", whose vector is close to nothing; one only somewhat close (below ``weak_similarity``) answers
+    when it holds most of them (``weak_coverage``). It comes last: the rules above give a more specific reason.
+    """
+
+    name: ClassVar[str] = "semantic decline"
+    off: ClassVar[Switch] = (("min_similarity", -1.0), ("weak_similarity", -1.0))
+    on: ClassVar[Switch] = ()
+
+    def reason(self, ctx: Context, ranking: Ranking) -> str | None:
+        """Return how far the best passage is from the question, or None."""
+        if not ranking.semantic:
+            return None
+        best = ranking.candidates[0]
+        return semantic_decline_reason(best.meaning, best.coverage, ctx.settings)
+
+
+def semantic_decline_reason(meaning: float, cov: float, settings: RetrievalSettings) -> str | None:
+    """Return why a passage of this similarity and coverage is too far from the question, or None."""
+    if meaning < settings.min_similarity and cov < settings.strong_coverage:
+        return f"no passage is close to the question in meaning (similarity {meaning:.2f})"
+    if meaning < settings.weak_similarity and cov < settings.weak_coverage:
+        return (f"the best passage is not close to the question in meaning (similarity {meaning:.2f}, "
+                f"{cov:.0%} of its words)")
+    return None
+
+
+# -- highlight -------------------------------------------------------------------------------------------
+
+
+class HighlightStage:
+    """Bold the span that answers: a number for how-many / how-much / how-long questions, else a sentence."""
+
+    name: ClassVar[str] = "highlight"
+    off: ClassVar[Switch] = (("highlight", False),)
+    on: ClassVar[Switch] = ()
+
+    def span(
+        self, settings: RetrievalSettings, passage: Passage, *, weights: Mapping[str, float], kind: QuestionKind,
+        analyzer: Analyzer, idf: Callable[[str], float],
+    ) -> Highlight | None:
+        """Return the span to bold in a passage shown, or None when highlighting is off."""
+        if not settings.highlight:
+            return None
+        return choose_highlight(passage, weights, kind, analyzer, idf)
+
+
+# -- the pipeline ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    """The stages in the order they run."""
+
+    expansion: Expansion = field(default_factory=Expansion)
+    candidates: tuple[LexicalCandidates | SemanticCandidates, ...] = (SemanticCandidates(), LexicalCandidates())
+    scorers: tuple[Scorer, ...] = (LexicalScore(), CoverageScore(), ProximityScore(), DefinitionScore(),
+                                   CueScore(), SemanticScore())
+    reorders: tuple[CuePromotion, ...] = (CuePromotion(),)
+    declines: tuple[Decline, ...] = (ScoreDecline(), CueDecline(), AttributeDecline(), UnknownNameDecline(),
+                                     SimilarityDecline())
+    highlight: HighlightStage = field(default_factory=HighlightStage)
+
+    @property
+    def stages(self) -> tuple[Stage, ...]:
+        """Return every stage, in the order they run."""
+        return (self.expansion, *self.candidates, *self.scorers, *self.reorders, *self.declines, self.highlight)
+
+    def rank(self, ctx: Context) -> Ranking:
+        """Find the candidates, score each by the weighted sum of its figures, re-order; best first."""
+        ctx.searched = self.expansion.searched(ctx)
+        pool = Pool()
+        for source in self.candidates:
+            source.add(ctx, pool)
+        terms, kind, question = tuple(ctx.terms), ctx.kind, ctx.question
+        if not pool.bm25:
+            return Ranking(terms, ctx.searched, kind, (), question)
+        positions = list(pool.bm25)
+        r = ctx.settings
+        scores = [0.0] * len(positions)
+        figures: list[dict[str, float]] = [{} for _ in positions]
+        for scorer in self.scorers:
+            weights = scorer.weights(r)
+            if not any(weights) and not scorer.needed(r):
+                continue
+            for i, values in enumerate(scorer.figure(ctx, positions, pool)):
+                for weight, value in zip(weights, values, strict=True):
+                    scores[i] += weight * value  # one term at a time: the same sum, in the same order, always
+                figures[i].update(zip(scorer.figures, values, strict=True))
+        ranked = [
+            Ranked(
+                p, score, pool.bm25[p], f.get("coverage", 0.0), bool(f.get("cue", 0.0)), bool(f.get("defines", 0.0)),
+                f.get("proximity", 0.0), f.get("similarity", 0.0), f.get("sentence_similarity", 0.0),
+            )
+            for p, score, f in zip(positions, scores, figures, strict=True)
+        ]
+        ranked.sort(key=lambda c: (-c.score, c.position))
+        for reorder in self.reorders:
+            ranked = reorder.reorder(ctx, ranked)
+        return Ranking(terms, ctx.searched, kind, tuple(ranked), question, ctx.semantic)
+
+    def decline(self, ctx: Context, ranking: Ranking) -> str | None:
+        """Return the first decline stage's reason not to answer, or None to answer."""
+        if not ranking.candidates:
+            return "no passage shares the question's words"
+        for decline in self.declines:
+            reason = decline.reason(ctx, ranking)
+            if reason is not None:
+                return reason
+        return None
+
+
+PIPELINE = Pipeline()
+STAGES: tuple[Stage, ...] = PIPELINE.stages

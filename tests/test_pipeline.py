@@ -1,0 +1,95 @@
+"""The answer pipeline's stages: each is named, switched by the settings alone, and does its one job."""
+
+import pytest
+
+from bot.corpus import load_corpus
+from bot.evaluation import STAGES as ABLATION_STAGES
+from bot.pipeline import PIPELINE, STAGES, CuePromotion, Ranked
+from bot.service import AskService
+from bot.settings import RetrievalSettings
+from tests.articles import write_article
+
+
+def test_every_stage_has_a_unique_name_and_valid_switches() -> None:
+    names = [s.name for s in STAGES]
+    assert len(names) == len(set(names))
+    fields = RetrievalSettings.model_fields
+    for stage in STAGES:
+        assert stage.off, stage.name
+        for key, value in (*stage.off, *stage.on):
+            assert key in fields, (stage.name, key)
+            RetrievalSettings.model_validate({key: value})  # a value the settings accept
+
+
+def test_the_ablation_is_a_loop_over_the_pipelines_stages() -> None:
+    assert [s.name for s in ABLATION_STAGES][: len(STAGES)] == [s.name for s in STAGES]
+
+
+def test_stages_run_in_the_documented_order() -> None:
+    kinds = [type(s).__name__ for s in PIPELINE.stages]
+    assert kinds[0] == "Expansion"
+    assert kinds.index("LexicalCandidates") < kinds.index("LexicalScore") < kinds.index("CuePromotion")
+    assert kinds.index("CuePromotion") < kinds.index("ScoreDecline") < kinds.index("SimilarityDecline")
+    assert kinds[-1] == "HighlightStage"
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory: pytest.TempPathFactory) -> AskService:
+    root = tmp_path_factory.mktemp("corpus")
+    write_article(root, "tram", "Harbour tram",
+                  "The new harbour tram is painted green and runs every ten minutes along the quay.",
+                  "Tickets for the tram cost 8 euros for a day and can be bought on board.")
+    write_article(root, "lighthouse", "Lighthouse",
+                  "Visitors climb 132 steps to reach the lamp room of the lighthouse.",
+                  "The lighthouse keeper has lived in the cottage since 1998.")
+    return AskService(load_corpus(root), retrieval=RetrievalSettings(semantic=False))
+
+
+def _switched(service: AskService, **update: object) -> AskService:
+    return service.with_retrieval(service.retrieval.model_copy(update=update))
+
+
+def test_without_lexical_candidates_and_vectors_nothing_is_a_candidate(service: AskService) -> None:
+    assert service.rank("How many steps do visitors climb?").candidates
+    assert _switched(service, lexical_candidates=False).rank("How many steps do visitors climb?").candidates == ()
+    answer = _switched(service, lexical_candidates=False).ask("How many steps do visitors climb?")
+    assert not answer.answered
+
+
+def test_highlight_stage_bolds_or_not(service: AskService) -> None:
+    answer = service.ask("How many steps do visitors climb?")
+    best = answer.best
+    assert best is not None
+    assert best.highlight is not None
+    assert best.passage.text[best.highlight.start : best.highlight.end] == "132"
+    plain = _switched(service, highlight=False).ask("How many steps do visitors climb?").best
+    assert plain is not None
+    assert plain.highlight is None
+
+
+def test_a_weight_of_zero_takes_a_figure_out_of_the_score(service: AskService) -> None:
+    ranking = _switched(service, lexical_weight=0.0, coverage_weight=0.0, proximity_weight=0.0,
+                        definition_weight=0.0).rank("What colour is the harbour tram?")
+    assert all(c.score == 0.0 for c in ranking.candidates)
+    assert ranking.candidates[0].coverage > 0  # still measured: the declines read it
+
+
+def test_cue_decline_gives_its_reason_before_later_stages(service: AskService) -> None:
+    answer = service.ask("How many keepers live in the cottage?")
+    assert not answer.answered
+    assert "no number" in answer.reason
+    assert _switched(service, decline_without_cue=False).ask("How many keepers live in the cottage?").answered
+
+
+def _ranked(position: int, score: float, cue: bool) -> Ranked:
+    return Ranked(position, score, 1.0, 1.0, cue, False)
+
+
+def test_cue_promotion_lifts_only_a_candidate_near_the_best(service: AskService) -> None:
+    ctx = service.context("How many steps do visitors climb?")
+    near = [_ranked(0, 1.0, False), _ranked(1, 0.95, True)]
+    far = [_ranked(0, 1.0, False), _ranked(1, 0.5, True)]
+    assert [c.position for c in CuePromotion().reorder(ctx, near)] == [1, 0]
+    assert [c.position for c in CuePromotion().reorder(ctx, far)] == [0, 1]
+    other = service.context("Who keeps the lighthouse?")
+    assert [c.position for c in CuePromotion().reorder(other, near)] == [0, 1]
