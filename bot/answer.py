@@ -461,9 +461,15 @@ def sentence_match(
 
 def _best_sentence(
     text: str, tokens: Sequence[Token], weights: Mapping[str, float], idf: Callable[[str], float],
-    kind: QuestionKind,
+    kind: QuestionKind, *, meaning: Sequence[float] | None = None, meaning_weight: float = 0.0,
 ) -> tuple[int, int]:
     scored = _sentence_scores(text, tokens, weights, idf, kind)
+    if meaning is not None and meaning_weight > 0 and len(meaning) == len(scored):
+        # Each sentence's share of the best word score, plus its cosine with the question: a sentence that
+        # says the same thing in other words can win over one that repeats the question's words.
+        most = max(score for _, score, _ in scored)
+        scored = [(span, (score / most if most > 0 else 0.0) + meaning_weight * max(cos, 0.0), cue)
+                  for (span, score, cue), cos in zip(scored, meaning, strict=True)]
     top = max(score for _, score, _ in scored)
     # Among sentences close to the best, prefer one that holds what the question asks for.
     for span, score, cue in scored:
@@ -521,17 +527,21 @@ def choose_highlight(
     kind: QuestionKind,
     analyzer: Analyzer,
     idf: Callable[[str], float],
+    *,
+    meaning: Sequence[float] | None = None,
+    meaning_weight: float = 0.0,
 ) -> Highlight | None:
     """Return the span of the passage that answers best: a number for quantity questions, else a sentence.
 
     Sentences are scored by the collection IDF of the question terms they hold (each weighted, typo
-    repairs and related words below the question's own); a sentence holding a span of the kind asked for
-    wins over a slightly better one without.
+    repairs and related words below the question's own), plus ``meaning_weight`` times their cosine with the
+    question (``meaning``: one per sentence of ``sentence_spans``, when the semantic stage has them); a
+    sentence holding a span of the kind asked for wins over a slightly better one without.
     """
     text = passage.text
     tokens = analyzer.tokens(text)
     weights = dict(question_terms) if isinstance(question_terms, Mapping) else dict.fromkeys(question_terms, 1.0)
-    sentence = _best_sentence(text, tokens, weights, idf, kind)
+    sentence = _best_sentence(text, tokens, weights, idf, kind, meaning=meaning, meaning_weight=meaning_weight)
     if kind in (QuestionKind.QUANTITY, QuestionKind.MONEY, QuestionKind.DURATION):
         span = _best_cue(text, sentence, tokens, weights, idf, kind=kind)
         if span is not None:

@@ -17,7 +17,7 @@ switch it ``off`` (and ``on``, for stages off by default), so an ablation is a l
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import ClassVar, Protocol
@@ -510,7 +510,10 @@ class ScoreDecline:
 
 
 class CueDecline:
-    """Decline a how-many / how-much / how-long / when question whose best passage gives no such answer."""
+    """Decline a how-many / how-much / how-long / when question whose best passage gives no such answer.
+
+    With sentence vectors, only when the best passage is not very close in meaning (``cue_decline_below``).
+    """
 
     name: ClassVar[str] = "cue decline"
     off: ClassVar[Switch] = (("decline_without_cue", False),)
@@ -518,9 +521,12 @@ class CueDecline:
 
     def reason(self, ctx: Context, ranking: Ranking) -> str | None:
         """Return what kind of answer the best passage lacks, or None."""
-        if ctx.settings.decline_without_cue and ranking.kind in CUE_REQUIRED and not ranking.candidates[0].cue:
-            return f"the best passage gives no {CUE_REQUIRED[ranking.kind]} near the question's words"
-        return None
+        best = ranking.candidates[0]
+        if not ctx.settings.decline_without_cue or ranking.kind not in CUE_REQUIRED or best.cue:
+            return None
+        if ranking.semantic and best.meaning >= ctx.settings.cue_decline_below:
+            return None  # the passage says what the question asks in other words: its answer may be unmarked
+        return f"the best passage gives no {CUE_REQUIRED[ranking.kind]} near the question's words"
 
 
 class AttributeDecline:
@@ -625,14 +631,17 @@ class HighlightStage:
     off: ClassVar[Switch] = (("highlight", False),)
     on: ClassVar[Switch] = ()
 
-    def span(
-        self, settings: RetrievalSettings, passage: Passage, *, weights: Mapping[str, float], kind: QuestionKind,
-        analyzer: Analyzer, idf: Callable[[str], float],
-    ) -> Highlight | None:
+    def span(self, ctx: Context, passage: Passage, position: int, weights: Mapping[str, float]) -> Highlight | None:
         """Return the span to bold in a passage shown, or None when highlighting is off."""
-        if not settings.highlight:
+        r = ctx.settings
+        if not r.highlight:
             return None
-        return choose_highlight(passage, weights, kind, analyzer, idf)
+        meaning = None
+        if ctx.vectors is not None and ctx.question_vector is not None and r.highlight_similarity_weight > 0:
+            cosines = ctx.vectors.sentence_similarities(ctx.question_vector, position)
+            meaning = cosines.tolist() if cosines is not None else None
+        return choose_highlight(passage, weights, ctx.kind, ctx.analyzer, ctx.index.idf, meaning=meaning,
+                                meaning_weight=r.highlight_similarity_weight)
 
 
 # -- the pipeline ----------------------------------------------------------------------------------------

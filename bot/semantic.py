@@ -248,6 +248,18 @@ class PassageVectors:
                          for p in positions], dtype=np.float32)
         return passages, best
 
+    def sentence_similarities(self, query: npt.NDArray[np.float32], position: int) -> npt.NDArray[np.float32] | None:
+        """Return the cosine of each of a passage's sentences with the query, or None for a one-sentence passage.
+
+        The sentences are those of ``bot.analysis.sentence_spans``, in order.
+        """
+        if not self._filled[position]:
+            self._embed_into([position])
+        sentences = self._sentences[position]
+        if sentences is None or sentences.shape[0] < 2:
+            return None
+        return np.asarray(sentences @ query, dtype=np.float32)
+
     def nearest(
         self, query: npt.NDArray[np.float32], k: int, within: tuple[int, int] | None = None
     ) -> list[tuple[int, float]]:

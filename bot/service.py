@@ -403,7 +403,7 @@ class AskService:
         ctx = self.context(question, article=article, snapshot=snapshot, articles=articles)
         return self.pipeline.rank(ctx)
 
-    def _results(self, snap: Snapshot, ranking: Ranking, k: int) -> list[Result]:
+    def _results(self, ctx: Context, snap: Snapshot, ranking: Ranking, k: int) -> list[Result]:
         results = []
         weights = ranking.weights
         for rank, cand in enumerate(ranking.candidates[:k], start=1):
@@ -411,8 +411,7 @@ class AskService:
             art = snap.corpus.article(passage.article_id)
             if art is None:  # a snapshot is built from its own corpus; this cannot happen
                 continue
-            highlight = self.pipeline.highlight.span(self.retrieval, passage, weights=weights, kind=ranking.kind,
-                                                     analyzer=self.analyzer, idf=snap.index.idf)
+            highlight = self.pipeline.highlight.span(ctx, passage, cand.position, weights)
             results.append(Result(rank, art, passage, cand.bm25, highlight, citation(art, passage)))
         return results
 
@@ -449,7 +448,7 @@ class AskService:
         closest = snap.corpus.article(snap.corpus.passages[nearest.position].article_id) if nearest.bm25 > 0 else None
         if reason is not None:
             return Answer(question, False, reason, (), terms, best.coverage, relative, closest)
-        results = self._results(snap, ranking, max(k, 1))
+        results = self._results(ctx, snap, ranking, max(k, 1))
         return Answer(question, True, "answered", tuple(results), terms, best.coverage, relative, closest)
 
     def unknown_names(self, question: str, ranking: Ranking, snap: Snapshot) -> list[str]:
@@ -470,7 +469,7 @@ class AskService:
         searched = [w.term for w in ranking.searched]
         weights = ranking.weights
         explained: list[ExplainedResult] = []
-        for result, cand in zip(self._results(snap, ranking, k), ranking.candidates, strict=False):
+        for result, cand in zip(self._results(ctx, snap, ranking, k), ranking.candidates, strict=False):
             terms = tuple(
                 TermContribution(t.term, t.idf, t.tf, t.contribution * weights[t.term])
                 for t in snap.index.explain(searched, cand.position)

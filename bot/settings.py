@@ -98,6 +98,10 @@ class RetrievalSettings(_Section):
     decline_without_cue: bool = Field(
         default=True, description="Decline how-many / how-long / when questions whose best passage has no such span."
     )
+    cue_decline_below: float = Field(
+        default=0.7, ge=-1, le=1.01,
+        description="The cue decline applies only when the best passage's similarity is below this (semantic stage on).",
+    )
     decline_attribute: bool = Field(
         default=False, description="Decline 'what is the X of Y' when the best passage never names X."
     )
@@ -109,7 +113,7 @@ class RetrievalSettings(_Section):
         default=10, ge=0, le=100, description="Passages nearest the question's vector added to the candidates."
     )
     min_similarity: float = Field(
-        default=0.3, ge=-1, le=1, description="Decline when the best passage (or sentence) is less similar than this."
+        default=0.35, ge=-1, le=1, description="Decline when the best passage (or sentence) is less similar than this."
     )
     strong_coverage: float = Field(
         default=0.9, ge=0, le=1, description="A best passage holding this share of the question's words is never "
@@ -130,6 +134,9 @@ class RetrievalSettings(_Section):
         default=True, description="Take the top BM25 passages as candidates (false: only the semantic ones)."
     )
     highlight: bool = Field(default=True, description="Bold the answering sentence or number in the passage.")
+    highlight_similarity_weight: float = Field(
+        default=0.0, ge=0, le=10, description="Weight of a sentence's cosine with the question in choosing the bold."
+    )
     max_question_chars: int = Field(default=500, ge=10, le=4000)
 
 
