@@ -100,7 +100,7 @@ class RetrievalSettings(_Section):
     )
     cue_decline_below: float = Field(
         default=0.7, ge=-1, le=1.01,
-        description="The cue decline applies only when the best passage's similarity is below this (semantic stage on).",
+        description="Cue-decline only when the best passage's similarity is below this (semantic stage on).",
     )
     decline_attribute: bool = Field(
         default=False, description="Decline 'what is the X of Y' when the best passage never names X."
@@ -186,6 +186,9 @@ class DiscordSettings(_Section):
     )
     allow_dms: bool = Field(default=True, description="Answer direct messages.")
     cooldown_seconds: float = Field(default=5.0, ge=0, le=3600, description="Per-user pause between questions.")
+    answer_threads: int = Field(
+        default=2, ge=1, le=32, description="Threads that answer questions (the event loop keeps its share of the CPU)."
+    )
     shard_count: int | Literal["auto"] | None = Field(
         default=None, description="Unset: one connection; a number or 'auto': discord.py's AutoShardedBot."
     )

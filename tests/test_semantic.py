@@ -181,3 +181,32 @@ def test_questions_are_answered_lexically_while_the_vectors_fill(tmp_path: Path)
     if not vectors.complete:  # stopped before the end: no vectors are used until they are all there
         assert not service.rank("How many steps does the keeper climb?").semantic
     assert service.ask("How many steps does the keeper climb?").answered
+
+
+def test_sentence_similarities_follow_the_passages_sentences() -> None:
+    vectors = PassageVectors(WordHashEmbedder(), TEXTS)
+    query = WordHashEmbedder().embed(["It runs every ten minutes."])[0]
+    cosines = vectors.sentence_similarities(query, 2)
+    assert cosines is not None
+    assert cosines.shape == (3,)
+    assert int(np.argmax(cosines)) == 1  # the tram passage's second sentence
+    assert vectors.sentence_similarities(query, 1) is None  # one sentence: nothing to choose between
+
+
+def test_the_bold_sentence_can_weigh_its_similarity(tmp_path: Path) -> None:
+    write_article(tmp_path, "tram", "Tram",
+                  "The tram timetable was published on Monday. It is what it is, and it will be so.")
+    # Its terms are the first sentence's (the rest are stopwords); its words, to the stand-in model, the second's.
+    question = "Tram timetable: what is it, and will it be so?"
+    words = AskService(load_corpus(tmp_path), embedder=WordHashEmbedder(),
+                       retrieval=RetrievalSettings(min_similarity=-1, weak_similarity=-1, decline_without_cue=False))
+    meaning = words.with_retrieval(words.retrieval.model_copy(update={"highlight_similarity_weight": 5.0}))
+
+    def bold(service: AskService) -> str:
+        best = service.ask(question).best
+        assert best is not None
+        assert best.highlight is not None
+        return best.passage.text[best.highlight.start : best.highlight.end]
+
+    assert bold(words) == "The tram timetable was published on Monday."
+    assert bold(meaning) == "It is what it is, and it will be so."

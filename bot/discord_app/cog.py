@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import secrets
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 import discord
@@ -94,6 +96,13 @@ class AskCog(commands.Cog, name="Ask"):
         self.closing = False
         self._inflight: set[asyncio.Task[Any]] = set()
         self.servers: ServerPolicy | None = None  # per-server settings, set by the bot (bot/discord_app/servers.py)
+        # Answers take CPU and hold the GIL: a few threads of their own, rather than the default executor's many,
+        # leave the event loop its share, so a burst of questions does not delay acknowledgements and heartbeats.
+        self._answer_threads = ThreadPoolExecutor(settings.answer_threads, thread_name_prefix="askbot-answer")
+
+    async def cog_unload(self) -> None:
+        """Let the answer threads finish what they hold and end."""
+        self._answer_threads.shutdown(wait=False, cancel_futures=True)
 
     # -- helpers ----------------------------------------------------------------------------------------
 
@@ -129,8 +138,13 @@ class AskCog(commands.Cog, name="Ask"):
             cooldown.refund(user_id)
 
     async def _in_thread(self, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Run blocking work (a search, a reload, a file write) off the event loop."""
+        """Run blocking work (a reload, a file write) off the event loop."""
         return await asyncio.to_thread(func, *args, **kwargs)
+
+    async def _answering(self, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run a question's answer off the event loop, in the answer threads."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._answer_threads, functools.partial(func, *args, **kwargs))
 
     def _ask_preferring(
         self, question: str, article: str | None, articles: frozenset[str] | None = None
@@ -222,7 +236,7 @@ class AskCog(commands.Cog, name="Ask"):
         answered = False
         try:
             task = asyncio.ensure_future(
-                self._in_thread(self.service.ask, question, article=chosen.id if chosen else None,
+                self._answering(self.service.ask, question, article=chosen.id if chosen else None,
                                 articles=self._visible(interaction.guild))
             )
             budget = min(INLINE_ANSWER_SECONDS, ACK_BUDGET_SECONDS - interaction_age(interaction))
@@ -359,7 +373,7 @@ class AskCog(commands.Cog, name="Ask"):
                 preferred = self.servers.channel_article(message.guild.id, channel.id,
                                                          getattr(channel, "parent_id", None))
             try:
-                answer, scope = await self._in_thread(self._ask_preferring, question, preferred,
+                answer, scope = await self._answering(self._ask_preferring, question, preferred,
                                                       self._visible(message.guild))
             except QuestionError as exc:
                 await self._reply(message, render.error_text(str(exc)))
@@ -410,7 +424,7 @@ class AskCog(commands.Cog, name="Ask"):
         shown_article = resolve_article(state.passage.article, self.service.corpus.articles)
         within = shown_article.id if state.scope == "article" and shown_article else None
         top_k = self.service.retrieval.top_k
-        answer = await self._in_thread(self.service.ask, question, article=within, top=top_k + 1,
+        answer = await self._answering(self.service.ask, question, article=within, top=top_k + 1,
                                        articles=self._visible(interaction.guild))
         others = [r for r in answer.results if not _same_passage(r, state.passage, shown_article)][:top_k]
         if not answer.answered:
