@@ -319,7 +319,7 @@ def cmd_eval(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
     pairs = _eval_sets(args, settings)
     if args.ablate:
         rows = ablate(pairs, limit=args.limit)
-        kinds = ["across / within / answered / declined wrong / declined impossible" if isinstance(q, SquadSet)
+        kinds = ["across / within / answered / declined wrong / declined impossible / bold" if isinstance(q, SquadSet)
                  else "hit@1 / answered / declined" for _, q in pairs]
         print(format_ablation(rows, [q.name for _, q in pairs], kinds), file=out)
         return EXIT_OK
