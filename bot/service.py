@@ -16,7 +16,7 @@ import itertools
 import re
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
 from pathlib import Path
@@ -55,7 +55,7 @@ from bot.expansion import (
     merge_maps,
     related_map,
 )
-from bot.index import BM25Index, BM25Params, TermContribution
+from bot.index import BM25Index, BM25Params, PassageSet, TermContribution
 from bot.index_store import IndexCache, cache_key, default_cache_dir
 from bot.question import Question, parse_question
 from bot.semantic import PassageVectors, TextEmbedder, VectorStore, load_embedder
@@ -75,15 +75,13 @@ PROGRESS_DELAY = 0.5
 
 
 class PassageTerms(Sequence[frozenset[str]]):
-    """Each passage's distinct terms, analyzed on first use: a question needs only its top passage's."""
+    """Each passage's distinct terms, read from the index's forward index: no passage is analyzed again."""
 
-    def __init__(self, texts: Sequence[str], analyzer: Analyzer) -> None:
-        self._texts = texts
-        self._analyzer = analyzer
-        self._done: dict[int, frozenset[str]] = {}
+    def __init__(self, index: BM25Index) -> None:
+        self._index = index
 
     def __len__(self) -> int:
-        return len(self._texts)
+        return self._index.n_docs
 
     @overload
     def __getitem__(self, position: int) -> frozenset[str]: ...
@@ -94,13 +92,9 @@ class PassageTerms(Sequence[frozenset[str]]):
     def __getitem__(self, position: int | slice) -> frozenset[str] | Sequence[frozenset[str]]:
         if isinstance(position, slice):
             return [self[i] for i in range(*position.indices(len(self)))]
-        if position < 0:
-            position += len(self._texts)
-        terms = self._done.get(position)
-        if terms is None:
-            terms = frozenset(t.term for t in self._analyzer.tokens(self._texts[position]))
-            self._done[position] = terms  # a race computes the same value twice: harmless
-        return terms
+        if not -len(self) <= position < len(self):
+            raise IndexError(position)
+        return self._index.terms_of(position % len(self))
 
     def __iter__(self) -> Iterator[frozenset[str]]:
         return (self[i] for i in range(len(self)))
@@ -115,6 +109,18 @@ class Snapshot:
     passage_terms: Sequence[frozenset[str]]
     ranges: dict[str, tuple[int, int]]
     vectors: PassageVectors | None = None  # None: the semantic stage is off or has no model
+
+    def terms_of(self, position: int) -> frozenset[str]:
+        """Return one passage's distinct terms (from the forward index)."""
+        return self.index.terms_of(position)
+
+    def tokens_of(self, position: int) -> list[str]:
+        """Return one passage's terms in text order, repeats kept (from the forward index)."""
+        return self.index.tokens_of(position)
+
+    def visible(self, articles: Iterable[str]) -> PassageSet:
+        """Return the passages of ``articles`` (ids the snapshot does not know are ignored)."""
+        return PassageSet.of(self.ranges.get(article_id, (0, 0)) for article_id in articles)
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,17 +252,6 @@ def article_ranges(corpus: Corpus) -> dict[str, tuple[int, int]]:
     return ranges
 
 
-def _visible(snap: Snapshot, articles: frozenset[str], lo: int, size: int) -> np.ndarray:
-    """Return which of the ``size`` passages from position ``lo`` belong to one of ``articles``."""
-    mask = np.zeros(size, dtype=bool)
-    for article_id in articles:
-        start, end = snap.ranges.get(article_id, (0, 0))
-        start, end = max(start - lo, 0), min(end - lo, size)
-        if start < end:
-            mask[start:end] = True
-    return mask
-
-
 def build_snapshot(
     corpus: Corpus,
     analyzer: Analyzer,
@@ -294,7 +289,7 @@ def build_snapshot(
     if embedder is not None:
         vectors = PassageVectors(embedder, texts, store=vector_store, background_above=background_above,
                                  progress=progress, previous=previous.vectors if previous is not None else None)
-    return Snapshot(corpus, index, PassageTerms(texts, analyzer), ranges, vectors)
+    return Snapshot(corpus, index, PassageTerms(index), ranges, vectors)
 
 
 class AskService:
@@ -457,29 +452,6 @@ class AskService:
         maximum = factor * sum(self._term_weights(snap, list(dict.fromkeys(terms))).values())
         return min(1.0, score / maximum) if maximum > 0 else 0.0
 
-    def _scores(
-        self, snap: Snapshot, searched: Sequence[WeightedTerm], within: tuple[int, int] | None
-    ) -> tuple[int, np.ndarray, np.ndarray]:
-        """Return the first position, the weighted BM25 score of each passage in range, and which matched."""
-        index = snap.index
-        lo, hi = within if within is not None else (0, index.n_docs)
-        scores = np.zeros(hi - lo, dtype=np.float64)
-        matched = np.zeros(hi - lo, dtype=bool)
-        plus = self.params.variant == "plus"
-        for wt in searched:
-            docs, impacts = index.postings(wt.term)
-            if within is not None:
-                inside = (docs >= lo) & (docs < hi)
-                docs, impacts = docs[inside], impacts[inside]
-            if plus:  # BM25Plus gives every passage the term's delta part; the postings hold the rest
-                base = index.idf(wt.term) * self.params.delta
-                scores += wt.weight * base
-                scores[docs - lo] += wt.weight * (impacts - base)
-            else:
-                scores[docs - lo] += wt.weight * impacts
-            matched[docs - lo] = True
-        return lo, scores, matched
-
     def _question_vector(self, text: str) -> npt.NDArray[np.float32] | None:
         """Return the question's sentence vector (cached: follow-ups and evaluations repeat questions)."""
         embedder = self.embedder
@@ -531,11 +503,8 @@ class AskService:
         expander = self._expander_for(snap)
         searched = expander.expand(terms, compounds(strip_frame(q.text), self.analyzer, expander.vocabulary))
         kind = q.kind
-        lo, scores, matched = self._scores(snap, searched, within)
-        visible = _visible(snap, articles, lo, matched.size) if articles is not None else None
-        if visible is not None:  # only these articles may answer
-            matched &= visible
-        where = np.flatnonzero(matched)
+        visible = snap.visible(articles) if articles is not None else None  # only these articles may answer
+        hits = snap.index.top_k(searched, r.rerank_depth, within=within, visible=visible)
         # Vectors still filling in the background are not used: those questions are answered lexically.
         vectors = snap.vectors if self.embedder is not None and snap.vectors and snap.vectors.complete else None
         qvec = self._question_vector(q.text) if vectors is not None else None
@@ -543,21 +512,19 @@ class AskService:
         if qvec is not None and vectors is not None and r.semantic_candidates > 0:
             # With a restriction, ask for more and keep the visible ones: hidden articles may be nearer.
             wanted = r.semantic_candidates * (4 if visible is not None else 1)
-            near = {p: c for p, c in vectors.nearest(qvec, wanted, within) if visible is None or visible[p - lo]}
+            near = {p: c for p, c in vectors.nearest(qvec, wanted, within) if visible is None or p in visible}
             near = dict(list(near.items())[: r.semantic_candidates])
-        if where.size == 0 and not near:
+        if not hits and not near:
             return Ranking(tuple(terms), tuple(searched), kind, (), q)
-        if where.size > r.rerank_depth:
-            # Sort only the passages at or above the depth-th best score (ties kept), not every match.
-            floor = np.partition(scores[where], where.size - r.rerank_depth)[where.size - r.rerank_depth]
-            where = where[scores[where] >= floor]
-        order = where[np.lexsort((where, -scores[where]))][: r.rerank_depth].tolist()
+        order = [h.position for h in hits]
         chosen = set(order)
-        order += [p - lo for p in near if p - lo not in chosen]
-        top = float(scores[order[0]]) if where.size else 0.0
+        order += [p for p in near if p not in chosen]
+        scores = {h.position: h.score for h in hits} | dict(
+            zip(order[len(hits) :], snap.index.scores_at(searched, order[len(hits) :]), strict=True))
+        top = hits[0].score if hits else 0.0
         cosines: dict[int, tuple[float, float]] = {}
         if qvec is not None and vectors is not None:
-            positions = [lo + at for at in order]
+            positions = order
             passage_sims, sentence_sims = vectors.similarities(qvec, positions)
             cosines = dict(zip(positions, zip(passage_sims.tolist(), sentence_sims.tolist(), strict=True),
                                strict=True))
@@ -577,9 +544,8 @@ class AskService:
             stand_ins.setdefault(source, set()).update(t for t, _ in held)
         idf = snap.index.idf
         ranked = []
-        for at in order:
-            position = lo + at
-            bm25 = float(scores[at])
+        for position in order:
+            bm25 = scores[position]
             passage = snap.corpus.passages[position]
             cov = coverage(terms, snap.passage_terms[position], weights=idf_weights, credits=credits)
             cue = False
@@ -590,7 +556,7 @@ class AskService:
             similarity, sentence_similarity = cosines.get(position, (0.0, 0.0))
             near_words = 0.0
             if r.proximity_weight > 0:
-                near_words = proximity(terms, [t.term for t in self.analyzer.tokens(passage.text)], idf, stand_ins)
+                near_words = proximity(terms, snap.tokens_of(position), idf, stand_ins)
             final = (
                 r.lexical_weight * (bm25 / top if top > 0 else 0.0)
                 + r.coverage_weight * cov
