@@ -12,6 +12,7 @@ never change it; the index's scratch buffers are per thread; ``reload`` builds a
 from __future__ import annotations
 
 import copy
+import gc
 import itertools
 import re
 import sys
@@ -252,6 +253,17 @@ def article_ranges(corpus: Corpus) -> dict[str, tuple[int, int]]:
     return ranges
 
 
+def freeze_heap() -> None:
+    """Move every object alive now out of the collector's generations, where no collection walks it again.
+
+    A snapshot holds millions of objects (passages, vocabulary) that live until the next reload; a full
+    collection walking them made the slowest answers (100-300 ms at 100k passages). Frozen objects are still
+    freed when nothing refers to them; only reference cycles among them are never collected, and a snapshot
+    makes none.
+    """
+    gc.freeze()
+
+
 def build_snapshot(
     corpus: Corpus,
     analyzer: Analyzer,
@@ -333,6 +345,7 @@ class AskService:
         self._related = related_map(self.analyzer)
         self._expander: tuple[BM25Index, Expander] | None = None
         self._snapshot = self._build(corpus)
+        freeze_heap()
 
     @classmethod
     def from_settings(
@@ -702,6 +715,7 @@ class AskService:
             corpus = load_corpus(path or old.root, max_words=self.max_passage_words, cache=self.corpus_cache)
             snapshot = self._build(corpus, previous=self._snapshot)
             self._snapshot = snapshot
+            freeze_heap()
         before = {a.id: a for a in old.articles}
         after = {a.id: a for a in corpus.articles}
         return ReloadReport(

@@ -1,3 +1,4 @@
+import gc
 from pathlib import Path
 
 import pytest
@@ -178,3 +179,14 @@ def test_a_set_of_articles_is_their_passages(two_articles: Path) -> None:
     assert [p for p in range(len(snap.corpus.passages)) if p in visible] == list(range(lo, hi))
     answer = service.ask("How many books?", articles=frozenset({"bridge"}))
     assert all(r.article.id == "bridge" for r in answer.results)
+
+
+def test_building_and_reloading_leave_the_snapshot_out_of_the_collectors_reach(two_articles: Path) -> None:
+    """A full collection never walks a snapshot's objects (the slowest answers were such collections)."""
+    def collected() -> set[int]:
+        return {id(o) for o in gc.get_objects()}
+
+    service = AskService(load_corpus(two_articles), retrieval=RetrievalSettings(semantic=False))
+    assert not {id(service.snapshot), id(service.corpus.passages[0])} & collected()
+    service.reload()
+    assert not {id(service.snapshot), id(service.corpus.passages[0])} & collected()
