@@ -94,6 +94,7 @@ def _normalize_number(raw: str) -> str:
 
 
 TOKEN_CACHE_TEXTS = 512
+SENTENCE_CACHE_TEXTS = 1024
 # Whitespace-free chunks ("prison," "the") whose tokens are kept for ``tokens``; the table starts afresh when full.
 TOKEN_CACHE_CHUNKS = 200_000
 
@@ -223,6 +224,13 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     A rule-based splitter: it does not split after initialisms (U.S.), common abbreviations (Mr., Dr.) or
     inside numbers and domain names (48.5, pic.twitter.com), which is what news prose needs.
     """
+    return list(_sentence_spans(text))
+
+
+# A question's candidates are split by the cue check, the cue decline and the highlight, each on its own.
+@lru_cache(maxsize=SENTENCE_CACHE_TEXTS)
+def _sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
+    """Return ``sentence_spans``, kept for the texts split last."""
     spans: list[tuple[int, int]] = []
     start = 0
     for match in _SENTENCE_END_RE.finditer(text):
@@ -242,7 +250,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
             hi -= 1
         if lo < hi:
             trimmed.append((lo, hi))
-    return trimmed
+    return tuple(trimmed)
 
 
 def sentences(text: str) -> list[str]:

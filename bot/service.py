@@ -40,7 +40,7 @@ from bot.answer import (
     decline_reason,
     defines,
     proximity,
-    sentence_match,
+    sentence_cue,
     strip_frame,
 )
 from bot.corpus import Article, BadFile, Corpus, load_corpus
@@ -563,7 +563,7 @@ class AskService:
             cov = coverage(terms, snap.passage_terms[position], weights=idf_weights, credits=credits)
             cue = False
             if r.cue_weight > 0 or r.cue_promote or r.decline_without_cue:
-                _, cued = sentence_match(passage, weights, self.analyzer, idf, kind, counted=counted)
+                cued = sentence_cue(passage, weights, self.analyzer, idf, kind, counted=counted)
                 cue = cued and kind is not QuestionKind.OTHER
             defined = subject is not None and defines(passage.text, subject)
             similarity, sentence_similarity = cosines.get(position, (0.0, 0.0))
