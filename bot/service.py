@@ -17,8 +17,8 @@ import itertools
 import re
 import sys
 import threading
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
 from typing import overload
@@ -71,6 +71,8 @@ CUE_REQUIRED: dict[QuestionKind, str] = {
 }
 # Question vectors kept for questions asked again (follow-ups, evaluations).
 QUESTION_VECTOR_CACHE = 4096
+# Article sets whose passage ranges a snapshot keeps (one per server, typically).
+VISIBLE_SETS = 256
 # A progress bar appears only when building takes longer than this (seconds).
 PROGRESS_DELAY = 0.5
 
@@ -110,6 +112,8 @@ class Snapshot:
     passage_terms: Sequence[frozenset[str]]
     ranges: dict[str, tuple[int, int]]
     vectors: PassageVectors | None = None  # None: the semantic stage is off or has no model
+    # The passages of the article sets asked about lately: a server asks with the same set again and again.
+    _visible: dict[frozenset[str], PassageSet] = field(default_factory=dict, compare=False, repr=False)
 
     def terms_of(self, position: int) -> frozenset[str]:
         """Return one passage's distinct terms (from the forward index)."""
@@ -119,9 +123,15 @@ class Snapshot:
         """Return one passage's terms in text order, repeats kept (from the forward index)."""
         return self.index.tokens_of(position)
 
-    def visible(self, articles: Iterable[str]) -> PassageSet:
+    def visible(self, articles: frozenset[str]) -> PassageSet:
         """Return the passages of ``articles`` (ids the snapshot does not know are ignored)."""
-        return PassageSet.of(self.ranges.get(article_id, (0, 0)) for article_id in articles)
+        found = self._visible.get(articles)
+        if found is None:
+            found = PassageSet.of(self.ranges.get(article_id, (0, 0)) for article_id in articles)
+            if len(self._visible) >= VISIBLE_SETS:
+                self._visible.clear()
+            self._visible[articles] = found  # a race computes the same set twice: harmless
+        return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -398,6 +408,7 @@ class AskService:
         other._lock = threading.Lock()
         if other.params != self.params or (other.embedder is not None and self._snapshot.vectors is None):
             other._snapshot = other._build(self._snapshot.corpus, previous=self._snapshot)
+            freeze_heap()
         return other
 
     @property

@@ -174,9 +174,10 @@ def test_the_forward_index_holds_the_analyzers_tokens_of_every_passage(folder: P
 def test_a_set_of_articles_is_their_passages(two_articles: Path) -> None:
     service = AskService(load_corpus(two_articles), retrieval=RetrievalSettings(semantic=False))
     snap = service.snapshot
-    visible = snap.visible(["school", "nowhere"])
+    visible = snap.visible(frozenset({"school", "nowhere"}))
     lo, hi = snap.ranges["school"]
     assert [p for p in range(len(snap.corpus.passages)) if p in visible] == list(range(lo, hi))
+    assert snap.visible(frozenset({"nowhere", "school"})) is visible  # kept for the next question
     answer = service.ask("How many books?", articles=frozenset({"bridge"}))
     assert all(r.article.id == "bridge" for r in answer.results)
 
