@@ -94,6 +94,9 @@ def _normalize_number(raw: str) -> str:
 
 
 TOKEN_CACHE_TEXTS = 512
+SENTENCE_CACHE_TEXTS = 1024
+# Whitespace-free chunks ("prison," "the") whose tokens are kept for ``tokens``; the table starts afresh when full.
+TOKEN_CACHE_CHUNKS = 200_000
 
 
 class Analyzer:
@@ -107,6 +110,7 @@ class Analyzer:
         self._stem = lru_cache(maxsize=200_000)(self._stemmer.stemWord)
         # A question's candidate passages are read by several steps (terms, cues, proximity, highlight).
         self._tokens = lru_cache(maxsize=TOKEN_CACHE_TEXTS)(self._tokens_of)
+        self._chunk_tokens = _ChunkTokens(self._term)
 
     def _term(self, raw: str, original: str) -> str | None:
         """Return the index term of one word matched in folded text, or None for a stopword or lone letter.
@@ -134,12 +138,22 @@ class Analyzer:
         return list(self._tokens(text))
 
     def _tokens_of(self, text: str) -> tuple[Token, ...]:
+        """Return the tokens of ``text`` from those of its whitespace-separated chunks, each analyzed once.
+
+        No token spans whitespace, so a text's tokens are its chunks' tokens, shifted to where each chunk
+        starts; the candidate passages of a question share most of their chunks with passages read before.
+        """
+        table = self._chunk_tokens
+        if len(table) > TOKEN_CACHE_CHUNKS:
+            table.clear()
         out: list[Token] = []
-        folded = fold(text)
-        for match in _TOKEN_RE.finditer(folded):
-            term = self._term(match.group(), text[match.start() : match.end()])
-            if term is not None:
-                out.append(Token(term, match.start(), match.end()))
+        append, find = out.append, text.find
+        at = 0
+        for chunk in text.split():
+            at = find(chunk, at)  # the chunk's own start: it begins at the first non-space from ``at``
+            for term, start, end in table[chunk]:
+                append(Token(term, at + start, at + end))
+            at += len(chunk)
         return tuple(out)
 
     def terms(self, text: str) -> list[str]:
@@ -163,6 +177,22 @@ class Analyzer:
         get = table.__getitem__
         chain = itertools.chain.from_iterable
         return [list(chain(map(get, text.split()))) for text in texts]
+
+
+class _ChunkTokens(dict[str, tuple[tuple[str, int, int], ...]]):
+    """The tokens of each whitespace-free chunk of text (term, start, end within the chunk), made on first lookup."""
+
+    def __init__(self, term_of: Callable[[str, str], str | None]) -> None:
+        super().__init__()
+        self._term_of = term_of
+
+    def __missing__(self, chunk: str) -> tuple[tuple[str, int, int], ...]:
+        term_of = self._term_of
+        found = ((term_of(m.group(), chunk[m.start() : m.end()]), m.start(), m.end())
+                 for m in _TOKEN_RE.finditer(fold(chunk)))
+        tokens = tuple((t, start, end) for t, start, end in found if t is not None)
+        self[chunk] = tokens
+        return tokens
 
 
 class _ChunkTerms(dict[str, tuple[str, ...]]):
@@ -194,6 +224,13 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     A rule-based splitter: it does not split after initialisms (U.S.), common abbreviations (Mr., Dr.) or
     inside numbers and domain names (48.5, pic.twitter.com), which is what news prose needs.
     """
+    return list(_sentence_spans(text))
+
+
+# A question's candidates are split by the cue check, the cue decline and the highlight, each on its own.
+@lru_cache(maxsize=SENTENCE_CACHE_TEXTS)
+def _sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
+    """Return ``sentence_spans``, kept for the texts split last."""
     spans: list[tuple[int, int]] = []
     start = 0
     for match in _SENTENCE_END_RE.finditer(text):
@@ -213,7 +250,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
             hi -= 1
         if lo < hi:
             trimmed.append((lo, hi))
-    return trimmed
+    return tuple(trimmed)
 
 
 def sentences(text: str) -> list[str]:

@@ -19,12 +19,15 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 from bot.analysis import Analyzer, Token, fold, sentence_spans
 from bot.corpus import Article, Passage
 from bot.wordlists import words
 
 CITATION_SEPARATOR = " · "
+# Texts whose cue spans of one kind are kept (a question reads its ~10 candidates several times).
+CUE_CACHE_TEXTS = 1024
 # A sentence holding the kind of answer asked for is highlighted when it scores this share of the best.
 SENTENCE_CUE_MARGIN = 0.6
 NUMBER_WORDS = words("number_words.txt")
@@ -211,22 +214,29 @@ def defines(text: str, subject: str) -> bool:
 
 def cue_spans(kind: QuestionKind, text: str) -> list[tuple[int, int]]:
     """Return the spans of ``text`` that could answer a question of this kind (numbers, dates, names…)."""
+    return list(_cue_spans(kind, text))
+
+
+# A question's candidates are read for cues by the re-ranking, the cue decline and the highlight, clause by clause.
+@lru_cache(maxsize=CUE_CACHE_TEXTS)
+def _cue_spans(kind: QuestionKind, text: str) -> tuple[tuple[int, int], ...]:
+    """Return ``cue_spans``, kept for the texts read last."""
     if kind is QuestionKind.MONEY:
-        return [(m.start(), m.end()) for m in _MONEY_SPAN_RE.finditer(text)]
+        return tuple((m.start(), m.end()) for m in _MONEY_SPAN_RE.finditer(text))
     if kind is QuestionKind.QUANTITY:
-        return [(m.start(), m.end()) for m in _NUMBER_SPAN_RE.finditer(text) if not _YEAR_RE.match(m.group())]
+        return tuple((m.start(), m.end()) for m in _NUMBER_SPAN_RE.finditer(text) if not _YEAR_RE.match(m.group()))
     if kind is QuestionKind.DURATION:
-        return [(m.start(), m.end()) for m in _DURATION_RE.finditer(text)]
+        return tuple((m.start(), m.end()) for m in _DURATION_RE.finditer(text))
     if kind is QuestionKind.DATE:
         # "When will the line reopen?" is answered by "closed for at least three weeks" as well as by a date.
         spans = [(m.start(), m.end()) for m in _DATE_RE.finditer(text)]
         spans += [(m.start(), m.end()) for m in _HISTORIC_DATE_RE.finditer(text)]
-        return sorted(set(spans + [(m.start(), m.end()) for m in _DURATION_RE.finditer(text)]))
+        return tuple(sorted(set(spans + [(m.start(), m.end()) for m in _DURATION_RE.finditer(text)])))
     if kind is QuestionKind.PERSON:
-        return [(m.start(), m.end()) for m in _PERSON_RE.finditer(text)]
+        return tuple((m.start(), m.end()) for m in _PERSON_RE.finditer(text))
     if kind is QuestionKind.PLACE:
-        return [(m.start(), m.end()) for m in _PLACE_RE.finditer(text)]
-    return []
+        return tuple((m.start(), m.end()) for m in _PLACE_RE.finditer(text))
+    return ()
 
 
 # Kinds whose answer must stand within CUE_WINDOW words of a question word, not merely in its sentence.
@@ -415,11 +425,14 @@ def decline_reason(cov: float, relative: float, policy: DeclinePolicy) -> str | 
 
 def _sentence_scores(
     text: str, tokens: Sequence[Token], weights: Mapping[str, float], idf: Callable[[str], float],
-    kind: QuestionKind,
+    kind: QuestionKind, *, cues: list[tuple[int, int]] | None = None,
 ) -> list[tuple[tuple[int, int], float, bool]]:
-    """Return each sentence, the IDF mass of the question terms it holds, and whether it holds a cue."""
+    """Return each sentence, the IDF mass of the question terms it holds, and whether it holds a cue.
+
+    ``cues`` are the text's ``cue_spans`` of ``kind`` when the caller has them already.
+    """
     spans = sentence_spans(text) or [(0, len(text))]
-    cues = cue_spans(kind, text)
+    cues = cue_spans(kind, text) if cues is None else cues
     if kind in _NEW_NAME_KINDS:
         # A name made of the question's own words ("the Dockworkers Union" for "who leads the dockworkers
         # union?") restates what is asked about; the answer is another name.
@@ -457,6 +470,33 @@ def sentence_match(
     elif cued and kind in _NEAR_BOUND:
         cued = cue_near(passage.text, tokens, kind, weights.keys())
     return best, cued
+
+
+def sentence_cue(
+    passage: Passage,
+    weights: Mapping[str, float],
+    analyzer: Analyzer,
+    idf: Callable[[str], float],
+    kind: QuestionKind = QuestionKind.OTHER,
+    *,
+    counted: Set[str] = frozenset(),
+) -> bool:
+    """Return ``sentence_match``'s second figure alone: whether a sentence holding question terms has a cue.
+
+    A passage with no span of the kind asked (every passage, for a question of no particular kind) has no cue,
+    and is neither tokenized nor split into sentences.
+    """
+    cues = cue_spans(kind, passage.text)
+    if not cues:
+        return False
+    tokens = analyzer.tokens(passage.text)
+    scored = _sentence_scores(passage.text, tokens, weights, idf, kind, cues=cues)
+    cued = any(cue and score > 0 for _, score, cue in scored)
+    if cued and counted and kind is QuestionKind.QUANTITY:
+        cued = counts_near(passage.text, tokens, kind, counted)
+    elif cued and kind in _NEAR_BOUND:
+        cued = cue_near(passage.text, tokens, kind, weights.keys())
+    return cued
 
 
 def _best_sentence(

@@ -24,15 +24,12 @@ import stat
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from bot.analysis import sentence_spans
+from bot.corpus_store import CorpusCache, ParsedFile
 from bot.errors import CorpusError
-
-if TYPE_CHECKING:
-    from bot.corpus_store import CorpusCache
 
 MAX_PASSAGE_WORDS = 150
 ARTICLE_SUFFIXES = (".md", ".markdown", ".txt")
@@ -43,8 +40,6 @@ MAX_ARTICLE_BYTES = 5 * 1024 * 1024
 MAX_ARTICLE_PARAGRAPHS = 10_000
 # Subfolders are read this deep; deeper ones are reported.
 MAX_FOLDER_DEPTH = 8
-OPTIONAL_FIELDS = ("date", "source", "url", "author")
-_META = ("title", *OPTIONAL_FIELDS)
 _FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 _PARAGRAPH_SPLIT_RE = re.compile(r"\n[ \t]*\n+")
 # libyaml's safe loader when PyYAML was built with it: the same documents, several times faster on an archive.
@@ -114,67 +109,6 @@ class Corpus:
         for article in sorted(self.articles, key=lambda a: a.id):
             h.update(article.id.encode() + b"\0" + article.digest.encode() + b"\0")
         return h.hexdigest()
-
-
-class InvalidCorpusFile(ValueError):
-    """A saved parse that cannot be trusted; its message says why."""
-
-
-@dataclass(frozen=True, slots=True)
-class ParsedFile:
-    """One article file as parsed: its metadata, paragraphs and the windows of each paragraph."""
-
-    digest: str
-    title: str
-    paragraphs: tuple[str, ...]
-    windows: tuple[tuple[str, ...], ...]  # one tuple per paragraph; a paragraph that is not cut is itself
-    date: str | None = None
-    source: str | None = None
-    url: str | None = None
-    author: str | None = None
-
-    def to_json(self, texts: list[str]) -> dict[str, Any]:
-        """Return the JSON form, appending the paragraphs, then the windows of cut paragraphs, to ``texts``."""
-        cut = {str(i): len(w) for i, (p, w) in enumerate(zip(self.paragraphs, self.windows, strict=True)) if w != (p,)}
-        texts.extend(self.paragraphs)
-        for at in cut:
-            texts.extend(self.windows[int(at)])
-        out: dict[str, Any] = {"digest": self.digest, "paragraphs": len(self.paragraphs), "cut": cut}
-        out.update({name: getattr(self, name) for name in _META})
-        return out
-
-    @classmethod
-    def from_json(cls, value: object, texts: list[str], at: int) -> tuple[ParsedFile, int]:
-        """Read the JSON form, its texts from ``texts[at:]``; return it and the next text's position.
-
-        Raise ``InvalidCorpusFile`` when it is not well formed.
-        """
-        if not isinstance(value, dict):
-            raise InvalidCorpusFile("an entry is not an object")
-        digest, title, count, cut = (value.get(k) for k in ("digest", "title", "paragraphs", "cut"))
-        if not (isinstance(digest, str) and len(digest) == 64 and isinstance(title, str) and title):
-            raise InvalidCorpusFile("an entry has no digest or title")
-        if not (type(count) is int and 0 < count <= len(texts) - at and isinstance(cut, dict)):
-            raise InvalidCorpusFile("an entry's paragraphs are malformed")
-        paragraphs = tuple(texts[at : at + count])
-        at += count
-        windows: list[tuple[str, ...]] = [(p,) for p in paragraphs]
-        for where, n in cut.items():
-            if not (where.isdigit() and int(where) < count and type(n) is int and 1 < n <= len(texts) - at):
-                raise InvalidCorpusFile("an entry's windows are malformed")
-            windows[int(where)] = tuple(texts[at : at + n])
-            at += n
-        meta = {name: value.get(name) for name in _META[1:]}
-        if not all(v is None or isinstance(v, str) for v in meta.values()):
-            raise InvalidCorpusFile("an entry's metadata is not text")
-        return cls(digest, title, paragraphs, tuple(windows), **meta), at
-
-    def article(self, path: Path, article_id: str | None = None) -> Article:
-        """Return the article this parse describes, read from ``path`` (its id: the stem unless given)."""
-        return Article(
-            id=article_id or path.stem, title=self.title, paragraphs=self.paragraphs, date=self.date,
-            source=self.source, url=self.url, author=self.author, path=path, digest=self.digest,
-        )
 
 
 class ArticleFormatError(ValueError):
@@ -489,11 +423,19 @@ def load_corpus(root: Path, *, max_words: int = MAX_PASSAGE_WORDS, cache: Corpus
         return Corpus(root=root, articles=tuple(articles), passages=tuple(passages), bad_files=tuple(bad))
 
 
+def article_of(parsed: ParsedFile, path: Path, article_id: str | None = None) -> Article:
+    """Return the article a saved parse describes, read from ``path`` (its id: the stem unless given)."""
+    return Article(
+        id=article_id or path.stem, title=parsed.title, paragraphs=parsed.paragraphs, date=parsed.date,
+        source=parsed.source, url=parsed.url, author=parsed.author, path=path, digest=parsed.digest,
+    )
+
+
 def _read_one(path: Path, article_id: str, saved: ParsedFile | None, max_words: int) -> tuple[Article, ParsedFile]:
     """Read and parse one file, or take its saved parse when its content is unchanged."""
     raw = read_article_bytes(path)
     if saved is not None and saved.digest == hashlib.sha256(raw).hexdigest():
-        return saved.article(path, article_id), saved
+        return article_of(saved, path, article_id), saved
     article = parse_article(path, raw, article_id)
     windows = windows_of(article, max_words)
     entry = ParsedFile(article.digest, article.title, article.paragraphs, windows, article.date,

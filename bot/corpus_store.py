@@ -15,36 +15,99 @@ the window count of each cut paragraph, and every text's length — then the tex
 checksum, key, structure or lengths are wrong is not used, never trusted, and is rewritten; files that cannot
 be parsed are not saved (they are parsed again, and reported with their reason, at every start). When the
 folder cannot be written, a warning is logged and the corpus is served as parsed.
+
+This module is the layer below the corpus reader: it holds the saved form of a parse (``ParsedFile``) and
+imports nothing from ``bot.corpus``, which imports it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.util
 import itertools
 import json
 import logging
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from bot import __version__
-from bot import analysis as analysis_module
-from bot import corpus as corpus_module
 from bot.atomic_file import write_atomically
-from bot.corpus import InvalidCorpusFile, ParsedFile
 
 log = logging.getLogger(__name__)
 
 FORMAT = "askbot-corpus/1"
+OPTIONAL_FIELDS = ("date", "source", "url", "author")
+_META = ("title", *OPTIONAL_FIELDS)
+# The parsing code a saved parse depends on, found without importing it: bot.corpus imports this module.
+_PARSER_MODULES = ("bot.corpus", "bot.analysis")
+
+
+class InvalidCorpusFile(ValueError):
+    """A saved parse that cannot be trusted; its message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFile:
+    """One article file as parsed: its metadata, paragraphs and the windows of each paragraph."""
+
+    digest: str
+    title: str
+    paragraphs: tuple[str, ...]
+    windows: tuple[tuple[str, ...], ...]  # one tuple per paragraph; a paragraph that is not cut is itself
+    date: str | None = None
+    source: str | None = None
+    url: str | None = None
+    author: str | None = None
+
+    def to_json(self, texts: list[str]) -> dict[str, Any]:
+        """Return the JSON form, appending the paragraphs, then the windows of cut paragraphs, to ``texts``."""
+        cut = {str(i): len(w) for i, (p, w) in enumerate(zip(self.paragraphs, self.windows, strict=True)) if w != (p,)}
+        texts.extend(self.paragraphs)
+        for at in cut:
+            texts.extend(self.windows[int(at)])
+        out: dict[str, Any] = {"digest": self.digest, "paragraphs": len(self.paragraphs), "cut": cut}
+        out.update({name: getattr(self, name) for name in _META})
+        return out
+
+    @classmethod
+    def from_json(cls, value: object, texts: list[str], at: int) -> tuple[ParsedFile, int]:
+        """Read the JSON form, its texts from ``texts[at:]``; return it and the next text's position.
+
+        Raise ``InvalidCorpusFile`` when it is not well formed.
+        """
+        if not isinstance(value, dict):
+            raise InvalidCorpusFile("an entry is not an object")
+        digest, title, count, cut = (value.get(k) for k in ("digest", "title", "paragraphs", "cut"))
+        if not (isinstance(digest, str) and len(digest) == 64 and isinstance(title, str) and title):
+            raise InvalidCorpusFile("an entry has no digest or title")
+        if not (type(count) is int and 0 < count <= len(texts) - at and isinstance(cut, dict)):
+            raise InvalidCorpusFile("an entry's paragraphs are malformed")
+        paragraphs = tuple(texts[at : at + count])
+        at += count
+        windows: list[tuple[str, ...]] = [(p,) for p in paragraphs]
+        for where, n in cut.items():
+            if not (where.isdigit() and int(where) < count and type(n) is int and 1 < n <= len(texts) - at):
+                raise InvalidCorpusFile("an entry's windows are malformed")
+            windows[int(where)] = tuple(texts[at : at + n])
+            at += n
+        meta = {name: value.get(name) for name in _META[1:]}
+        if not all(v is None or isinstance(v, str) for v in meta.values()):
+            raise InvalidCorpusFile("an entry's metadata is not text")
+        return cls(digest, title, paragraphs, tuple(windows), **meta), at
+
+
 
 
 def parser_identity() -> str:
     """Return a digest of the code that decides a parse: ``bot/corpus.py`` and ``bot/analysis.py`` (sentences)."""
     h = hashlib.sha256(__version__.encode())
-    for module in (corpus_module, analysis_module):
+    for name in _PARSER_MODULES:
+        spec = importlib.util.find_spec(name)
         with contextlib.suppress(OSError):  # a frozen installation: the version still identifies the code
-            h.update(b"\0" + Path(module.__file__ or "").read_bytes())
+            h.update(b"\0" + Path((spec.origin if spec else None) or "").read_bytes())
     return h.hexdigest()
 
 

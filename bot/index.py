@@ -35,9 +35,10 @@ from __future__ import annotations
 import itertools
 import math
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from functools import cached_property
+from typing import Any, Literal, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -99,11 +100,76 @@ class BM25Params:
 
 
 @dataclass(frozen=True, slots=True)
+class _Unweighted:
+    """A question term of a plain search: weight 1."""
+
+    term: str
+    weight: float = 1.0
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class _Row:
+    """One question term's postings as a search reads them: its id, weight, passages and impacts."""
+
+    tid: int
+    weight: float
+    docs: npt.NDArray[np.int32]
+    impacts: FloatArray
+
+
+@dataclass(frozen=True, slots=True)
 class Hit:
     """A passage's position in the index and its score."""
 
     position: int
     score: float
+
+
+class WeightedQueryTerm(Protocol):
+    """A term searched for a question and the weight its impacts are multiplied by (``expansion.WeightedTerm``)."""
+
+    @property
+    def term(self) -> str:
+        """Return the index term."""
+        ...
+
+    @property
+    def weight(self) -> float:
+        """Return the weight of the term's impacts."""
+        ...
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class PassageSet:
+    """Passage positions as sorted, disjoint ranges ``[start, end)``: the passages a question may be answered from.
+
+    ``bounds`` is ``start0, end0, start1, end1, ...``, increasing: a position is inside when an odd number of
+    bounds are at or below it, so membership costs a binary search, never an array the size of the corpus.
+    """
+
+    bounds: IntArray
+
+    @classmethod
+    def of(cls, ranges: Iterable[tuple[int, int]]) -> PassageSet:
+        """Return the union of ``[start, end)`` ranges (empty ones ignored, overlapping ones merged)."""
+        merged: list[list[int]] = []
+        for start, end in sorted(r for r in ranges if r[0] < r[1]):
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        return cls(np.array([b for pair in merged for b in pair], dtype=np.int64))
+
+    def __contains__(self, position: object) -> bool:
+        """Return True when ``position`` is in one of the ranges."""
+        if not isinstance(position, int | np.integer):
+            return False
+        return int(np.searchsorted(self.bounds, position, side="right")) % 2 == 1
+
+    def mask(self, positions: npt.NDArray[np.integer[Any]]) -> npt.NDArray[np.bool_]:
+        """Return which of ``positions`` are in one of the ranges."""
+        inside: npt.NDArray[np.bool_] = np.searchsorted(self.bounds, positions, side="right") % 2 == 1
+        return inside
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +199,14 @@ class BM25Index:
         post_tf: npt.NDArray[np.int32],
         doc_len: npt.NDArray[np.int32],
         idf: FloatArray,
+        forward: npt.NDArray[np.int32],
+        impacts: FloatArray | None = None,
     ) -> None:
+        """Hold the postings, and ``forward``: every passage's term ids in text order, passage after passage.
+
+        ``impacts`` are the postings' impacts as a build of the same counts and params computed them (a saved
+        index); without them they are computed.
+        """
         self.params = params
         self.vocab = vocab
         self.offsets = offsets
@@ -143,7 +216,11 @@ class BM25Index:
         self.idf_values = idf
         self.n_docs = int(doc_len.shape[0])
         self.avgdl = int(doc_len.sum(dtype=np.int64)) / self.n_docs if self.n_docs else 0.0
-        self.post_impact = self._impacts()
+        self.forward = forward
+        # Where each passage's terms start in ``forward``: passage i holds forward[starts[i]:starts[i + 1]].
+        self.forward_starts = np.zeros(self.n_docs + 1, dtype=np.int64)
+        np.cumsum(doc_len, out=self.forward_starts[1:])
+        self.post_impact = self._impacts() if impacts is None else impacts
         self._scratch = threading.local()
 
     # -- building -------------------------------------------------------------------------------------
@@ -173,8 +250,10 @@ class BM25Index:
         dense[np.fromiter(first_seen.values(), dtype=pos_type, count=len(first_seen))] = np.arange(
             len(first_seen), dtype=pos_type
         )
-        keys = dense[first].astype(np.int64)
+        # The forward index: each token's term id, passages in order (the postings are built from it too).
+        forward = dense[first].astype(np.int32, copy=False)
         del dense, first
+        keys = forward.astype(np.int64)
         keys *= n
         keys += np.repeat(np.arange(n, dtype=pos_type), lengths)
         keys.sort()
@@ -205,6 +284,7 @@ class BM25Index:
             post_tf=post_tf,
             doc_len=lengths.astype(np.int32),
             idf=idf_values(params, n, df),
+            forward=forward,
         )
 
     def _impacts(self) -> FloatArray:
@@ -278,6 +358,23 @@ class BM25Index:
             return words
         return [words[i] for i in np.argsort(ids).tolist()]
 
+    @cached_property
+    def _term_list(self) -> list[str]:
+        """Return the vocabulary in term-id order, kept (a race computes the same list twice: harmless)."""
+        return self.terms()
+
+    def term_ids_of(self, position: int) -> npt.NDArray[np.int32]:
+        """Return one passage's term ids in text order, repeats kept (the forward index)."""
+        return self.forward[int(self.forward_starts[position]) : int(self.forward_starts[position + 1])]
+
+    def tokens_of(self, position: int) -> list[str]:
+        """Return one passage's terms in text order, repeats kept: the analyzer's terms of its text."""
+        return list(map(self._term_list.__getitem__, self.term_ids_of(position).tolist()))
+
+    def terms_of(self, position: int) -> frozenset[str]:
+        """Return one passage's distinct terms."""
+        return frozenset(map(self._term_list.__getitem__, set(self.term_ids_of(position).tolist())))
+
     # -- scoring --------------------------------------------------------------------------------------
 
     def scores(self, query: Sequence[str]) -> FloatArray:
@@ -293,24 +390,30 @@ class BM25Index:
                 out[docs] += impacts
         return out
 
-    def _rows(self, query: Sequence[str], within: tuple[int, int] | None) -> list[tuple[int, slice]]:
-        """Return each known question term's id and postings slice, in question order, cut to ``within``.
+    def _rows(
+        self, query: Sequence[WeightedQueryTerm], within: tuple[int, int] | None, visible: PassageSet | None
+    ) -> list[_Row]:
+        """Return each known question term's postings, in question order, cut to ``within`` and ``visible``.
 
         A term no passage holds is left out: rank-bm25 adds ``0 × ...`` for it, which changes no score.
         """
-        rows: list[tuple[int, slice]] = []
+        rows: list[_Row] = []
         vocab, offsets, docs = self.vocab, self.offsets, self.post_docs
         plus = self.params.variant == "plus"
-        for term in query:
-            tid = vocab.get(term)
+        for wt in query:
+            tid = vocab.get(wt.term)
             if tid is None:
                 continue
             lo, hi = int(offsets[tid]), int(offsets[tid + 1])
             if within is not None:
                 part = docs[lo:hi]
                 lo, hi = lo + int(np.searchsorted(part, within[0])), lo + int(np.searchsorted(part, within[1]))
-            if hi > lo or plus:  # BM25Plus adds idf × delta to the passages that lack the term
-                rows.append((tid, slice(lo, hi)))
+            held, impacts = docs[lo:hi], self.post_impact[lo:hi]
+            if visible is not None and held.size:
+                inside = visible.mask(held)
+                held, impacts = held[inside], impacts[inside]
+            if held.size or plus:  # BM25Plus adds idf × delta to the passages that lack the term
+                rows.append(_Row(tid, wt.weight, held, impacts))
         return rows
 
     def _buffer(self, name: str, dtype: type[np.float64] | type[np.intp]) -> npt.NDArray[Any]:
@@ -327,63 +430,128 @@ class BM25Index:
         Only passages holding a question term are scored; ties go to the earlier passage. ``within`` limits
         the search to passage positions ``[start, end)`` (one article's passages are contiguous).
         """
-        rows = self._rows(query, within)
+        rows = self._rows([_Unweighted(term) for term in query], within, None)
         if not rows or k <= 0:
             return []
         if self.params.variant == "plus":
             docs, scores = self._plus_scores(rows)
             return _top_k(docs, scores, k, 1) if docs.size else []
-        return self._okapi_top(rows, k)
+        return self._okapi_top(rows, k, within)
 
-    def _okapi_top(self, rows: list[tuple[int, slice]], k: int) -> list[Hit]:
-        """Add each row's impacts into a dense buffer in question order, then take the ``k`` best passages.
+    def top_k(
+        self,
+        query: Sequence[WeightedQueryTerm],
+        k: int,
+        *,
+        within: tuple[int, int] | None = None,
+        visible: PassageSet | None = None,
+    ) -> list[Hit]:
+        """Return the ``k`` best passages holding a searched term by weighted score, best first, ties by position.
+
+        A passage's score is the sum, in query order, of each term's weight × its impact (``okapi``); for
+        ``plus``, of weight × ``idf × delta`` and, where the passage holds the term, weight × the rest of its
+        impact: the arithmetic the service's dense score arrays did, so rankings are the same bit for bit.
+        ``within`` limits the search to positions ``[start, end)`` and ``visible`` to a set of ranges; neither
+        builds an array the size of the corpus.
+        """
+        rows = self._rows(query, within, visible)
+        if not rows or k <= 0:
+            return []
+        if self.params.variant == "plus":
+            docs, scores = self._plus_weighted_scores(rows)
+            return _top_k(docs, scores, k, 1) if docs.size else []
+        return self._okapi_top(rows, k, within)
+
+    def scores_at(self, query: Sequence[WeightedQueryTerm], positions: Sequence[int]) -> list[float]:
+        """Return the weighted score ``top_k`` gives each of ``positions``, whether or not it holds a term.
+
+        For candidates found another way (sentence vectors): ``plus`` gives a passage holding no term the
+        weighted ``idf × delta`` of every term, ``okapi`` 0.
+        """
+        at = np.asarray(positions, dtype=np.int64)
+        scores = np.zeros(at.size, dtype=np.float64)
+        plus, delta = self.params.variant == "plus", self.params.delta
+        for row in self._rows(query, None, None):
+            found = np.searchsorted(row.docs, at)
+            holds = found < row.docs.size
+            holds[holds] = row.docs[found[holds]] == at[holds]
+            if plus:
+                base = float(self.idf_values[row.tid]) * delta
+                scores += row.weight * base
+                scores[holds] += row.weight * (row.impacts[found[holds]] - base)
+            else:
+                scores[holds] += row.weight * row.impacts[found[holds]]
+        return [float(s) for s in scores.tolist()]
+
+    def _okapi_top(self, rows: list[_Row], k: int, within: tuple[int, int] | None) -> list[Hit]:
+        """Add each row's weighted impacts into a dense buffer in question order, then take the ``k`` best passages.
 
         ``np.add.at`` adds element by element in order, so each passage's score is summed in question order as
         in rank-bm25. When the question's postings are few, the best are taken among the touched entries (a
         passage holding several question terms is listed once per term). When they are many (a common word
         on a large corpus), a lower bound of the ``k``-th best score is read from the shortest posting list
         holding at least ``k`` passages (the ``k``-th best of any ``k`` passages is at most the ``k``-th best
-        of all) and one pass over the buffer keeps the passages at or above it, each once. Scores are
-        positive (``okapi``'s IDF and term part are), so an untouched passage (0) is never kept.
+        of all) and one pass over the buffer (over ``within`` only) keeps the passages at or above it, each
+        once. Scores are positive (``okapi``'s IDF and term part are, and so must the weights be for this), so
+        an untouched passage (0) is never kept.
         """
         buf: FloatArray = self._buffer("scores", np.float64)
-        parts = [self.post_docs[sl] for _, sl in rows]
+        lo, hi = within if within is not None else (0, self.n_docs)
+        parts = [row.docs for row in rows]
         total = sum(docs.size for docs in parts)
-        dense = total * _DENSE_SHARE >= self.n_docs
+        dense = total * _DENSE_SHARE >= hi - lo
         try:
-            for (_, sl), docs in zip(rows, parts, strict=True):
-                np.add.at(buf, docs, self.post_impact[sl])
+            for row in rows:
+                # A weight of 1 leaves the impacts as they are: no product to compute.
+                np.add.at(buf, row.docs, row.impacts if row.weight == 1.0 else row.weight * row.impacts)
+            positive = all(row.weight > 0 for row in rows)
             bound = min((docs for docs in parts if docs.size >= k), key=len, default=None) if dense else None
-            if bound is not None:
+            if bound is not None and positive:
                 values = buf[bound]
                 lowest = float(np.partition(values, values.size - k)[values.size - k])
                 if lowest > 0:
-                    keep = np.flatnonzero(buf >= lowest)
+                    keep = lo + np.flatnonzero(buf[lo:hi] >= lowest)
                     return _top_k(keep, buf[keep], k, 1)
             touched = parts[0] if len(parts) == 1 else np.concatenate(parts)
             return _top_k(touched, buf[touched], k, len(rows))
         finally:
             if dense:
-                buf.fill(0.0)
+                buf[lo:hi] = 0.0
             else:
                 for docs in parts:
                     buf[docs] = 0.0
 
-    def _plus_scores(self, rows: list[tuple[int, slice]]) -> tuple[npt.NDArray[np.int32], FloatArray]:
-        """Score each passage holding a question term, adding ``idf × delta`` for the terms it lacks."""
+    def _candidates(self, rows: list[_Row]) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.intp]]:
+        """Return each passage holding a question term once, and this thread's slot buffer mapping them to 0…n-1."""
         slot: npt.NDArray[np.intp] = self._buffer("slots", np.intp)
-        parts = [self.post_docs[sl] for _, sl in rows]
+        parts = [row.docs for row in rows]
         touched = parts[0] if len(parts) == 1 else np.concatenate(parts)
         order = np.arange(touched.size)
         slot[touched] = order
         candidates = touched[slot[touched] == order]  # one entry per passage, whichever write won
         slot[candidates] = np.arange(candidates.size)
+        return candidates, slot
+
+    def _plus_scores(self, rows: list[_Row]) -> tuple[npt.NDArray[np.int32], FloatArray]:
+        """Score each passage holding a question term, adding ``idf × delta`` for the terms it lacks."""
+        candidates, slot = self._candidates(rows)
         scores = np.zeros(candidates.size, dtype=np.float64)
         delta = self.params.delta
-        for (tid, sl), docs in zip(rows, parts, strict=True):
-            row = np.full(candidates.size, self.idf_values[tid] * delta)
-            row[slot[docs]] = self.post_impact[sl]
-            scores += row
+        for row in rows:
+            values = np.full(candidates.size, self.idf_values[row.tid] * delta)
+            values[slot[row.docs]] = row.impacts
+            scores += values
+        return candidates, scores
+
+    def _plus_weighted_scores(self, rows: list[_Row]) -> tuple[npt.NDArray[np.int32], FloatArray]:
+        """Score each passage holding a question term: weight × ``idf × delta``, then weight × the rest if held."""
+        candidates, slot = self._candidates(rows)
+        scores = np.zeros(candidates.size, dtype=np.float64)
+        delta = self.params.delta
+        for row in rows:
+            base = float(self.idf_values[row.tid]) * delta
+            scores += row.weight * base
+            scores[slot[row.docs]] += row.weight * (row.impacts - base)
         return candidates, scores
 
     def explain(self, query: Sequence[str], position: int) -> list[TermContribution]:

@@ -10,8 +10,10 @@ the passage cut (``max_passage_words``), the BM25 variant and constants, the ana
 stemmer language, the source of ``bot/analysis.py`` and the word lists it reads from ``bot/data``), this file
 format and askbot's version. A file whose key differs is stale and rebuilt; a file that is truncated, corrupt
 (bad CRC), of another format, or whose arrays have the wrong names, dtypes, shapes or contents is rebuilt too,
-never trusted. IDF and impacts are not stored: they are recomputed from the stored counts, exactly as a build
-computes them.
+never trusted. The forward index (each passage's term ids in text order) is stored beside the postings, so
+answering never analyzes a passage again. The impacts are stored as the build computed them (recomputing them
+took most of a load: 0.9 of 1.7 s at 1M passages); the key covers the BM25 variant and constants they come
+from. IDF is recomputed from the stored counts, exactly as a build computes it.
 
 When the cache folder cannot be written (read-only, full), a warning is logged and the index is served
 from memory.
@@ -41,7 +43,7 @@ from bot.wordlists import data_bytes
 
 log = logging.getLogger(__name__)
 
-FORMAT = "askbot-index/1"
+FORMAT = "askbot-index/3"  # 2: with the forward index; 3: with the impacts
 CACHE_DIR_ENV = "XDG_CACHE_HOME"
 # Array name → (dtype, ndim). Nothing else may be in the file.
 _ARRAYS: dict[str, tuple[np.dtype[Any], int]] = {
@@ -51,6 +53,8 @@ _ARRAYS: dict[str, tuple[np.dtype[Any], int]] = {
     "offsets": (np.dtype(np.int64), 1),
     "post_docs": (np.dtype(np.int32), 1),
     "post_tf": (np.dtype(np.int32), 1),
+    "forward": (np.dtype(np.int32), 1),
+    "post_impact": (np.dtype(np.float64), 1),
 }
 
 
@@ -121,6 +125,8 @@ def save_index(path: Path, key: str, index: BM25Index) -> None:
             offsets=index.offsets.astype(np.int64, copy=False),
             post_docs=index.post_docs.astype(np.int32, copy=False),
             post_tf=index.post_tf.astype(np.int32, copy=False),
+            forward=index.forward.astype(np.int32, copy=False),
+            post_impact=index.post_impact.astype(np.float64, copy=False),
         )
 
     write_atomically(path, write)
@@ -163,6 +169,8 @@ def load_index(path: Path, key: str, params: BM25Params, passages: int) -> BM25I
         post_tf=arrays["post_tf"],
         doc_len=arrays["doc_len"],
         idf=idf_values(params, passages, np.diff(offsets)),
+        forward=arrays["forward"],
+        impacts=arrays["post_impact"],
     )
 
 
@@ -186,6 +194,19 @@ def _check_shapes(header: dict[str, Any], arrays: dict[str, npt.NDArray[Any]], t
         raise InvalidIndexFile("negative passage length")
     if int(post_tf.sum(dtype=np.int64)) != int(doc_len.sum(dtype=np.int64)):
         raise InvalidIndexFile("term counts and passage lengths disagree")
+    impacts = arrays["post_impact"]
+    # Both variants' impacts are positive: IDF and the term part are (BM25Plus adds delta ≥ 0).
+    if impacts.size != n_postings or not (impacts.size == 0 or (np.isfinite(impacts).all() and impacts.min() > 0)):
+        raise InvalidIndexFile("impacts missing, not finite or not positive")
+    forward = arrays["forward"]
+    if forward.size != int(doc_len.sum(dtype=np.int64)):
+        raise InvalidIndexFile("forward index and passage lengths disagree")
+    if forward.size and (forward.min() < 0 or forward.max() >= len(terms)):
+        raise InvalidIndexFile("forward index term out of range")
+    # Each term occurs in the forward index as often as its postings count it.
+    per_term = np.add.reduceat(post_tf.astype(np.int64), offsets[:-1]) if n_postings else np.zeros(0, np.int64)
+    if not np.array_equal(np.bincount(forward, minlength=len(terms)), per_term):
+        raise InvalidIndexFile("forward index and postings disagree")
     # Within a term, passages strictly increase; a drop is allowed only where the next term starts.
     term_starts = np.zeros(n_postings + 1, dtype=bool)
     term_starts[offsets] = True

@@ -36,12 +36,12 @@ from bot.answer import (
     decline_reason,
     defines,
     proximity,
-    sentence_match,
+    sentence_cue,
     strip_frame,
 )
 from bot.corpus import Corpus, Passage
 from bot.expansion import Expander, WeightedTerm, compounds
-from bot.index import BM25Index, BM25Params
+from bot.index import BM25Index, BM25Params, PassageSet
 from bot.question import Question
 from bot.semantic import PassageVectors
 from bot.settings import RetrievalSettings
@@ -110,7 +110,7 @@ class Context:
     passage_terms: Sequence[frozenset[str]]
     expander: Expander
     within: tuple[int, int] | None = None  # one article's passage range
-    visible: npt.NDArray[np.bool_] | None = None  # which passages may answer, over the whole corpus
+    visible: PassageSet | None = None  # the passages that may answer (a server's articles)
     vectors: PassageVectors | None = None  # complete passage vectors, or None: no semantic stage
     question_vector: npt.NDArray[np.float32] | None = None
     searched: tuple[WeightedTerm, ...] = ()
@@ -216,31 +216,6 @@ class Expansion:
         return tuple(ctx.expander.expand(terms, found))
 
 
-def bm25_scores(ctx: Context) -> tuple[int, npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
-    """Return the first position, the weighted BM25 score of each passage in range, and which matched."""
-    index = ctx.index
-    within = ctx.within
-    lo, hi = within if within is not None else (0, index.n_docs)
-    scores = np.zeros(hi - lo, dtype=np.float64)
-    matched = np.zeros(hi - lo, dtype=bool)
-    plus = ctx.params.variant == "plus"
-    for wt in ctx.searched:
-        docs, impacts = index.postings(wt.term)
-        if within is not None:
-            inside = (docs >= lo) & (docs < hi)
-            docs, impacts = docs[inside], impacts[inside]
-        if plus:  # BM25Plus gives every passage the term's delta part; the postings hold the rest
-            base = index.idf(wt.term) * ctx.params.delta
-            scores += wt.weight * base
-            scores[docs - lo] += wt.weight * (impacts - base)
-        else:
-            scores[docs - lo] += wt.weight * impacts
-        matched[docs - lo] = True
-    if ctx.visible is not None:  # only these articles may answer
-        matched &= ctx.visible[lo:hi]
-    return lo, scores, matched
-
-
 class LexicalCandidates:
     """Take the ``rerank_depth`` passages with the best weighted BM25 score."""
 
@@ -249,23 +224,14 @@ class LexicalCandidates:
     on: ClassVar[Switch] = ()
 
     def add(self, ctx: Context, pool: Pool) -> None:
-        """Add the best BM25 passages to the pool, and every semantic candidate's BM25 score."""
-        depth = ctx.settings.rerank_depth
-        lo, scores, matched = bm25_scores(ctx)
-        pool.bm25 = {p: float(scores[p - lo]) for p in pool.bm25}
-        if not ctx.settings.lexical_candidates:
-            return
-        where = np.flatnonzero(matched)
-        if where.size == 0:
-            return
-        if where.size > depth:
-            # Sort only the passages at or above the depth-th best score (ties kept), not every match.
-            floor = np.partition(scores[where], where.size - depth)[where.size - depth]
-            where = where[scores[where] >= floor]
-        order = where[np.lexsort((where, -scores[where]))][:depth].tolist()
-        found = {lo + at: float(scores[at]) for at in order}
-        pool.top = found[lo + order[0]]
-        pool.bm25 = found | {p: s for p, s in pool.bm25.items() if p not in found}
+        """Add the best BM25 passages to the pool first, and give every other candidate its BM25 score."""
+        found: dict[int, float] = {}
+        if ctx.settings.lexical_candidates:
+            hits = ctx.index.top_k(ctx.searched, ctx.settings.rerank_depth, within=ctx.within, visible=ctx.visible)
+            found = {h.position: h.score for h in hits}
+            pool.top = hits[0].score if hits else 0.0
+        others = [p for p in pool.bm25 if p not in found]
+        pool.bm25 = found | dict(zip(others, ctx.index.scores_at(ctx.searched, others), strict=True))
 
 
 class SemanticCandidates:
@@ -286,7 +252,7 @@ class SemanticCandidates:
         visible = ctx.visible
         # With a restriction, ask for more and keep the visible ones: hidden articles may be nearer.
         found = ctx.vectors.nearest(ctx.question_vector, wanted * (4 if visible is not None else 1), ctx.within)
-        near = [p for p, _ in found if visible is None or visible[p]][:wanted]
+        near = [p for p, _ in found if visible is None or p in visible][:wanted]
         for position in near:
             pool.bm25.setdefault(position, 0.0)
 
@@ -375,7 +341,7 @@ class ProximityScore:
         """Return each candidate's proximity."""
         terms, idf, stand_ins = ctx.terms, ctx.index.idf, ctx.stand_ins
         return [
-            (proximity(terms, [t.term for t in ctx.analyzer.tokens(ctx.passage(p).text)], idf, stand_ins),)
+            (proximity(terms, ctx.index.tokens_of(p), idf, stand_ins),)
             for p in positions
         ]
 
@@ -424,8 +390,7 @@ class CueScore:
             return [(0.0,)] * len(positions)
         idf = ctx.index.idf
         return [
-            (float(sentence_match(ctx.passage(p), ctx.weights, ctx.analyzer, idf, ctx.kind,
-                                  counted=ctx.counted)[1]),)
+            (float(sentence_cue(ctx.passage(p), ctx.weights, ctx.analyzer, idf, ctx.kind, counted=ctx.counted)),)
             for p in positions
         ]
 

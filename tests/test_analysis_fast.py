@@ -7,7 +7,7 @@ import unicodedata
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.analysis import _APOSTROPHES, Analyzer, fold
+from bot.analysis import _APOSTROPHES, _TOKEN_RE, Analyzer, Token, fold
 
 ANALYZER = Analyzer()
 # Words, numbers with separators, apostrophes of every kind, accents, odd whitespace, expanding characters.
@@ -48,3 +48,30 @@ def test_terms_and_terms_many_are_the_tokens_terms(texts):
     assert [ANALYZER.terms(text) for text in texts] == expected
     assert ANALYZER.terms_many(texts) == expected
     assert ANALYZER.terms_many(iter(texts)) == expected
+
+
+def reference_tokens(analyzer: Analyzer, text: str) -> list[Token]:
+    """The plain definition of ``tokens``: the token pattern over the whole folded text."""
+    out: list[Token] = []
+    for match in _TOKEN_RE.finditer(fold(text)):
+        term = analyzer._term(match.group(), text[match.start() : match.end()])
+        if term is not None:
+            out.append(Token(term, match.start(), match.end()))
+    return out
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=text_st)
+def test_tokens_read_chunk_by_chunk_are_the_plain_definitions(text):
+    analyzer = Analyzer()  # a fresh token cache: the chunks are analyzed here
+    assert analyzer.tokens(text) == reference_tokens(analyzer, text)
+    assert ANALYZER.tokens(text) == reference_tokens(ANALYZER, text)  # chunks seen in earlier texts
+
+
+def test_a_full_chunk_table_starts_afresh(monkeypatch):
+    monkeypatch.setattr("bot.analysis.TOKEN_CACHE_CHUNKS", 3)
+    analyzer = Analyzer()
+    text = "one two three four five six, seven eight"
+    assert analyzer.tokens(text) == reference_tokens(analyzer, text)
+    assert analyzer.tokens(text + " nine") == reference_tokens(analyzer, text + " nine")
+    assert len(analyzer._chunk_tokens) <= 3 + 9

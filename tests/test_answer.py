@@ -18,12 +18,15 @@ from bot.answer import (
     defines,
     definition_subject,
     proximity,
+    sentence_cue,
+    sentence_match,
     strip_frame,
 )
 from bot.corpus import Article, Passage, load_corpus
 from bot.question import question_kind
 from bot.service import AskService
 from tests.articles import write_article
+from tests.conftest import DATA_DIR
 
 ARTICLE = Article(id="a", title="A title", paragraphs=("x",), date="2025-07-05")
 
@@ -305,3 +308,18 @@ def test_a_who_question_wants_a_name_other_than_the_one_it_asks_about(tmp_path: 
     assert cues == {1: False, 2: True}  # "Coastal Dockworkers Union" restates the question
     # "who is X" asks what the article says of X: X's own name answers.
     assert service.ask("Who is Marguerite Osei?").results[0].passage.paragraph == 2
+
+
+@pytest.mark.parametrize("kind", list(QuestionKind))
+def test_the_cue_alone_is_sentence_matchs_cue(kind: QuestionKind) -> None:
+    """``sentence_cue`` skips passages with no span of the kind asked; it must agree with ``sentence_match``."""
+    analyzer = Analyzer()
+    corpus = load_corpus(DATA_DIR / "multi" / "corpus")
+    questions = ["How many guards work at the prison?", "When did the new bridge open?",
+                 "Who leads the dockworkers union?", "How much did the bridge cost?", "Where is the factory?"]
+    for question in questions:
+        weights = dict.fromkeys(analyzer.terms(question), 1.0) | {"build": 0.5}
+        counted = counted_terms(question, analyzer)
+        for passage in corpus.passages:
+            expected = sentence_match(passage, weights, analyzer, lambda _: 1.5, kind, counted=counted)[1]
+            assert sentence_cue(passage, weights, analyzer, lambda _: 1.5, kind, counted=counted) == expected

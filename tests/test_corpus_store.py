@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import logging
 import os
+import subprocess
+import sys
 import zlib
 from pathlib import Path
 
@@ -253,3 +255,11 @@ def test_small_corpora_and_persist_off_save_no_parse(corpus_dir, tmp_path):
         settings = load_settings(env_file=None, overrides={"index": index})
         AskService.from_settings(settings, corpus_path=corpus_dir)
         assert not (tmp_path / "c").exists()
+
+
+def test_the_store_is_a_layer_below_the_corpus_reader():
+    """bot.corpus imports bot.corpus_store, never the other way round (they used to import each other)."""
+    code = "import sys, bot.corpus_store; print('bot.corpus' in sys.modules)"
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    assert out.stdout.strip() == "False"

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.index import BM25Index, BM25Params, Hit
+from bot.expansion import WeightedTerm
+from bot.index import BM25Index, BM25Params, Hit, PassageSet
 
 TERMS = [f"t{i}" for i in range(12)]
 VARIANTS = [BM25Params(variant="okapi"), BM25Params(variant="plus"), BM25Params("okapi", k1=0.9, b=0.4),
@@ -142,3 +143,94 @@ def test_searches_from_many_threads_agree():
     for t in threads:
         t.join()
     assert failures == []
+
+
+# -- the forward index ------------------------------------------------------------------------------------
+
+
+@PROPERTY
+@given(docs=st.lists(st.lists(st.sampled_from(TERMS), max_size=15), min_size=1, max_size=40))
+def test_the_forward_index_gives_back_each_passages_tokens(docs):
+    index = BM25Index.build(docs)
+    assert [index.tokens_of(i) for i in range(len(docs))] == docs
+    assert [index.terms_of(i) for i in range(len(docs))] == [frozenset(d) for d in docs]
+    assert index.forward.dtype == np.int32
+
+
+# -- the weighted search the service ranks with -------------------------------------------------------------
+
+weighted_st = st.lists(
+    st.builds(lambda t, w: WeightedTerm(t, w, t), st.sampled_from([*TERMS, "unknown"]),
+              st.sampled_from([1.0, 1.0, 0.6, 0.5, 0.3, 0.0])),
+    min_size=1, max_size=7,
+)
+
+
+def dense_scores(index: BM25Index, searched: list[WeightedTerm], lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
+    """The service's former search: dense arrays over ``[lo, hi)``, the arithmetic ``top_k`` must repeat."""
+    scores = np.zeros(hi - lo, dtype=np.float64)
+    matched = np.zeros(hi - lo, dtype=bool)
+    for wt in searched:
+        docs, impacts = index.postings(wt.term)
+        inside = (docs >= lo) & (docs < hi)
+        docs, impacts = docs[inside], impacts[inside]
+        if index.params.variant == "plus":
+            base = index.idf(wt.term) * index.params.delta
+            scores += wt.weight * base
+            scores[docs - lo] += wt.weight * (impacts - base)
+        else:
+            scores[docs - lo] += wt.weight * impacts
+        matched[docs - lo] = True
+    return scores, matched
+
+
+def dense_top(index, searched, k, lo, hi, visible=None):
+    scores, matched = dense_scores(index, searched, lo, hi)
+    if visible is not None:
+        matched &= np.array([lo + i in visible for i in range(hi - lo)], dtype=bool)
+    where = np.flatnonzero(matched)
+    order = where[np.lexsort((where, -scores[where]))][:k].tolist()
+    return [Hit(lo + at, float(scores[at])) for at in order]
+
+
+@PROPERTY
+@given(docs=docs_st, searched=weighted_st, k=st.integers(1, 12), params=st.sampled_from(VARIANTS), data=st.data())
+def test_top_k_equals_the_dense_scores_top_k_bit_for_bit(docs, searched, k, params, data):
+    """With weights, within a range, within a set of articles' ranges, both ways of taking the best."""
+    index = BM25Index.build(docs, params)
+    n = len(docs)
+    lo = data.draw(st.integers(0, n))
+    hi = data.draw(st.integers(lo, n))
+    cuts = sorted(data.draw(st.lists(st.integers(0, n), max_size=6)))
+    visible = PassageSet.of(zip(cuts[::2], cuts[1::2], strict=False))
+    for share in (0, 10**9):  # never, always the whole buffer
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr("bot.index._DENSE_SHARE", share)
+            assert index.top_k(searched, k) == dense_top(index, searched, k, 0, n)
+            assert index.top_k(searched, k, within=(lo, hi)) == dense_top(index, searched, k, lo, hi)
+            assert index.top_k(searched, k, visible=visible) == dense_top(index, searched, k, 0, n, visible)
+            assert index.top_k(searched, k, within=(lo, hi), visible=visible) == dense_top(
+                index, searched, k, lo, hi, visible)
+            assert not index._buffer("scores", np.float64).any()  # the buffer is left clean
+    positions = data.draw(st.lists(st.integers(0, n - 1), max_size=8))
+    scores, _ = dense_scores(index, searched, 0, n)
+    assert index.scores_at(searched, positions) == [float(scores[p]) for p in positions]
+
+
+def test_top_k_with_weight_one_is_search():
+    rng = np.random.default_rng(5)
+    docs = [[f"t{x}" for x in rng.zipf(1.3, size=20) % 50] for _ in range(300)]
+    for params in VARIANTS[::2]:  # okapi: plus sums its delta part differently in the service's arithmetic
+        index = BM25Index.build(docs, params)
+        for q in ([f"t{x}" for x in rng.integers(0, 50, size=3)] for _ in range(20)):
+            assert index.top_k([WeightedTerm(t, 1.0, t) for t in q], 5) == index.search(q, 5)
+
+
+def test_passage_sets_merge_ranges_and_answer_membership():
+    visible = PassageSet.of([(5, 8), (0, 2), (7, 10), (3, 3)])
+    assert visible.bounds.tolist() == [0, 2, 5, 10]
+    assert [p in visible for p in range(12)] == [p in {0, 1, 5, 6, 7, 8, 9} for p in range(12)]
+    assert visible.mask(np.arange(12)).tolist() == [p in visible for p in range(12)]
+    assert np.int32(6) in visible
+    assert "6" not in visible
+    assert 0 not in PassageSet.of([])

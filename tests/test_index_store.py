@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import struct
 import threading
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -78,10 +80,21 @@ def test_a_second_start_loads_the_saved_index(corpus_dir, cache, builds):
     assert builds == [5]
     a, b = first.snapshot.index, second.snapshot.index
     assert a.vocab == b.vocab
-    for name in ("offsets", "post_docs", "post_tf", "doc_len", "idf_values", "post_impact"):
+    for name in ("offsets", "post_docs", "post_tf", "doc_len", "idf_values", "post_impact", "forward"):
         assert np.array_equal(getattr(a, name), getattr(b, name)), name
     assert second.ask(QUESTION) == first.ask(QUESTION)
     assert second.ask(QUESTION).results[0].passage.paragraph == 2
+
+
+def test_a_saved_index_brings_its_impacts(corpus_dir, cache, monkeypatch):
+    first = make_service(corpus_dir, cache)
+
+    def never(self):
+        raise AssertionError("impacts recomputed")
+
+    monkeypatch.setattr(BM25Index, "_impacts", never)
+    second = make_service(corpus_dir, cache)
+    assert np.array_equal(second.snapshot.index.post_impact, first.snapshot.index.post_impact)
 
 
 def test_a_changed_file_rebuilds(corpus_dir, cache, builds):
@@ -114,8 +127,15 @@ def test_the_key_covers_analysis_and_passage_cut(corpus_dir):
 
 
 def corrupt_middle(path: Path) -> None:
+    """Flip bytes in the middle of the postings' stored data (the middle of the file may be a zip header field
+    that nothing reads, such as a member's modification time)."""
+    with zipfile.ZipFile(path) as archive:
+        member = archive.getinfo("post_docs.npy")
     data = bytearray(path.read_bytes())
-    for i in range(len(data) // 2, len(data) // 2 + 8):
+    # The member's data follows its 30-byte local header, its name and its extra field.
+    name_len, extra_len = struct.unpack("<HH", data[member.header_offset + 26 : member.header_offset + 30])
+    middle = member.header_offset + 30 + name_len + extra_len + member.compress_size // 2
+    for i in range(middle, middle + 8):
         data[i] ^= 0xFF
     path.write_bytes(bytes(data))
 
@@ -166,6 +186,11 @@ def tamper(path: Path, **changes: np.ndarray) -> None:
         {"offsets": "shuffled"},
         {"header": "other format"},
         {"terms": "bad utf-8"},
+        {"forward": "short"},
+        {"forward": "out of range"},
+        {"forward": "other terms"},
+        {"post_impact": "negative"},
+        {"post_impact": "short"},
     ],
 )
 def test_a_well_formed_but_wrong_file_is_rejected(corpus_dir, cache, builds, changes):
@@ -173,11 +198,14 @@ def test_a_well_formed_but_wrong_file_is_rejected(corpus_dir, cache, builds, cha
     path = cache.path_for(first.corpus)
     index = first.snapshot.index
     name, how = next(iter(changes.items()))
+    forward = index.forward
     replacement = {
-        "out of range": index.post_docs + 100,
+        "out of range": (index.post_docs if name != "forward" else forward) + 10_000,
         "float": index.post_docs.astype(np.float64),
         "zero": np.zeros_like(index.post_tf),
-        "short": index.doc_len[:-1],
+        "short": {"forward": forward, "post_impact": index.post_impact}.get(name, index.doc_len)[:-1],
+        "negative": -index.post_impact,
+        "other terms": np.where(forward == forward[0], forward[-1], forward).astype(np.int32),
         "shuffled": index.offsets[::-1].copy(),
         "other format": np.frombuffer(b'{"format": "something/2", "key": "x"}', dtype=np.uint8),
         "bad utf-8": np.frombuffer(b"\xff\xfe", dtype=np.uint8),

@@ -1,3 +1,4 @@
+import gc
 from pathlib import Path
 
 import pytest
@@ -5,8 +6,11 @@ import pytest
 from bot.corpus import load_corpus
 from bot.errors import CorpusError, QuestionError, UnknownArticleError
 from bot.service import AskService
+from bot.settings import RetrievalSettings
 from tests.articles import write_article as article
 from tests.conftest import CORPUS_DIR
+
+DATA = Path(__file__).resolve().parent / "data"
 
 
 @pytest.fixture
@@ -154,3 +158,36 @@ def test_a_question_sharing_no_word_names_no_closest_article(service: AskService
     assert not answer.answered
     assert answer.reason == "no passage shares the question's words"
     assert answer.closest is None
+
+
+@pytest.mark.parametrize("folder", [CORPUS_DIR, *((DATA / name / "corpus") for name in ("multi", "fresh", "fresh2"))])
+def test_the_forward_index_holds_the_analyzers_tokens_of_every_passage(folder: Path) -> None:
+    """Answering reads a passage's terms from the index, never from the text: they must be the analyzer's."""
+    service = AskService(load_corpus(folder), retrieval=RetrievalSettings(semantic=False))
+    snap = service.snapshot
+    for position, passage in enumerate(snap.corpus.passages):
+        tokens = [t.term for t in service.analyzer.tokens(passage.text)]
+        assert snap.tokens_of(position) == tokens
+        assert snap.terms_of(position) == snap.passage_terms[position] == frozenset(tokens)
+
+
+def test_a_set_of_articles_is_their_passages(two_articles: Path) -> None:
+    service = AskService(load_corpus(two_articles), retrieval=RetrievalSettings(semantic=False))
+    snap = service.snapshot
+    visible = snap.visible(frozenset({"school", "nowhere"}))
+    lo, hi = snap.ranges["school"]
+    assert [p for p in range(len(snap.corpus.passages)) if p in visible] == list(range(lo, hi))
+    assert snap.visible(frozenset({"nowhere", "school"})) is visible  # kept for the next question
+    answer = service.ask("How many books?", articles=frozenset({"bridge"}))
+    assert all(r.article.id == "bridge" for r in answer.results)
+
+
+def test_building_and_reloading_leave_the_snapshot_out_of_the_collectors_reach(two_articles: Path) -> None:
+    """A full collection never walks a snapshot's objects (the slowest answers were such collections)."""
+    def collected() -> set[int]:
+        return {id(o) for o in gc.get_objects()}
+
+    service = AskService(load_corpus(two_articles), retrieval=RetrievalSettings(semantic=False))
+    assert not {id(service.snapshot), id(service.corpus.passages[0])} & collected()
+    service.reload()
+    assert not {id(service.snapshot), id(service.corpus.passages[0])} & collected()
