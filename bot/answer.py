@@ -30,6 +30,8 @@ CITATION_SEPARATOR = " · "
 CUE_CACHE_TEXTS = 1024
 # A sentence holding the kind of answer asked for is highlighted when it scores this share of the best.
 SENTENCE_CUE_MARGIN = 0.6
+# Right after a number, an ordinal's suffix: "the 57th Grammy Awards" counts nothing.
+_ORDINAL_SUFFIX_RE = re.compile(r"(?:st|nd|rd|th)\b", re.IGNORECASE)
 NUMBER_WORDS = words("number_words.txt")
 _NUMBER_WORD_RE = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
 _NUMBER_SPAN_RE = re.compile(
@@ -70,6 +72,12 @@ _DATE_RE = re.compile(
     r"|(?:spring|summer|autumn|winter))\b",
     re.IGNORECASE,
 )
+# A day of a month: "March 31, 2007", "5 June": its number dates, it does not count.
+_MONTH_DAY_RE = re.compile(
+    r"\b(?:(?:" + _MONTHS + r")\.?\s+\d{1,2}(?:,\s*\d{4})?|\d{1,2}\s+(?:" + _MONTHS + r")\b(?:\s+\d{4})?)",
+    re.IGNORECASE,
+)
+_CURRENCY = frozenset("$€£¥")
 _NAME_WORD = r"[A-ZÀ-Þ][a-zß-ÿ'’\-]+"
 # A capitalized word that starts a sentence or a clause is no name: "The Trump administration", "While Trump".
 _NOT_A_NAME = (
@@ -525,10 +533,23 @@ def _best_cue(
     """Return the cue span of the sentence that best fits the question's words, weighted by their IDF.
 
     Question words in the span's own clause count fully; words elsewhere in the sentence count a quarter,
-    less with distance.
+    less with distance. A span that restates the question (its words are all the question's: "the 52nd
+    Grammy Awards"), an ordinal ("57th") or a day of a month ("March 31") does not answer how many / how much /
+    how long, nor an amount of money how many.
     """
     start, end = sentence
-    spans = [(s, e) for s, e in cue_spans(kind, text) if start <= s < end]
+    asked = {term for term, weight in weights.items() if weight >= 1.0}
+    days = [(m.start(), m.end()) for m in _MONTH_DAY_RE.finditer(text, start, end)]
+
+    def answers(s: int, e: int) -> bool:
+        if _ORDINAL_SUFFIX_RE.match(text, e) or any(ds <= s and e <= de for ds, de in days):
+            return False
+        if kind is QuestionKind.QUANTITY and _CURRENCY & set(text[max(s - 1, 0) : e]):
+            return False
+        held = [t.term for t in tokens if s <= t.start < e]
+        return not held or not all(term in asked for term in held)
+
+    spans = [(s, e) for s, e in cue_spans(kind, text) if start <= s < end and answers(s, e)]
     if not spans:
         return None
     # Word positions let distance be counted in words, not characters.

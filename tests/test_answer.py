@@ -8,6 +8,7 @@ from bot.answer import (
     DeclinePolicy,
     QuestionKind,
     attribute_terms,
+    choose_highlight,
     citation,
     counted_terms,
     counts_near,
@@ -323,3 +324,30 @@ def test_the_cue_alone_is_sentence_matchs_cue(kind: QuestionKind) -> None:
         for passage in corpus.passages:
             expected = sentence_match(passage, weights, analyzer, lambda _: 1.5, kind, counted=counted)[1]
             assert sentence_cue(passage, weights, analyzer, lambda _: 1.5, kind, counted=counted) == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "bold"),
+    [
+        # the question's own number restates it
+        ("How many nominations did she receive at the 52 Grammy Awards?",
+         "At the 52 Grammy Awards she received ten nominations.", "ten"),
+        # an ordinal counts nothing
+        ("How many nominations did she receive at the Grammy Awards?",
+         "At the 57th Grammy Awards she received six nominations.", "six"),
+        # nor does the day of a month
+        ("How many units had been sold by the end of March?",
+         "By March 31, 2007, 1.32 million units had been sold.", "1.32 million"),
+        # nor, for how many, an amount of money
+        ("How many people lost jobs when the deal ended?",
+         "The $100 million deal ended and 70 staff lost their jobs.", "70"),
+    ],
+)
+def test_number_highlight_skips_numbers_that_do_not_answer(question: str, text: str, bold: str) -> None:
+    analyzer = Analyzer()
+    passage = Passage("a", 1, text)
+    weights = dict.fromkeys(analyzer.terms(question), 1.0)
+    kind = question_kind(question)
+    span = choose_highlight(passage, weights, kind, analyzer, lambda _: 1.0)
+    assert span is not None
+    assert text[span.start : span.end] == bold
