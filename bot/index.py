@@ -26,6 +26,12 @@ the touched entries, so it costs time in proportion to its postings, not to the 
 (more than an eighth of the passages: common words on a large corpus) it bounds the ``k``-th best score from
 below with one short posting list and keeps, in one sequential pass over the buffer, the passages at or above
 the bound, then clears the buffer: random access to the postings' passages is what costs there.
+
+The service's search, ``top_k``, is the same sparse path with each term's impacts weighted (typo repairs and
+related words count less), restricted to a range of passages or a ``PassageSet`` of articles. The index also
+keeps the forward index — every passage's term ids in text order — so that answering reads a passage's terms
+and their order instead of analyzing its text again.
+
 One edge where rank-bm25 is not followed: with ``b = 1`` a
 passage with no terms gets ``0 / 0 = NaN`` in ``get_scores``; askbot never ranks such a passage.
 """
