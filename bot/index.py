@@ -206,13 +206,8 @@ class BM25Index:
         doc_len: npt.NDArray[np.int32],
         idf: FloatArray,
         forward: npt.NDArray[np.int32],
-        impacts: FloatArray | None = None,
     ) -> None:
-        """Hold the postings, and ``forward``: every passage's term ids in text order, passage after passage.
-
-        ``impacts`` are the postings' impacts as a build of the same counts and params computed them (a saved
-        index); without them they are computed.
-        """
+        """Hold the postings, and ``forward``: every passage's term ids in text order, passage after passage."""
         self.params = params
         self.vocab = vocab
         self.offsets = offsets
@@ -226,7 +221,7 @@ class BM25Index:
         # Where each passage's terms start in ``forward``: passage i holds forward[starts[i]:starts[i + 1]].
         self.forward_starts = np.zeros(self.n_docs + 1, dtype=np.int64)
         np.cumsum(doc_len, out=self.forward_starts[1:])
-        self.post_impact = self._impacts() if impacts is None else impacts
+        self.post_impact = self._impacts()
         self._scratch = threading.local()
 
     # -- building -------------------------------------------------------------------------------------
