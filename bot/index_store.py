@@ -195,9 +195,10 @@ def _check_shapes(header: dict[str, Any], arrays: dict[str, npt.NDArray[Any]], t
         raise InvalidIndexFile("forward index and passage lengths disagree")
     if forward.size and (forward.min() < 0 or forward.max() >= len(terms)):
         raise InvalidIndexFile("forward index term out of range")
-    # Each term occurs in the forward index as often as its postings count it.
-    per_term = np.add.reduceat(post_tf.astype(np.int64), offsets[:-1]) if n_postings else np.zeros(0, np.int64)
-    if not np.array_equal(np.bincount(forward, minlength=len(terms)), per_term):
+    # The forward index holds each term as often as the postings count it: compared through the sum of the
+    # term ids, which needs no array the size of the forward index (a count per term would copy it to intp).
+    per_term = np.add.reduceat(post_tf, offsets[:-1], dtype=np.int64) if n_postings else np.zeros(0, np.int64)
+    if int(forward.sum(dtype=np.int64)) != int(per_term @ np.arange(len(terms), dtype=np.int64)):
         raise InvalidIndexFile("forward index and postings disagree")
     # Within a term, passages strictly increase; a drop is allowed only where the next term starts.
     term_starts = np.zeros(n_postings + 1, dtype=bool)
