@@ -26,6 +26,12 @@ the touched entries, so it costs time in proportion to its postings, not to the 
 (more than an eighth of the passages: common words on a large corpus) it bounds the ``k``-th best score from
 below with one short posting list and keeps, in one sequential pass over the buffer, the passages at or above
 the bound, then clears the buffer: random access to the postings' passages is what costs there.
+
+The service's search, ``top_k``, is the same sparse path with each term's impacts weighted (typo repairs and
+related words count less), restricted to a range of passages or a ``PassageSet`` of articles. The index also
+keeps the forward index — every passage's term ids in text order — so that answering reads a passage's terms
+and their order instead of analyzing its text again.
+
 One edge where rank-bm25 is not followed: with ``b = 1`` a
 passage with no terms gets ``0 / 0 = NaN`` in ``get_scores``; askbot never ranks such a passage.
 """
@@ -200,13 +206,8 @@ class BM25Index:
         doc_len: npt.NDArray[np.int32],
         idf: FloatArray,
         forward: npt.NDArray[np.int32],
-        impacts: FloatArray | None = None,
     ) -> None:
-        """Hold the postings, and ``forward``: every passage's term ids in text order, passage after passage.
-
-        ``impacts`` are the postings' impacts as a build of the same counts and params computed them (a saved
-        index); without them they are computed.
-        """
+        """Hold the postings, and ``forward``: every passage's term ids in text order, passage after passage."""
         self.params = params
         self.vocab = vocab
         self.offsets = offsets
@@ -220,7 +221,7 @@ class BM25Index:
         # Where each passage's terms start in ``forward``: passage i holds forward[starts[i]:starts[i + 1]].
         self.forward_starts = np.zeros(self.n_docs + 1, dtype=np.int64)
         np.cumsum(doc_len, out=self.forward_starts[1:])
-        self.post_impact = self._impacts() if impacts is None else impacts
+        self.post_impact = self._impacts()
         self._scratch = threading.local()
 
     # -- building -------------------------------------------------------------------------------------

@@ -11,9 +11,8 @@ stemmer language, the source of ``bot/analysis.py`` and the word lists it reads 
 format and askbot's version. A file whose key differs is stale and rebuilt; a file that is truncated, corrupt
 (bad CRC), of another format, or whose arrays have the wrong names, dtypes, shapes or contents is rebuilt too,
 never trusted. The forward index (each passage's term ids in text order) is stored beside the postings, so
-answering never analyzes a passage again. The impacts are stored as the build computed them (recomputing them
-took most of a load: 0.9 of 1.7 s at 1M passages); the key covers the BM25 variant and constants they come
-from. IDF is recomputed from the stored counts, exactly as a build computes it.
+answering never analyzes a passage again. IDF and impacts are not stored: they are recomputed from the stored
+counts, exactly as a build computes them.
 
 When the cache folder cannot be written (read-only, full), a warning is logged and the index is served
 from memory.
@@ -43,7 +42,7 @@ from bot.wordlists import data_bytes
 
 log = logging.getLogger(__name__)
 
-FORMAT = "askbot-index/3"  # 2: with the forward index; 3: with the impacts
+FORMAT = "askbot-index/2"  # 2: with the forward index
 CACHE_DIR_ENV = "XDG_CACHE_HOME"
 # Array name → (dtype, ndim). Nothing else may be in the file.
 _ARRAYS: dict[str, tuple[np.dtype[Any], int]] = {
@@ -54,7 +53,6 @@ _ARRAYS: dict[str, tuple[np.dtype[Any], int]] = {
     "post_docs": (np.dtype(np.int32), 1),
     "post_tf": (np.dtype(np.int32), 1),
     "forward": (np.dtype(np.int32), 1),
-    "post_impact": (np.dtype(np.float64), 1),
 }
 
 
@@ -126,7 +124,6 @@ def save_index(path: Path, key: str, index: BM25Index) -> None:
             post_docs=index.post_docs.astype(np.int32, copy=False),
             post_tf=index.post_tf.astype(np.int32, copy=False),
             forward=index.forward.astype(np.int32, copy=False),
-            post_impact=index.post_impact.astype(np.float64, copy=False),
         )
 
     write_atomically(path, write)
@@ -170,7 +167,6 @@ def load_index(path: Path, key: str, params: BM25Params, passages: int) -> BM25I
         doc_len=arrays["doc_len"],
         idf=idf_values(params, passages, np.diff(offsets)),
         forward=arrays["forward"],
-        impacts=arrays["post_impact"],
     )
 
 
@@ -194,18 +190,15 @@ def _check_shapes(header: dict[str, Any], arrays: dict[str, npt.NDArray[Any]], t
         raise InvalidIndexFile("negative passage length")
     if int(post_tf.sum(dtype=np.int64)) != int(doc_len.sum(dtype=np.int64)):
         raise InvalidIndexFile("term counts and passage lengths disagree")
-    impacts = arrays["post_impact"]
-    # Both variants' impacts are positive: IDF and the term part are (BM25Plus adds delta ≥ 0).
-    if impacts.size != n_postings or not (impacts.size == 0 or (np.isfinite(impacts).all() and impacts.min() > 0)):
-        raise InvalidIndexFile("impacts missing, not finite or not positive")
     forward = arrays["forward"]
     if forward.size != int(doc_len.sum(dtype=np.int64)):
         raise InvalidIndexFile("forward index and passage lengths disagree")
     if forward.size and (forward.min() < 0 or forward.max() >= len(terms)):
         raise InvalidIndexFile("forward index term out of range")
-    # Each term occurs in the forward index as often as its postings count it.
-    per_term = np.add.reduceat(post_tf.astype(np.int64), offsets[:-1]) if n_postings else np.zeros(0, np.int64)
-    if not np.array_equal(np.bincount(forward, minlength=len(terms)), per_term):
+    # The forward index holds each term as often as the postings count it: compared through the sum of the
+    # term ids, which needs no array the size of the forward index (a count per term would copy it to intp).
+    per_term = np.add.reduceat(post_tf, offsets[:-1], dtype=np.int64) if n_postings else np.zeros(0, np.int64)
+    if int(forward.sum(dtype=np.int64)) != int(per_term @ np.arange(len(terms), dtype=np.int64)):
         raise InvalidIndexFile("forward index and postings disagree")
     # Within a term, passages strictly increase; a drop is allowed only where the next term starts.
     term_starts = np.zeros(n_postings + 1, dtype=bool)

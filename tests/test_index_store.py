@@ -86,17 +86,6 @@ def test_a_second_start_loads_the_saved_index(corpus_dir, cache, builds):
     assert second.ask(QUESTION).results[0].passage.paragraph == 2
 
 
-def test_a_saved_index_brings_its_impacts(corpus_dir, cache, monkeypatch):
-    first = make_service(corpus_dir, cache)
-
-    def never(self):
-        raise AssertionError("impacts recomputed")
-
-    monkeypatch.setattr(BM25Index, "_impacts", never)
-    second = make_service(corpus_dir, cache)
-    assert np.array_equal(second.snapshot.index.post_impact, first.snapshot.index.post_impact)
-
-
 def test_a_changed_file_rebuilds(corpus_dir, cache, builds):
     make_service(corpus_dir, cache)
     (corpus_dir / "harvest.md").write_text("---\ntitle: harvest\n---\n\nA poor harvest.\n", encoding="utf-8")
@@ -189,8 +178,6 @@ def tamper(path: Path, **changes: np.ndarray) -> None:
         {"forward": "short"},
         {"forward": "out of range"},
         {"forward": "other terms"},
-        {"post_impact": "negative"},
-        {"post_impact": "short"},
     ],
 )
 def test_a_well_formed_but_wrong_file_is_rejected(corpus_dir, cache, builds, changes):
@@ -203,8 +190,7 @@ def test_a_well_formed_but_wrong_file_is_rejected(corpus_dir, cache, builds, cha
         "out of range": (index.post_docs if name != "forward" else forward) + 10_000,
         "float": index.post_docs.astype(np.float64),
         "zero": np.zeros_like(index.post_tf),
-        "short": {"forward": forward, "post_impact": index.post_impact}.get(name, index.doc_len)[:-1],
-        "negative": -index.post_impact,
+        "short": (index.doc_len if name != "forward" else forward)[:-1],
         "other terms": np.where(forward == forward[0], forward[-1], forward).astype(np.int32),
         "shuffled": index.offsets[::-1].copy(),
         "other format": np.frombuffer(b'{"format": "something/2", "key": "x"}', dtype=np.uint8),
