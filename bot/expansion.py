@@ -232,7 +232,9 @@ class Expander:
         for cand, sources in compounds:
             if cand not in seen and cand in self.vocabulary and cand not in extra:
                 extra[cand] = WeightedTerm(cand, self.compound_weight, sources[0], sources[1:])
-        for term in list(seen):
+        # In question order, not the set's: which question term a shared related word stands in for must not
+        # depend on the process's string hashing (PYTHONHASHSEED), or rankings differ from run to run.
+        for term in [w.term for w in out]:
             candidates: list[tuple[str, float]] = []
             if term not in self.vocabulary and self.typo_weight > 0:
                 candidates += [(fixed, self.typo_weight) for fixed in self.repair(term)]

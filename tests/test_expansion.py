@@ -1,3 +1,6 @@
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from bot.analysis import Analyzer
@@ -109,3 +112,22 @@ def test_a_question_with_an_acronym_finds_the_passage_that_spells_it_out(tmp_pat
     assert set(ANALYZER.terms("chief executive")) <= {w.term for w in ranking.searched}
     searched = {w.term for w in service.rank("What does the WRHA fund?").searched}
     assert set(ANALYZER.terms("regional health authority")) <= searched
+
+
+def test_expansion_does_not_depend_on_string_hashing() -> None:
+    """A related word two question terms share is credited the same way in every process."""
+    code = (
+        "from bot.analysis import Analyzer\n"
+        "from bot.expansion import Expander, related_map\n"
+        "a = Analyzer()\n"
+        "terms = a.terms('prison sentence jail inmates convicted')\n"
+        "vocab = set(terms) | {t for ts in related_map(a).values() for t in ts}\n"
+        "e = Expander(vocab, related_map(a))\n"
+        "print([(w.term, w.source) for w in e.expand(terms)])\n"
+    )
+    outputs = {
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                       env={**os.environ, "PYTHONHASHSEED": str(seed)}, timeout=60).stdout
+        for seed in range(6)
+    }
+    assert len(outputs) == 1
