@@ -455,31 +455,6 @@ def _sentence_scores(
     return out
 
 
-def sentence_match(
-    passage: Passage,
-    weights: Mapping[str, float],
-    analyzer: Analyzer,
-    idf: Callable[[str], float],
-    kind: QuestionKind = QuestionKind.OTHER,
-    *,
-    counted: Set[str] = frozenset(),
-) -> tuple[float, bool]:
-    """Return the best sentence's IDF mass of question terms, and whether a sentence holding them has a cue.
-
-    With ``counted`` (what a how-many question counts, and its stand-ins) a number is a cue only in a clause
-    that holds one of them: "How many guards…" is not answered by "15,000 work outside".
-    """
-    tokens = analyzer.tokens(passage.text)
-    scored = _sentence_scores(passage.text, tokens, weights, idf, kind)
-    best = max(score for _, score, _ in scored)
-    cued = any(cue and score > 0 for _, score, cue in scored)
-    if cued and counted and kind is QuestionKind.QUANTITY:
-        cued = counts_near(passage.text, tokens, kind, counted)
-    elif cued and kind in _NEAR_BOUND:
-        cued = cue_near(passage.text, tokens, kind, weights.keys())
-    return best, cued
-
-
 def sentence_cue(
     passage: Passage,
     weights: Mapping[str, float],
@@ -489,10 +464,12 @@ def sentence_cue(
     *,
     counted: Set[str] = frozenset(),
 ) -> bool:
-    """Return ``sentence_match``'s second figure alone: whether a sentence holding question terms has a cue.
+    """Return whether a sentence holding question terms has a cue: a span of the kind of answer asked.
 
-    A passage with no span of the kind asked (every passage, for a question of no particular kind) has no cue,
-    and is neither tokenized nor split into sentences.
+    With ``counted`` (what a how-many question counts, and its stand-ins) a number is a cue only in a clause
+    that holds one of them: "How many guards…" is not answered by "15,000 work outside". A passage with no span
+    of the kind asked (every passage, for a question of no particular kind) has no cue, and is neither
+    tokenized nor split into sentences.
     """
     cues = cue_spans(kind, passage.text)
     if not cues:
