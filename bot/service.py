@@ -85,14 +85,6 @@ class Snapshot:
     # The passages of the article sets asked about lately: a server asks with the same set again and again.
     _visible: dict[frozenset[str], PassageSet] = field(default_factory=dict, compare=False, repr=False)
 
-    def terms_of(self, position: int) -> frozenset[str]:
-        """Return one passage's distinct terms (from the forward index)."""
-        return self.index.terms_of(position)
-
-    def tokens_of(self, position: int) -> list[str]:
-        """Return one passage's terms in text order, repeats kept (from the forward index)."""
-        return self.index.tokens_of(position)
-
     def visible(self, articles: frozenset[str]) -> PassageSet:
         """Return the passages of ``articles`` (ids the snapshot does not know are ignored)."""
         found = self._visible.get(articles)

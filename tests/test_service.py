@@ -167,8 +167,8 @@ def test_the_forward_index_holds_the_analyzers_tokens_of_every_passage(folder: P
     snap = service.snapshot
     for position, passage in enumerate(snap.corpus.passages):
         tokens = [t.term for t in service.analyzer.tokens(passage.text)]
-        assert snap.tokens_of(position) == tokens
-        assert snap.terms_of(position) == snap.passage_terms[position] == frozenset(tokens)
+        assert snap.index.tokens_of(position) == tokens
+        assert snap.index.terms_of(position) == snap.passage_terms[position] == frozenset(tokens)
 
 
 def test_a_set_of_articles_is_their_passages(two_articles: Path) -> None:
