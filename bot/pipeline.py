@@ -457,7 +457,9 @@ class ScoreDecline:
     """Decline when the best passage holds too small a share of the question's terms or of its maximum score.
 
     With sentence vectors the thresholds are ``min_coverage`` / ``min_relative_score``; without, the lexical
-    figures decide alone at ``lexical_min_coverage`` / ``lexical_min_relative_score``.
+    figures decide alone at ``lexical_min_coverage`` / ``lexical_min_relative_score``, and a best passage
+    whose similarity is ``score_decline_below`` or more is not declined by them: a question in other words
+    ("When will it start collecting actual science data?") may share few words with the passage it means.
     """
 
     name: ClassVar[str] = "coverage and score decline"
@@ -469,6 +471,8 @@ class ScoreDecline:
         """Return why the best passage shares too little of the question, or None."""
         r = ctx.settings
         best = ranking.candidates[0]
+        if ranking.semantic and best.meaning >= r.score_decline_below:
+            return None
         policy = (DeclinePolicy(r.min_coverage, r.min_relative_score) if ranking.semantic
                   else DeclinePolicy(r.lexical_min_coverage, r.lexical_min_relative_score))
         return decline_reason(best.coverage, ctx.relative_score(best.bm25), policy)

@@ -98,6 +98,10 @@ class RetrievalSettings(_Section):
     decline_without_cue: bool = Field(
         default=True, description="Decline how-many / how-long / when questions whose best passage has no such span."
     )
+    score_decline_below: float = Field(
+        default=0.55, ge=-1, le=1.01,
+        description="Coverage/score-decline only when the best passage's similarity is below this (semantic on).",
+    )
     cue_decline_below: float = Field(
         default=0.7, ge=-1, le=1.01,
         description="Cue-decline only when the best passage's similarity is below this (semantic stage on).",

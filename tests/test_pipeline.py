@@ -4,7 +4,7 @@ import pytest
 
 from bot.corpus import load_corpus
 from bot.evaluation import STAGES as ABLATION_STAGES
-from bot.pipeline import PIPELINE, STAGES, CuePromotion, Ranked
+from bot.pipeline import PIPELINE, STAGES, CuePromotion, Ranked, Ranking, ScoreDecline
 from bot.service import AskService
 from bot.settings import RetrievalSettings
 from tests.articles import write_article
@@ -93,3 +93,18 @@ def test_cue_promotion_lifts_only_a_candidate_near_the_best(service: AskService)
     assert [c.position for c in CuePromotion().reorder(ctx, far)] == [0, 1]
     other = service.context("Who keeps the lighthouse?")
     assert [c.position for c in CuePromotion().reorder(other, near)] == [0, 1]
+
+
+def test_score_decline_stands_aside_for_a_passage_close_in_meaning(service: AskService) -> None:
+    ctx = service.context("When will the keeper start collecting science data?")
+    q = ctx.question
+
+    def ranking(similarity: float, semantic: bool = True) -> Ranking:
+        weak = Ranked(0, 0.1, 0.01, 0.1, False, False, similarity=similarity)
+        return Ranking(q.terms, (), q.kind, (weak,), q, semantic)
+
+    assert ScoreDecline().reason(ctx, ranking(0.54)) is not None  # holds 10% of the question's words
+    assert ScoreDecline().reason(ctx, ranking(0.55)) is None  # ... but says what it asks in other words
+    assert ScoreDecline().reason(ctx, ranking(0.9, semantic=False)) is not None  # no vectors: words decide
+    ctx.settings = ctx.settings.model_copy(update={"score_decline_below": 1.01})
+    assert ScoreDecline().reason(ctx, ranking(0.9)) is not None
