@@ -14,6 +14,7 @@ text, bad front matter, a value YAML cannot turn into a date, two files with one
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import gc
 import hashlib
@@ -93,6 +94,8 @@ class Corpus:
     articles: tuple[Article, ...]
     passages: tuple[Passage, ...]
     bad_files: tuple[BadFile, ...] = ()
+    # Files taken from the saved parse by their size and modification time alone: their digest is not checked yet.
+    unverified: tuple[Article, ...] = field(default=(), compare=False, repr=False)
     _by_id: dict[str, Article] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -261,11 +264,12 @@ def _is_article_name(name: str) -> bool:
     return suffix in ARTICLE_SUFFIXES and Path(name).stem.lower() not in ("readme", "")
 
 
-def scan_folder(root: Path) -> tuple[list[Path], list[BadFile]]:
+def scan_folder(root: Path, stats: dict[Path, tuple[int, int]] | None = None) -> tuple[list[Path], list[BadFile]]:
     """Return the article files below a folder, sorted, and the entries that cannot be articles, with why.
 
     Hidden entries (``.x``, ``_x``) and READMEs are left out without a word, and so are files whose suffix is
-    not an article's. Subfolders are read (their articles' ids hold the relative path); a symbolic link to a
+    not an article's. ``stats``, when given, receives each article file's size and modification time (ns).
+    Subfolders are read (their articles' ids hold the relative path); a symbolic link to a
     folder is not followed (it could loop), and is reported. Every article-named entry that is not a regular
     file (a folder, a FIFO, a socket, a dangling link, a link loop) is reported, never opened.
     """
@@ -285,7 +289,8 @@ def scan_folder(root: Path) -> tuple[list[Path], list[BadFile]]:
                 continue
             article_named = _is_article_name(name)
             try:
-                mode = os.stat(path).st_mode  # follows links: what a read would open
+                info = os.stat(path)  # follows links: what a read would open
+                mode = info.st_mode
             except OSError as exc:
                 if article_named or entry.is_symlink():
                     reason = "a dangling symbolic link" if isinstance(exc, FileNotFoundError) else (
@@ -304,6 +309,8 @@ def scan_folder(root: Path) -> tuple[list[Path], list[BadFile]]:
             elif article_named:
                 if stat.S_ISREG(mode):
                     files.append(path)
+                    if stats is not None:
+                        stats[path] = (info.st_size, info.st_mtime_ns)
                 else:
                     bad.append(BadFile(path, f"not a regular file ({_file_kind(mode)})"))
 
@@ -376,11 +383,14 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def load_corpus(root: Path, *, max_words: int = MAX_PASSAGE_WORDS, cache: CorpusCache | None = None) -> Corpus:
+def load_corpus(root: Path, *, max_words: int = MAX_PASSAGE_WORDS, cache: CorpusCache | None = None,
+                trust_stat: bool = True) -> Corpus:
     """Read every article below ``root``; raise ``CorpusError`` when none is usable.
 
     With a ``cache``, a file whose relative path and content digest are in the saved parse is not parsed again,
-    and the saved parse is updated when a file was added, changed or removed (see ``bot.corpus_store``).
+    and the saved parse is updated when a file was added, changed or removed (see ``bot.corpus_store``). With
+    ``trust_stat``, a file whose size and modification time are the saved ones is not even read: it is listed
+    in ``Corpus.unverified`` for ``changed_files`` to check later.
     """
     root = Path(root)
     if not root.is_dir():
@@ -388,15 +398,23 @@ def load_corpus(root: Path, *, max_words: int = MAX_PASSAGE_WORDS, cache: Corpus
     parsed: dict[str, ParsedFile] = {}
     found: dict[str, list[tuple[Path, Article, ParsedFile]]] = {}
     bad: list[BadFile] = []
+    stats: dict[Path, tuple[int, int]] = {}
+    unverified: list[Article] = []
     with _collector_paused():
         saved = cache.load(root, max_words) if cache is not None else {}
-        files, unusable = scan_folder(root)
+        files, unusable = scan_folder(root, stats)
         bad.extend(unusable)
         for path in files:
             key = path.relative_to(root).as_posix()
             article_id = article_id_of(root, path)
+            size, mtime_ns = stats[path]
+            entry = saved.get(key)
             try:
-                article, entry = _read_one(path, article_id, saved.get(key), max_words)
+                if trust_stat and entry is not None and entry.matches(size, mtime_ns):
+                    article = article_of(entry, path, article_id)
+                    unverified.append(article)
+                else:
+                    article, entry = _read_one(path, article_id, entry, max_words, size=size, mtime_ns=mtime_ns)
             except ArticleFormatError as exc:
                 bad.append(BadFile(path, str(exc)))
                 continue
@@ -420,7 +438,28 @@ def load_corpus(root: Path, *, max_words: int = MAX_PASSAGE_WORDS, cache: Corpus
         if cache is not None and parsed != saved:
             cache.save(root, max_words, parsed, len(passages))
         bad.sort(key=lambda b: b.path)
-        return Corpus(root=root, articles=tuple(articles), passages=tuple(passages), bad_files=tuple(bad))
+        served = {id(a) for a in articles}
+        return Corpus(root=root, articles=tuple(articles), passages=tuple(passages), bad_files=tuple(bad),
+                      unverified=tuple(a for a in unverified if id(a) in served))
+
+
+def changed_files(corpus: Corpus) -> list[Path]:
+    """Return the unverified files (``Corpus.unverified``) whose content is no longer the one served.
+
+    A file that can no longer be read counts as changed. Meant for a background thread: hashing releases the
+    interpreter lock.
+    """
+    changed: list[Path] = []
+    for article in corpus.unverified:
+        if article.path is None:
+            continue
+        try:
+            digest = hashlib.sha256(read_article_bytes(article.path)).hexdigest()
+        except ArticleFormatError:
+            digest = ""
+        if digest != article.digest:
+            changed.append(article.path)
+    return changed
 
 
 def article_of(parsed: ParsedFile, path: Path, article_id: str | None = None) -> Article:
@@ -431,13 +470,20 @@ def article_of(parsed: ParsedFile, path: Path, article_id: str | None = None) ->
     )
 
 
-def _read_one(path: Path, article_id: str, saved: ParsedFile | None, max_words: int) -> tuple[Article, ParsedFile]:
-    """Read and parse one file, or take its saved parse when its content is unchanged."""
+def _read_one(path: Path, article_id: str, saved: ParsedFile | None, max_words: int, *, size: int = -1,
+              mtime_ns: int = -1) -> tuple[Article, ParsedFile]:
+    """Read and parse one file, or take its saved parse when its content is unchanged.
+
+    ``size`` and ``mtime_ns`` are the file's as listed before reading: a change while it is read makes them
+    stale, so the next start reads it again rather than trusting them.
+    """
     raw = read_article_bytes(path)
     if saved is not None and saved.digest == hashlib.sha256(raw).hexdigest():
-        return article_of(saved, path, article_id), saved
+        if saved.matches(size, mtime_ns):
+            return article_of(saved, path, article_id), saved
+        return article_of(saved, path, article_id), dataclasses.replace(saved, size=size, mtime_ns=mtime_ns)
     article = parse_article(path, raw, article_id)
     windows = windows_of(article, max_words)
     entry = ParsedFile(article.digest, article.title, article.paragraphs, windows, article.date,
-                       article.source, article.url, article.author)
+                       article.source, article.url, article.author, size, mtime_ns)
     return article, entry

@@ -1,10 +1,11 @@
 """Save the parsed articles of a corpus folder, so that a restart does not parse unchanged files again.
 
 Parsing a Markdown article (YAML front matter, paragraphs, cutting long paragraphs into windows) costs far more
-than reading and hashing its bytes: on 4,000 files of 100,000 passages about 1.5 s against 0.1 s. So every
-start still reads and hashes every file — the SHA-256 of its bytes (``Article.digest``) is the only thing that
-decides whether a saved parse is used; sizes and modification times are not trusted (a copy, a checkout or a
-same-second edit can keep them) — and only a file whose name and digest are not in the cache is parsed.
+than reading and hashing its bytes, and reading and hashing 4,000 files costs more than a start may take. So a
+start takes a file's saved parse when the file's size and modification time (ns) are the ones saved with it (the
+manifest), without reading it; the file's SHA-256 (``Article.digest``) is checked afterwards, in the background
+(``bot.corpus.changed_files``), because a copy, a checkout or a same-tick edit can keep both. A file whose size or
+time differ is read and hashed, and parsed again only when its digest is not the saved one.
 
 One file per corpus folder, ``corpus-<hash of the folder's path>.cache`` beside the saved indexes, written
 atomically (a temporary file, then ``os.replace``). Plain data, no pickle: a first line ``askbot-corpus/1
@@ -38,7 +39,7 @@ from bot.atomic_file import write_atomically
 
 log = logging.getLogger(__name__)
 
-FORMAT = "askbot-corpus/1"
+FORMAT = "askbot-corpus/2"  # 2: each file's size and modification time (the manifest)
 OPTIONAL_FIELDS = ("date", "source", "url", "author")
 _META = ("title", *OPTIONAL_FIELDS)
 # The parsing code a saved parse depends on, found without importing it: bot.corpus imports this module.
@@ -61,6 +62,8 @@ class ParsedFile:
     source: str | None = None
     url: str | None = None
     author: str | None = None
+    size: int = -1  # the file's size and modification time (ns) when it was read: -1 when unknown
+    mtime_ns: int = -1
 
     def to_json(self, texts: list[str]) -> dict[str, Any]:
         """Return the JSON form, appending the paragraphs, then the windows of cut paragraphs, to ``texts``."""
@@ -68,7 +71,8 @@ class ParsedFile:
         texts.extend(self.paragraphs)
         for at in cut:
             texts.extend(self.windows[int(at)])
-        out: dict[str, Any] = {"digest": self.digest, "paragraphs": len(self.paragraphs), "cut": cut}
+        out: dict[str, Any] = {"digest": self.digest, "paragraphs": len(self.paragraphs), "cut": cut,
+                               "size": self.size, "mtime_ns": self.mtime_ns}
         out.update({name: getattr(self, name) for name in _META})
         return out
 
@@ -96,7 +100,14 @@ class ParsedFile:
         meta = {name: value.get(name) for name in _META[1:]}
         if not all(v is None or isinstance(v, str) for v in meta.values()):
             raise InvalidCorpusFile("an entry's metadata is not text")
-        return cls(digest, title, paragraphs, tuple(windows), **meta), at
+        size, mtime_ns = value.get("size"), value.get("mtime_ns")
+        if not (type(size) is int and type(mtime_ns) is int):
+            raise InvalidCorpusFile("an entry has no size or modification time")
+        return cls(digest, title, paragraphs, tuple(windows), **meta, size=size, mtime_ns=mtime_ns), at
+
+    def matches(self, size: int, mtime_ns: int) -> bool:
+        """Return True when a file of this size and modification time is taken to be the one parsed."""
+        return self.size >= 0 and (self.size, self.mtime_ns) == (size, mtime_ns)
 
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import gc
 import itertools
+import logging
 import sys
 import threading
 from collections.abc import Iterator, Sequence
@@ -28,9 +29,9 @@ from tqdm import tqdm
 
 from bot.analysis import Analyzer
 from bot.answer import Answer, Result, citation
-from bot.corpus import Article, BadFile, Corpus, load_corpus
+from bot.corpus import Article, BadFile, Corpus, changed_files, load_corpus
 from bot.corpus_store import CorpusCache
-from bot.errors import UnknownArticleError
+from bot.errors import CorpusError, UnknownArticleError
 from bot.expansion import ABBREVIATIONS, Expander, acronym_map, defined_acronyms, merge_maps, related_map
 from bot.index import BM25Index, BM25Params, PassageSet, TermContribution
 from bot.index_store import IndexCache, cache_key, default_cache_dir
@@ -39,6 +40,10 @@ from bot.question import parse_question
 from bot.semantic import PassageVectors, TextEmbedder, VectorStore, load_embedder
 from bot.settings import IndexSettings, RetrievalSettings, Settings
 
+log = logging.getLogger(__name__)
+
+# The thread that checks, after a start, the files taken from the saved parse by size and time alone.
+VERIFY_THREAD = "askbot-verify"
 # Question vectors kept for questions asked again (follow-ups, evaluations).
 QUESTION_VECTOR_CACHE = 4096
 # Article sets whose passage ranges a snapshot keeps (one per server, typically).
@@ -262,6 +267,8 @@ class AskService:
         self._expander: tuple[BM25Index, Expander] | None = None
         self._snapshot = self._build(corpus)
         freeze_heap()
+        self.verifier: threading.Thread | None = None
+        self._verify_in_background(corpus)
 
     @classmethod
     def from_settings(
@@ -294,6 +301,27 @@ class AskService:
             background_above=self.retrieval.semantic_background_above,
             previous=previous,
         )
+
+    def _verify_in_background(self, corpus: Corpus) -> None:
+        """Hash the files taken by size and modification time alone in a thread; reload if one changed."""
+        if not corpus.unverified:
+            return
+        self.verifier = threading.Thread(target=self._verify, args=(corpus,), name=VERIFY_THREAD, daemon=True)
+        self.verifier.start()
+
+    def _verify(self, corpus: Corpus) -> None:
+        """Reload, reading every file, when one of ``corpus``'s unverified files changed unseen."""
+        try:
+            changed = changed_files(corpus)
+            if not changed or self._snapshot.corpus is not corpus:  # a reload since has read them again
+                return
+            log.warning("%d file(s) changed without a change of size or modification time (%s); reloading",
+                        len(changed), ", ".join(p.name for p in changed[:5]))
+            self.reload(trust_stat=False)
+        except CorpusError as exc:
+            log.warning("reloading after a changed file failed, the old articles are served: %s", exc)
+        except Exception:  # the thread's boundary: the service keeps answering from what it has
+            log.exception("checking the corpus files failed")
 
     def with_retrieval(self, retrieval: RetrievalSettings) -> AskService:
         """Return a service over the same articles with other retrieval settings (an ablation, a comparison).
@@ -492,17 +520,20 @@ class AskService:
 
     # -- reloading ------------------------------------------------------------------------------------
 
-    def reload(self, path: Path | None = None) -> ReloadReport:
+    def reload(self, path: Path | None = None, *, trust_stat: bool = True) -> ReloadReport:
         """Re-read the corpus, swap the snapshot atomically and report what changed.
 
         Blocking: front ends on an event loop call it in a thread. On ``CorpusError`` the old snapshot stays.
+        Without ``trust_stat`` every file is read and hashed, none taken by its size and modification time.
         """
         with self._lock:
             old = self._snapshot.corpus
-            corpus = load_corpus(path or old.root, max_words=self.max_passage_words, cache=self.corpus_cache)
+            corpus = load_corpus(path or old.root, max_words=self.max_passage_words, cache=self.corpus_cache,
+                                 trust_stat=trust_stat)
             snapshot = self._build(corpus, previous=self._snapshot)
             self._snapshot = snapshot
             freeze_heap()
+        self._verify_in_background(corpus)
         before = {a.id: a for a in old.articles}
         after = {a.id: a for a in corpus.articles}
         return ReloadReport(

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import bot.corpus as corpus_module
-from bot.corpus import load_corpus
+from bot.corpus import changed_files, load_corpus
 from bot.corpus_store import FORMAT, CorpusCache, decode, encode
 from bot.service import AskService
 from bot.settings import load_settings
@@ -82,20 +82,59 @@ def test_a_second_load_parses_only_bad_files_and_gives_the_same_corpus(corpus_di
     assert same(second, load_corpus(corpus_dir))  # exactly what parsing without a cache gives
 
 
-def test_a_changed_file_is_parsed_again_even_with_the_same_size_and_time(corpus_dir, cache, parses):
+def keep_stat_and_rewrite(path: Path, text: str) -> None:
+    """Write ``text`` (of the same size) and give the file back its modification time, as a copy could."""
+    stat = path.stat()
+    path.write_text(text, encoding="utf-8")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+
+def test_a_file_with_its_saved_size_and_time_is_not_read_but_checked_later(corpus_dir, cache, parses):
     load_corpus(corpus_dir, cache=cache)
     path = corpus_dir / "prisons.md"
-    stat = path.stat()
-    text = ARTICLES["prisons"].replace("roads", "ROADS")  # same size
-    path.write_text(text, encoding="utf-8")
-    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # and the same modification time
+    keep_stat_and_rewrite(path, ARTICLES["prisons"].replace("roads", "ROADS"))
     parses.clear()
     corpus = load_corpus(corpus_dir, cache=cache)
-    assert parses == ["broken.md", "prisons.md"]
+    assert parses == ["broken.md"]  # taken by its size and time: the saved parse is served for now
+    assert corpus.article("prisons").paragraphs[0] == "Inmates build roads."
+    assert sorted(a.id for a in corpus.unverified) == ["harvest", "notes", "prisons"]
+    assert changed_files(corpus) == [path]  # the content check catches it
+    corpus = load_corpus(corpus_dir, cache=cache, trust_stat=False)
+    assert parses == ["broken.md", "broken.md", "prisons.md"]
     assert corpus.article("prisons").paragraphs[0] == "Inmates build ROADS."
+    assert corpus.unverified == ()
     parses.clear()
-    load_corpus(corpus_dir, cache=cache)
+    corpus = load_corpus(corpus_dir, cache=cache)
     assert parses == ["broken.md"]  # the saved parse was updated
+    assert changed_files(corpus) == []
+
+
+def test_a_resized_or_touched_file_is_read_at_start(corpus_dir, cache, parses):
+    load_corpus(corpus_dir, cache=cache)
+    write(corpus_dir, "prisons", ARTICLES["prisons"].replace("roads", "long roads"))
+    harvest = corpus_dir / "harvest.md"
+    os.utime(harvest, ns=(harvest.stat().st_atime_ns, harvest.stat().st_mtime_ns + 1))  # same content, touched
+    parses.clear()
+    corpus = load_corpus(corpus_dir, cache=cache)
+    assert sorted(parses) == ["broken.md", "prisons.md"]  # the touched file is read and hashed, not parsed
+    assert corpus.article("prisons").paragraphs[0] == "Inmates build long roads."
+    assert sorted(a.id for a in corpus.unverified) == ["notes"]
+    parses.clear()
+    assert sorted(a.id for a in load_corpus(corpus_dir, cache=cache).unverified) == ["harvest", "notes", "prisons"]
+    assert parses == ["broken.md"]  # the new sizes and times were saved
+
+
+def test_the_service_reloads_a_file_changed_with_its_size_and_time_kept(corpus_dir, tmp_path, caplog):
+    settings = load_settings(env_file=None, overrides={"index": {"cache_dir": tmp_path / "c", "min_passages": 0}})
+    AskService.from_settings(settings, corpus_path=corpus_dir)
+    keep_stat_and_rewrite(corpus_dir / "prisons.md", ARTICLES["prisons"].replace("roads", "ships"))
+    with caplog.at_level(logging.WARNING, logger="bot.service"):
+        service = AskService.from_settings(settings, corpus_path=corpus_dir)
+        assert service.verifier is not None
+        service.verifier.join(timeout=30)
+    assert "changed without a change of size or modification time (prisons.md)" in caplog.text
+    assert service.corpus.article("prisons").paragraphs[0] == "Inmates build ships."
+    assert service.corpus.unverified == ()
 
 
 def test_added_and_removed_files_are_picked_up(corpus_dir, cache, parses):
