@@ -29,12 +29,13 @@ from tqdm import tqdm
 
 from bot.analysis import Analyzer
 from bot.answer import Answer, Result, citation
+from bot.array_file import discard
 from bot.corpus import Article, BadFile, Corpus, changed_files, load_corpus
 from bot.corpus_store import CorpusCache
 from bot.errors import CorpusError, UnknownArticleError
 from bot.expansion import ABBREVIATIONS, Expander, acronym_map, defined_acronyms, merge_maps, related_map
 from bot.index import BM25Index, BM25Params, PassageSet, TermContribution
-from bot.index_store import IndexCache, cache_key, default_cache_dir
+from bot.index_store import IndexCache, cache_key, check_index, default_cache_dir
 from bot.pipeline import PIPELINE, Context, Pipeline, Ranked, Ranking, unknown_names
 from bot.question import parse_question
 from bot.semantic import PassageVectors, TextEmbedder, VectorStore, load_embedder
@@ -268,7 +269,7 @@ class AskService:
         self._snapshot = self._build(corpus)
         freeze_heap()
         self.verifier: threading.Thread | None = None
-        self._verify_in_background(corpus)
+        self._verify_in_background(self._snapshot)
 
     @classmethod
     def from_settings(
@@ -302,21 +303,29 @@ class AskService:
             previous=previous,
         )
 
-    def _verify_in_background(self, corpus: Corpus) -> None:
-        """Hash the files taken by size and modification time alone in a thread; reload if one changed."""
-        if not corpus.unverified:
+    def _verify_in_background(self, snapshot: Snapshot) -> None:
+        """Check in a thread what a start took on trust: files by size and time, saved arrays by their structure.
+
+        A file changed unseen or a damaged saved file makes the service reload, reading and rebuilding them.
+        """
+        if not (snapshot.corpus.unverified or snapshot.index.mapped is not None):
             return
-        self.verifier = threading.Thread(target=self._verify, args=(corpus,), name=VERIFY_THREAD, daemon=True)
+        self.verifier = threading.Thread(target=self._verify, args=(snapshot,), name=VERIFY_THREAD, daemon=True)
         self.verifier.start()
 
-    def _verify(self, corpus: Corpus) -> None:
-        """Reload, reading every file, when one of ``corpus``'s unverified files changed unseen."""
+    def _verify(self, snapshot: Snapshot) -> None:
+        """Reload, reading every file, when a file of ``snapshot`` changed unseen or a saved file is damaged."""
         try:
-            changed = changed_files(corpus)
-            if not changed or self._snapshot.corpus is not corpus:  # a reload since has read them again
+            changed = changed_files(snapshot.corpus)
+            damage = check_index(snapshot.index)
+            if not (changed or damage) or self._snapshot is not snapshot:  # a reload since has read them again
                 return
-            log.warning("%d file(s) changed without a change of size or modification time (%s); reloading",
-                        len(changed), ", ".join(p.name for p in changed[:5]))
+            if changed:
+                log.warning("%d file(s) changed without a change of size or modification time (%s); reloading",
+                            len(changed), ", ".join(p.name for p in changed[:5]))
+            if damage is not None and snapshot.index.mapped is not None:
+                log.warning("the saved index %s is damaged (%s); rebuilding it", snapshot.index.mapped.path, damage)
+                discard(snapshot.index.mapped)
             self.reload(trust_stat=False)
         except CorpusError as exc:
             log.warning("reloading after a changed file failed, the old articles are served: %s", exc)
@@ -533,7 +542,7 @@ class AskService:
             snapshot = self._build(corpus, previous=self._snapshot)
             self._snapshot = snapshot
             freeze_heap()
-        self._verify_in_background(corpus)
+        self._verify_in_background(snapshot)
         before = {a.id: a for a in old.articles}
         after = {a.id: a for a in corpus.articles}
         return ReloadReport(
