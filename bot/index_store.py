@@ -11,8 +11,8 @@ the passage cut (``max_passage_words``), the BM25 variant and constants, the ana
 stemmer language, the source of ``bot/analysis.py`` and the word lists it reads from ``bot/data``), this file
 format and askbot's version. A file whose key differs is stale and rebuilt; a file that is truncated, of another
 format (the npz of format 2 included), or whose header, arrays, dtypes or sizes are wrong is rebuilt too, never
-trusted. The arrays' checksums are checked after the start (``check_index``, in the service's background
-check), and a damaged file is then removed and the index rebuilt.
+trusted. The arrays' checksums are checked after the start (``bot.array_file.damaged_arrays``, in the service's
+background check), and a damaged file is then removed and the index rebuilt.
 
 When the cache folder cannot be written (read-only, full), a warning is logged and the index is served
 from memory.
@@ -35,7 +35,7 @@ import numpy.typing as npt
 from bot import __version__
 from bot import analysis as analysis_module
 from bot.analysis import Analyzer
-from bot.array_file import InvalidArrayFile, damaged_arrays, open_arrays, write_arrays
+from bot.array_file import InvalidArrayFile, open_arrays, write_arrays
 from bot.corpus import Corpus
 from bot.index import BM25Index, BM25Params, idf_values
 from bot.wordlists import data_bytes
@@ -115,8 +115,8 @@ def save_index(path: Path, key: str, index: BM25Index) -> None:
 def load_index(path: Path, key: str, params: BM25Params, passages: int) -> BM25Index:
     """Map an index file and check its structure; raise ``InvalidIndexFile`` (or ``OSError``) when unusable.
 
-    The arrays are not read here (``check_index`` reads them): a start touches only the offsets, the passage
-    lengths and the vocabulary.
+    The arrays are not read here (their checksums are checked later, in the background): a start touches only
+    the offsets, the passage lengths and the vocabulary.
     """
     try:
         mapped = open_arrays(path, FORMAT, _ARRAYS)
@@ -168,17 +168,6 @@ def _check_shapes(meta: dict[str, Any], arrays: dict[str, npt.NDArray[Any]], ter
         raise InvalidIndexFile("negative passage length")
     if arrays["forward"].size != int(doc_len.sum(dtype=np.int64)):
         raise InvalidIndexFile("forward index and passage lengths disagree")
-
-
-def check_index(index: BM25Index) -> str | None:
-    """Return why a mapped index's arrays cannot be trusted (a checksum, a value out of range), or None.
-
-    Reads every array through the file, not the mapping (``bot.array_file``), so it may run in the background.
-    """
-    if index.mapped is None:
-        return None
-    damaged = damaged_arrays(index.mapped)
-    return f"checksum mismatch in {', '.join(damaged)}" if damaged else None
 
 
 @dataclass(frozen=True, slots=True)
