@@ -65,6 +65,7 @@ class MappedArrays:
     arrays: dict[str, npt.NDArray[Any]]
     crcs: dict[str, tuple[int, int, int]]  # name → (offset, length in bytes, CRC-32)
     file: OpenFile  # the file mapped, kept open: its checksums are checked in it even after a newer file replaced it
+    written: bool = False  # True: this process has just written it from its arrays, no checksum need be checked
 
     def __getitem__(self, name: str) -> npt.NDArray[Any]:
         """Return one array."""
@@ -106,10 +107,11 @@ def write_arrays(path: Path, fmt: str, meta: Mapping[str, Any], arrays: Mapping[
     write_atomically(path, write)
 
 
-def open_arrays(path: Path, fmt: str, schema: Mapping[str, np.dtype[Any]]) -> MappedArrays:
+def open_arrays(path: Path, fmt: str, schema: Mapping[str, np.dtype[Any]], *, written: bool = False) -> MappedArrays:
     """Map the arrays of ``path``; raise ``InvalidArrayFile`` (or ``OSError``) when it cannot be used.
 
-    ``schema`` names every array the file must hold, with its dtype; nothing else may be in the file.
+    ``schema`` names every array the file must hold, with its dtype; nothing else may be in the file. ``written``
+    says the caller has just written it (``MappedArrays.written``).
     """
     with path.open("rb", buffering=0) as handle:
         first = handle.readline(_FIRST_LINE_MAX)
@@ -153,7 +155,7 @@ def open_arrays(path: Path, fmt: str, schema: Mapping[str, np.dtype[Any]]) -> Ma
         else:
             arrays[name] = np.frombuffer(mapped, dtype=dtype, count=shape, offset=offset)
         crcs[name] = (offset, shape * dtype.itemsize, crc)
-    return MappedArrays(path, parsed["meta"], arrays, crcs, kept)
+    return MappedArrays(path, parsed["meta"], arrays, crcs, kept, written)
 
 
 def damaged_arrays(mapped: MappedArrays) -> list[str]:

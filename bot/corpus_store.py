@@ -317,10 +317,13 @@ def save_corpus(path: Path, key: str, entries: Sequence[FileEntry], table: Passa
     write_arrays(path, FORMAT, {"key": key, "files": [e.to_json() for e in entries]}, table.arrays)
 
 
-def open_corpus(path: Path, key: str) -> SavedCorpus:
-    """Map a saved corpus and check its structure; raise ``InvalidCorpusFile`` (or ``OSError``) when unusable."""
+def open_corpus(path: Path, key: str, *, written: bool = False) -> SavedCorpus:
+    """Map a saved corpus and check its structure; raise ``InvalidCorpusFile`` (or ``OSError``) when unusable.
+
+    ``written``: the caller has just saved it (its checksums need no check).
+    """
     try:
-        mapped = open_arrays(path, FORMAT, _ARRAYS)
+        mapped = open_arrays(path, FORMAT, _ARRAYS, written=written)
     except InvalidArrayFile as exc:
         raise InvalidCorpusFile(str(exc)) from None
     if mapped.meta.get("key") != key:
@@ -375,7 +378,7 @@ class CorpusCache:
         key = corpus_key(max_words)
         try:
             save_corpus(path, key, entries, table)
-            return open_corpus(path, key).table
+            return open_corpus(path, key, written=True).table
         except (OSError, InvalidCorpusFile) as exc:
             log.warning("cannot save the corpus cache in %s (%s); parsing again at the next start", path.parent, exc)
             return table

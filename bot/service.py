@@ -169,9 +169,9 @@ def article_ranges(corpus: Corpus) -> dict[str, tuple[int, int]]:
 
 
 def saved_files(snapshot: Snapshot) -> list[MappedArrays]:
-    """Return the saved files a snapshot's arrays are mapped from (its passages, its index)."""
+    """Return the saved files a snapshot's arrays are mapped from (its passages, its index), but those just written."""
     files = (snapshot.corpus.passages.table.mapped, snapshot.index.mapped)
-    return [mapped for mapped in files if mapped is not None]
+    return [mapped for mapped in files if mapped is not None and not mapped.written]
 
 
 def freeze_heap() -> None:
