@@ -138,7 +138,8 @@ class Passages(Sequence[Passage]):
     def ranges(self) -> dict[str, tuple[int, int]]:
         """Return each article's passage positions ``[start, end)``."""
         starts = self.table.starts.tolist()
-        return dict(zip(self._ids, itertools.pairwise(starts), strict=True))
+        with _collector_paused():
+            return dict(zip(self._ids, itertools.pairwise(starts), strict=True))
 
 
 class StoredParagraphs(Sequence[str]):
@@ -521,7 +522,8 @@ def load_corpus(root: Path, *, max_words: int = MAX_PASSAGE_WORDS, cache: Corpus
             found.setdefault(os.path.splitext(key)[0], []).append((path, read))  # article_id_of, by its key
         served: list[tuple[str, Path, _Read]] = []
         for article_id, candidates in found.items():
-            candidates.sort(key=lambda c: (_SUFFIX_RANK.get(c[0].suffix.lower(), len(_SUFFIX_RANK)), c[0].name))
+            if len(candidates) > 1:
+                candidates.sort(key=lambda c: (_SUFFIX_RANK.get(c[0].suffix.lower(), len(_SUFFIX_RANK)), c[0].name))
             path, read = candidates[0]
             for other, _ in candidates[1:]:
                 bad.append(BadFile(other, f"conflict: same article id {article_id!r} as {path.name}, which is served"))
@@ -531,7 +533,7 @@ def load_corpus(root: Path, *, max_words: int = MAX_PASSAGE_WORDS, cache: Corpus
             raise CorpusError(f"no usable article in {str(root)!r} ({detail})", path=root)
         entries = [read.entry for _, _, read in served]
         if saved is not None and [r.saved_at for _, _, r in served] == list(range(saved.table.articles)) and all(
-                saved.files[e.name][1] == e for e in entries):
+                not r.verified or saved.files[r.entry.name][1] == r.entry for _, _, r in served):
             table = saved.table  # nothing changed: the mapped table as it is
         else:
             builder = TableBuilder()

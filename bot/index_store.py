@@ -21,6 +21,7 @@ from memory.
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import json
 import logging
@@ -129,9 +130,15 @@ def load_index(path: Path, key: str, params: BM25Params, passages: int) -> BM25I
         text = mapped["terms"].tobytes().decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InvalidIndexFile(f"unreadable vocabulary ({exc})") from None
-    terms = text.split("\n") if text else []
-    _check_shapes(meta, mapped.arrays, terms, passages)
-    vocab = dict(zip(terms, range(len(terms)), strict=True))
+    enabled = gc.isenabled()
+    gc.disable()  # hundreds of thousands of strings, no cycle: collections over them would only cost time
+    try:
+        terms = text.split("\n") if text else []
+        _check_shapes(meta, mapped.arrays, terms, passages)
+        vocab = dict(zip(terms, range(len(terms)), strict=True))
+    finally:
+        if enabled:
+            gc.enable()
     if len(vocab) != len(terms):
         raise InvalidIndexFile("repeated terms")
     offsets = mapped["offsets"]

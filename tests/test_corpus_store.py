@@ -252,10 +252,13 @@ def tamper(path: Path, **changes: object) -> None:
         {"starts": lambda a: a[:-1].copy()},
         {"window": lambda a: a[:-1].copy()},
         {"cut_at": lambda a: np.zeros(a.size + 1, dtype=np.int32)},
-        {"files": lambda f: f[:-1]},
-        {"files": lambda f: [[*f[0][:4], 7, *f[0][5:]], *f[1:]]},  # a title that is not text
-        {"files": lambda f: [[*f[0][:10], [["WRHA"]]], *f[1:]]},  # an acronym without its expansion
-        {"files": lambda f: [f[0], f[0], *f[2:]]},  # a file twice
+        {"files": lambda f: {k: v[:-1] for k, v in f.items()}},  # a file fewer than articles
+        {"files": lambda f: {**f, "size": f["size"][:-1]}},  # columns of different lengths
+        {"files": lambda f: {**f, "title": [7, *f["title"][1:]]}},  # a title that is not text
+        {"files": lambda f: {**f, "digest": ["abc", *f["digest"][1:]]}},
+        {"files": lambda f: {**f, "mtime_ns": [1.5, *f["mtime_ns"][1:]]}},
+        {"files": lambda f: {**f, "acronyms": [[["WRHA"]], *f["acronyms"][1:]]}},  # an acronym without expansion
+        {"files": lambda f: {**f, "name": [f["name"][0]] * len(f["name"])}},  # a file listed twice
         {"files": lambda f: "none"},
     ],
 )
