@@ -129,7 +129,8 @@ class Passages(Sequence[Passage]):
             return NotImplemented
         return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
 
-    __hash__ = None  # type: ignore[assignment]
+    def __hash__(self) -> int:
+        return len(self)  # consistent with equality, and cheap: a corpus stays hashable as with a tuple
 
     def texts(self) -> Iterator[str]:
         """Yield every passage's text, in order (no ``Passage`` made)."""
