@@ -41,7 +41,7 @@ from bot.settings import IndexSettings, RetrievalSettings, Settings
 
 log = logging.getLogger(__name__)
 
-# The thread that checks, after a start, the files taken from the saved parse by size and time alone.
+# The thread that checks, after a start, what it took on trust: files by size and time, saved files by structure.
 VERIFY_THREAD = "askbot-verify"
 # Question vectors kept for questions asked again (follow-ups, evaluations).
 QUESTION_VECTOR_CACHE = 4096
