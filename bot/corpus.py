@@ -14,6 +14,7 @@ text, bad front matter, a value YAML cannot turn into a date, two files with one
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import gc
 import hashlib
@@ -24,12 +25,15 @@ import stat
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import overload
 
+import numpy as np
 import yaml
 
 from bot.analysis import sentence_spans
-from bot.corpus_store import CorpusCache, ParsedFile
+from bot.corpus_store import CorpusCache, FileEntry, PassageTable, TableBuilder
 from bot.errors import CorpusError
+from bot.expansion import defined_acronyms
 
 MAX_PASSAGE_WORDS = 150
 ARTICLE_SUFFIXES = (".md", ".markdown", ".txt")
@@ -52,7 +56,7 @@ class Article:
 
     id: str
     title: str
-    paragraphs: tuple[str, ...]
+    paragraphs: Sequence[str]  # a tuple when parsed, ``StoredParagraphs`` when read from a saved corpus
     date: str | None = None
     source: str | None = None
     url: str | None = None
@@ -85,14 +89,109 @@ class BadFile:
         return self.path.name
 
 
+class Passages(Sequence[Passage]):
+    """A corpus's passages, read from its ``PassageTable``: a ``Passage`` is made when one is read, none kept."""
+
+    def __init__(self, table: PassageTable, ids: Sequence[str]) -> None:
+        """Read passages from ``table``; ``ids`` are its articles' ids, in its order."""
+        self.table = table
+        self._ids = ids
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+    @overload
+    def __getitem__(self, position: int) -> Passage: ...
+
+    @overload
+    def __getitem__(self, position: slice) -> Sequence[Passage]: ...
+
+    def __getitem__(self, position: int | slice) -> Passage | Sequence[Passage]:
+        if isinstance(position, slice):
+            return [self[i] for i in range(*position.indices(len(self)))]
+        n = len(self.table)
+        if not -n <= position < n:
+            raise IndexError(position)
+        position %= n
+        paragraph, window, windows = self.table.fields(position)
+        article_id = self._ids[self.table.article_at(position)]
+        return Passage(article_id, paragraph, self.table.text(position), window, windows)
+
+    def __iter__(self) -> Iterator[Passage]:
+        table = self.table
+        owners = np.repeat(np.arange(table.articles), np.diff(table.starts)).tolist()
+        a = table.arrays
+        return map(Passage, map(self._ids.__getitem__, owners), a["paragraph"].tolist(), table.texts(),
+                   a["window"].tolist(), a["windows"].tolist())
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    def __hash__(self) -> int:
+        return len(self)  # consistent with equality, and cheap: a corpus stays hashable as with a tuple
+
+    def texts(self) -> Iterator[str]:
+        """Yield every passage's text, in order (no ``Passage`` made)."""
+        return self.table.texts()
+
+    def ranges(self) -> dict[str, tuple[int, int]]:
+        """Return each article's passage positions ``[start, end)``."""
+        starts = self.table.starts.tolist()
+        with _collector_paused():
+            return dict(zip(self._ids, itertools.pairwise(starts), strict=True))
+
+
+class StoredParagraphs(Sequence[str]):
+    """An article's paragraphs, read from the passage table when asked for."""
+
+    def __init__(self, table: PassageTable, article: int, count: int) -> None:
+        """Read paragraph ``i`` of article ``article`` (of ``count`` paragraphs) from ``table``."""
+        self._table = table
+        self._article = article
+        self._count = count
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, number: int) -> str: ...
+
+    @overload
+    def __getitem__(self, number: slice) -> Sequence[str]: ...
+
+    def __getitem__(self, number: int | slice) -> str | Sequence[str]:
+        if isinstance(number, slice):
+            return tuple(self[i] for i in range(*number.indices(self._count)))
+        if not -self._count <= number < self._count:
+            raise IndexError(number)
+        return self._table.paragraph(self._article, number % self._count)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str):
+            return NotImplemented
+        return tuple(self) == tuple(other)
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return repr(tuple(self))
+
+
 @dataclass(frozen=True, slots=True)
 class Corpus:
     """The usable articles of a folder, their passages, and the files that were left out."""
 
     root: Path
     articles: tuple[Article, ...]
-    passages: tuple[Passage, ...]
+    passages: Passages
     bad_files: tuple[BadFile, ...] = ()
+    # The "Full Name (FN)" definitions of the passages, as ``defined_acronyms`` finds them over every passage.
+    acronyms: tuple[tuple[str, str], ...] = field(default=(), compare=False, repr=False)
+    # Files taken from the saved parse by their size and modification time alone: their digest is not checked yet.
+    unverified: tuple[Article, ...] = field(default=(), compare=False, repr=False)
     _by_id: dict[str, Article] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -257,57 +356,62 @@ def passages_of(article: Article, max_words: int = MAX_PASSAGE_WORDS) -> list[Pa
 
 
 def _is_article_name(name: str) -> bool:
-    suffix = Path(name).suffix.lower()
-    return suffix in ARTICLE_SUFFIXES and Path(name).stem.lower() not in ("readme", "")
+    stem, suffix = os.path.splitext(name)  # Path's stem and suffix, without making a Path per entry
+    return suffix.lower() in ARTICLE_SUFFIXES and stem.lower() not in ("readme", "")
 
 
-def scan_folder(root: Path) -> tuple[list[Path], list[BadFile]]:
+def scan_folder(root: Path, stats: dict[Path, tuple[int, int]] | None = None) -> tuple[list[Path], list[BadFile]]:
     """Return the article files below a folder, sorted, and the entries that cannot be articles, with why.
 
     Hidden entries (``.x``, ``_x``) and READMEs are left out without a word, and so are files whose suffix is
-    not an article's. Subfolders are read (their articles' ids hold the relative path); a symbolic link to a
+    not an article's. ``stats``, when given, receives each article file's size and modification time (ns).
+    Subfolders are read (their articles' ids hold the relative path); a symbolic link to a
     folder is not followed (it could loop), and is reported. Every article-named entry that is not a regular
     file (a folder, a FIFO, a socket, a dangling link, a link loop) is reported, never opened.
     """
     files: list[Path] = []
     bad: list[BadFile] = []
 
-    def walk(folder: Path, depth: int) -> None:
+    def walk(folder: str, depth: int) -> None:
         try:
             with os.scandir(folder) as listing:
                 entries = sorted(listing, key=lambda e: e.name)
         except OSError as exc:
-            bad.append(BadFile(folder, f"folder cannot be read ({exc.strerror or exc})"))
+            bad.append(BadFile(Path(folder), f"folder cannot be read ({exc.strerror or exc})"))
             return
         for entry in entries:
-            name, path = entry.name, folder / entry.name
+            name, path = entry.name, entry.path  # strings: a Path is made only for what is returned
             if name.startswith((".", "_")):
                 continue
             article_named = _is_article_name(name)
             try:
-                mode = os.stat(path).st_mode  # follows links: what a read would open
+                info = os.stat(path)  # follows links: what a read would open
+                mode = info.st_mode
             except OSError as exc:
                 if article_named or entry.is_symlink():
                     reason = "a dangling symbolic link" if isinstance(exc, FileNotFoundError) else (
                         f"cannot be read ({exc.strerror or exc})")
-                    bad.append(BadFile(path, reason))
+                    bad.append(BadFile(Path(path), reason))
                 continue
             if stat.S_ISDIR(mode):
                 if entry.is_symlink():
-                    bad.append(BadFile(path, "a symbolic link to a folder (not followed: it could loop)"))
+                    bad.append(BadFile(Path(path), "a symbolic link to a folder (not followed: it could loop)"))
                 elif depth >= MAX_FOLDER_DEPTH:
-                    bad.append(BadFile(path, f"a folder deeper than {MAX_FOLDER_DEPTH} levels (not read)"))
+                    bad.append(BadFile(Path(path), f"a folder deeper than {MAX_FOLDER_DEPTH} levels (not read)"))
                 else:
                     if article_named:
-                        bad.append(BadFile(path, "a folder, not an article file (its articles are read)"))
+                        bad.append(BadFile(Path(path), "a folder, not an article file (its articles are read)"))
                     walk(path, depth + 1)
             elif article_named:
                 if stat.S_ISREG(mode):
-                    files.append(path)
+                    file = Path(path)
+                    files.append(file)
+                    if stats is not None:
+                        stats[file] = (info.st_size, info.st_mtime_ns)
                 else:
-                    bad.append(BadFile(path, f"not a regular file ({_file_kind(mode)})"))
+                    bad.append(BadFile(Path(path), f"not a regular file ({_file_kind(mode)})"))
 
-    walk(root, 0)
+    walk(str(root), 0)
     return files, bad
 
 
@@ -356,8 +460,12 @@ def build_corpus(root: Path, articles: Iterable[Article], bad_files: Iterable[Ba
                  max_words: int = MAX_PASSAGE_WORDS) -> Corpus:
     """Assemble a corpus from parsed articles."""
     arts = tuple(articles)
-    passages = tuple(p for article in arts for p in passages_of(article, max_words))
-    return Corpus(root=root, articles=arts, passages=passages, bad_files=tuple(bad_files))
+    builder = TableBuilder()
+    for article in arts:
+        builder.add_parsed(article.paragraphs, windows_of(article, max_words))
+    passages = Passages(builder.build(), [a.id for a in arts])
+    return Corpus(root=root, articles=arts, passages=passages, bad_files=tuple(bad_files),
+                  acronyms=tuple(defined_acronyms(passages.texts())))
 
 
 @contextlib.contextmanager
@@ -376,68 +484,140 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def load_corpus(root: Path, *, max_words: int = MAX_PASSAGE_WORDS, cache: CorpusCache | None = None) -> Corpus:
+def load_corpus(root: Path, *, max_words: int = MAX_PASSAGE_WORDS, cache: CorpusCache | None = None,
+                trust_stat: bool = True) -> Corpus:
     """Read every article below ``root``; raise ``CorpusError`` when none is usable.
 
-    With a ``cache``, a file whose relative path and content digest are in the saved parse is not parsed again,
-    and the saved parse is updated when a file was added, changed or removed (see ``bot.corpus_store``).
+    With a ``cache``, a file whose relative path and content digest are in the saved corpus is not parsed again,
+    and the saved corpus is updated when a file was added, changed or removed (see ``bot.corpus_store``). With
+    ``trust_stat``, a file whose size and modification time are the saved ones is not even read: it is listed
+    in ``Corpus.unverified`` for ``changed_files`` to check later. When nothing changed, the passages are the
+    saved table's, mapped.
     """
     root = Path(root)
     if not root.is_dir():
         raise CorpusError(f"corpus folder {str(root)!r} does not exist or is not a folder", path=root)
-    parsed: dict[str, ParsedFile] = {}
-    found: dict[str, list[tuple[Path, Article, ParsedFile]]] = {}
+    found: dict[str, list[tuple[Path, _Read]]] = {}
     bad: list[BadFile] = []
+    stats: dict[Path, tuple[int, int]] = {}
     with _collector_paused():
-        saved = cache.load(root, max_words) if cache is not None else {}
-        files, unusable = scan_folder(root)
+        saved = cache.load(root, max_words) if cache is not None else None
+        files, unusable = scan_folder(root, stats)
         bad.extend(unusable)
+        prefix = len(str(root)) + 1
         for path in files:
-            key = path.relative_to(root).as_posix()
-            article_id = article_id_of(root, path)
+            key = str(path)[prefix:].replace(os.sep, "/")  # path.relative_to(root).as_posix(), without the cost
+            size, mtime_ns = stats[path]
+            known = saved.files.get(key) if saved is not None else None
             try:
-                article, entry = _read_one(path, article_id, saved.get(key), max_words)
+                if trust_stat and known is not None and known[1].matches(size, mtime_ns):
+                    read = _Read(known[1], saved_at=known[0], verified=False)
+                else:
+                    read = _read_one(path, key, known, max_words, size=size, mtime_ns=mtime_ns)
             except ArticleFormatError as exc:
                 bad.append(BadFile(path, str(exc)))
                 continue
             except Exception as exc:  # the per-file boundary: one file's surprise never costs the others
                 bad.append(BadFile(path, f"cannot be read as an article ({type(exc).__name__}: {exc})"))
                 continue
-            found.setdefault(article_id, []).append((path, article, entry))
-        articles: list[Article] = []
-        passages: list[Passage] = []
+            found.setdefault(os.path.splitext(key)[0], []).append((path, read))  # article_id_of, by its key
+        served: list[tuple[str, Path, _Read]] = []
         for article_id, candidates in found.items():
-            candidates.sort(key=lambda c: (_SUFFIX_RANK.get(c[0].suffix.lower(), len(_SUFFIX_RANK)), c[0].name))
-            path, article, entry = candidates[0]
-            for other, _, _ in candidates[1:]:
+            if len(candidates) > 1:
+                candidates.sort(key=lambda c: (_SUFFIX_RANK.get(c[0].suffix.lower(), len(_SUFFIX_RANK)), c[0].name))
+            path, read = candidates[0]
+            for other, _ in candidates[1:]:
                 bad.append(BadFile(other, f"conflict: same article id {article_id!r} as {path.name}, which is served"))
-            parsed[path.relative_to(root).as_posix()] = entry
-            articles.append(article)
-            passages.extend(_passages(article.id, entry.windows))
-        if not articles:
+            served.append((article_id, path, read))
+        if not served:
             detail = "; ".join(f"{b.name}: {b.reason}" for b in bad) or "no .md, .markdown or .txt file"
             raise CorpusError(f"no usable article in {str(root)!r} ({detail})", path=root)
-        if cache is not None and parsed != saved:
-            cache.save(root, max_words, parsed, len(passages))
+        entries = [read.entry for _, _, read in served]
+        if saved is not None and [r.saved_at for _, _, r in served] == list(range(saved.table.articles)) and all(
+                not r.verified or saved.files[r.entry.name][1] == r.entry for _, _, r in served):
+            table = saved.table  # nothing changed: the mapped table as it is
+        else:
+            builder = TableBuilder()
+            for _, _, read in served:
+                if read.saved_at is not None and saved is not None:
+                    builder.add_saved(saved.table, read.saved_at)
+                else:
+                    builder.add_parsed(read.paragraphs, read.windows)
+            table = builder.build()
+            if cache is not None:
+                table = cache.save(root, max_words, entries, table)
+        articles = tuple(
+            _article(read.entry, path, article_id, StoredParagraphs(table, at, read.entry.paragraphs))
+            for at, (article_id, path, read) in enumerate(served))
+        unverified = tuple(a for a, (_, _, read) in zip(articles, served, strict=True) if not read.verified)
         bad.sort(key=lambda b: b.path)
-        return Corpus(root=root, articles=tuple(articles), passages=tuple(passages), bad_files=tuple(bad))
+        return Corpus(root=root, articles=articles, passages=Passages(table, [a.id for a in articles]),
+                      bad_files=tuple(bad), acronyms=merge_acronyms(e.acronyms for e in entries), unverified=unverified)
 
 
-def article_of(parsed: ParsedFile, path: Path, article_id: str | None = None) -> Article:
-    """Return the article a saved parse describes, read from ``path`` (its id: the stem unless given)."""
+def merge_acronyms(per_article: Iterable[Iterable[tuple[str, str]]]) -> tuple[tuple[str, str], ...]:
+    """Return the definitions ``defined_acronyms`` finds over every passage, from each article's, in order.
+
+    It keeps an acronym's first definition, and an article's definitions come before the next article's.
+    """
+    found: dict[str, str] = {}
+    for pairs in per_article:
+        for acronym, expansion in pairs:
+            found.setdefault(acronym, expansion)
+    return tuple(sorted(found.items()))
+
+
+def changed_files(corpus: Corpus) -> list[Path]:
+    """Return the unverified files (``Corpus.unverified``) whose content is no longer the one served.
+
+    A file that can no longer be read counts as changed. Meant for a background thread: hashing releases the
+    interpreter lock.
+    """
+    changed: list[Path] = []
+    for article in corpus.unverified:
+        if article.path is None:
+            continue
+        try:
+            digest = hashlib.sha256(read_article_bytes(article.path)).hexdigest()
+        except ArticleFormatError:
+            digest = ""
+        if digest != article.digest:
+            changed.append(article.path)
+    return changed
+
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """What a start learned of one file: its entry, and either its place in the saved corpus or its new parse."""
+
+    entry: FileEntry
+    saved_at: int | None = None  # its article's index in the saved table
+    paragraphs: Sequence[str] = ()
+    windows: Sequence[Sequence[str]] = ()
+    verified: bool = True  # False: taken by its size and modification time, its content not read
+
+
+def _article(entry: FileEntry, path: Path, article_id: str, paragraphs: Sequence[str]) -> Article:
+    """Return the article a file entry describes, read from ``path``."""
     return Article(
-        id=article_id or path.stem, title=parsed.title, paragraphs=parsed.paragraphs, date=parsed.date,
-        source=parsed.source, url=parsed.url, author=parsed.author, path=path, digest=parsed.digest,
+        id=article_id, title=entry.title, paragraphs=paragraphs, date=entry.date, source=entry.source,
+        url=entry.url, author=entry.author, path=path, digest=entry.digest,
     )
 
 
-def _read_one(path: Path, article_id: str, saved: ParsedFile | None, max_words: int) -> tuple[Article, ParsedFile]:
-    """Read and parse one file, or take its saved parse when its content is unchanged."""
+def _read_one(path: Path, name: str, saved: tuple[int, FileEntry] | None, max_words: int, *, size: int = -1,
+              mtime_ns: int = -1) -> _Read:
+    """Read one file and parse it, unless the saved corpus holds its content (the same digest).
+
+    ``size`` and ``mtime_ns`` are the file's as listed before reading: a change while it is read makes them
+    stale, so the next start reads it again rather than trusting them.
+    """
     raw = read_article_bytes(path)
-    if saved is not None and saved.digest == hashlib.sha256(raw).hexdigest():
-        return article_of(saved, path, article_id), saved
-    article = parse_article(path, raw, article_id)
+    if saved is not None and saved[1].digest == hashlib.sha256(raw).hexdigest():
+        return _Read(dataclasses.replace(saved[1], size=size, mtime_ns=mtime_ns), saved_at=saved[0])
+    article = parse_article(path, raw)
     windows = windows_of(article, max_words)
-    entry = ParsedFile(article.digest, article.title, article.paragraphs, windows, article.date,
-                       article.source, article.url, article.author)
-    return article, entry
+    acronyms = tuple(defined_acronyms(itertools.chain.from_iterable(windows)))
+    entry = FileEntry(name, article.digest, size, mtime_ns, article.title, len(article.paragraphs), article.date,
+                      article.source, article.url, article.author, acronyms)
+    return _Read(entry, paragraphs=article.paragraphs, windows=windows)

@@ -50,6 +50,8 @@ import numpy as np
 import numpy.typing as npt
 from rank_bm25 import BM25Okapi, BM25Plus
 
+from bot.array_file import MappedArrays
+
 Variant = Literal["okapi", "plus"]
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -206,8 +208,12 @@ class BM25Index:
         doc_len: npt.NDArray[np.int32],
         idf: FloatArray,
         forward: npt.NDArray[np.int32],
+        impacts: FloatArray | None = None,
     ) -> None:
-        """Hold the postings, and ``forward``: every passage's term ids in text order, passage after passage."""
+        """Hold the postings, and ``forward``: every passage's term ids in text order, passage after passage.
+
+        ``impacts``, each posting's contribution, are computed unless given (a saved index holds them).
+        """
         self.params = params
         self.vocab = vocab
         self.offsets = offsets
@@ -221,7 +227,9 @@ class BM25Index:
         # Where each passage's terms start in ``forward``: passage i holds forward[starts[i]:starts[i + 1]].
         self.forward_starts = np.zeros(self.n_docs + 1, dtype=np.int64)
         np.cumsum(doc_len, out=self.forward_starts[1:])
-        self.post_impact = self._impacts()
+        self.post_impact = self._impacts() if impacts is None else impacts
+        # The file the arrays are mapped from, when the index was loaded from one (checked in the background).
+        self.mapped: MappedArrays | None = None
         self._scratch = threading.local()
 
     # -- building -------------------------------------------------------------------------------------

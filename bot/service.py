@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import copy
 import gc
-import itertools
+import logging
 import sys
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from operator import attrgetter
 from pathlib import Path
 from typing import overload
 
@@ -28,10 +27,11 @@ from tqdm import tqdm
 
 from bot.analysis import Analyzer
 from bot.answer import Answer, Result, citation
-from bot.corpus import Article, BadFile, Corpus, load_corpus
+from bot.array_file import MappedArrays, damaged_arrays, discard
+from bot.corpus import Article, BadFile, Corpus, changed_files, load_corpus
 from bot.corpus_store import CorpusCache
-from bot.errors import UnknownArticleError
-from bot.expansion import ABBREVIATIONS, Expander, acronym_map, defined_acronyms, merge_maps, related_map
+from bot.errors import CorpusError, UnknownArticleError
+from bot.expansion import ABBREVIATIONS, Expander, acronym_map, merge_maps, related_map
 from bot.index import BM25Index, BM25Params, PassageSet, TermContribution
 from bot.index_store import IndexCache, cache_key, default_cache_dir
 from bot.pipeline import PIPELINE, Context, Pipeline, Ranked, Ranking, unknown_names
@@ -39,6 +39,10 @@ from bot.question import parse_question
 from bot.semantic import PassageVectors, TextEmbedder, VectorStore, load_embedder
 from bot.settings import IndexSettings, RetrievalSettings, Settings
 
+log = logging.getLogger(__name__)
+
+# The thread that checks, after a start, what it took on trust: files by size and time, saved files by structure.
+VERIFY_THREAD = "askbot-verify"
 # Question vectors kept for questions asked again (follow-ups, evaluations).
 QUESTION_VECTOR_CACHE = 4096
 # Article sets whose passage ranges a snapshot keeps (one per server, typically).
@@ -161,15 +165,13 @@ def vector_store_of(settings: IndexSettings) -> VectorStore | None:
 
 def article_ranges(corpus: Corpus) -> dict[str, tuple[int, int]]:
     """Return each article's passage positions ``[start, end)`` (an article's passages are contiguous)."""
-    ranges: dict[str, tuple[int, int]] = {}
-    ids = list(map(attrgetter("article_id"), corpus.passages))
-    start = 0
-    for article_id, group in itertools.groupby(ids):
-        end = start + sum(1 for _ in group)
-        lo, _ = ranges.get(article_id, (start, start))
-        ranges[article_id] = (lo, end)
-        start = end
-    return ranges
+    return corpus.passages.ranges()
+
+
+def saved_files(snapshot: Snapshot) -> list[MappedArrays]:
+    """Return the saved files a snapshot's arrays are mapped from (its passages, its index), but those just written."""
+    files = (snapshot.corpus.passages.table.mapped, snapshot.index.mapped)
+    return [mapped for mapped in files if mapped is not None and not mapped.written]
 
 
 def freeze_heap() -> None:
@@ -203,13 +205,12 @@ def build_snapshot(
     progress bar on stderr when the build takes more than a moment; the caller decides (a terminal, not
     ``--json``).
     """
-    texts = list(map(attrgetter("text"), corpus.passages))
     ranges = article_ranges(corpus)
     key = cache_key(corpus, analyzer, params, max_passage_words) if cache is not None else ""
     index = cache.load(corpus, key, params) if cache is not None else None
     if index is None:
-        with tqdm(texts, desc="askbot: analyzing passages", unit=" passages", delay=PROGRESS_DELAY,
-                  disable=not progress, file=sys.stderr, leave=False) as bar:
+        with tqdm(corpus.passages.texts(), total=len(corpus.passages), desc="askbot: analyzing passages",
+                  unit=" passages", delay=PROGRESS_DELAY, disable=not progress, file=sys.stderr, leave=False) as bar:
             tokenized = analyzer.terms_many(bar)
             bar.set_description_str("askbot: building the index")
             index = BM25Index.build(tokenized, params)
@@ -218,8 +219,9 @@ def build_snapshot(
             cache.save(corpus, key, index)
     vectors = None
     if embedder is not None:
-        vectors = PassageVectors(embedder, texts, store=vector_store, background_above=background_above,
-                                 progress=progress, previous=previous.vectors if previous is not None else None)
+        vectors = PassageVectors(embedder, list(corpus.passages.texts()), store=vector_store,
+                                 background_above=background_above, progress=progress,
+                                 previous=previous.vectors if previous is not None else None)
     return Snapshot(corpus, index, PassageTerms(index), ranges, vectors)
 
 
@@ -262,6 +264,8 @@ class AskService:
         self._expander: tuple[BM25Index, Expander] | None = None
         self._snapshot = self._build(corpus)
         freeze_heap()
+        self.verifier: threading.Thread | None = None
+        self._verify_in_background(self._snapshot)
 
     @classmethod
     def from_settings(
@@ -294,6 +298,36 @@ class AskService:
             background_above=self.retrieval.semantic_background_above,
             previous=previous,
         )
+
+    def _verify_in_background(self, snapshot: Snapshot) -> None:
+        """Check in a thread what a start took on trust: files by size and time, saved arrays by their structure.
+
+        A file changed unseen or a damaged saved file makes the service reload, reading and rebuilding them.
+        """
+        if not (snapshot.corpus.unverified or saved_files(snapshot)):
+            return
+        self.verifier = threading.Thread(target=self._verify, args=(snapshot,), name=VERIFY_THREAD, daemon=True)
+        self.verifier.start()
+
+    def _verify(self, snapshot: Snapshot) -> None:
+        """Reload, reading every file, when a file of ``snapshot`` changed unseen or a saved file is damaged."""
+        try:
+            changed = changed_files(snapshot.corpus)
+            damaged = [(mapped, names) for mapped in saved_files(snapshot) if (names := damaged_arrays(mapped))]
+            if not (changed or damaged) or self._snapshot is not snapshot:  # a reload since has read them again
+                return
+            if changed:
+                log.warning("%d file(s) changed without a change of size or modification time (%s); reloading",
+                            len(changed), ", ".join(p.name for p in changed[:5]))
+            for mapped, names in damaged:
+                log.warning("the saved file %s is damaged (checksum mismatch in %s); rebuilding it", mapped.path,
+                            ", ".join(names))
+                discard(mapped)
+            self.reload(trust_stat=False)
+        except CorpusError as exc:
+            log.warning("reloading after a changed file failed, the old articles are served: %s", exc)
+        except Exception:  # the thread's boundary: the service keeps answering from what it has
+            log.exception("checking the corpus files failed")
 
     def with_retrieval(self, retrieval: RetrievalSettings) -> AskService:
         """Return a service over the same articles with other retrieval settings (an ablation, a comparison).
@@ -353,7 +387,7 @@ class AskService:
         cached = self._expander
         if cached is None or cached[0] is not index:
             acronyms = acronym_map(
-                self.analyzer, (*ABBREVIATIONS, *defined_acronyms(p.text for p in snap.corpus.passages))
+                self.analyzer, (*ABBREVIATIONS, *snap.corpus.acronyms)
             )
             expander = Expander(
                 index.vocab,
@@ -492,17 +526,20 @@ class AskService:
 
     # -- reloading ------------------------------------------------------------------------------------
 
-    def reload(self, path: Path | None = None) -> ReloadReport:
+    def reload(self, path: Path | None = None, *, trust_stat: bool = True) -> ReloadReport:
         """Re-read the corpus, swap the snapshot atomically and report what changed.
 
         Blocking: front ends on an event loop call it in a thread. On ``CorpusError`` the old snapshot stays.
+        Without ``trust_stat`` every file is read and hashed, none taken by its size and modification time.
         """
         with self._lock:
             old = self._snapshot.corpus
-            corpus = load_corpus(path or old.root, max_words=self.max_passage_words, cache=self.corpus_cache)
+            corpus = load_corpus(path or old.root, max_words=self.max_passage_words, cache=self.corpus_cache,
+                                 trust_stat=trust_stat)
             snapshot = self._build(corpus, previous=self._snapshot)
             self._snapshot = snapshot
             freeze_heap()
+        self._verify_in_background(snapshot)
         before = {a.id: a for a in old.articles}
         after = {a.id: a for a in corpus.articles}
         return ReloadReport(

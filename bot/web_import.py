@@ -188,7 +188,7 @@ def draft_from_file(name: str, data: bytes, *, min_words: int = 80) -> Draft:
         article = parse_article(Path(Path(name).name), data)
     except ArticleFormatError as exc:
         raise ArticleRefusedError(f"{name}: {exc}") from None
-    draft = Draft(article.title, article.paragraphs, article.date, article.author, article.source, article.url)
+    draft = Draft(article.title, tuple(article.paragraphs), article.date, article.author, article.source, article.url)
     if draft.words < min_words:
         raise ArticleRefusedError(f"not an article: only {draft.words} words of text (at least {min_words})")
     return draft

@@ -141,8 +141,8 @@ def test_a_fifo_swapped_in_after_the_listing_does_not_block(tmp_path: Path, monk
     (tmp_path / "late.md").write_text(front("title: Late"), encoding="utf-8")
     real_scan = corpus_module.scan_folder
 
-    def scan_then_swap(root: Path):
-        listed = real_scan(root)
+    def scan_then_swap(root: Path, stats: dict[Path, tuple[int, int]] | None = None):
+        listed = real_scan(root, stats)
         (tmp_path / "late.md").unlink()
         os.mkfifo(tmp_path / "late.md")
         return listed

@@ -7,14 +7,17 @@ import logging
 import os
 import subprocess
 import sys
-import zlib
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import bot.corpus as corpus_module
-from bot.corpus import load_corpus
-from bot.corpus_store import FORMAT, CorpusCache, decode, encode
+from bot.array_file import damaged_arrays, open_arrays, write_arrays
+from bot.corpus import changed_files, load_corpus
+from bot.corpus_store import _ARRAYS as ARRAYS
+from bot.corpus_store import FORMAT, CorpusCache, open_corpus, save_corpus
+from bot.expansion import defined_acronyms
 from bot.service import AskService
 from bot.settings import load_settings
 
@@ -82,20 +85,59 @@ def test_a_second_load_parses_only_bad_files_and_gives_the_same_corpus(corpus_di
     assert same(second, load_corpus(corpus_dir))  # exactly what parsing without a cache gives
 
 
-def test_a_changed_file_is_parsed_again_even_with_the_same_size_and_time(corpus_dir, cache, parses):
+def keep_stat_and_rewrite(path: Path, text: str) -> None:
+    """Write ``text`` (of the same size) and give the file back its modification time, as a copy could."""
+    stat = path.stat()
+    path.write_text(text, encoding="utf-8")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+
+def test_a_file_with_its_saved_size_and_time_is_not_read_but_checked_later(corpus_dir, cache, parses):
     load_corpus(corpus_dir, cache=cache)
     path = corpus_dir / "prisons.md"
-    stat = path.stat()
-    text = ARTICLES["prisons"].replace("roads", "ROADS")  # same size
-    path.write_text(text, encoding="utf-8")
-    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # and the same modification time
+    keep_stat_and_rewrite(path, ARTICLES["prisons"].replace("roads", "ROADS"))
     parses.clear()
     corpus = load_corpus(corpus_dir, cache=cache)
-    assert parses == ["broken.md", "prisons.md"]
+    assert parses == ["broken.md"]  # taken by its size and time: the saved parse is served for now
+    assert corpus.article("prisons").paragraphs[0] == "Inmates build roads."
+    assert sorted(a.id for a in corpus.unverified) == ["harvest", "notes", "prisons"]
+    assert changed_files(corpus) == [path]  # the content check catches it
+    corpus = load_corpus(corpus_dir, cache=cache, trust_stat=False)
+    assert parses == ["broken.md", "broken.md", "prisons.md"]
     assert corpus.article("prisons").paragraphs[0] == "Inmates build ROADS."
+    assert corpus.unverified == ()
     parses.clear()
-    load_corpus(corpus_dir, cache=cache)
+    corpus = load_corpus(corpus_dir, cache=cache)
     assert parses == ["broken.md"]  # the saved parse was updated
+    assert changed_files(corpus) == []
+
+
+def test_a_resized_or_touched_file_is_read_at_start(corpus_dir, cache, parses):
+    load_corpus(corpus_dir, cache=cache)
+    write(corpus_dir, "prisons", ARTICLES["prisons"].replace("roads", "long roads"))
+    harvest = corpus_dir / "harvest.md"
+    os.utime(harvest, ns=(harvest.stat().st_atime_ns, harvest.stat().st_mtime_ns + 1))  # same content, touched
+    parses.clear()
+    corpus = load_corpus(corpus_dir, cache=cache)
+    assert sorted(parses) == ["broken.md", "prisons.md"]  # the touched file is read and hashed, not parsed
+    assert corpus.article("prisons").paragraphs[0] == "Inmates build long roads."
+    assert sorted(a.id for a in corpus.unverified) == ["notes"]
+    parses.clear()
+    assert sorted(a.id for a in load_corpus(corpus_dir, cache=cache).unverified) == ["harvest", "notes", "prisons"]
+    assert parses == ["broken.md"]  # the new sizes and times were saved
+
+
+def test_the_service_reloads_a_file_changed_with_its_size_and_time_kept(corpus_dir, tmp_path, caplog):
+    settings = load_settings(env_file=None, overrides={"index": {"cache_dir": tmp_path / "c", "min_passages": 0}})
+    AskService.from_settings(settings, corpus_path=corpus_dir)
+    keep_stat_and_rewrite(corpus_dir / "prisons.md", ARTICLES["prisons"].replace("roads", "ships"))
+    with caplog.at_level(logging.WARNING, logger="bot.service"):
+        service = AskService.from_settings(settings, corpus_path=corpus_dir)
+        assert service.verifier is not None
+        service.verifier.join(timeout=30)
+    assert "changed without a change of size or modification time (prisons.md)" in caplog.text
+    assert service.corpus.article("prisons").paragraphs[0] == "Inmates build ships."
+    assert service.corpus.unverified == ()
 
 
 def test_added_and_removed_files_are_picked_up(corpus_dir, cache, parses):
@@ -107,7 +149,8 @@ def test_added_and_removed_files_are_picked_up(corpus_dir, cache, parses):
     assert sorted(parses) == ["broken.md", "weather.md"]
     assert sorted(a.id for a in corpus.articles) == ["harvest", "prisons", "weather"]
     saved = cache.load(corpus_dir, corpus_module.MAX_PASSAGE_WORDS)
-    assert sorted(saved) == ["harvest.md", "prisons.md", "weather.md"]
+    assert saved is not None
+    assert sorted(saved.files) == ["harvest.md", "prisons.md", "weather.md"]
 
 
 def test_a_renamed_file_keeps_its_own_id(corpus_dir, cache):
@@ -143,9 +186,9 @@ def damage(path: Path, how: str) -> None:
     raw = path.read_bytes()
     if how == "truncated":
         path.write_bytes(raw[: len(raw) // 2])
-    elif how == "flipped":  # one byte of a text changed: the JSON is still valid, the checksum is not
-        at = raw.index(b"Inmates build roads")
-        path.write_bytes(raw[:at] + b"J" + raw[at + 1 :])
+    elif how == "header":  # one byte of the header changed: the JSON may still be valid, the checksum is not
+        at = raw.index(b'"files"') + 12
+        path.write_bytes(raw[:at] + bytes([raw[at] ^ 1]) + raw[at + 1 :])
     elif how == "garbage":
         path.write_bytes(b"\x00\x01 not a cache at all")
     elif how == "empty":
@@ -154,7 +197,7 @@ def damage(path: Path, how: str) -> None:
         path.write_bytes(raw.replace(FORMAT.encode(), b"askbot-corpus/0", 1))
 
 
-@pytest.mark.parametrize("how", ["truncated", "flipped", "garbage", "empty", "other-format"])
+@pytest.mark.parametrize("how", ["truncated", "header", "garbage", "empty", "other-format"])
 def test_a_damaged_cache_is_not_trusted_and_is_rewritten(corpus_dir, cache, parses, how, caplog):
     reference = load_corpus(corpus_dir)
     load_corpus(corpus_dir, cache=cache)
@@ -169,40 +212,94 @@ def test_a_damaged_cache_is_not_trusted_and_is_rewritten(corpus_dir, cache, pars
     assert parses == ["broken.md"]  # rewritten
 
 
-def rewrite(path: Path, edit) -> None:
-    """Change a saved parse's table and fix its checksum, as a buggy writer would."""
-    raw = path.read_bytes()
-    head, _, rest = raw.partition(b"\n")
-    split = int(head.split(b" ")[2])
-    body, texts = edit(rest[:split], rest[split:])
-    rest = body + texts
-    path.write_bytes(f"{FORMAT} {zlib.crc32(rest):08x} {len(body)}\n".encode() + rest)
+def test_damaged_texts_are_found_after_the_start_and_rebuilt(corpus_dir, tmp_path, caplog):
+    settings = load_settings(env_file=None, overrides={"index": {"cache_dir": tmp_path / "c", "min_passages": 0}})
+    first = AskService.from_settings(settings, corpus_path=corpus_dir)
+    if first.verifier is not None:
+        first.verifier.join(timeout=30)  # its own check must not read the file while it is damaged below
+    path = CorpusCache(tmp_path / "c").path_for(corpus_dir)
+    raw = bytearray(path.read_bytes())
+    at = raw.index(b"Inmates build roads.")
+    raw[at : at + 7] = b"Inmatez"  # a byte of a text: the start reads no text, the checksum check does
+    path.write_bytes(bytes(raw))
+    with caplog.at_level(logging.WARNING, logger="bot.service"):
+        service = AskService.from_settings(settings, corpus_path=corpus_dir)
+        assert service.verifier is not None
+        service.verifier.join(timeout=30)
+    assert "is damaged (checksum mismatch in text); rebuilding it" in caplog.text
+    assert same(service.corpus, load_corpus(corpus_dir))
+    saved = CorpusCache(tmp_path / "c").load(corpus_dir, corpus_module.MAX_PASSAGE_WORDS)
+    assert saved is not None
+    assert saved.table.mapped is not None
+    assert damaged_arrays(saved.table.mapped) == []  # rewritten whole
+
+
+def tamper(path: Path, **changes: object) -> None:
+    """Rewrite a saved corpus with some parts replaced, as a buggy writer would: valid checksums, wrong contents."""
+    mapped = open_arrays(path, FORMAT, ARRAYS)
+    arrays = {name: np.array(array) for name, array in mapped.arrays.items()}
+    meta = dict(mapped.meta)
+    for name, value in changes.items():
+        (arrays if name in arrays else meta)[name] = value(arrays[name] if name in arrays else meta.get(name))
+    write_arrays(path, FORMAT, meta, arrays)
 
 
 @pytest.mark.parametrize(
-    "edit",
+    "changes",
     [
-        lambda body, texts: (body, texts + b"extra"),  # lengths no longer add up
-        lambda body, texts: (body.replace(b'"paragraphs":2', b'"paragraphs":9', 1), texts),
-        lambda body, texts: (body.replace(b'"title":"Prisons"', b'"title":7', 1), texts),
-        lambda body, texts: (body.replace(b'"files"', b'"filez"', 1), texts),
-        lambda body, texts: (b"[]", texts),
+        {"text": lambda a: np.concatenate([a, np.frombuffer(b"extra", dtype=np.uint8)])},  # offsets no longer fit
+        {"ends": lambda a: a[::-1].copy()},
+        {"starts": lambda a: a[:-1].copy()},
+        {"window": lambda a: a[:-1].copy()},
+        {"cut_at": lambda a: np.zeros(a.size + 1, dtype=np.int32)},
+        {"files": lambda f: {k: v[:-1] for k, v in f.items()}},  # a file fewer than articles
+        {"files": lambda f: {**f, "size": f["size"][:-1]}},  # columns of different lengths
+        {"files": lambda f: {**f, "title": [7, *f["title"][1:]]}},  # a title that is not text
+        {"files": lambda f: {**f, "digest": ["abc", *f["digest"][1:]]}},
+        {"files": lambda f: {**f, "mtime_ns": [1.5, *f["mtime_ns"][1:]]}},
+        {"files": lambda f: {**f, "acronyms": [[["WRHA"]], *f["acronyms"][1:]]}},  # an acronym without expansion
+        {"files": lambda f: {**f, "name": [f["name"][0]] * len(f["name"])}},  # a file listed twice
+        {"files": lambda f: "none"},
     ],
 )
-def test_a_well_formed_file_with_a_wrong_table_is_not_trusted(corpus_dir, cache, edit):
+def test_a_well_formed_file_with_a_wrong_table_is_not_trusted(corpus_dir, cache, changes):
     load_corpus(corpus_dir, cache=cache)
     path = cache.path_for(corpus_dir)
-    rewrite(path, edit)
-    assert cache.load(corpus_dir, corpus_module.MAX_PASSAGE_WORDS) == {}
+    tamper(path, **changes)
+    assert cache.load(corpus_dir, corpus_module.MAX_PASSAGE_WORDS) is None
     assert same(load_corpus(corpus_dir, cache=cache), load_corpus(corpus_dir))
 
 
-def test_encode_and_decode_round_trip(corpus_dir, cache):
+def test_save_and_open_round_trip(corpus_dir, cache, tmp_path):
     load_corpus(corpus_dir, cache=cache)
     saved = cache.load(corpus_dir, corpus_module.MAX_PASSAGE_WORDS)
-    assert decode(encode(saved, "k"), "k") == saved
+    assert saved is not None
+    entries = [saved.files[name][1] for name in saved.names]
+    save_corpus(tmp_path / "copy", "k", entries, saved.table)
+    again = open_corpus(tmp_path / "copy", "k")
+    assert again.files == saved.files
+    assert list(again.table.texts()) == list(saved.table.texts())
     with pytest.raises(ValueError, match="stale"):
-        decode(encode(saved, "k"), "other key")
+        open_corpus(tmp_path / "copy", "other key")
+
+
+def test_passages_and_paragraphs_read_from_the_table_equal_the_parse(corpus_dir, cache):
+    parsed = load_corpus(corpus_dir)
+    load_corpus(corpus_dir, cache=cache)
+    mapped = load_corpus(corpus_dir, cache=cache)
+    assert mapped.passages.table.mapped is not None
+    for article in parsed.articles:
+        other = mapped.article(article.id)
+        assert tuple(other.paragraphs) == tuple(article.paragraphs)
+        assert other.paragraphs[-1] == article.paragraphs[-1]
+        assert other.paragraphs[1:] == article.paragraphs[1:]
+    assert [mapped.passages[i] for i in range(len(mapped.passages))] == list(parsed.passages)
+    assert mapped.passages[-1] == parsed.passages[len(parsed.passages) - 1]
+    assert mapped.passages[2:4] == list(parsed.passages)[2:4]
+    assert list(mapped.passages.texts()) == [p.text for p in parsed.passages]
+    assert mapped.passages.ranges() == parsed.passages.ranges()
+    with pytest.raises(IndexError):
+        mapped.passages[len(mapped.passages)]
 
 
 def test_a_read_only_cache_folder_still_serves(corpus_dir, tmp_path, caplog):
@@ -263,3 +360,17 @@ def test_the_store_is_a_layer_below_the_corpus_reader():
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
     assert out.stdout.strip() == "False"
+
+
+def test_acronyms_found_per_file_are_those_of_every_passage(corpus_dir, cache):
+    """The first definition of an acronym wins, as over the passages in order, whichever article it is in."""
+    write(corpus_dir, "agency", "---\ntitle: Agency\n---\n\nThe Westmere Regional Health Authority (WRHA) met.\n\n"
+                                "The Coastal Rescue Volunteers Association (CRVA) sailed.\n")
+    write(corpus_dir, "zoo", "---\ntitle: Zoo\n---\n\nThe Wild Rabbit Hutch Association (WRHA) is not the other.\n")
+    parsed = load_corpus(corpus_dir)
+    assert parsed.acronyms == tuple(defined_acronyms(p.text for p in parsed.passages))
+    assert dict(parsed.acronyms)["WRHA"] == "Westmere Regional Health Authority"
+    load_corpus(corpus_dir, cache=cache)
+    mapped = load_corpus(corpus_dir, cache=cache)
+    assert mapped.passages.table.mapped is not None
+    assert mapped.acronyms == parsed.acronyms

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import logging
-import struct
 import threading
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -13,10 +11,12 @@ import pytest
 
 import bot.service as service_module
 from bot.analysis import Analyzer
+from bot.array_file import damaged_arrays, open_arrays, write_arrays
 from bot.cli import _progress, build_parser
 from bot.corpus import load_corpus
 from bot.index import BM25Index, BM25Params
-from bot.index_store import IndexCache, cache_key, load_index, save_index
+from bot.index_store import _ARRAYS as ARRAYS
+from bot.index_store import FORMAT, IndexCache, cache_key, load_index, save_index
 from bot.service import AskService, build_snapshot
 from bot.settings import RetrievalSettings, load_settings
 
@@ -115,26 +115,14 @@ def test_the_key_covers_analysis_and_passage_cut(corpus_dir):
     assert cache_key(corpus, Analyzer(language="french"), params, 150) != base
 
 
-def corrupt_middle(path: Path) -> None:
-    """Flip bytes in the middle of the postings' stored data (the middle of the file may be a zip header field
-    that nothing reads, such as a member's modification time)."""
-    with zipfile.ZipFile(path) as archive:
-        member = archive.getinfo("post_docs.npy")
-    data = bytearray(path.read_bytes())
-    # The member's data follows its 30-byte local header, its name and its extra field.
-    name_len, extra_len = struct.unpack("<HH", data[member.header_offset + 26 : member.header_offset + 30])
-    middle = member.header_offset + 30 + name_len + extra_len + member.compress_size // 2
-    for i in range(middle, middle + 8):
-        data[i] ^= 0xFF
-    path.write_bytes(bytes(data))
-
-
 def truncate(path: Path) -> None:
     path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
 
 
-def foreign_npz(path: Path) -> None:
-    np.savez(path, weights=np.arange(10.0))
+def old_npz(path: Path) -> None:
+    """An index file of format 2 (an npz) where the new one is looked for."""
+    with path.open("wb") as handle:
+        np.savez(handle, weights=np.arange(10.0))
 
 
 def garbage(path: Path) -> None:
@@ -145,7 +133,7 @@ def empty(path: Path) -> None:
     path.write_bytes(b"")
 
 
-@pytest.mark.parametrize("damage", [corrupt_middle, truncate, foreign_npz, garbage, empty])
+@pytest.mark.parametrize("damage", [truncate, old_npz, garbage, empty])
 def test_a_bad_file_is_rebuilt_never_trusted(corpus_dir, cache, builds, damage):
     first = make_service(corpus_dir, cache)
     path = cache.path_for(first.corpus)
@@ -157,27 +145,48 @@ def test_a_bad_file_is_rebuilt_never_trusted(corpus_dir, cache, builds, damage):
     assert len(builds) == 2
 
 
+def test_damaged_arrays_are_found_after_the_start_and_rebuilt(corpus_dir, cache, builds, caplog):
+    first = make_service(corpus_dir, cache)
+    if first.verifier is not None:
+        first.verifier.join(timeout=30)  # its own check must not read the file while it is damaged below
+    path = cache.path_for(first.corpus)
+    data = bytearray(path.read_bytes())
+    for i in range(len(data) - 8, len(data)):  # the last impacts: the start does not read them
+        data[i] ^= 0xFF
+    path.write_bytes(bytes(data))
+    with caplog.at_level(logging.WARNING, logger="bot.service"):
+        service = make_service(corpus_dir, cache)
+        assert service.verifier is not None
+        service.verifier.join(timeout=30)
+    assert "is damaged (checksum mismatch in impacts); rebuilding it" in caplog.text
+    assert len(builds) == 2
+    assert service.ask(QUESTION) == first.ask(QUESTION)
+    mapped = make_service(corpus_dir, cache).snapshot.index.mapped
+    assert mapped is not None
+    assert damaged_arrays(mapped) == []
+    assert len(builds) == 2
+
+
 def tamper(path: Path, **changes: np.ndarray) -> None:
-    """Rewrite a cache file with some arrays replaced: valid zip, valid CRCs, wrong contents."""
-    with np.load(path, allow_pickle=False) as npz:
-        arrays = {name: npz[name] for name in npz.files}
+    """Rewrite a cache file with some arrays replaced, as a buggy writer would: valid checksums, wrong contents."""
+    mapped = open_arrays(path, FORMAT, ARRAYS)
+    arrays = {name: np.array(array) for name, array in mapped.arrays.items()}
     arrays.update(changes)
-    np.savez(path, **arrays)
+    write_arrays(path, FORMAT, mapped.meta, arrays)
 
 
 @pytest.mark.parametrize(
     "changes",
     [
-        {"post_docs": "out of range"},
         {"post_docs": "float"},
-        {"post_tf": "zero"},
+        {"post_docs": "short"},
         {"doc_len": "short"},
+        {"doc_len": "negative"},
         {"offsets": "shuffled"},
-        {"header": "other format"},
         {"terms": "bad utf-8"},
+        {"terms": "repeated"},
         {"forward": "short"},
-        {"forward": "out of range"},
-        {"forward": "other terms"},
+        {"impacts": "short"},
     ],
 )
 def test_a_well_formed_but_wrong_file_is_rejected(corpus_dir, cache, builds, changes):
@@ -185,16 +194,15 @@ def test_a_well_formed_but_wrong_file_is_rejected(corpus_dir, cache, builds, cha
     path = cache.path_for(first.corpus)
     index = first.snapshot.index
     name, how = next(iter(changes.items()))
-    forward = index.forward
+    array = {"post_docs": index.post_docs, "doc_len": index.doc_len, "forward": index.forward,
+             "impacts": index.post_impact}.get(name)
     replacement = {
-        "out of range": (index.post_docs if name != "forward" else forward) + 10_000,
         "float": index.post_docs.astype(np.float64),
-        "zero": np.zeros_like(index.post_tf),
-        "short": (index.doc_len if name != "forward" else forward)[:-1],
-        "other terms": np.where(forward == forward[0], forward[-1], forward).astype(np.int32),
+        "short": array[:-1] if array is not None else None,
+        "negative": -index.doc_len,
         "shuffled": index.offsets[::-1].copy(),
-        "other format": np.frombuffer(b'{"format": "something/2", "key": "x"}', dtype=np.uint8),
         "bad utf-8": np.frombuffer(b"\xff\xfe", dtype=np.uint8),
+        "repeated": np.frombuffer("\n".join([index.terms()[0]] * len(index.vocab)).encode(), dtype=np.uint8),
     }[how]
     tamper(path, **{name: replacement})
     service = make_service(corpus_dir, cache)
@@ -202,17 +210,19 @@ def test_a_well_formed_but_wrong_file_is_rejected(corpus_dir, cache, builds, cha
     assert service.ask(QUESTION) == first.ask(QUESTION)
 
 
-def test_postings_out_of_order_are_rejected(corpus_dir, cache, tmp_path):
+def test_a_key_or_format_mismatch_is_rejected(corpus_dir, tmp_path):
     corpus = load_corpus(corpus_dir)
     params = BM25Params()
     index = BM25Index.build(Analyzer().terms_many(p.text for p in corpus.passages), params)
-    lo, hi = next((int(a), int(b)) for a, b in zip(index.offsets[:-1], index.offsets[1:], strict=True) if b - a > 1)
-    docs = index.post_docs.copy()
-    docs[lo:hi] = docs[lo:hi][::-1]
-    path = tmp_path / "x.npz"
+    path = tmp_path / "x.arrays"
     save_index(path, "k", index)
-    tamper(path, post_docs=docs)
-    with pytest.raises(ValueError, match="out of order"):
+    assert np.array_equal(load_index(path, "k", params, len(corpus.passages)).post_impact, index.post_impact)
+    with pytest.raises(ValueError, match="stale"):
+        load_index(path, "other", params, len(corpus.passages))
+    with pytest.raises(ValueError, match="passages"):
+        load_index(path, "k", params, len(corpus.passages) + 1)
+    path.write_bytes(path.read_bytes().replace(FORMAT.encode(), b"askbot-index/9", 1))
+    with pytest.raises(ValueError, match="another file format"):
         load_index(path, "k", params, len(corpus.passages))
 
 
@@ -248,7 +258,7 @@ def test_small_corpora_and_persist_off_write_nothing(corpus_dir, tmp_path):
     assert not (tmp_path / "d").exists()
     on = load_settings(env_file=None, overrides={"index": {"cache_dir": tmp_path / "e", "min_passages": 0}})
     AskService.from_settings(on, corpus_path=corpus_dir)
-    assert len(list((tmp_path / "e").glob("index-*.npz"))) == 1
+    assert len(list((tmp_path / "e").glob("index-*.arrays"))) == 1
 
 
 def test_progress_bar_only_when_asked(corpus_dir, monkeypatch, capsys):
