@@ -17,7 +17,8 @@ switch it ``off`` (and ``on``, for stages off by default), so an ablation is a l
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import ClassVar, Protocol
@@ -35,7 +36,7 @@ from bot.answer import (
     coverage,
     decline_reason,
     defines,
-    proximity,
+    proximity_at,
     sentence_cue,
     strip_frame,
 )
@@ -107,7 +108,7 @@ class Context:
     analyzer: Analyzer
     corpus: Corpus
     index: BM25Index
-    passage_terms: Sequence[frozenset[str]]
+    passage_terms: Sequence[AbstractSet[str]]
     expander: Expander
     within: tuple[int, int] | None = None  # one article's passage range
     visible: PassageSet | None = None  # the passages that may answer (a server's articles)
@@ -167,6 +168,12 @@ class Context:
         if counted:
             counted = counted | {w.term for w in self.searched if w.source in counted}
         return counted
+
+    def forward_terms(self, position: int, wanted: Iterable[str]) -> list[str | None]:
+        """Return a passage's terms in order from the forward index, None for each not ``wanted``."""
+        vocab = self.index.vocab
+        ids = {tid: term for term in wanted if (tid := vocab.get(term)) is not None}
+        return [ids.get(tid) for tid in self.index.term_ids_of(position).tolist()]
 
     def passage(self, position: int) -> Passage:
         """Return the passage at a position."""
@@ -339,11 +346,18 @@ class ProximityScore:
 
     def figure(self, ctx: Context, positions: Sequence[int], pool: Pool) -> list[tuple[float, ...]]:
         """Return each candidate's proximity."""
-        terms, idf, stand_ins = ctx.terms, ctx.index.idf, ctx.stand_ins
-        return [
-            (proximity(terms, ctx.index.tokens_of(p), idf, stand_ins),)
-            for p in positions
-        ]
+        terms, index, stand_ins = ctx.terms, ctx.index, ctx.stand_ins
+        # Only the question's terms and their stand-ins are looked for, by term id in the forward index.
+        wanted = {tid: term for term in (*terms, *(t for held in stand_ins.values() for t in held))
+                  if (tid := index.vocab.get(term)) is not None}
+        figures: list[tuple[float, ...]] = []
+        for p in positions:
+            at: dict[str, list[int]] = {}
+            for i, tid in enumerate(index.term_ids_of(p).tolist()):
+                if tid in wanted:
+                    at.setdefault(wanted[tid], []).append(i)
+            figures.append((proximity_at(terms, at, index.idf, stand_ins),))
+        return figures
 
 
 class DefinitionScore:
@@ -388,9 +402,10 @@ class CueScore:
         """Return 1 for each candidate that holds the answer's kind near the question's words, else 0."""
         if ctx.kind is QuestionKind.OTHER:
             return [(0.0,)] * len(positions)
-        idf = ctx.index.idf
+        idf, wanted = ctx.index.idf, (*ctx.weights, *ctx.counted)
         return [
-            (float(sentence_cue(ctx.passage(p), ctx.weights, ctx.analyzer, idf, ctx.kind, counted=ctx.counted)),)
+            (float(sentence_cue(ctx.passage(p), ctx.weights, ctx.analyzer, idf, ctx.kind, counted=ctx.counted,
+                                terms=ctx.forward_terms(p, wanted))),)
             for p in positions
         ]
 
@@ -606,7 +621,8 @@ class HighlightStage:
             cosines = ctx.vectors.sentence_similarities(ctx.question_vector, position)
             meaning = cosines.tolist() if cosines is not None else None
         return choose_highlight(passage, weights, ctx.kind, ctx.analyzer, ctx.index.idf, meaning=meaning,
-                                meaning_weight=r.highlight_similarity_weight)
+                                meaning_weight=r.highlight_similarity_weight,
+                                terms=ctx.forward_terms(position, weights))
 
 
 # -- the pipeline ----------------------------------------------------------------------------------------

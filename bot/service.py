@@ -17,6 +17,7 @@ import itertools
 import sys
 import threading
 from collections.abc import Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
@@ -47,7 +48,7 @@ VISIBLE_SETS = 256
 PROGRESS_DELAY = 0.5
 
 
-class PassageTerms(Sequence[frozenset[str]]):
+class PassageTerms(Sequence[AbstractSet[str]]):
     """Each passage's distinct terms, read from the index's forward index: no passage is analyzed again."""
 
     def __init__(self, index: BM25Index) -> None:
@@ -57,19 +58,19 @@ class PassageTerms(Sequence[frozenset[str]]):
         return self._index.n_docs
 
     @overload
-    def __getitem__(self, position: int) -> frozenset[str]: ...
+    def __getitem__(self, position: int) -> AbstractSet[str]: ...
 
     @overload
-    def __getitem__(self, position: slice) -> Sequence[frozenset[str]]: ...
+    def __getitem__(self, position: slice) -> Sequence[AbstractSet[str]]: ...
 
-    def __getitem__(self, position: int | slice) -> frozenset[str] | Sequence[frozenset[str]]:
+    def __getitem__(self, position: int | slice) -> AbstractSet[str] | Sequence[AbstractSet[str]]:
         if isinstance(position, slice):
             return [self[i] for i in range(*position.indices(len(self)))]
         if not -len(self) <= position < len(self):
             raise IndexError(position)
         return self._index.terms_of(position % len(self))
 
-    def __iter__(self) -> Iterator[frozenset[str]]:
+    def __iter__(self) -> Iterator[AbstractSet[str]]:
         return (self[i] for i in range(len(self)))
 
 
@@ -79,7 +80,7 @@ class Snapshot:
 
     corpus: Corpus
     index: BM25Index
-    passage_terms: Sequence[frozenset[str]]
+    passage_terms: Sequence[AbstractSet[str]]
     ranges: dict[str, tuple[int, int]]
     vectors: PassageVectors | None = None  # None: the semantic stage is off or has no model
     # The passages of the article sets asked about lately: a server asks with the same set again and again.

@@ -75,3 +75,31 @@ def test_a_full_chunk_table_starts_afresh(monkeypatch):
     assert analyzer.tokens(text) == reference_tokens(analyzer, text)
     assert analyzer.tokens(text + " nine") == reference_tokens(analyzer, text + " nine")
     assert len(analyzer._chunk_tokens) <= 3 + 9
+
+
+# Chunks the plain-word count reads without analyzing: words, numbers, a punctuation mark after, stopwords, capitals.
+PLAIN_PIECES = [*PIECES, "word.", "Word,", "1,234.", "12th", "1.5.", "a.", "I.", "US.", "us,", "Us", "the", "The!",
+                "x?", "3", "40s", "it;", "7:", "abc123", "12ab", "1,2,3"]
+chunks_st = st.one_of(st.sampled_from(PLAIN_PIECES), st.text(max_size=8).filter(lambda c: c and not any(
+    ch.isspace() for ch in c)), st.from_regex(r"[A-Za-z0-9]{1,6}[.,;:!?]{0,2}", fullmatch=True))
+
+
+@settings(max_examples=300, deadline=None)
+@given(chunk=chunks_st)
+def test_chunk_counts_are_the_chunks_token_counts(chunk):
+    analyzer = Analyzer()
+    assert analyzer._chunk_counts[chunk] == len(reference_tokens(analyzer, chunk))
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.one_of(text_st, st.lists(chunks_st, max_size=20).map(" ".join)), data=st.data())
+def test_tokens_at_are_the_tokens_the_terms_name(text, data):
+    analyzer = Analyzer()
+    tokens = reference_tokens(analyzer, text)
+    keep = data.draw(st.lists(st.booleans(), min_size=len(tokens), max_size=len(tokens)))
+    terms = [t.term if k else None for t, k in zip(tokens, keep, strict=True)]
+    assert analyzer.tokens_at(text, terms) == [t for t, k in zip(tokens, keep, strict=True) if k]
+    assert ANALYZER.tokens_at(text, terms) == [t for t, k in zip(tokens, keep, strict=True) if k]  # chunks seen before
+    assert analyzer.tokens_at(text, [*terms, None]) is None  # one entry too many: not the forward index of this text
+    if tokens:
+        assert analyzer.tokens_at(text, ["?", *terms[1:]]) is None  # a wanted term the text does not have there

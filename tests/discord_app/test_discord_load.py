@@ -17,7 +17,7 @@ import time
 from collections import Counter
 
 import pytest
-from fake_discord import FakeDiscord
+from fake_discord import FakeDiscord, created_at
 from harness import SettingsFactory, running
 
 from bot.service import AskService
@@ -36,6 +36,11 @@ QUESTIONS = (
 # Not asked here: the harbour report's one 12,000-word paragraph (kept whole by the fixtures' max_passage_words)
 # costs about 0.7 s per question that reaches it, which measures the ranking, not the front end.
 WEBHOOK_RE = re.compile(r"/webhooks/\d+/([^/]+)")
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Return the ``q``-th percentile of sorted values (nearest rank)."""
+    return values[max(0, min(len(values) - 1, round(q / 100 * len(values)) - 1))]
 
 
 # Each answer made this much slower (a sleep in the worker thread, as a larger corpus would take): the answers
@@ -104,11 +109,16 @@ async def test_a_burst_of_mentions_and_asks_is_answered_exactly_once_and_in_time
     followups = Counter(m.group(1) for c in fake.calls("POST", r"/webhooks/\d+/[^/]+")
                         if (m := WEBHOOK_RE.fullmatch(c.path)))
     latencies = sorted(fake.ack_latencies.values())
+    # From a mention's arrival to its reply, both read from their snowflakes (milliseconds).
+    reply_waits = sorted(created_at(m["id"]) - created_at(m["message_reference"]["message_id"])
+                         for m in fake.posted() if (m.get("message_reference") or {}).get("message_id") in mention_ids)
     print(f"\nburst (answers +{slow:.2f} s): {len(mentions)} mentions + {len(asks)} /ask from {MEMBERS} members "
           f"in {SPREAD_SECONDS:.0f} s, "
           f"settled after {finished:.1f} s; mentions lost {len(lost)}, duplicated {len(duplicated)}; "
           f"/ask late {len(fake.late_callbacks)}, deferred {deferred}, ack from creation "
-          f"p50 {statistics.median(latencies):.3f} s, max {latencies[-1]:.3f} s")
+          f"p50 {statistics.median(latencies):.3f} s, max {latencies[-1]:.3f} s; reply from arrival "
+          f"p50 {statistics.median(reply_waits):.3f} s, p95 {percentile(reply_waits, 95):.3f} s, "
+          f"max {reply_waits[-1]:.3f} s")
     assert (lost, duplicated) == ([], [])
     assert fake.late_callbacks == []
     assert all(callbacks[str(i)] == 1 for i in asks.values())
