@@ -29,6 +29,7 @@ from tqdm import tqdm
 
 from bot.analysis import Analyzer
 from bot.answer import Answer, Result, citation
+from bot.answer_cache import AnswerCache
 from bot.corpus import Article, BadFile, Corpus, load_corpus
 from bot.corpus_store import CorpusCache
 from bot.errors import UnknownArticleError
@@ -261,6 +262,7 @@ class AskService:
         self._lock = threading.Lock()
         self._related = related_map(self.analyzer)
         self._expander: tuple[BM25Index, Expander] | None = None
+        self._answers = AnswerCache()
         self._snapshot = self._build(corpus)
         freeze_heap()
 
@@ -310,6 +312,7 @@ class AskService:
         elif not retrieval.semantic:
             other.embedder = None
         other._expander = None
+        other._answers = AnswerCache()
         other._lock = threading.Lock()
         if other.params != self.params or (other.embedder is not None and self._snapshot.vectors is None):
             other._snapshot = other._build(self._snapshot.corpus, previous=self._snapshot)
@@ -444,8 +447,13 @@ class AskService:
         rebuilt.
         """
         snap = self._snapshot
-        ctx = self.context(question, article=article, snapshot=snap, articles=articles)
-        return self._answer(question, ctx, snap, self.pipeline.rank(ctx), top)
+        semantic = self.embedder is not None and snap.vectors is not None and snap.vectors.complete
+
+        def answer() -> Answer:
+            ctx = self.context(question, article=article, snapshot=snap, articles=articles)
+            return self._answer(question, ctx, snap, self.pipeline.rank(ctx), top)
+
+        return self._answers.get(snap, (question, article, top, articles, semantic), answer)
 
     def _answer(self, question: str, ctx: Context, snap: Snapshot, ranking: Ranking, top: int | None) -> Answer:
         """Decide, from one ranking, whether to answer and with which passages."""
