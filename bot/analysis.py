@@ -203,6 +203,22 @@ class Analyzer:
             out.append(Token(term, starts[at] + start, starts[at] + end))
         return out
 
+    def tokens_between(self, text: str, start: int, end: int) -> list[Token]:
+        """Return the tokens of ``text`` that start in ``[start, end)``, as ``tokens`` would, reading only those."""
+        table = self._chunk_tokens
+        if len(table) > TOKEN_CACHE_CHUNKS:
+            table.clear()
+        at = max(0, min(start, len(text)))
+        while at > 0 and not text[at - 1].isspace():  # back to the start of the word holding ``start``
+            at -= 1
+        out: list[Token] = []
+        for chunk in _CHUNK_RE.finditer(text, at):
+            if chunk.start() >= end:
+                break
+            out.extend(Token(term, chunk.start() + s, chunk.start() + e) for term, s, e in table[chunk.group()]
+                       if start <= chunk.start() + s < end)
+        return out
+
     def terms(self, text: str) -> list[str]:
         """Return the index terms of ``text`` in order, repeats kept."""
         folded = fold(text)

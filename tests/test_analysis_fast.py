@@ -103,3 +103,13 @@ def test_tokens_at_are_the_tokens_the_terms_name(text, data):
     assert analyzer.tokens_at(text, [*terms, None]) is None  # one entry too many: not the forward index of this text
     if tokens:
         assert analyzer.tokens_at(text, ["?", *terms[1:]]) is None  # a wanted term the text does not have there
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.one_of(text_st, st.lists(chunks_st, max_size=20).map(" ".join)), data=st.data())
+def test_tokens_between_are_the_tokens_starting_there(text, data):
+    start = data.draw(st.integers(min_value=0, max_value=len(text) + 1))
+    end = data.draw(st.integers(min_value=0, max_value=len(text) + 2))
+    expected = [t for t in reference_tokens(ANALYZER, text) if start <= t.start < end]
+    assert ANALYZER.tokens_between(text, start, end) == expected
+    assert Analyzer().tokens_between(text, start, end) == expected

@@ -388,7 +388,9 @@ def _plain_cue_spans(kind: QuestionKind, text: str) -> list[tuple[int, int]]:
 # Cased letters IGNORECASE equates with ASCII ones (Kelvin sign, long s, dotted capital I), accents, dashes, quotes.
 CASE_PIECES = ["K", "ſ", "İ", "ı", "É", "é", "’", "—", "“", "€", "£", "$", "March", "MAY", "May 5", "1990s", "'60s",
                "in 821", "500 BC", "3 weeks", "two and a half years", "twelve", "Twelve", "$5 million", "5 June 2007",
-               "the 11th century", "Eleventh Century", "Monday", "last week", "12", "1,200", "US$ 30", " ", ", ", ". "]
+               "the 11th century", "Eleventh Century", "Monday", "last week", "12", "1,200", "US$ 30", " ", ", ", ". ",
+               "1066", "2024s", "of 950", "since 1999", "the '90s", "40s", "300 ad", "7 ce", "٣", "2,001", "£12",
+               "word", "Dozens", "one", "done"]
 
 
 @settings(max_examples=300, deadline=None)
@@ -411,6 +413,8 @@ def test_lowered_twins_hold_no_capital_to_miss() -> None:
         assert not re.search(r"(?<!\\)[A-Z]", pattern.pattern), pattern.pattern
         assert twin.pattern == pattern.pattern
         assert not twin.flags & re.IGNORECASE
+    for shortcut in answer_module._SHORTCUTS.values():
+        assert shortcut.hint.pattern == shortcut.hint.pattern.lower()
     assert answer_module.lowered("Caf\u00e9") is None  # a cased letter beyond ASCII: the originals run
     assert answer_module.lowered("It’s — MAY") == "it’s — may"
 
