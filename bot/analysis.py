@@ -189,10 +189,9 @@ class Analyzer:
         if not wanted:
             return []
         if " ".join(chunks) == text:  # words one space apart (most passages): a chunk starts after those before
-            ends = list(itertools.accumulate(map(len, chunks)))
-            starts = [0, *(end + i for i, end in enumerate(ends[:-1], start=1))]
+            ends, starts = list(itertools.accumulate(map(len, chunks))), None
         else:
-            starts = [m.start() for m in _CHUNK_RE.finditer(text)]
+            ends, starts = [], [m.start() for m in _CHUNK_RE.finditer(text)]
         out: list[Token] = []
         for j in wanted:
             at = bisect_right(through, j)
@@ -200,7 +199,8 @@ class Analyzer:
             if k >= len(held) or held[k][0] != terms[j]:
                 return None
             term, start, end = held[k]
-            out.append(Token(term, starts[at] + start, starts[at] + end))
+            first = starts[at] if starts is not None else (ends[at - 1] + at if at else 0)
+            out.append(Token(term, first + start, first + end))
         return out
 
     def tokens_between(self, text: str, start: int, end: int) -> list[Token]:
@@ -301,6 +301,8 @@ class _ChunkTerms(dict[str, tuple[str, ...]]):
 
 # Sentence ends: terminal punctuation, optional closing quotes or brackets, then space and a likely start.
 _SENTENCE_END_RE = re.compile(r"[.!?…]+[\"”’')\]]*(?=\s+[\"“‘'(\[]?[A-Z0-9À-Ý¿¡@#])")
+# The longest text ``_ABBREVIATION_RE`` matches: four initials ("U.S.A.") or "approx.".
+ABBREVIATION_CHARS = 8
 _ABBREVIATION_RE = re.compile(
     r"(?:\b(?:[A-Za-z]\.){1,4}|\b(?:Mr|Mrs|Ms|Dr|Prof|Sr|Jr|St|Gen|Gov|Sen|Rep|Lt|Col|Capt|Sgt|Rev|Hon|"
     r"Inc|Ltd|Co|Corp|No|vs|etc|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|approx|est)\.)$"
@@ -324,8 +326,10 @@ def _sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
     start = 0
     for match in _SENTENCE_END_RE.finditer(text):
         end = match.end()
-        head = text[start : match.start() + 1]
-        if _ABBREVIATION_RE.search(head):
+        # An abbreviation ends the sentence so far, and none is longer than ABBREVIATION_CHARS: only the end is read.
+        # Searched within ``text`` from a later start, the pattern sees the same characters before each position.
+        last = match.start() + 1
+        if _ABBREVIATION_RE.search(text, max(start, last - ABBREVIATION_CHARS), last):
             continue
         spans.append((start, end))
         start = end

@@ -115,6 +115,7 @@ class Context:
     vectors: PassageVectors | None = None  # complete passage vectors, or None: no semantic stage
     question_vector: npt.NDArray[np.float32] | None = None
     searched: tuple[WeightedTerm, ...] = ()
+    _held: dict[tuple[int, ...], list[dict[str, list[int]]]] = field(default_factory=dict, repr=False)
 
     @property
     def terms(self) -> list[str]:
@@ -168,6 +169,33 @@ class Context:
         if counted:
             counted = counted | {w.term for w in self.searched if w.source in counted}
         return counted
+
+    def held(self, positions: Sequence[int]) -> list[dict[str, list[int]]]:
+        """Return, for each candidate, the word positions of each question term and stand-in it holds, in order.
+
+        Read from the forward index for all candidates at once (one ``np.isin``), and kept: coverage and proximity
+        both read it.
+        """
+        key = tuple(positions)
+        found = self._held.get(key)
+        if found is not None:
+            return found
+        vocab = self.index.vocab
+        terms = (*self.terms, *(t for held in self.stand_ins.values() for t in held))
+        wanted = {tid: term for term in terms if (tid := vocab.get(term)) is not None}
+        found = [{} for _ in key]
+        if wanted and key:
+            parts = [self.index.term_ids_of(p) for p in key]
+            ends = np.cumsum([part.size for part in parts])
+            ids = np.concatenate(parts)
+            hits = np.flatnonzero(np.isin(ids, np.fromiter(wanted, dtype=ids.dtype, count=len(wanted))))
+            owners = np.searchsorted(ends, hits, side="right")
+            starts = ends - [part.size for part in parts]
+            for owner, at, tid in zip(owners.tolist(), (hits - starts[owners]).tolist(), ids[hits].tolist(),
+                                      strict=True):
+                found[owner].setdefault(wanted[tid], []).append(at)
+        self._held[key] = found
+        return found
 
     def forward_terms(self, position: int, wanted: Iterable[str]) -> list[str | None]:
         """Return a passage's terms in order from the forward index, None for each not ``wanted``."""
@@ -238,7 +266,9 @@ class LexicalCandidates:
             found = {h.position: h.score for h in hits}
             pool.top = hits[0].score if hits else 0.0
         others = [p for p in pool.bm25 if p not in found]
-        pool.bm25 = found | dict(zip(others, ctx.index.scores_at(ctx.searched, others), strict=True))
+        if others:  # semantic candidates the search did not return
+            found |= dict(zip(others, ctx.index.scores_at(ctx.searched, others), strict=True))
+        pool.bm25 = found
 
 
 class SemanticCandidates:
@@ -325,7 +355,8 @@ class CoverageScore:
     def figure(self, ctx: Context, positions: Sequence[int], pool: Pool) -> list[tuple[float, ...]]:
         """Return each candidate's coverage."""
         terms, weights, credits = ctx.terms, ctx.idf_weights, ctx.credits
-        return [(coverage(terms, ctx.passage_terms[p], weights=weights, credits=credits),) for p in positions]
+        # Coverage asks only about the question's terms and their stand-ins: those a candidate holds are enough.
+        return [(coverage(terms, held.keys(), weights=weights, credits=credits),) for held in ctx.held(positions)]
 
 
 class ProximityScore:
@@ -346,18 +377,8 @@ class ProximityScore:
 
     def figure(self, ctx: Context, positions: Sequence[int], pool: Pool) -> list[tuple[float, ...]]:
         """Return each candidate's proximity."""
-        terms, index, stand_ins = ctx.terms, ctx.index, ctx.stand_ins
-        # Only the question's terms and their stand-ins are looked for, by term id in the forward index.
-        wanted = {tid: term for term in (*terms, *(t for held in stand_ins.values() for t in held))
-                  if (tid := index.vocab.get(term)) is not None}
-        figures: list[tuple[float, ...]] = []
-        for p in positions:
-            at: dict[str, list[int]] = {}
-            for i, tid in enumerate(index.term_ids_of(p).tolist()):
-                if tid in wanted:
-                    at.setdefault(wanted[tid], []).append(i)
-            figures.append((proximity_at(terms, at, index.idf, stand_ins),))
-        return figures
+        terms, idf, stand_ins = ctx.terms, ctx.index.idf, ctx.stand_ins
+        return [(proximity_at(terms, held, idf, stand_ins),) for held in ctx.held(positions)]
 
 
 class DefinitionScore:

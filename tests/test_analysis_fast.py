@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import unicodedata
+from re import _parser  # type: ignore[attr-defined]
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.analysis import _APOSTROPHES, _TOKEN_RE, Analyzer, Token, fold
+from bot.analysis import (
+    _ABBREVIATION_RE,
+    _APOSTROPHES,
+    _SENTENCE_END_RE,
+    _TOKEN_RE,
+    ABBREVIATION_CHARS,
+    Analyzer,
+    Token,
+    fold,
+    sentence_spans,
+)
 
 ANALYZER = Analyzer()
 # Words, numbers with separators, apostrophes of every kind, accents, odd whitespace, expanding characters.
@@ -113,3 +124,48 @@ def test_tokens_between_are_the_tokens_starting_there(text, data):
     expected = [t for t in reference_tokens(ANALYZER, text) if start <= t.start < end]
     assert ANALYZER.tokens_between(text, start, end) == expected
     assert Analyzer().tokens_between(text, start, end) == expected
+
+
+def reference_sentence_spans(text: str) -> list[tuple[int, int]]:
+    """The plain definition of ``sentence_spans``: each possible end checked against the whole sentence so far."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in _SENTENCE_END_RE.finditer(text):
+        if _ABBREVIATION_RE.search(text[start : match.start() + 1]):
+            continue
+        spans.append((start, match.end()))
+        start = match.end()
+    spans.append((start, len(text)))
+    out = []
+    for first, last in spans:
+        piece = text[first:last]
+        lo = first + len(piece) - len(piece.lstrip())
+        hi = last - (len(piece) - len(piece.rstrip()))
+        if lo < hi:
+            out.append((lo, hi))
+    return out
+
+
+SENTENCE_PIECES = ["Mr.", "Dr. Smith", "U.S.", "U.S.A.", "e.g.", "approx.", "Sept.", "He left.", "It rose 4.5%.",
+                   "\"Yes.\"", "(No.)", "Why?", "Wow!", "Then…", "a.b.c.d.e.", "St.", "Ltd.", "x", "The", "1990.",
+                   " ", "  ", "\n", "“Quoted.”", "Inc.", "No. 5", "see pic.twitter.com"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.one_of(st.lists(st.sampled_from(SENTENCE_PIECES), max_size=14).map(" ".join),
+                      st.lists(st.sampled_from(SENTENCE_PIECES), max_size=14).map("".join), text_st))
+def test_sentence_spans_read_only_the_end_for_abbreviations(text):
+    assert sentence_spans(text) == reference_sentence_spans(text)
+
+
+def test_no_abbreviation_is_longer_than_the_end_read() -> None:
+    assert _parser.parse(_ABBREVIATION_RE.pattern).getwidth()[1] <= ABBREVIATION_CHARS
+
+
+def test_sentence_spans_of_every_eval_passage_are_the_plain_ones() -> None:
+    from bot.corpus import load_corpus
+    from tests.conftest import DATA_DIR
+
+    for name in ("multi", "fresh", "fresh2"):
+        for passage in load_corpus(DATA_DIR / name / "corpus").passages:
+            assert sentence_spans(passage.text) == reference_sentence_spans(passage.text)
