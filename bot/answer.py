@@ -86,6 +86,9 @@ _NOT_A_NAME = (
     r"(?!(?:The|A|An|This|That|These|Those|His|Her|Their|Our|Its|My|While|As|And|But|Or|In|On|At|To|For|"
     r"From|With|By|Toward|Towards|Note|If|When|Why|How|What|Who|Where|After|Before|Some|Many|Every|Each)\b)"
 )
+# Where a name can start: ``_PERSON_RE`` is tried only there (the same matches, 2-3x faster than trying it at
+# every word of the text).
+_CAPITAL_RE = re.compile(r"[A-ZÀ-Þ]")
 _PERSON_RE = re.compile(
     r"\b" + _NOT_A_NAME + _NAME_WORD + r"(?:\s+(?:de|del|la|van|von|da|bin)?\s*" + _NAME_WORD + r")+"
 )
@@ -331,7 +334,7 @@ def _cue_spans(kind: QuestionKind, text: str) -> tuple[tuple[int, int], ...]:
         spans += [(m.start(), m.end()) for m in _finditer(_HISTORIC_DATE_RE, text, low)]
         return tuple(sorted(set(spans + [(m.start(), m.end()) for m in _finditer(_DURATION_RE, text, low)])))
     if kind is QuestionKind.PERSON:
-        return tuple((m.start(), m.end()) for m in _PERSON_RE.finditer(text))
+        return tuple((m.start(), m.end()) for m in _driven(_PERSON_RE, _CAPITAL_RE, text, 0, len(text)))
     if kind is QuestionKind.PLACE:
         return tuple((m.start(), m.end()) for m in _PLACE_RE.finditer(text))
     return ()
