@@ -41,7 +41,7 @@ from __future__ import annotations
 import itertools
 import math
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import cached_property
@@ -375,7 +375,7 @@ class BM25Index:
 
     def terms_of(self, position: int) -> TermSet:
         """Return one passage's distinct terms."""
-        return TermSet(set(self.term_ids_of(position).tolist()), self.vocab, self._term_list)
+        return TermSet(set(self.term_ids_of(position).tolist()), self)
 
     # -- scoring --------------------------------------------------------------------------------------
 
@@ -584,17 +584,17 @@ class TermSet(AbstractSet[str]):
     vocabulary), the set of its ids 7 us; the re-ranking asks it about a few question terms only.
     """
 
-    __slots__ = ("_ids", "_terms", "_vocab")
+    __slots__ = ("_ids", "_index")
 
-    def __init__(self, ids: set[int], vocab: Mapping[str, int], terms: Sequence[str]) -> None:
-        self._ids, self._vocab, self._terms = ids, vocab, terms
+    def __init__(self, ids: set[int], index: BM25Index) -> None:
+        self._ids, self._index = ids, index
 
     def __contains__(self, term: object) -> bool:
-        tid = self._vocab.get(term) if isinstance(term, str) else None
+        tid = self._index.vocab.get(term) if isinstance(term, str) else None
         return tid is not None and tid in self._ids
 
     def __iter__(self) -> Iterator[str]:
-        return map(self._terms.__getitem__, self._ids)
+        return map(self._index._term_list.__getitem__, self._ids)
 
     def __len__(self) -> int:
         return len(self._ids)
