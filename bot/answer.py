@@ -611,6 +611,10 @@ def sentence_cue(
     tokenized nor split into sentences. ``terms`` (``Analyzer.tokens_at``: the passage's terms in order, None for
     each that is neither weighted nor counted) spares reading the other words: nothing here looks at them.
     """
+    if counted and kind is QuestionKind.QUANTITY and terms is not None and not any(
+        term is not None and term in counted for term in terms
+    ):
+        return False  # no word of what is counted: no clause can hold it beside a number
     cues = cue_spans(kind, passage.text)
     if not cues:
         return False
