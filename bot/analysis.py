@@ -51,7 +51,7 @@ class Token(NamedTuple):
     """One word of a text: its index term and where it stands in the original string."""
 
     # A named tuple, not a frozen dataclass: a question makes one per word of each passage it reads, and a frozen
-    # dataclass's constructor takes about twice as long (0.35 against 0.66 us, 40 of the 60 us of a passage).
+    # dataclass's constructor takes about twice as long (0.66 against 0.35 us; a passage's tokens 88 -> 73 us).
     term: str
     start: int
     end: int
