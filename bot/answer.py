@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import itertools
 import re
-from bisect import bisect_right
-from collections.abc import Callable, Iterable, Mapping, Sequence, Set
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
@@ -42,7 +42,8 @@ _NUMBER_SPAN_RE = re.compile(
 _CLAUSE_BREAK_RE = re.compile(r"(?<!\d),|,(?!\d)|[;:()—–]")
 OTHER_CLAUSE_FACTOR = 0.25
 _YEAR_RE = re.compile(r"^(?:1[89]|20)\d\d$")
-_TIME_UNITS = r"(?:second|minute|hour|day|week|month|year|decade|century|centuries)s?"
+_TIME_UNITS_WORDS = ("second", "minute", "hour", "day", "week", "month", "year", "decade", "century", "centuries")
+_TIME_UNITS = r"(?:" + "|".join(_TIME_UNITS_WORDS) + r")s?"
 # "two years", "two and a half years", "several months", "a decade", "over 30 years".
 _DURATION_RE = re.compile(
     r"(?<![\w.])(?:\d+(?:[.,]\d+)?|" + _NUMBER_WORD_RE + r"|a|an|several|a\s+few|few|many)"
@@ -85,6 +86,9 @@ _NOT_A_NAME = (
     r"(?!(?:The|A|An|This|That|These|Those|His|Her|Their|Our|Its|My|While|As|And|But|Or|In|On|At|To|For|"
     r"From|With|By|Toward|Towards|Note|If|When|Why|How|What|Who|Where|After|Before|Some|Many|Every|Each)\b)"
 )
+# Where a name can start: ``_PERSON_RE`` is tried only there (the same matches, 2-3x faster than trying it at
+# every word of the text).
+_CAPITAL_RE = re.compile(r"[A-ZÀ-Þ]")
 _PERSON_RE = re.compile(
     r"\b" + _NOT_A_NAME + _NAME_WORD + r"(?:\s+(?:de|del|la|van|von|da|bin)?\s*" + _NAME_WORD + r")+"
 )
@@ -95,6 +99,88 @@ _MONEY_SPAN_RE = re.compile(
     re.IGNORECASE,
 )
 _PLACE_RE = re.compile(r"\b(?:in|at|from|of|to|near|outside|inside)\s+(?:the\s+)?" + _NAME_WORD)
+
+
+# Case-insensitive patterns are slow in ``re`` (no first-character skip over IGNORECASE alternatives); each has a
+# case-sensitive twin for text lowered where lowering changes what no case-insensitive match could tell apart.
+_CASELESS_PATTERNS = (_NUMBER_SPAN_RE, _DURATION_RE, _HISTORIC_DATE_RE, _DATE_RE, _MONTH_DAY_RE, _MONEY_SPAN_RE)
+_LOWERED_TWIN: dict[re.Pattern[str], re.Pattern[str]] = {
+    p: re.compile(p.pattern, p.flags & ~re.IGNORECASE) for p in _CASELESS_PATTERNS
+}
+_NON_ASCII_RE = re.compile(r"[^\x00-\x7f]")
+
+
+@lru_cache(maxsize=4096)
+def _caseless(char: str) -> bool:
+    """Return True for a character no case mapping touches (punctuation, symbols, scripts without case)."""
+    return char.lower() == char == char.upper() == char.casefold()
+
+
+def lowered(text: str) -> str | None:
+    """Return ``text`` lowered, when a lowercase pattern matches it as its case-insensitive original matches ``text``.
+
+    True of ASCII text (each letter lowers to the one letter IGNORECASE equates it with, and no character
+    class changes) and of text whose other characters are all caseless; None otherwise (the originals run).
+    """
+    if text.isascii() or all(_caseless(c) for c in set(_NON_ASCII_RE.findall(text))):
+        return text.lower()
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class _Shortcut:
+    """What a pattern's matches start with where the text holds none of its words.
+
+    Every match of the pattern either holds one of the ``hint`` words or starts with a character of ``driver``
+    (None: every match holds a hint word). Where no hint word is in the text, the pattern is tried only where
+    ``driver`` finds a character: ``re`` skips to those in C, instead of trying every alternative at every
+    position, and the matches are the same.
+    """
+
+    hint: re.Pattern[str]
+    driver: re.Pattern[str] | None
+
+
+def _words_re(*words: str) -> re.Pattern[str]:
+    return re.compile("|".join(sorted({re.escape(w) for w in words}, key=len, reverse=True)))
+
+
+# Only where the hint is cheap to look for and often absent: hints of many common words (number words, months)
+# cost more to seek than they spare (measured on the synthetic and SQuAD passages).
+_SHORTCUTS: dict[re.Pattern[str], _Shortcut] = {
+    # Years, decades ("'60s") and eras start with a digit or an apostrophe; only centuries may be written out.
+    _HISTORIC_DATE_RE: _Shortcut(_words_re("centur"), re.compile(r"[\d']")),
+    _DURATION_RE: _Shortcut(_words_re(*_TIME_UNITS_WORDS), None),
+}
+
+
+def _finditer(
+    pattern: re.Pattern[str], text: str, low: str | None, pos: int = 0, endpos: int | None = None
+) -> Iterator[re.Match[str]]:
+    """Return ``pattern.finditer`` over ``text``, run by its lowercase twin over ``low`` when there is one."""
+    end = len(text) if endpos is None else endpos
+    if low is None:
+        return pattern.finditer(text, pos, end)
+    twin, shortcut = _LOWERED_TWIN[pattern], _SHORTCUTS.get(pattern)
+    if shortcut is None or shortcut.hint.search(low, pos, end):
+        return twin.finditer(low, pos, end)
+    if shortcut.driver is None:
+        return iter(())
+    return _driven(twin, shortcut.driver, low, pos, end)
+
+
+def _driven(
+    pattern: re.Pattern[str], driver: re.Pattern[str], text: str, pos: int, end: int
+) -> Iterator[re.Match[str]]:
+    """Return ``pattern.finditer(text, pos, end)`` trying the pattern only where ``driver`` finds a character."""
+    while (found := driver.search(text, pos, end)) is not None:
+        at = found.start()
+        match = pattern.match(text, at, end)
+        if match is None:
+            pos = at + 1
+            continue
+        yield match
+        pos = match.end() if match.end() > at else at + 1
 
 
 class QuestionKind(StrEnum):
@@ -226,23 +312,29 @@ def cue_spans(kind: QuestionKind, text: str) -> list[tuple[int, int]]:
     return list(_cue_spans(kind, text))
 
 
+_LOWERED_KINDS = frozenset({QuestionKind.MONEY, QuestionKind.QUANTITY, QuestionKind.DURATION, QuestionKind.DATE})
+
+
 # A question's candidates are read for cues by the re-ranking, the cue decline and the highlight, clause by clause.
 @lru_cache(maxsize=CUE_CACHE_TEXTS)
 def _cue_spans(kind: QuestionKind, text: str) -> tuple[tuple[int, int], ...]:
     """Return ``cue_spans``, kept for the texts read last."""
+    low = lowered(text) if kind in _LOWERED_KINDS else None
     if kind is QuestionKind.MONEY:
-        return tuple((m.start(), m.end()) for m in _MONEY_SPAN_RE.finditer(text))
+        return tuple((m.start(), m.end()) for m in _finditer(_MONEY_SPAN_RE, text, low))
     if kind is QuestionKind.QUANTITY:
-        return tuple((m.start(), m.end()) for m in _NUMBER_SPAN_RE.finditer(text) if not _YEAR_RE.match(m.group()))
+        return tuple(
+            (m.start(), m.end()) for m in _finditer(_NUMBER_SPAN_RE, text, low) if not _YEAR_RE.match(m.group())
+        )
     if kind is QuestionKind.DURATION:
-        return tuple((m.start(), m.end()) for m in _DURATION_RE.finditer(text))
+        return tuple((m.start(), m.end()) for m in _finditer(_DURATION_RE, text, low))
     if kind is QuestionKind.DATE:
         # "When will the line reopen?" is answered by "closed for at least three weeks" as well as by a date.
-        spans = [(m.start(), m.end()) for m in _DATE_RE.finditer(text)]
-        spans += [(m.start(), m.end()) for m in _HISTORIC_DATE_RE.finditer(text)]
-        return tuple(sorted(set(spans + [(m.start(), m.end()) for m in _DURATION_RE.finditer(text)])))
+        spans = [(m.start(), m.end()) for m in _finditer(_DATE_RE, text, low)]
+        spans += [(m.start(), m.end()) for m in _finditer(_HISTORIC_DATE_RE, text, low)]
+        return tuple(sorted(set(spans + [(m.start(), m.end()) for m in _finditer(_DURATION_RE, text, low)])))
     if kind is QuestionKind.PERSON:
-        return tuple((m.start(), m.end()) for m in _PERSON_RE.finditer(text))
+        return tuple((m.start(), m.end()) for m in _driven(_PERSON_RE, _CAPITAL_RE, text, 0, len(text)))
     if kind is QuestionKind.PLACE:
         return tuple((m.start(), m.end()) for m in _PLACE_RE.finditer(text))
     return ()
@@ -283,12 +375,30 @@ def counted_terms(question: str, analyzer: Analyzer) -> frozenset[str]:
 def counts_near(text: str, tokens: Sequence[Token], kind: QuestionKind, counted: Set[str]) -> bool:
     """Return True when a number of the text shares its clause with a word of what the question counts."""
     breaks = [m.start() for m in _CLAUSE_BREAK_RE.finditer(text)]
-    for start, end in sentence_spans(text) or [(0, len(text))]:
-        inner = [b for b in breaks if start <= b < end]
-        clauses = {bisect_right(inner, t.start) for t in tokens if start <= t.start < end and t.term in counted}
-        if any(start <= s < end and bisect_right(inner, s) in clauses for s, _ in cue_spans(kind, text)):
-            return True
-    return False
+    sentence_of = _sentence_finder(sentence_spans(text) or [(0, len(text))])
+    # A clause is its sentence and the clause breaks before an offset: within a sentence, counting the breaks of
+    # the whole text before it tells its clauses apart as counting the sentence's own does.
+    clauses = {
+        (sentence, bisect_right(breaks, t.start))
+        for t in tokens
+        if t.term in counted and (sentence := sentence_of(t.start)) is not None
+    }
+    return any(
+        (sentence, bisect_right(breaks, s)) in clauses
+        for s, _ in cue_spans(kind, text)
+        if (sentence := sentence_of(s)) is not None
+    )
+
+
+def _sentence_finder(spans: Sequence[tuple[int, int]]) -> Callable[[int], int | None]:
+    """Return a function from a character offset to the index of the span (sorted, disjoint) holding it, or None."""
+    starts = [start for start, _ in spans]
+
+    def sentence_of(offset: int) -> int | None:
+        at = bisect_right(starts, offset) - 1
+        return at if at >= 0 and offset < spans[at][1] else None
+
+    return sentence_of
 
 
 def word_index_of(text: str) -> Callable[[int], int]:
@@ -360,12 +470,25 @@ def proximity(
     stand in any order within ``PROXIMITY_WINDOW`` words ("end of the video"). Stop words are not counted in
     the distance. ``stand_ins`` lets a question word be met by its typo repairs and related words.
     """
-    pairs = [(a, b) for a, b in itertools.pairwise(question_terms) if a != b]
-    if not pairs:
-        return 0.0
     positions: dict[str, list[int]] = {}
     for at, term in enumerate(passage_terms):
         positions.setdefault(term, []).append(at)
+    return proximity_at(question_terms, positions, idf, stand_ins)
+
+
+def proximity_at(
+    question_terms: Sequence[str],
+    positions: Mapping[str, Sequence[int]],
+    idf: Callable[[str], float],
+    stand_ins: Mapping[str, Set[str]] | None = None,
+) -> float:
+    """Return ``proximity`` from where in the passage each term stands (word positions, in order).
+
+    Only the question's terms and their stand-ins are looked up: ``positions`` may leave out every other term.
+    """
+    pairs = [(a, b) for a, b in itertools.pairwise(question_terms) if a != b]
+    if not pairs:
+        return 0.0
 
     def where(term: str) -> list[int]:
         found = list(positions.get(term, ()))
@@ -442,18 +565,32 @@ def _sentence_scores(
     """
     spans = sentence_spans(text) or [(0, len(text))]
     cues = cue_spans(kind, text) if cues is None else cues
-    if kind in _NEW_NAME_KINDS:
+    if kind in _NEW_NAME_KINDS and cues:
         # A name made of the question's own words ("the Dockworkers Union" for "who leads the dockworkers
         # union?") restates what is asked about; the answer is another name.
         asked = {term for term, weight in weights.items() if weight >= 1.0}
-        cues = [(s, e) for s, e in cues if not any(s <= t.start < e and t.term in asked for t in tokens)]
-    out = []
-    for start, end in spans:
-        held = {t.term for t in tokens if start <= t.start < end and t.term in weights}
-        score = sum(idf(term) * weights[term] for term in held)
-        has_cue = any(start <= cs < end for cs, _ in cues)
-        out.append(((start, end), score, has_cue))
-    return out
+        asked_at = [t.start for t in tokens if t.term in asked]  # in text order, as tokens are
+        cues = [(s, e) for s, e in cues if not _any_within(asked_at, s, e)]
+    sentence_of = _sentence_finder(spans)
+    # Each sentence's question terms, added in text order as a comprehension over the tokens would add them.
+    held: list[set[str]] = [set() for _ in spans]
+    for t in tokens:
+        if t.term in weights and (sentence := sentence_of(t.start)) is not None:
+            held[sentence].add(t.term)
+    cued = [False] * len(spans)
+    for cs, _ in cues:
+        if (sentence := sentence_of(cs)) is not None:
+            cued[sentence] = True
+    return [
+        (span, sum(idf(term) * weights[term] for term in terms), cue)
+        for span, terms, cue in zip(spans, held, cued, strict=True)
+    ]
+
+
+def _any_within(offsets: Sequence[int], start: int, end: int) -> bool:
+    """Return True when a sorted list of offsets holds one in ``[start, end)``."""
+    at = bisect_left(offsets, start)
+    return at < len(offsets) and offsets[at] < end
 
 
 def sentence_cue(
@@ -464,18 +601,24 @@ def sentence_cue(
     kind: QuestionKind = QuestionKind.OTHER,
     *,
     counted: Set[str] = frozenset(),
+    terms: Sequence[str | None] | None = None,
 ) -> bool:
     """Return whether a sentence holding question terms has a cue: a span of the kind of answer asked.
 
     With ``counted`` (what a how-many question counts, and its stand-ins) a number is a cue only in a clause
     that holds one of them: "How many guards…" is not answered by "15,000 work outside". A passage with no span
     of the kind asked (every passage, for a question of no particular kind) has no cue, and is neither
-    tokenized nor split into sentences.
+    tokenized nor split into sentences. ``terms`` (``Analyzer.tokens_at``: the passage's terms in order, None for
+    each that is neither weighted nor counted) spares reading the other words: nothing here looks at them.
     """
+    if counted and kind is QuestionKind.QUANTITY and terms is not None and not any(
+        term is not None and term in counted for term in terms
+    ):
+        return False  # no word of what is counted: no clause can hold it beside a number
     cues = cue_spans(kind, passage.text)
     if not cues:
         return False
-    tokens = analyzer.tokens(passage.text)
+    tokens = _tokens(passage.text, analyzer, terms)
     scored = _sentence_scores(passage.text, tokens, weights, idf, kind, cues=cues)
     cued = any(cue and score > 0 for _, score, cue in scored)
     if cued and counted and kind is QuestionKind.QUANTITY:
@@ -483,6 +626,12 @@ def sentence_cue(
     elif cued and kind in _NEAR_BOUND:
         cued = cue_near(passage.text, tokens, kind, weights.keys())
     return cued
+
+
+def _tokens(text: str, analyzer: Analyzer, terms: Sequence[str | None] | None) -> list[Token]:
+    """Return the tokens of ``text`` that ``terms`` names, or all of them without ``terms``."""
+    tokens = analyzer.tokens_at(text, terms) if terms is not None else None
+    return analyzer.tokens(text) if tokens is None else tokens
 
 
 def _best_sentence(
@@ -506,25 +655,30 @@ def _best_sentence(
 
 def _best_cue(
     text: str, sentence: tuple[int, int], tokens: Sequence[Token], weights: Mapping[str, float],
-    idf: Callable[[str], float], *, kind: QuestionKind,
+    idf: Callable[[str], float], *, kind: QuestionKind, held_in: Callable[[int, int], list[str]] | None = None,
 ) -> tuple[int, int] | None:
     """Return the cue span of the sentence that best fits the question's words, weighted by their IDF.
 
     Question words in the span's own clause count fully; words elsewhere in the sentence count a quarter,
     less with distance. A span that restates the question (its words are all the question's: "the 52nd
     Grammy Awards"), an ordinal ("57th") or a day of a month ("March 31") does not answer how many / how much /
-    how long, nor an amount of money how many.
+    how long, nor an amount of money how many. ``held_in(s, e)`` gives the terms of every word starting in a span
+    when ``tokens`` are only the question's words; without it they are read from ``tokens``, all of them.
     """
     start, end = sentence
     asked = {term for term, weight in weights.items() if weight >= 1.0}
-    days = [(m.start(), m.end()) for m in _MONTH_DAY_RE.finditer(text, start, end)]
+    starts = [t.start for t in tokens]  # in text order, as tokens are
+    days = [(m.start(), m.end()) for m in _finditer(_MONTH_DAY_RE, text, lowered(text), start, end)]
 
     def answers(s: int, e: int) -> bool:
         if _ORDINAL_SUFFIX_RE.match(text, e) or any(ds <= s and e <= de for ds, de in days):
             return False
         if kind is QuestionKind.QUANTITY and _CURRENCY & set(text[max(s - 1, 0) : e]):
             return False
-        held = [t.term for t in tokens if s <= t.start < e]
+        if held_in is not None:
+            held = held_in(s, e)
+        else:
+            held = [t.term for t in tokens[bisect_left(starts, s) : bisect_left(starts, e)]]
         return not held or not all(term in asked for term in held)
 
     spans = [(s, e) for s, e in cue_spans(kind, text) if start <= s < end and answers(s, e)]
@@ -569,20 +723,27 @@ def choose_highlight(
     *,
     meaning: Sequence[float] | None = None,
     meaning_weight: float = 0.0,
+    terms: Sequence[str | None] | None = None,
 ) -> Highlight | None:
     """Return the span of the passage that answers best: a number for quantity questions, else a sentence.
 
     Sentences are scored by the collection IDF of the question terms they hold (each weighted, typo
     repairs and related words below the question's own), plus ``meaning_weight`` times their cosine with the
     question (``meaning``: one per sentence of ``sentence_spans``, when the semantic stage has them); a
-    sentence holding a span of the kind asked for wins over a slightly better one without.
+    sentence holding a span of the kind asked for wins over a slightly better one without. With ``terms`` (the
+    passage's terms in order, None for each the question does not weigh) only the question's words are read,
+    and for a number the words of each candidate span.
     """
     text = passage.text
-    tokens = analyzer.tokens(text)
+    tokens = _tokens(text, analyzer, terms)
     weights = dict(question_terms) if isinstance(question_terms, Mapping) else dict.fromkeys(question_terms, 1.0)
     sentence = _best_sentence(text, tokens, weights, idf, kind, meaning=meaning, meaning_weight=meaning_weight)
     if kind in (QuestionKind.QUANTITY, QuestionKind.MONEY, QuestionKind.DURATION):
-        span = _best_cue(text, sentence, tokens, weights, idf, kind=kind)
+
+        def held_in(start: int, end: int) -> list[str]:
+            return [t.term for t in analyzer.tokens_between(text, start, end)]
+
+        span = _best_cue(text, sentence, tokens, weights, idf, kind=kind, held_in=None if terms is None else held_in)
         if span is not None:
             return Highlight(span[0], span[1], HighlightKind.NUMBER)
     return Highlight(sentence[0], sentence[1], HighlightKind.SENTENCE)

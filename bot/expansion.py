@@ -175,6 +175,11 @@ class Expander:
         self.repair = lru_cache(maxsize=4096)(self._repair)
 
     @property
+    def typo_index_built(self) -> bool:
+        """Return True once the first typo has built the index of terms by first letter."""
+        return self._by_initial_built is not None
+
+    @property
     def _by_initial(self) -> dict[str, list[str]]:
         """Index terms by first letter, sorted; built on the first typo (a large vocabulary takes a while)."""
         built = self._by_initial_built

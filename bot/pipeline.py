@@ -17,7 +17,8 @@ switch it ``off`` (and ``on``, for stages off by default), so an ablation is a l
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import ClassVar, Protocol
@@ -35,7 +36,7 @@ from bot.answer import (
     coverage,
     decline_reason,
     defines,
-    proximity,
+    proximity_at,
     sentence_cue,
     strip_frame,
 )
@@ -107,13 +108,14 @@ class Context:
     analyzer: Analyzer
     corpus: Corpus
     index: BM25Index
-    passage_terms: Sequence[frozenset[str]]
+    passage_terms: Sequence[AbstractSet[str]]
     expander: Expander
     within: tuple[int, int] | None = None  # one article's passage range
     visible: PassageSet | None = None  # the passages that may answer (a server's articles)
     vectors: PassageVectors | None = None  # complete passage vectors, or None: no semantic stage
     question_vector: npt.NDArray[np.float32] | None = None
     searched: tuple[WeightedTerm, ...] = ()
+    _held: dict[tuple[int, ...], list[dict[str, list[int]]]] = field(default_factory=dict, repr=False)
 
     @property
     def terms(self) -> list[str]:
@@ -167,6 +169,39 @@ class Context:
         if counted:
             counted = counted | {w.term for w in self.searched if w.source in counted}
         return counted
+
+    def held(self, positions: Sequence[int]) -> list[dict[str, list[int]]]:
+        """Return, for each candidate, the word positions of each question term and stand-in it holds, in order.
+
+        Read from the forward index for all candidates at once (one ``np.isin``), and kept: coverage and proximity
+        both read it.
+        """
+        key = tuple(positions)
+        found = self._held.get(key)
+        if found is not None:
+            return found
+        vocab = self.index.vocab
+        terms = (*self.terms, *(t for held in self.stand_ins.values() for t in held))
+        wanted = {tid: term for term in terms if (tid := vocab.get(term)) is not None}
+        found = [{} for _ in key]
+        if wanted and key:
+            parts = [self.index.term_ids_of(p) for p in key]
+            ends = np.cumsum([part.size for part in parts])
+            ids = np.concatenate(parts)
+            hits = np.flatnonzero(np.isin(ids, np.fromiter(wanted, dtype=ids.dtype, count=len(wanted))))
+            owners = np.searchsorted(ends, hits, side="right")
+            starts = ends - [part.size for part in parts]
+            for owner, at, tid in zip(owners.tolist(), (hits - starts[owners]).tolist(), ids[hits].tolist(),
+                                      strict=True):
+                found[owner].setdefault(wanted[tid], []).append(at)
+        self._held[key] = found
+        return found
+
+    def forward_terms(self, position: int, wanted: Iterable[str]) -> list[str | None]:
+        """Return a passage's terms in order from the forward index, None for each not ``wanted``."""
+        vocab = self.index.vocab
+        ids = {tid: term for term in wanted if (tid := vocab.get(term)) is not None}
+        return [ids.get(tid) for tid in self.index.term_ids_of(position).tolist()]
 
     def passage(self, position: int) -> Passage:
         """Return the passage at a position."""
@@ -231,7 +266,9 @@ class LexicalCandidates:
             found = {h.position: h.score for h in hits}
             pool.top = hits[0].score if hits else 0.0
         others = [p for p in pool.bm25 if p not in found]
-        pool.bm25 = found | dict(zip(others, ctx.index.scores_at(ctx.searched, others), strict=True))
+        if others:  # semantic candidates the search did not return
+            found |= dict(zip(others, ctx.index.scores_at(ctx.searched, others), strict=True))
+        pool.bm25 = found
 
 
 class SemanticCandidates:
@@ -318,7 +355,8 @@ class CoverageScore:
     def figure(self, ctx: Context, positions: Sequence[int], pool: Pool) -> list[tuple[float, ...]]:
         """Return each candidate's coverage."""
         terms, weights, credits = ctx.terms, ctx.idf_weights, ctx.credits
-        return [(coverage(terms, ctx.passage_terms[p], weights=weights, credits=credits),) for p in positions]
+        # Coverage asks only about the question's terms and their stand-ins: those a candidate holds are enough.
+        return [(coverage(terms, held.keys(), weights=weights, credits=credits),) for held in ctx.held(positions)]
 
 
 class ProximityScore:
@@ -340,10 +378,7 @@ class ProximityScore:
     def figure(self, ctx: Context, positions: Sequence[int], pool: Pool) -> list[tuple[float, ...]]:
         """Return each candidate's proximity."""
         terms, idf, stand_ins = ctx.terms, ctx.index.idf, ctx.stand_ins
-        return [
-            (proximity(terms, ctx.index.tokens_of(p), idf, stand_ins),)
-            for p in positions
-        ]
+        return [(proximity_at(terms, held, idf, stand_ins),) for held in ctx.held(positions)]
 
 
 class DefinitionScore:
@@ -388,9 +423,10 @@ class CueScore:
         """Return 1 for each candidate that holds the answer's kind near the question's words, else 0."""
         if ctx.kind is QuestionKind.OTHER:
             return [(0.0,)] * len(positions)
-        idf = ctx.index.idf
+        idf, wanted = ctx.index.idf, (*ctx.weights, *ctx.counted)
         return [
-            (float(sentence_cue(ctx.passage(p), ctx.weights, ctx.analyzer, idf, ctx.kind, counted=ctx.counted)),)
+            (float(sentence_cue(ctx.passage(p), ctx.weights, ctx.analyzer, idf, ctx.kind, counted=ctx.counted,
+                                terms=ctx.forward_terms(p, wanted))),)
             for p in positions
         ]
 
@@ -610,7 +646,8 @@ class HighlightStage:
             cosines = ctx.vectors.sentence_similarities(ctx.question_vector, position)
             meaning = cosines.tolist() if cosines is not None else None
         return choose_highlight(passage, weights, ctx.kind, ctx.analyzer, ctx.index.idf, meaning=meaning,
-                                meaning_weight=r.highlight_similarity_weight)
+                                meaning_weight=r.highlight_similarity_weight,
+                                terms=ctx.forward_terms(position, weights))
 
 
 # -- the pipeline ----------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ import logging
 import sys
 import threading
 from collections.abc import Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import overload
@@ -27,6 +28,7 @@ from tqdm import tqdm
 
 from bot.analysis import Analyzer
 from bot.answer import Answer, Result, citation
+from bot.answer_cache import AnswerCache
 from bot.array_file import MappedArrays, damaged_arrays, discard
 from bot.corpus import Article, BadFile, Corpus, changed_files, load_corpus
 from bot.corpus_store import CorpusCache
@@ -51,7 +53,7 @@ VISIBLE_SETS = 256
 PROGRESS_DELAY = 0.5
 
 
-class PassageTerms(Sequence[frozenset[str]]):
+class PassageTerms(Sequence[AbstractSet[str]]):
     """Each passage's distinct terms, read from the index's forward index: no passage is analyzed again."""
 
     def __init__(self, index: BM25Index) -> None:
@@ -61,19 +63,19 @@ class PassageTerms(Sequence[frozenset[str]]):
         return self._index.n_docs
 
     @overload
-    def __getitem__(self, position: int) -> frozenset[str]: ...
+    def __getitem__(self, position: int) -> AbstractSet[str]: ...
 
     @overload
-    def __getitem__(self, position: slice) -> Sequence[frozenset[str]]: ...
+    def __getitem__(self, position: slice) -> Sequence[AbstractSet[str]]: ...
 
-    def __getitem__(self, position: int | slice) -> frozenset[str] | Sequence[frozenset[str]]:
+    def __getitem__(self, position: int | slice) -> AbstractSet[str] | Sequence[AbstractSet[str]]:
         if isinstance(position, slice):
             return [self[i] for i in range(*position.indices(len(self)))]
         if not -len(self) <= position < len(self):
             raise IndexError(position)
         return self._index.terms_of(position % len(self))
 
-    def __iter__(self) -> Iterator[frozenset[str]]:
+    def __iter__(self) -> Iterator[AbstractSet[str]]:
         return (self[i] for i in range(len(self)))
 
 
@@ -83,7 +85,7 @@ class Snapshot:
 
     corpus: Corpus
     index: BM25Index
-    passage_terms: Sequence[frozenset[str]]
+    passage_terms: Sequence[AbstractSet[str]]
     ranges: dict[str, tuple[int, int]]
     vectors: PassageVectors | None = None  # None: the semantic stage is off or has no model
     # The passages of the article sets asked about lately: a server asks with the same set again and again.
@@ -262,6 +264,8 @@ class AskService:
         self._lock = threading.Lock()
         self._related = related_map(self.analyzer)
         self._expander: tuple[BM25Index, Expander] | None = None
+        self._answers = AnswerCache()
+        self._frozen: tuple[int, int, bool] = (0, 0, False)
         self._snapshot = self._build(corpus)
         freeze_heap()
         self.verifier: threading.Thread | None = None
@@ -343,6 +347,7 @@ class AskService:
         elif not retrieval.semantic:
             other.embedder = None
         other._expander = None
+        other._answers = AnswerCache()
         other._lock = threading.Lock()
         if other.params != self.params or (other.embedder is not None and self._snapshot.vectors is None):
             other._snapshot = other._build(self._snapshot.corpus, previous=self._snapshot)
@@ -477,8 +482,28 @@ class AskService:
         rebuilt.
         """
         snap = self._snapshot
-        ctx = self.context(question, article=article, snapshot=snap, articles=articles)
-        return self._answer(question, ctx, snap, self.pipeline.rank(ctx), top)
+        semantic = self.embedder is not None and snap.vectors is not None and snap.vectors.complete
+
+        def answer() -> Answer:
+            ctx = self.context(question, article=article, snapshot=snap, articles=articles)
+            return self._answer(question, ctx, snap, self.pipeline.rank(ctx), top)
+
+        found = self._answers.get(snap, (question, article, top, articles, semantic), answer)
+        self._freeze_what_was_built(snap)
+        return found
+
+    def _freeze_what_was_built(self, snap: Snapshot) -> None:
+        """Freeze the heap again once a snapshot's expander or typo index has been built (lazily, by a question).
+
+        Both hold hundreds of thousands of objects; left in the collector's generations, the next collections
+        walked them during an answer (16-20 ms at 100,000 passages, the slowest answers after a start).
+        """
+        cached = self._expander
+        expander = cached[1] if cached is not None and cached[0] is snap.index else None
+        state = (id(snap), id(expander), expander is not None and expander.typo_index_built)
+        if state != self._frozen:
+            self._frozen = state
+            freeze_heap()
 
     def _answer(self, question: str, ctx: Context, snap: Snapshot, ranking: Ranking, top: int | None) -> Answer:
         """Decide, from one ranking, whether to answer and with which passages."""

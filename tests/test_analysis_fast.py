@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import unicodedata
+from re import _parser  # type: ignore[attr-defined]
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.analysis import _APOSTROPHES, _TOKEN_RE, Analyzer, Token, fold
+from bot.analysis import (
+    _ABBREVIATION_RE,
+    _APOSTROPHES,
+    _SENTENCE_END_RE,
+    _TOKEN_RE,
+    ABBREVIATION_CHARS,
+    Analyzer,
+    Token,
+    fold,
+    sentence_spans,
+)
 
 ANALYZER = Analyzer()
 # Words, numbers with separators, apostrophes of every kind, accents, odd whitespace, expanding characters.
@@ -75,3 +86,86 @@ def test_a_full_chunk_table_starts_afresh(monkeypatch):
     assert analyzer.tokens(text) == reference_tokens(analyzer, text)
     assert analyzer.tokens(text + " nine") == reference_tokens(analyzer, text + " nine")
     assert len(analyzer._chunk_tokens) <= 3 + 9
+
+
+# Chunks the plain-word count reads without analyzing: words, numbers, a punctuation mark after, stopwords, capitals.
+PLAIN_PIECES = [*PIECES, "word.", "Word,", "1,234.", "12th", "1.5.", "a.", "I.", "US.", "us,", "Us", "the", "The!",
+                "x?", "3", "40s", "it;", "7:", "abc123", "12ab", "1,2,3"]
+chunks_st = st.one_of(st.sampled_from(PLAIN_PIECES), st.text(max_size=8).filter(lambda c: c and not any(
+    ch.isspace() for ch in c)), st.from_regex(r"[A-Za-z0-9]{1,6}[.,;:!?]{0,2}", fullmatch=True))
+
+
+@settings(max_examples=300, deadline=None)
+@given(chunk=chunks_st)
+def test_chunk_counts_are_the_chunks_token_counts(chunk):
+    analyzer = Analyzer()
+    assert analyzer._chunk_counts[chunk] == len(reference_tokens(analyzer, chunk))
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.one_of(text_st, st.lists(chunks_st, max_size=20).map(" ".join)), data=st.data())
+def test_tokens_at_are_the_tokens_the_terms_name(text, data):
+    analyzer = Analyzer()
+    tokens = reference_tokens(analyzer, text)
+    keep = data.draw(st.lists(st.booleans(), min_size=len(tokens), max_size=len(tokens)))
+    terms = [t.term if k else None for t, k in zip(tokens, keep, strict=True)]
+    assert analyzer.tokens_at(text, terms) == [t for t, k in zip(tokens, keep, strict=True) if k]
+    assert ANALYZER.tokens_at(text, terms) == [t for t, k in zip(tokens, keep, strict=True) if k]  # chunks seen before
+    assert analyzer.tokens_at(text, [*terms, None]) is None  # one entry too many: not the forward index of this text
+    if tokens:
+        assert analyzer.tokens_at(text, ["?", *terms[1:]]) is None  # a wanted term the text does not have there
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.one_of(text_st, st.lists(chunks_st, max_size=20).map(" ".join)), data=st.data())
+def test_tokens_between_are_the_tokens_starting_there(text, data):
+    start = data.draw(st.integers(min_value=0, max_value=len(text) + 1))
+    end = data.draw(st.integers(min_value=0, max_value=len(text) + 2))
+    expected = [t for t in reference_tokens(ANALYZER, text) if start <= t.start < end]
+    assert ANALYZER.tokens_between(text, start, end) == expected
+    assert Analyzer().tokens_between(text, start, end) == expected
+
+
+def reference_sentence_spans(text: str) -> list[tuple[int, int]]:
+    """The plain definition of ``sentence_spans``: each possible end checked against the whole sentence so far."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in _SENTENCE_END_RE.finditer(text):
+        if _ABBREVIATION_RE.search(text[start : match.start() + 1]):
+            continue
+        spans.append((start, match.end()))
+        start = match.end()
+    spans.append((start, len(text)))
+    out = []
+    for first, last in spans:
+        piece = text[first:last]
+        lo = first + len(piece) - len(piece.lstrip())
+        hi = last - (len(piece) - len(piece.rstrip()))
+        if lo < hi:
+            out.append((lo, hi))
+    return out
+
+
+SENTENCE_PIECES = ["Mr.", "Dr. Smith", "U.S.", "U.S.A.", "e.g.", "approx.", "Sept.", "He left.", "It rose 4.5%.",
+                   "\"Yes.\"", "(No.)", "Why?", "Wow!", "Then…", "a.b.c.d.e.", "St.", "Ltd.", "x", "The", "1990.",
+                   " ", "  ", "\n", "“Quoted.”", "Inc.", "No. 5", "see pic.twitter.com"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.one_of(st.lists(st.sampled_from(SENTENCE_PIECES), max_size=14).map(" ".join),
+                      st.lists(st.sampled_from(SENTENCE_PIECES), max_size=14).map("".join), text_st))
+def test_sentence_spans_read_only_the_end_for_abbreviations(text):
+    assert sentence_spans(text) == reference_sentence_spans(text)
+
+
+def test_no_abbreviation_is_longer_than_the_end_read() -> None:
+    assert _parser.parse(_ABBREVIATION_RE.pattern).getwidth()[1] <= ABBREVIATION_CHARS
+
+
+def test_sentence_spans_of_every_eval_passage_are_the_plain_ones() -> None:
+    from bot.corpus import load_corpus
+    from tests.conftest import DATA_DIR
+
+    for name in ("multi", "fresh", "fresh2"):
+        for passage in load_corpus(DATA_DIR / name / "corpus").passages:
+            assert sentence_spans(passage.text) == reference_sentence_spans(passage.text)

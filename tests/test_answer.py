@@ -1,6 +1,9 @@
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import bot.answer as answer_module
 from bot.analysis import Analyzer
@@ -364,3 +367,74 @@ def test_number_highlight_skips_numbers_that_do_not_answer(question: str, text: 
     span = choose_highlight(passage, weights, kind, analyzer, lambda _: 1.0)
     assert span is not None
     assert text[span.start : span.end] == bold
+
+
+def _plain_cue_spans(kind: QuestionKind, text: str) -> list[tuple[int, int]]:
+    """Return the cue spans as the case-insensitive patterns find them in the text itself (no lowered twin)."""
+    a = answer_module
+
+    def spans(pattern: re.Pattern[str]) -> list[tuple[int, int]]:
+        return [m.span() for m in pattern.finditer(text)]
+
+    if kind is QuestionKind.QUANTITY:
+        return [m.span() for m in a._NUMBER_SPAN_RE.finditer(text) if not a._YEAR_RE.match(m.group())]
+    if kind is QuestionKind.DATE:
+        return sorted(set(spans(a._DATE_RE) + spans(a._HISTORIC_DATE_RE) + spans(a._DURATION_RE)))
+    pattern = {QuestionKind.MONEY: a._MONEY_SPAN_RE, QuestionKind.DURATION: a._DURATION_RE,
+               QuestionKind.PERSON: a._PERSON_RE, QuestionKind.PLACE: a._PLACE_RE}.get(kind)
+    return spans(pattern) if pattern is not None else []
+
+
+# Cased letters IGNORECASE equates with ASCII ones (Kelvin sign, long s, dotted capital I), accents, dashes, quotes.
+CASE_PIECES = ["K", "ſ", "İ", "ı", "É", "é", "’", "—", "“", "€", "£", "$", "March", "MAY", "May 5", "1990s", "'60s",
+               "in 821", "500 BC", "3 weeks", "two and a half years", "twelve", "Twelve", "$5 million", "5 June 2007",
+               "the 11th century", "Eleventh Century", "Monday", "last week", "12", "1,200", "US$ 30", " ", ", ", ". ",
+               "1066", "2024s", "of 950", "since 1999", "the '90s", "40s", "300 ad", "7 ce", "٣", "2,001", "£12",
+               "word", "Dozens", "one", "done"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.one_of(st.lists(st.sampled_from(CASE_PIECES), max_size=14).map("".join),
+                      st.lists(st.sampled_from(CASE_PIECES), max_size=14).map(" ".join)))
+def test_cue_spans_read_through_lowered_twins_are_the_case_insensitive_ones(text: str) -> None:
+    for kind in QuestionKind:
+        assert cue_spans(kind, text) == _plain_cue_spans(kind, text)
+
+
+def test_cue_spans_of_every_eval_passage_are_the_case_insensitive_ones() -> None:
+    texts = [p.text for name in ("multi", "fresh", "fresh2") for p in load_corpus(DATA_DIR / name / "corpus").passages]
+    for kind in QuestionKind:
+        assert [cue_spans(kind, t) for t in texts] == [_plain_cue_spans(kind, t) for t in texts]
+
+
+def test_lowered_twins_hold_no_capital_to_miss() -> None:
+    """A twin runs case-sensitively over lowered text: a capital letter in its pattern would never match."""
+    for pattern, twin in answer_module._LOWERED_TWIN.items():
+        assert not re.search(r"(?<!\\)[A-Z]", pattern.pattern), pattern.pattern
+        assert twin.pattern == pattern.pattern
+        assert not twin.flags & re.IGNORECASE
+    for shortcut in answer_module._SHORTCUTS.values():
+        assert shortcut.hint.pattern == shortcut.hint.pattern.lower()
+    assert answer_module.lowered("Caf\u00e9") is None  # a cased letter beyond ASCII: the originals run
+    assert answer_module.lowered("It’s — MAY") == "it’s — may"
+
+
+def test_cue_and_highlight_read_from_the_forward_index_are_the_plain_ones() -> None:
+    """``terms`` (the forward index, None for words not asked about) spares tokenizing; the results must not move."""
+    service = AskService(load_corpus(DATA_DIR / "multi" / "corpus"))
+    index, analyzer = service.snapshot.index, service.analyzer
+    questions = ["How many guards work at the prison?", "When did the new bridge open?", "Who leads the union?",
+                 "How much did the bridge cost?", "Where is the factory?", "How long did the strike last?",
+                 "What did the mayor say about the port?"]
+    for question in questions:
+        ctx = service.context(question)
+        ranking = service.pipeline.rank(ctx)
+        weights = ranking.weights
+        for position, passage in enumerate(service.corpus.passages):
+            terms = ctx.forward_terms(position, (*weights, *ctx.counted))
+            assert sentence_cue(passage, weights, analyzer, index.idf, ctx.kind, counted=ctx.counted,
+                                terms=terms) == sentence_cue(passage, weights, analyzer, index.idf, ctx.kind,
+                                                             counted=ctx.counted)
+            assert choose_highlight(passage, weights, ctx.kind, analyzer, index.idf,
+                                    terms=ctx.forward_terms(position, weights)) == choose_highlight(
+                passage, weights, ctx.kind, analyzer, index.idf)

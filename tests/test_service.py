@@ -191,3 +191,29 @@ def test_building_and_reloading_leave_the_snapshot_out_of_the_collectors_reach(t
     assert not {id(service.snapshot), id(service.corpus.passages[0])} & collected()
     service.reload()
     assert not {id(service.snapshot), id(service.corpus.passages[0])} & collected()
+
+
+def test_a_question_asked_again_is_the_same_answer_until_a_reload(two_articles: Path) -> None:
+    service = AskService(load_corpus(two_articles))
+    first = service.ask("How many books?")
+    assert service.ask("How many books?") is first
+    assert service.ask("How many books?", top=1) is not first
+    article(two_articles, "park", "A park", "The park has 40 books.")
+    service.reload()
+    again = service.ask("How many books?")
+    assert again is not first
+    assert [r.article.id for r in again.results] != [r.article.id for r in first.results]
+
+
+def test_the_expander_and_typo_index_built_by_questions_leave_the_collectors_reach(two_articles: Path) -> None:
+    """They are built by the first questions, after the snapshot was frozen; then frozen too."""
+    def collected() -> set[int]:
+        return {id(o) for o in gc.get_objects()}
+
+    service = AskService(load_corpus(two_articles), retrieval=RetrievalSettings(semantic=False))
+    service.ask("How many books?")
+    expander = service._expander_for(service.snapshot)
+    assert id(expander.vocabulary) not in collected()
+    service.ask("Who built the shelvves?")  # a typo: the index of terms by first letter is built
+    assert expander.typo_index_built
+    assert id(expander._by_initial) not in collected()
