@@ -16,7 +16,7 @@ def test_text_answer_shows_passage_then_citation(service: AskService) -> None:
     text = format_answer(service.ask("How many inmates work in construction?", top=1), style="markers")
     lines = text.splitlines()
     assert lines[0].startswith("The list is broken down with data: 6,500 inmates")
-    assert lines[-1].startswith("— “Bukele promotes")
+    assert lines[-1].startswith("— “El Salvador")
     assert "¶7" in lines[-1]
 
 

@@ -29,7 +29,7 @@ def test_answer_has_citation_highlight_and_further_passages(service: AskService)
     assert answer.answered
     assert [r.rank for r in answer.results] == [1, 2, 3]
     best = answer.results[0]
-    assert best.citation == ("“Bukele promotes El Salvador's prison system and its Zero Leisure Plan” · "
+    assert best.citation == ("“El Salvador's prison system” · "
                              "2025-07-05 · ¶7")
     assert best.highlight_text == "15,000"
 
