@@ -492,10 +492,10 @@ class Decline(Stage, Protocol):
 class ScoreDecline:
     """Decline when the best passage holds too small a share of the question's terms or of its maximum score.
 
-    With sentence vectors the thresholds are ``min_coverage`` / ``min_relative_score``; without, the lexical
-    figures decide alone at ``lexical_min_coverage`` / ``lexical_min_relative_score``, and a best passage
-    whose similarity is ``score_decline_below`` or more is not declined by them: a question in other words
-    ("When will it start collecting actual science data?") may share few words with the passage it means.
+    With sentence vectors the thresholds are ``min_coverage`` / ``min_relative_score``, and a best passage whose
+    similarity is ``score_decline_below`` or more is not declined: a question in other words ("When will it
+    start collecting actual science data?") may share few words with the passage it means. Without vectors the
+    lexical figures decide alone, at ``lexical_min_coverage`` / ``lexical_min_relative_score``.
     """
 
     name: ClassVar[str] = "coverage and score decline"
