@@ -377,10 +377,6 @@ class BM25Index:
         """Return one passage's term ids in text order, repeats kept (the forward index)."""
         return self.forward[int(self.forward_starts[position]) : int(self.forward_starts[position + 1])]
 
-    def tokens_of(self, position: int) -> list[str]:
-        """Return one passage's terms in text order, repeats kept: the analyzer's terms of its text."""
-        return list(map(self._term_list.__getitem__, self.term_ids_of(position).tolist()))
-
     def terms_of(self, position: int) -> TermSet:
         """Return one passage's distinct terms."""
         return TermSet(set(self.term_ids_of(position).tolist()), self)

@@ -152,7 +152,8 @@ def test_searches_from_many_threads_agree():
 @given(docs=st.lists(st.lists(st.sampled_from(TERMS), max_size=15), min_size=1, max_size=40))
 def test_the_forward_index_gives_back_each_passages_tokens(docs):
     index = BM25Index.build(docs)
-    assert [index.tokens_of(i) for i in range(len(docs))] == docs
+    terms = index.terms()
+    assert [[terms[t] for t in index.term_ids_of(i)] for i in range(len(docs))] == docs
     assert [index.terms_of(i) for i in range(len(docs))] == [frozenset(d) for d in docs]
     assert index.forward.dtype == np.int32
 

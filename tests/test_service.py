@@ -165,9 +165,10 @@ def test_the_forward_index_holds_the_analyzers_tokens_of_every_passage(folder: P
     """Answering reads a passage's terms from the index, never from the text: they must be the analyzer's."""
     service = AskService(load_corpus(folder), retrieval=RetrievalSettings(semantic=False))
     snap = service.snapshot
+    terms = snap.index.terms()
     for position, passage in enumerate(snap.corpus.passages):
         tokens = [t.term for t in service.analyzer.tokens(passage.text)]
-        assert snap.index.tokens_of(position) == tokens
+        assert [terms[t] for t in snap.index.term_ids_of(position)] == tokens
         assert snap.index.terms_of(position) == snap.passage_terms[position] == frozenset(tokens)
 
 
