@@ -97,7 +97,8 @@ def _normalize_number(raw: str) -> str:
 
 TOKEN_CACHE_TEXTS = 512
 SENTENCE_CACHE_TEXTS = 1024
-# Whitespace-free chunks ("prison," "the") whose tokens are kept for ``tokens``; the table starts afresh when full.
+# Whitespace-free chunks ("prison," "the") whose tokens (and token counts) are kept; each table starts afresh
+# when full.
 TOKEN_CACHE_CHUNKS = 200_000
 
 
@@ -155,8 +156,6 @@ class Analyzer:
         starts; the candidate passages of a question share most of their chunks with passages read before.
         """
         table = self._chunk_tokens
-        if len(table) > TOKEN_CACHE_CHUNKS:
-            table.clear()
         out: list[Token] = []
         append, find = out.append, text.find
         at = 0
@@ -176,10 +175,6 @@ class Analyzer:
         one token per entry or a wanted token's term differs (the caller then reads ``tokens``).
         """
         table, counts = self._chunk_tokens, self._chunk_counts
-        if len(table) > TOKEN_CACHE_CHUNKS:
-            table.clear()
-        if len(counts) > TOKEN_CACHE_CHUNKS:
-            counts.clear()
         chunks = text.split()
         # Tokens up to and including each chunk: the token at index j is in the first chunk whose count passes j.
         through = list(itertools.accumulate(map(counts.__getitem__, chunks)))
@@ -206,8 +201,6 @@ class Analyzer:
     def tokens_between(self, text: str, start: int, end: int) -> list[Token]:
         """Return the tokens of ``text`` that start in ``[start, end)``, as ``tokens`` would, reading only those."""
         table = self._chunk_tokens
-        if len(table) > TOKEN_CACHE_CHUNKS:
-            table.clear()
         at = max(0, min(start, len(text)))
         while at > 0 and not text[at - 1].isspace():  # back to the start of the word holding ``start``
             at -= 1
@@ -254,6 +247,8 @@ class _ChunkTokens(dict[str, tuple[tuple[str, int, int], ...]]):
         found = ((term_of(m.group(), chunk[m.start() : m.end()]), m.start(), m.end())
                  for m in _TOKEN_RE.finditer(fold(chunk)))
         tokens = tuple((t, start, end) for t, start, end in found if t is not None)
+        if len(self) >= TOKEN_CACHE_CHUNKS:
+            self.clear()
         self[chunk] = tokens
         return tokens
 
@@ -280,6 +275,8 @@ class _ChunkCounts(dict[str, int]):
         else:
             word = plain.group(1)
             count = 1 if word is None else int(self._plain_word_kept(word))
+        if len(self) >= TOKEN_CACHE_CHUNKS:
+            self.clear()
         self[chunk] = count
         return count
 
