@@ -331,30 +331,6 @@ def windows_of(article: Article, max_words: int = MAX_PASSAGE_WORDS) -> tuple[tu
     return tuple(tuple(split_passage(paragraph, max_words)) for paragraph in article.paragraphs)
 
 
-def _passages(article_id: str, windows: Sequence[Sequence[str]]) -> list[Passage]:
-    numbers: list[int] = []
-    texts: list[str] = []
-    at: list[int] = []
-    counts: list[int] = []
-    for number, parts in enumerate(windows, start=1):
-        if len(parts) == 1:  # most paragraphs: one window
-            numbers.append(number)
-            texts.append(parts[0])
-            at.append(0)
-            counts.append(1)
-        else:
-            numbers.extend([number] * len(parts))
-            texts.extend(parts)
-            at.extend(range(len(parts)))
-            counts.extend([len(parts)] * len(parts))
-    return list(map(Passage, itertools.repeat(article_id, len(texts)), numbers, texts, at, counts))
-
-
-def passages_of(article: Article, max_words: int = MAX_PASSAGE_WORDS) -> list[Passage]:
-    """Return the passages of one article, paragraphs numbered from 1."""
-    return _passages(article.id, windows_of(article, max_words))
-
-
 def _is_article_name(name: str) -> bool:
     stem, suffix = os.path.splitext(name)  # Path's stem and suffix, without making a Path per entry
     return suffix.lower() in ARTICLE_SUFFIXES and stem.lower() not in ("readme", "")

@@ -7,7 +7,6 @@ from bot.corpus import (
     ArticleFormatError,
     load_corpus,
     parse_article,
-    passages_of,
     split_paragraphs,
 )
 from bot.errors import CorpusError
@@ -120,11 +119,11 @@ def test_hidden_and_readme_files_are_not_articles(tmp_path: Path) -> None:
     assert corpus.bad_files == ()
 
 
-def test_long_paragraph_is_split_into_windows_that_keep_its_number() -> None:
+def test_long_paragraph_is_split_into_windows_that_keep_its_number(tmp_path: Path) -> None:
     sentence = "The council voted on the budget for the new library and the park. "
     long_paragraph = (sentence * 40).strip()
-    article = parse_article(Path("x.md"), f"---\ntitle: T\n---\nShort one.\n\n{long_paragraph}".encode())
-    passages = passages_of(article)
+    write(tmp_path, "x.md", f"---\ntitle: T\n---\nShort one.\n\n{long_paragraph}")
+    passages = list(load_corpus(tmp_path).passages)
     windows = [p for p in passages if p.paragraph == 2]
     assert len(windows) > 1
     assert all(len(p.text.split()) <= MAX_PASSAGE_WORDS for p in windows)
