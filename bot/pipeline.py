@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import ClassVar, Protocol
 
@@ -66,7 +66,7 @@ class Ranked:
     score: float  # the re-ranking score: the weighted sum of the figures below
     bm25: float  # the weighted BM25 score
     coverage: float
-    cue: bool
+    cue: bool | None  # holds the kind of answer asked near the question's words; None: no stage read it
     defines: bool
     proximity: float = 0.0
     similarity: float = 0.0  # cosine of the question's and the passage's sentence vectors (0: no semantic stage)
@@ -116,6 +116,7 @@ class Context:
     question_vector: npt.NDArray[np.float32] | None = None
     searched: tuple[WeightedTerm, ...] = ()
     _held: dict[tuple[int, ...], list[dict[str, list[int]]]] = field(default_factory=dict, repr=False)
+    _cues: dict[int, bool] = field(default_factory=dict, repr=False)
 
     @property
     def terms(self) -> list[str]:
@@ -196,6 +197,25 @@ class Context:
                 found[owner].setdefault(wanted[tid], []).append(at)
         self._held[key] = found
         return found
+
+    def cue(self, position: int) -> bool:
+        """Return whether a candidate holds the kind of answer asked near the question's words (``sentence_cue``).
+
+        Kept: the promotion, the decline and the cue bonus may each ask about the same passage. Only the stages
+        that read a candidate's cue ask, so most candidates are never read for one.
+        """
+        found = self._cues.get(position)
+        if found is None:
+            found = self.kind is not QuestionKind.OTHER and sentence_cue(
+                self.passage(position), self.weights, self.analyzer, self.index.idf, self.kind,
+                counted=self.counted, terms=self.forward_terms(position, (*self.weights, *self.counted)),
+            )
+            self._cues[position] = found
+        return found
+
+    def checked_cue(self, position: int) -> bool | None:
+        """Return a candidate's cue if a stage has read it, else None."""
+        return self._cues.get(position)
 
     def forward_terms(self, position: int, wanted: Iterable[str]) -> list[str | None]:
         """Return a passage's terms in order from the forward index, None for each not ``wanted``."""
@@ -416,19 +436,14 @@ class CueScore:
         return (settings.cue_weight,)
 
     def needed(self, settings: RetrievalSettings) -> bool:
-        """Return True when the cue promotion or the cue decline reads the cue."""
-        return settings.cue_promote or settings.decline_without_cue
+        """Return False: the cue promotion and the cue decline ask ``Context.cue`` of the few they read."""
+        return False
 
     def figure(self, ctx: Context, positions: Sequence[int], pool: Pool) -> list[tuple[float, ...]]:
         """Return 1 for each candidate that holds the answer's kind near the question's words, else 0."""
         if ctx.kind is QuestionKind.OTHER:
             return [(0.0,)] * len(positions)
-        idf, wanted = ctx.index.idf, (*ctx.weights, *ctx.counted)
-        return [
-            (float(sentence_cue(ctx.passage(p), ctx.weights, ctx.analyzer, idf, ctx.kind, counted=ctx.counted,
-                                terms=ctx.forward_terms(p, wanted))),)
-            for p in positions
-        ]
+        return [(float(ctx.cue(p)),) for p in positions]
 
 
 class SemanticScore:
@@ -470,10 +485,12 @@ class CuePromotion:
 
     def reorder(self, ctx: Context, ranked: list[Ranked]) -> list[Ranked]:
         """Return the candidates with the answering one moved first, or as they were."""
-        if not ctx.settings.cue_promote or ctx.kind not in CUE_REQUIRED or ranked[0].cue:
+        if not ctx.settings.cue_promote or ctx.kind not in CUE_REQUIRED or ctx.cue(ranked[0].position):
             return ranked
-        answering = next((c for c in ranked if c.cue), None)
-        if answering is None or answering.score < ranked[0].score - ctx.settings.promote_margin:
+        # Best first: a candidate below the margin is never read for its cue.
+        floor = ranked[0].score - ctx.settings.promote_margin
+        answering = next((c for c in ranked if c.score >= floor and ctx.cue(c.position)), None)
+        if answering is None:
             return ranked
         return [answering, *(c for c in ranked if c is not answering)]
 
@@ -527,7 +544,7 @@ class CueDecline:
     def reason(self, ctx: Context, ranking: Ranking) -> str | None:
         """Return what kind of answer the best passage lacks, or None."""
         best = ranking.candidates[0]
-        if not ctx.settings.decline_without_cue or ranking.kind not in CUE_REQUIRED or best.cue:
+        if not ctx.settings.decline_without_cue or ranking.kind not in CUE_REQUIRED or ctx.cue(best.position):
             return None
         if ranking.semantic and best.meaning >= ctx.settings.cue_decline_below:
             return None  # the passage says what the question asks in other words: its answer may be unmarked
@@ -694,7 +711,8 @@ class Pipeline:
                 figures[i].update(zip(scorer.figures, values, strict=True))
         ranked = [
             Ranked(
-                p, score, pool.bm25[p], f.get("coverage", 0.0), bool(f.get("cue", 0.0)), bool(f.get("defines", 0.0)),
+                p, score, pool.bm25[p], f.get("coverage", 0.0), bool(f["cue"]) if "cue" in f else None,
+                bool(f.get("defines", 0.0)),
                 f.get("proximity", 0.0), f.get("similarity", 0.0), f.get("sentence_similarity", 0.0),
             )
             for p, score, f in zip(positions, scores, figures, strict=True)
@@ -702,6 +720,8 @@ class Pipeline:
         ranked.sort(key=lambda c: (-c.score, c.position))
         for reorder in self.reorders:
             ranked = reorder.reorder(ctx, ranked)
+        ranked = [c if c.cue is not None or (cue := ctx.checked_cue(c.position)) is None else replace(c, cue=cue)
+                  for c in ranked]
         return Ranking(terms, ctx.searched, kind, tuple(ranked), question, ctx.semantic)
 
     def decline(self, ctx: Context, ranking: Ranking) -> str | None:

@@ -17,6 +17,8 @@ from bot.service import Explanation
 
 Style = Literal["ansi", "markers"]
 WRAP_WIDTH = 100
+# A candidate's cue is read only where it can change the answer (the best, and those the promotion weighs).
+_CUE_SHOWN = {True: "yes", False: "no", None: "not read"}
 _BOLD, _DIM, _RESET = "\x1b[1m", "\x1b[2m", "\x1b[0m"
 
 
@@ -119,7 +121,7 @@ def format_explanation(explanation: Explanation, *, style: Style = "markers") ->
         if item.ranked is not None:
             c = item.ranked
             lines.append(
-                f"  re-ranked {c.score:.3f} · coverage {c.coverage:.2f} · answer-type cue {'yes' if c.cue else 'no'}"
+                f"  re-ranked {c.score:.3f} · coverage {c.coverage:.2f} · answer-type cue {_CUE_SHOWN[c.cue]}"
                 f" · defines {'yes' if c.defines else 'no'} · proximity {c.proximity:.2f}"
                 f" · similarity {c.similarity:.2f} (best sentence {c.sentence_similarity:.2f})"
             )

@@ -307,8 +307,9 @@ def test_a_who_question_wants_a_name_other_than_the_one_it_asks_about(tmp_path: 
                   "the port and its crane operators.",
                   "\"We will not give in,\" said the union president Marguerite Osei outside the gate.")
     service = AskService(load_corpus(tmp_path))
-    ranking = service.rank("Who leads the dockworkers union?")
-    cues = {service.corpus.passages[c.position].paragraph: c.cue for c in ranking.candidates}
+    ctx = service.context("Who leads the dockworkers union?")
+    ranking = service.pipeline.rank(ctx)
+    cues = {service.corpus.passages[c.position].paragraph: ctx.cue(c.position) for c in ranking.candidates}
     assert cues == {1: False, 2: True}  # "Coastal Dockworkers Union" restates the question
     # "who is X" asks what the article says of X: X's own name answers.
     assert service.ask("Who is Marguerite Osei?").results[0].passage.paragraph == 2

@@ -4,7 +4,7 @@ import pytest
 
 from bot.corpus import load_corpus
 from bot.evaluation import STAGES as ABLATION_STAGES
-from bot.pipeline import PIPELINE, STAGES, CuePromotion, Ranked, Ranking, ScoreDecline
+from bot.pipeline import PIPELINE, STAGES, Context, CuePromotion, Ranked, Ranking, ScoreDecline
 from bot.service import AskService
 from bot.settings import RetrievalSettings
 from tests.articles import write_article
@@ -81,18 +81,38 @@ def test_cue_decline_gives_its_reason_before_later_stages(service: AskService) -
     assert _switched(service, decline_without_cue=False).ask("How many keepers live in the cottage?").answered
 
 
-def _ranked(position: int, score: float, cue: bool) -> Ranked:
-    return Ranked(position, score, 1.0, 1.0, cue, False)
+def _ranked(position: int, score: float) -> Ranked:
+    return Ranked(position, score, 1.0, 1.0, None, False)
+
+
+def _with_cues(service: AskService, question: str, cues: dict[int, bool]) -> Context:
+    """Return a question's context with the cues of some positions already read (as a stage would have)."""
+    ctx = service.context(question)
+    ctx._cues.update(cues)
+    return ctx
 
 
 def test_cue_promotion_lifts_only_a_candidate_near_the_best(service: AskService) -> None:
-    ctx = service.context("How many steps do visitors climb?")
-    near = [_ranked(0, 1.0, False), _ranked(1, 0.95, True)]
-    far = [_ranked(0, 1.0, False), _ranked(1, 0.5, True)]
+    near = [_ranked(0, 1.0), _ranked(1, 0.95)]
+    far = [_ranked(0, 1.0), _ranked(1, 0.5)]
+    ctx = _with_cues(service, "How many steps do visitors climb?", {0: False, 1: True})
     assert [c.position for c in CuePromotion().reorder(ctx, near)] == [1, 0]
     assert [c.position for c in CuePromotion().reorder(ctx, far)] == [0, 1]
-    other = service.context("Who keeps the lighthouse?")
+    other = _with_cues(service, "Who keeps the lighthouse?", {0: False, 1: True})
     assert [c.position for c in CuePromotion().reorder(other, near)] == [0, 1]
+
+
+def test_a_cue_is_read_only_where_it_can_change_the_answer(service: AskService) -> None:
+    # The best candidate is read; one beyond the promotion's margin is not.
+    ctx = service.context("How many steps do visitors climb?")
+    best, far = 0, 1
+    CuePromotion().reorder(ctx, [_ranked(best, 1.0), _ranked(far, 0.5)])
+    assert ctx.checked_cue(best) is not None
+    assert ctx.checked_cue(far) is None
+    # The ranking says which candidates were read, and a question of no cue kind reads none.
+    ranking = service.pipeline.rank(service.context("How many steps do visitors climb?"))
+    assert ranking.candidates[0].cue is not None
+    assert all(c.cue is None for c in service.rank("Who keeps the lighthouse?").candidates)
 
 
 def test_score_decline_stands_aside_for_a_passage_close_in_meaning(service: AskService) -> None:
