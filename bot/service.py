@@ -30,6 +30,7 @@ from bot.analysis import Analyzer
 from bot.answer import Answer, Result, citation
 from bot.answer_cache import AnswerCache
 from bot.array_file import MappedArrays, damaged_arrays, discard
+from bot.batching import QuestionBatcher
 from bot.corpus import Article, BadFile, Corpus, changed_files, load_corpus
 from bot.corpus_store import CorpusCache
 from bot.errors import CorpusError, UnknownArticleError
@@ -254,6 +255,7 @@ class AskService:
         self.vector_store = vector_store
         self._question_vectors: dict[str, npt.NDArray[np.float32]] = {}
         self._lock_vectors = threading.Lock()
+        self._batcher: tuple[TextEmbedder, QuestionBatcher] | None = None
         self.analyzer = analyzer or Analyzer()
         self.params = params_of(self.retrieval)
         self.pipeline: Pipeline = PIPELINE
@@ -404,6 +406,13 @@ class AskService:
             self._expander = cached
         return cached[1]
 
+    def _batcher_of(self, embedder: TextEmbedder) -> QuestionBatcher:
+        """Return the batcher of the questions this embedder embeds (made on first use; two at once are harmless)."""
+        made = self._batcher
+        if made is None or made[0] is not embedder or made[1].max_batch != self.retrieval.question_batch:
+            made = self._batcher = (embedder, QuestionBatcher(embedder.embed, self.retrieval.question_batch))
+        return made[1]
+
     def _question_vector(self, text: str) -> npt.NDArray[np.float32] | None:
         """Return the question's sentence vector (cached: follow-ups and evaluations repeat questions)."""
         embedder = self.embedder
@@ -412,7 +421,7 @@ class AskService:
         with self._lock_vectors:
             cached = self._question_vectors.get(text)
         if cached is None:
-            cached = embedder.embed([text])[0]
+            cached = self._batcher_of(embedder).embed(text)
             with self._lock_vectors:
                 self._question_vectors[text] = cached
                 while len(self._question_vectors) > QUESTION_VECTOR_CACHE:

@@ -133,6 +133,10 @@ class RetrievalSettings(_Section):
         default=20_000, ge=0, description="Larger corpora fill their passage vectors in the background."
     )
     model_threads: int = Field(default=2, ge=1, le=64, description="Threads the sentence-vector model runs on.")
+    question_batch: int = Field(
+        default=32, ge=1, le=256,
+        description="Most questions asked at the same time embedded in one model call (1: each alone).",
+    )
     rerank_depth: int = Field(default=10, ge=1, le=100, description="Top BM25 passages the bonuses reorder.")
     lexical_candidates: bool = Field(
         default=True, description="Take the top BM25 passages as candidates (false: only the semantic ones)."
@@ -191,7 +195,9 @@ class DiscordSettings(_Section):
     allow_dms: bool = Field(default=True, description="Answer direct messages.")
     cooldown_seconds: float = Field(default=5.0, ge=0, le=3600, description="Per-user pause between questions.")
     answer_threads: int = Field(
-        default=2, ge=1, le=32, description="Threads that answer questions (the event loop keeps its share of the CPU)."
+        default=4, ge=1, le=32,
+        description="Threads that answer questions: enough for questions asked at once to share a model call, few "
+                    "enough that the event loop keeps its share of the CPU.",
     )
     shard_count: int | Literal["auto"] | None = Field(
         default=None, description="Unset: one connection; a number or 'auto': discord.py's AutoShardedBot."
