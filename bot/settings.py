@@ -195,7 +195,7 @@ class DiscordSettings(_Section):
     allow_dms: bool = Field(default=True, description="Answer direct messages.")
     cooldown_seconds: float = Field(default=5.0, ge=0, le=3600, description="Per-user pause between questions.")
     answer_threads: int = Field(
-        default=4, ge=1, le=32,
+        default=8, ge=1, le=32,
         description="Threads that answer questions: enough for questions asked at once to share a model call, few "
                     "enough that the event loop keeps its share of the CPU.",
     )
