@@ -31,7 +31,7 @@ import numpy as np
 import yaml
 
 from bot.analysis import sentence_spans
-from bot.corpus_store import CorpusCache, FileEntry, PassageTable, TableBuilder
+from bot.corpus_store import CorpusCache, FileEntry, PassageTable, PassageTexts, TableBuilder
 from bot.errors import CorpusError
 from bot.expansion import defined_acronyms
 
@@ -135,6 +135,10 @@ class Passages(Sequence[Passage]):
     def texts(self) -> Iterator[str]:
         """Yield every passage's text, in order (no ``Passage`` made)."""
         return self.table.texts()
+
+    def text_view(self) -> PassageTexts:
+        """Return every passage's text as a sequence that decodes each when read."""
+        return PassageTexts(self.table)
 
     def ranges(self) -> dict[str, tuple[int, int]]:
         """Return each article's passage positions ``[start, end)``."""

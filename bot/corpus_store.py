@@ -36,7 +36,7 @@ import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -168,6 +168,13 @@ class PassageTable:
             yield str(view[start:end], "utf-8", "replace")
             start = end
 
+    def encoded(self) -> Iterator[memoryview]:
+        """Yield each passage's UTF-8 bytes, in order, without decoding them."""
+        start, view = 0, self._text
+        for end in self.ends.tolist():
+            yield view[start:end]
+            start = end
+
     def fields(self, position: int) -> tuple[int, int, int]:
         """Return a passage's paragraph number, window and window count."""
         a = self.arrays
@@ -207,6 +214,38 @@ class PassageTable:
             raise InvalidCorpusFile("cut paragraphs disagree")
         if self.articles and np.any(self.starts[1:] == self.starts[:-1]):
             raise InvalidCorpusFile("an article without passages")
+
+
+class PassageTexts(Sequence[str]):
+    """Every passage's text, decoded when read: no list of a million strings is held."""
+
+    def __init__(self, table: PassageTable) -> None:
+        self.table = table
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+    @overload
+    def __getitem__(self, position: int) -> str: ...
+
+    @overload
+    def __getitem__(self, position: slice) -> Sequence[str]: ...
+
+    def __getitem__(self, position: int | slice) -> str | Sequence[str]:
+        if isinstance(position, slice):
+            lo, hi, step = position.indices(len(self))
+            return list(self.table.texts(lo, hi)) if step == 1 else [self[i] for i in range(lo, hi, step)]
+        n = len(self.table)
+        if not -n <= position < n:
+            raise IndexError(position)
+        return self.table.text(position % n)
+
+    def __iter__(self) -> Iterator[str]:
+        return self.table.texts()
+
+    def encoded(self) -> Iterator[memoryview]:
+        """Yield each text's UTF-8 bytes, in order, without decoding them."""
+        return self.table.encoded()
 
 
 class TableBuilder:

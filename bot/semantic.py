@@ -29,6 +29,7 @@ from tqdm import tqdm
 
 from bot.analysis import sentence_spans
 from bot.atomic_file import write_atomically
+from bot.corpus_store import PassageTexts
 
 log = logging.getLogger(__name__)
 FORMAT = "askbot-vectors-2"
@@ -61,8 +62,10 @@ class TextEmbedder(Protocol):
 def vectors_key(embedder: TextEmbedder, texts: Sequence[str]) -> str:
     """Return the key saved vectors must carry: the model and every passage text, in order."""
     h = hashlib.sha256(f"{FORMAT}\0{embedder.name}\0{embedder.checksum}\0{len(texts)}\0".encode())
-    for text in texts:
-        h.update(text.encode("utf-8"))
+    # A passage table's texts are hashed as stored, in UTF-8: the same digest, nothing decoded.
+    encoded = texts.encoded() if isinstance(texts, PassageTexts) else (text.encode("utf-8") for text in texts)
+    for text in encoded:
+        h.update(text)
         h.update(b"\0")
     return h.hexdigest()
 

@@ -222,7 +222,7 @@ def build_snapshot(
             cache.save(corpus, key, index)
     vectors = None
     if embedder is not None:
-        vectors = PassageVectors(embedder, list(corpus.passages.texts()), store=vector_store,
+        vectors = PassageVectors(embedder, corpus.passages.text_view(), store=vector_store,
                                  background_above=background_above, progress=progress,
                                  previous=previous.vectors if previous is not None else None)
     return Snapshot(corpus, index, PassageTerms(index), ranges, vectors)

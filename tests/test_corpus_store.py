@@ -374,3 +374,24 @@ def test_acronyms_found_per_file_are_those_of_every_passage(corpus_dir, cache):
     mapped = load_corpus(corpus_dir, cache=cache)
     assert mapped.passages.table.mapped is not None
     assert mapped.acronyms == parsed.acronyms
+
+
+def test_the_texts_view_reads_as_the_list_of_texts_and_keys_vectors_alike(corpus_dir: Path, cache: CorpusCache):
+    from bot.semantic import vectors_key
+
+    class Model:
+        name, checksum, dimension = "model", "sum", 3
+
+    for corpus in (load_corpus(corpus_dir), load_corpus(corpus_dir, cache=cache), load_corpus(corpus_dir, cache=cache)):
+        texts = list(corpus.passages.texts())
+        view = corpus.passages.text_view()
+        assert len(view) == len(texts) > 3
+        assert list(view) == texts
+        assert [view[i] for i in range(len(texts))] == texts
+        assert view[-1] == texts[-1]
+        assert list(view[1:3]) == texts[1:3]
+        assert list(view[::2]) == texts[::2]
+        with pytest.raises(IndexError):
+            view[len(texts)]
+        assert [bytes(b).decode() for b in view.encoded()] == texts
+        assert vectors_key(Model(), view) == vectors_key(Model(), texts)  # saved vectors stay valid
