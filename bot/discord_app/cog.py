@@ -48,6 +48,9 @@ INLINE_ANSWER_SECONDS = 0.15
 # Interaction callbacks are retried quickly: the deadline is near.
 CALLBACK_RETRY_DELAYS = (0.2, 0.4)
 NO_MENTIONS = discord.AllowedMentions.none()
+# The reply to a question shows its best passage; "More" asks again for the next ones. Only that one is
+# highlighted, then.
+FIRST_REPLY_RESULTS = 1
 T = TypeVar("T")
 
 
@@ -151,10 +154,10 @@ class AskCog(commands.Cog, name="Ask"):
     ) -> tuple[Answer, Scope]:
         """Ask within the preferred article first; fall back to every article when it does not answer."""
         if article is not None:
-            within = self.service.ask(question, article=article, articles=articles)
+            within = self.service.ask(question, article=article, top=FIRST_REPLY_RESULTS, articles=articles)
             if within.answered:
                 return within, "article"
-        return self.service.ask(question, articles=articles), "all"
+        return self.service.ask(question, top=FIRST_REPLY_RESULTS, articles=articles), "all"
 
     def _visible(self, guild: Any) -> frozenset[str] | None:
         """Return the articles a server's members may be answered from (None: every article)."""
@@ -237,7 +240,7 @@ class AskCog(commands.Cog, name="Ask"):
         try:
             task = asyncio.ensure_future(
                 self._answering(self.service.ask, question, article=chosen.id if chosen else None,
-                                articles=self._visible(interaction.guild))
+                                top=FIRST_REPLY_RESULTS, articles=self._visible(interaction.guild))
             )
             budget = min(INLINE_ANSWER_SECONDS, ACK_BUDGET_SECONDS - interaction_age(interaction))
             if budget > 0:

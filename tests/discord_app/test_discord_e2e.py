@@ -167,6 +167,29 @@ async def test_reply_to_an_answer_prefers_the_same_article(fake: FakeDiscord, ma
     assert body["components"][0]["components"][0]["custom_id"].startswith("askbot:more:s:2.0:town-hall")
 
 
+async def test_the_reply_asks_for_the_passage_it_shows_and_more_for_the_next_ones(
+    fake: FakeDiscord, make_settings: SettingsFactory, monkeypatch: pytest.MonkeyPatch
+):
+    settings = make_settings()
+    service = AskService.from_settings(settings)
+    original = service.ask
+    tops: list[int | None] = []
+
+    def recording(question: str, **kwargs):
+        tops.append(kwargs.get("top"))
+        return original(question, **kwargs)
+
+    monkeypatch.setattr(service, "ask", recording)
+    async with running(settings, service):
+        await fake.answer_of(fake.slash("ask", question=CONSTRUCTION))
+        await ask_by_mention(fake, CONSTRUCTION)
+        message = next(m for m in fake.messages.values() if m["components"])
+        more = await fake.send_interaction(fake.click(message, fake.custom_ids(message)[0]))
+    # One passage is shown, so one is highlighted; "More" asks for the shown one and the next top_k.
+    assert tops == [1, 1, settings.retrieval.top_k + 1]
+    assert "**2.**" in more.json["data"]["embeds"][0]["description"]
+
+
 async def test_direct_message_is_answered(fake: FakeDiscord, make_settings: SettingsFactory):
     async with running(make_settings()):
         dm = fake.message(CONSTRUCTION, dm=True)
