@@ -25,13 +25,12 @@ import stat
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import overload
 
 import numpy as np
 import yaml
 
 from bot.analysis import sentence_spans
-from bot.corpus_store import CorpusCache, FileEntry, PassageTable, PassageTexts, TableBuilder
+from bot.corpus_store import CorpusCache, FileEntry, LazySequence, PassageTable, PassageTexts, TableBuilder
 from bot.errors import CorpusError
 from bot.expansion import defined_acronyms
 
@@ -89,7 +88,7 @@ class BadFile:
         return self.path.name
 
 
-class Passages(Sequence[Passage]):
+class Passages(LazySequence[Passage]):
     """A corpus's passages, read from its ``PassageTable``: a ``Passage`` is made when one is read, none kept."""
 
     def __init__(self, table: PassageTable, ids: Sequence[str]) -> None:
@@ -100,19 +99,7 @@ class Passages(Sequence[Passage]):
     def __len__(self) -> int:
         return len(self.table)
 
-    @overload
-    def __getitem__(self, position: int) -> Passage: ...
-
-    @overload
-    def __getitem__(self, position: slice) -> Sequence[Passage]: ...
-
-    def __getitem__(self, position: int | slice) -> Passage | Sequence[Passage]:
-        if isinstance(position, slice):
-            return [self[i] for i in range(*position.indices(len(self)))]
-        n = len(self.table)
-        if not -n <= position < n:
-            raise IndexError(position)
-        position %= n
+    def _item(self, position: int) -> Passage:
         paragraph, window, windows = self.table.fields(position)
         article_id = self._ids[self.table.article_at(position)]
         return Passage(article_id, paragraph, self.table.text(position), window, windows)
@@ -147,7 +134,7 @@ class Passages(Sequence[Passage]):
             return dict(zip(self._ids, itertools.pairwise(starts), strict=True))
 
 
-class StoredParagraphs(Sequence[str]):
+class StoredParagraphs(LazySequence[str]):
     """An article's paragraphs, read from the passage table when asked for."""
 
     def __init__(self, table: PassageTable, article: int, count: int) -> None:
@@ -159,18 +146,11 @@ class StoredParagraphs(Sequence[str]):
     def __len__(self) -> int:
         return self._count
 
-    @overload
-    def __getitem__(self, number: int) -> str: ...
+    def _item(self, position: int) -> str:
+        return self._table.paragraph(self._article, position)
 
-    @overload
-    def __getitem__(self, number: slice) -> Sequence[str]: ...
-
-    def __getitem__(self, number: int | slice) -> str | Sequence[str]:
-        if isinstance(number, slice):
-            return tuple(self[i] for i in range(*number.indices(self._count)))
-        if not -self._count <= number < self._count:
-            raise IndexError(number)
-        return self._table.paragraph(self._article, number % self._count)
+    def _sliced(self, items: Iterator[str]) -> Sequence[str]:
+        return tuple(items)  # as a parsed article's paragraphs are
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Sequence) or isinstance(other, str):

@@ -36,7 +36,7 @@ import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, overload
+from typing import Any, TypeVar, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -45,6 +45,7 @@ from bot import __version__
 from bot.array_file import InvalidArrayFile, MappedArrays, open_arrays, write_arrays
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 FORMAT = "askbot-corpus/3"  # 2: the manifest (size, mtime); 3: passages as mapped arrays
 OPTIONAL_FIELDS = ("date", "source", "url", "author")
@@ -216,7 +217,35 @@ class PassageTable:
             raise InvalidCorpusFile("an article without passages")
 
 
-class PassageTexts(Sequence[str]):
+class LazySequence(Sequence[T]):
+    """A sequence whose items are made from the passage table when read, none kept.
+
+    Subclasses give ``__len__`` and ``_item`` (of a position in ``[0, len)``); a slice is a list of items unless
+    ``_sliced`` says otherwise.
+    """
+
+    def _item(self, position: int) -> T:
+        raise NotImplementedError
+
+    def _sliced(self, items: Iterator[T]) -> Sequence[T]:
+        return list(items)
+
+    @overload
+    def __getitem__(self, position: int) -> T: ...
+
+    @overload
+    def __getitem__(self, position: slice) -> Sequence[T]: ...
+
+    def __getitem__(self, position: int | slice) -> T | Sequence[T]:
+        n = len(self)
+        if isinstance(position, slice):
+            return self._sliced(map(self._item, range(*position.indices(n))))
+        if not -n <= position < n:
+            raise IndexError(position)
+        return self._item(position % n)
+
+
+class PassageTexts(LazySequence[str]):
     """Every passage's text, decoded when read: no list of a million strings is held."""
 
     def __init__(self, table: PassageTable) -> None:
@@ -225,20 +254,8 @@ class PassageTexts(Sequence[str]):
     def __len__(self) -> int:
         return len(self.table)
 
-    @overload
-    def __getitem__(self, position: int) -> str: ...
-
-    @overload
-    def __getitem__(self, position: slice) -> Sequence[str]: ...
-
-    def __getitem__(self, position: int | slice) -> str | Sequence[str]:
-        if isinstance(position, slice):
-            lo, hi, step = position.indices(len(self))
-            return list(self.table.texts(lo, hi)) if step == 1 else [self[i] for i in range(lo, hi, step)]
-        n = len(self.table)
-        if not -n <= position < n:
-            raise IndexError(position)
-        return self.table.text(position % n)
+    def _item(self, position: int) -> str:
+        return self.table.text(position)
 
     def __iter__(self) -> Iterator[str]:
         return self.table.texts()
