@@ -100,6 +100,25 @@ def test_order_is_kept_whatever_the_batching(embedder, embedded, reference, shor
         )
 
 
+def test_a_call_holds_at_most_its_token_budget_whatever_the_lengths(embedder, embedded, reference, monkeypatch):
+    texts, _ = reference
+    by_text = dict(zip(texts, embedded, strict=True))
+    chosen = sorted(texts, key=len)[:: max(1, len(texts) // 40)]  # short to long
+    shapes: list[tuple[int, int]] = []
+    real = embedder._embed_batch
+
+    def recording(encodings):
+        shapes.append((len(encodings), max(len(e.ids) for e in encodings)))
+        return real(encodings)
+
+    monkeypatch.setattr(embedder, "_embed_batch", recording)
+    got = embedder.embed(chosen, batch_tokens=256)
+    np.testing.assert_allclose(got, [by_text[text] for text in chosen], atol=1e-5)
+    assert sum(rows for rows, _ in shapes) == len(chosen)
+    assert all(rows * width <= 256 or rows == 1 for rows, width in shapes)
+    assert max(rows for rows, _ in shapes) > 1  # short texts still share calls
+
+
 def test_text_past_the_limit_is_ignored(embedder, reference):
     texts, _ = reference
     longest = max(texts, key=len)
