@@ -29,8 +29,8 @@ DEFAULT_MODEL_DIR = Path(__file__).parent / "models" / MODEL_NAME
 MANIFEST_FILE = "manifest.json"
 _HASH_CHUNK = 1 << 20
 # Token positions in one model call. The call's working memory grows with it and the arena keeps its peak: on
-# 2 cores, passages with their sentences in batches of 32 texts of up to 256 tokens peaked at 1,056 MB RSS, in
-# eights (2,048 positions) at 392 MB, embedding as fast (23-24 passages a second against 18-23). Short texts,
+# 2 cores, 192 passages with their sentences in calls of 32 texts of up to 256 tokens peaked at 1,056 MB RSS,
+# in eights (2,048 positions) at 392 MB, embedding as fast (23-24 passages a second against 18-23). Short texts,
 # such as questions asked at once, still go 64 to a call.
 BATCH_TOKENS = 2048
 _GRAPH_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
