@@ -20,7 +20,6 @@ from collections.abc import Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import overload
 
 import numpy as np
 import numpy.typing as npt
@@ -32,7 +31,7 @@ from bot.answer_cache import AnswerCache
 from bot.array_file import MappedArrays, damaged_arrays, discard
 from bot.batching import QuestionBatcher
 from bot.corpus import Article, BadFile, Corpus, changed_files, load_corpus
-from bot.corpus_store import CorpusCache
+from bot.corpus_store import CorpusCache, LazySequence
 from bot.errors import CorpusError, UnknownArticleError
 from bot.expansion import ABBREVIATIONS, Expander, acronym_map, merge_maps, related_map
 from bot.index import BM25Index, BM25Params, PassageSet, TermContribution
@@ -54,7 +53,7 @@ VISIBLE_SETS = 256
 PROGRESS_DELAY = 0.5
 
 
-class PassageTerms(Sequence[AbstractSet[str]]):
+class PassageTerms(LazySequence[AbstractSet[str]]):
     """Each passage's distinct terms, read from the index's forward index: no passage is analyzed again."""
 
     def __init__(self, index: BM25Index) -> None:
@@ -63,18 +62,8 @@ class PassageTerms(Sequence[AbstractSet[str]]):
     def __len__(self) -> int:
         return self._index.n_docs
 
-    @overload
-    def __getitem__(self, position: int) -> AbstractSet[str]: ...
-
-    @overload
-    def __getitem__(self, position: slice) -> Sequence[AbstractSet[str]]: ...
-
-    def __getitem__(self, position: int | slice) -> AbstractSet[str] | Sequence[AbstractSet[str]]:
-        if isinstance(position, slice):
-            return [self[i] for i in range(*position.indices(len(self)))]
-        if not -len(self) <= position < len(self):
-            raise IndexError(position)
-        return self._index.terms_of(position % len(self))
+    def _item(self, position: int) -> AbstractSet[str]:
+        return self._index.terms_of(position)
 
     def __iter__(self) -> Iterator[AbstractSet[str]]:
         return (self[i] for i in range(len(self)))
