@@ -441,8 +441,6 @@ class CueScore:
 
     def figure(self, ctx: Context, positions: Sequence[int], pool: Pool) -> list[tuple[float, ...]]:
         """Return 1 for each candidate that holds the answer's kind near the question's words, else 0."""
-        if ctx.kind is QuestionKind.OTHER:
-            return [(0.0,)] * len(positions)
         return [(float(ctx.cue(p)),) for p in positions]
 
 
@@ -711,8 +709,7 @@ class Pipeline:
                 figures[i].update(zip(scorer.figures, values, strict=True))
         ranked = [
             Ranked(
-                p, score, pool.bm25[p], f.get("coverage", 0.0), bool(f["cue"]) if "cue" in f else None,
-                bool(f.get("defines", 0.0)),
+                p, score, pool.bm25[p], f.get("coverage", 0.0), None, bool(f.get("defines", 0.0)),
                 f.get("proximity", 0.0), f.get("similarity", 0.0), f.get("sentence_similarity", 0.0),
             )
             for p, score, f in zip(positions, scores, figures, strict=True)
@@ -720,8 +717,8 @@ class Pipeline:
         ranked.sort(key=lambda c: (-c.score, c.position))
         for reorder in self.reorders:
             ranked = reorder.reorder(ctx, ranked)
-        ranked = [c if c.cue is not None or (cue := ctx.checked_cue(c.position)) is None else replace(c, cue=cue)
-                  for c in ranked]
+        # The cues the stages read (the bonus, the promotion) are kept by the context; the others stay None.
+        ranked = [c if (cue := ctx.checked_cue(c.position)) is None else replace(c, cue=cue) for c in ranked]
         return Ranking(terms, ctx.searched, kind, tuple(ranked), question, ctx.semantic)
 
     def decline(self, ctx: Context, ranking: Ranking) -> str | None:
