@@ -89,6 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--ablate", action="store_true",
                     help="measure with each pipeline stage switched off in turn and print the table")
     ev.add_argument("--limit", type=int, default=None, help="ask at most this many questions of a SQuAD file")
+    ev.add_argument("--articles", type=_id_list, default=None, metavar="ID,ID…",
+                    help="ask only the questions of these articles of a SQuAD file (its corpus stays whole)")
     ev.add_argument("--min-hit1", type=float, default=None, help="exit 1 when hit@1 is below this (0-1)")
     ev.add_argument("--min-hit3", type=float, default=None)
     ev.add_argument("--min-decline", type=float, default=None, help="exit 1 when fewer unanswerable are declined")
@@ -116,6 +118,13 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run the Discord bot until SIGTERM or Ctrl-C (needs a bot token)")
     _common(run)
     return parser
+
+
+def _id_list(text: str) -> list[str]:
+    ids = [part.strip() for part in text.split(",") if part.strip()]
+    if not ids:
+        raise argparse.ArgumentTypeError("name at least one article id")
+    return ids
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -300,6 +309,8 @@ def _eval_sets(args: argparse.Namespace, settings: Settings) -> list[tuple[AskSe
     for path in args.files:
         if _is_squad(path, args.format):
             squad = load_squad(path, max_words=settings.corpus.max_passage_words)
+            if args.articles is not None:
+                squad = squad.of_articles(args.articles)
             pairs.append((AskService(squad.corpus, retrieval=settings.retrieval, progress=_progress(args),
                                      max_passage_words=settings.corpus.max_passage_words,
                                      vector_store=vector_store_of(settings.index)), squad))

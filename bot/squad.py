@@ -64,6 +64,24 @@ class SquadSet:
         """Return the questions written to have no answer."""
         return tuple(q for q in self.questions if q.impossible)
 
+    def of_articles(self, article_ids: Sequence[str]) -> SquadSet:
+        """Return the set with only the questions of these articles; the corpus stays whole.
+
+        This is how a held-out half of a file is measured: its questions still compete with every paragraph.
+        """
+        known = {a.id for a in self.corpus.articles}
+        unknown = [a for a in article_ids if a not in known]
+        if unknown:
+            raise ConfigError(
+                f"{self.name}: no article {', '.join(map(repr, unknown))} (known: {', '.join(sorted(known))})"
+            )
+        wanted = set(article_ids)
+        return SquadSet(
+            f"{self.name} [{len(wanted)} of {len(known)} articles]",
+            self.corpus,
+            tuple(q for q in self.questions if q.article_id in wanted),
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class SquadOutcome:

@@ -171,3 +171,21 @@ def test_bold_counts_hits_whose_bold_span_holds_the_marked_answer(squad_file: Pa
     assert with_bold.bolded == pytest.approx(1.0)
     assert without.bolded == 0.0
     assert with_bold.row().endswith(" / 1.000")
+
+
+def test_of_articles_keeps_the_corpus_whole_and_only_those_questions(squad_file: Path) -> None:
+    squad = load_squad(squad_file)
+    half = squad.of_articles(["harbour-tram"])
+    assert half.corpus is squad.corpus
+    assert [q.id for q in half.questions] == ["b1"]
+    assert "1 of 2 articles" in half.name
+    with pytest.raises(ConfigError, match="no article 'ferry'"):
+        squad.of_articles(["ferry"])
+
+
+def test_eval_asks_only_the_named_articles(squad_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["eval", str(squad_file), "--json", "--articles", "harbour-tram"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data[0]["answerable"], data[0]["impossible"]) == (1, 0)
+    assert main(["eval", str(squad_file), "--articles", "ferry"]) == 2
+    assert "no article 'ferry'" in capsys.readouterr().err

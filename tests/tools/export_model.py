@@ -192,8 +192,12 @@ def _check_sentence_transformer(model: SentenceTransformer, source: Path) -> Non
     if model.max_seq_length != MAX_SEQ_LENGTH:
         raise SystemExit(f"max_seq_length {model.max_seq_length}, expected {MAX_SEQ_LENGTH}")
     pooling = json.loads((source / "1_Pooling" / "config.json").read_text(encoding="utf-8"))
-    modes = [key for key, on in pooling.items() if key.startswith("pooling_mode") and on]
-    if modes != ["pooling_mode_mean_tokens"] or pooling["word_embedding_dimension"] != DIMENSION:
+    # sentence-transformers 6 saves {"pooling_mode": "mean", "embedding_dimension"}; older ones, one flag a mode
+    modes = [key for key, on in pooling.items() if key.startswith("pooling_mode_") and on]
+    if "pooling_mode" in pooling:
+        modes = [f"pooling_mode_{pooling['pooling_mode']}_tokens"]
+    dimension = pooling.get("word_embedding_dimension", pooling.get("embedding_dimension"))
+    if modes != ["pooling_mode_mean_tokens"] or dimension != DIMENSION:
         raise SystemExit(f"unexpected pooling {pooling}")
     probe = model.encode(["probe"], normalize_embeddings=True)
     if probe.shape != (1, DIMENSION):
