@@ -8,7 +8,9 @@ A question goes through four groups of stages, in order:
 * **scores** — each candidate gets one figure per scorer (BM25 over the best, coverage, proximity, definition,
   answer-type cue, sentence-vector similarity); its score is their weighted sum;
 * **re-ordering** — ``CuePromotion`` lifts the best candidate holding the kind of answer asked;
-* **declines** — the first decline stage that objects gives the reason the question is not answered;
+* **declines** — the first decline stage that objects gives the reason the question is not answered; with
+  sentence vectors ``LearnedDecline`` (a logistic model fitted on the public dev set) decides, and the rules
+  before it stand aside; without vectors, or with it off, the rules decide;
 
 and ``Highlight`` picks the span to bold in the passages shown. Every stage has a ``name`` and the settings that
 switch it ``off`` (and ``on``, for stages off by default), so an ablation is a loop over ``STAGES``.
@@ -41,6 +43,7 @@ from bot.answer import (
     strip_frame,
 )
 from bot.corpus import Corpus, Passage
+from bot.decline_model import load_decline_model
 from bot.expansion import Expander, WeightedTerm, compounds
 from bot.index import BM25Index, BM25Params, PassageSet
 from bot.question import Question
@@ -522,7 +525,7 @@ class ScoreDecline:
         """Return why the best passage shares too little of the question, or None."""
         r = ctx.settings
         best = ranking.candidates[0]
-        if ranking.semantic and best.meaning >= r.score_decline_below:
+        if learned(ctx, ranking) or (ranking.semantic and best.meaning >= r.score_decline_below):
             return None
         policy = (DeclinePolicy(r.min_coverage, r.min_relative_score) if ranking.semantic
                   else DeclinePolicy(r.lexical_min_coverage, r.lexical_min_relative_score))
@@ -542,6 +545,8 @@ class CueDecline:
     def reason(self, ctx: Context, ranking: Ranking) -> str | None:
         """Return what kind of answer the best passage lacks, or None."""
         best = ranking.candidates[0]
+        if learned(ctx, ranking):
+            return None
         if not ctx.settings.decline_without_cue or ranking.kind not in CUE_REQUIRED or ctx.cue(best.position):
             return None
         if ranking.semantic and best.meaning >= ctx.settings.cue_decline_below:
@@ -625,10 +630,61 @@ class SimilarityDecline:
 
     def reason(self, ctx: Context, ranking: Ranking) -> str | None:
         """Return how far the best passage is from the question, or None."""
-        if not ranking.semantic:
+        if not ranking.semantic or learned(ctx, ranking):
             return None
         best = ranking.candidates[0]
         return semantic_decline_reason(best.meaning, best.coverage, ctx.settings)
+
+
+def learned(ctx: Context, ranking: Ranking) -> bool:
+    """Return whether the learned decline decides for this ranking (so the rules stand aside)."""
+    return ranking.semantic and ctx.settings.learned_decline
+
+
+def decline_features(ctx: Context, ranking: Ranking) -> tuple[float, ...]:
+    """Return the best candidate's figures the decline model reads, in ``bot.decline_model.FEATURES`` order."""
+    best = ranking.candidates[0]
+    second = ranking.candidates[1].score if len(ranking.candidates) > 1 else 0.0
+    no_cue = ranking.kind in CUE_REQUIRED and not ctx.cue(best.position)
+    return (
+        best.meaning,
+        best.similarity,
+        best.sentence_similarity,
+        best.coverage,
+        ctx.relative_score(best.bm25),
+        best.score - second,
+        best.score,
+        float(no_cue),
+        min(len(ranking.terms), 12) / 12,
+        float(best.defines),
+        best.proximity,
+        best.meaning * best.coverage,
+    )
+
+
+class LearnedDecline:
+    """Decline when a logistic model over the best candidate's figures finds it unlikely to answer.
+
+    The model (``bot.decline_model``) weighs similarity, coverage, BM25, the score and its lead, and the answer
+    cue together, where the rules each look at one or two; fitted on one half of the public dev set, it declines
+    more wrong-article questions than the rules at the same answered rate on the other half (README, "Answer
+    quality"). Only with sentence vectors: its figures include them.
+    """
+
+    name: ClassVar[str] = "learned decline"
+    off: ClassVar[Switch] = (("learned_decline", False),)
+    on: ClassVar[Switch] = (("learned_decline", True),)
+
+    def reason(self, ctx: Context, ranking: Ranking) -> str | None:
+        """Return why the best passage is unlikely to answer, or None."""
+        if not learned(ctx, ranking):
+            return None
+        probability = load_decline_model().probability(decline_features(ctx, ranking))
+        if probability >= ctx.settings.min_answer_probability:
+            return None
+        best = ranking.candidates[0]
+        return (f"the best passage is unlikely to answer the question (similarity {best.meaning:.2f}, "
+                f"{best.coverage:.0%} of its words)")
 
 
 def semantic_decline_reason(meaning: float, cov: float, settings: RetrievalSettings) -> str | None:
@@ -678,7 +734,7 @@ class Pipeline:
                                    CueScore(), SemanticScore())
     reorders: tuple[CuePromotion, ...] = (CuePromotion(),)
     declines: tuple[Decline, ...] = (ScoreDecline(), CueDecline(), AttributeDecline(), UnknownNameDecline(),
-                                     SimilarityDecline())
+                                     SimilarityDecline(), LearnedDecline())
     highlight: HighlightStage = field(default_factory=HighlightStage)
 
     @property

@@ -112,6 +112,14 @@ class RetrievalSettings(_Section):
     decline_unknown_names: bool = Field(
         default=False, description="Decline questions naming someone or something no article names."
     )
+    learned_decline: bool = Field(
+        default=False, description="Decline with the logistic model fitted on the public dev set (semantic stage on); "
+        "the coverage, cue and similarity rules above and below then stand aside. Off: it gains on SQuAD-style "
+        "questions but declines far fewer near-topic traps on askbot's own news sets (README).",
+    )
+    min_answer_probability: float = Field(
+        default=0.5, ge=0, le=1, description="Answer only when the learned decline gives at least this probability."
+    )
     semantic: bool = Field(default=True, description="Re-rank and decline with sentence vectors (all-MiniLM-L6-v2).")
     semantic_candidates: int = Field(
         default=10, ge=0, le=100, description="Passages nearest the question's vector added to the candidates."

@@ -3,8 +3,21 @@
 import pytest
 
 from bot.corpus import load_corpus
+from bot.decline_model import FEATURES
 from bot.evaluation import STAGES as ABLATION_STAGES
-from bot.pipeline import PIPELINE, STAGES, Context, CuePromotion, Ranked, Ranking, ScoreDecline
+from bot.pipeline import (
+    PIPELINE,
+    STAGES,
+    Context,
+    CueDecline,
+    CuePromotion,
+    LearnedDecline,
+    Ranked,
+    Ranking,
+    ScoreDecline,
+    SimilarityDecline,
+    decline_features,
+)
 from bot.service import AskService
 from bot.settings import RetrievalSettings
 from tests.articles import write_article
@@ -128,3 +141,42 @@ def test_score_decline_stands_aside_for_a_passage_close_in_meaning(service: AskS
     assert ScoreDecline().reason(ctx, ranking(0.9, semantic=False)) is not None  # no vectors: words decide
     ctx.settings = ctx.settings.model_copy(update={"score_decline_below": 1.01})
     assert ScoreDecline().reason(ctx, ranking(0.9)) is not None
+
+
+def test_learned_decline_decides_alone_with_vectors_and_only_when_switched_on(service: AskService) -> None:
+    ctx = service.context("How many keepers live in the cottage?")
+    q = ctx.question
+
+    def ranking(similarity: float, coverage: float, semantic: bool = True) -> Ranking:
+        best = Ranked(0, 0.1 + similarity, 0.01, coverage, False, False, similarity=similarity,
+                      sentence_similarity=similarity)
+        return Ranking(q.terms, (), q.kind, (best,), q, semantic)
+
+    far, close = ranking(0.1, 0.1), ranking(0.8, 1.0)
+    assert LearnedDecline().reason(ctx, far) is None  # off as configured: the rules decide
+    assert ScoreDecline().reason(ctx, far) is not None
+    ctx.settings = ctx.settings.model_copy(update={"learned_decline": True})
+    reason = LearnedDecline().reason(ctx, far)
+    assert reason is not None
+    assert reason.startswith("the best passage is unlikely to answer")
+    assert "similarity 0.10" in reason
+    assert LearnedDecline().reason(ctx, close) is None
+    for rule in (ScoreDecline(), CueDecline(), SimilarityDecline()):  # they stand aside for it
+        assert rule.reason(ctx, far) is None, rule.name
+    assert LearnedDecline().reason(ctx, ranking(0.1, 0.1, semantic=False)) is None  # its figures need vectors
+    assert ScoreDecline().reason(ctx, ranking(0.1, 0.1, semantic=False)) is not None
+    ctx.settings = ctx.settings.model_copy(update={"min_answer_probability": 0.0})
+    assert LearnedDecline().reason(ctx, far) is None
+
+
+def test_decline_features_follow_the_models_order(service: AskService) -> None:
+    ctx = service.context("How many steps do visitors climb?")
+    ranking = service.pipeline.rank(ctx)
+    figures = dict(zip(FEATURES, decline_features(ctx, ranking), strict=True))
+    best = ranking.candidates[0]
+    assert figures["coverage"] == best.coverage
+    assert figures["score"] == best.score
+    assert figures["no_cue"] == 0.0  # "132 steps" answers how many
+    second = ranking.candidates[1].score if len(ranking.candidates) > 1 else 0.0
+    assert figures["margin"] == best.score - second
+    assert 0 < figures["relative_score"] <= 1
