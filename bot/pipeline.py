@@ -311,7 +311,8 @@ class SemanticCandidates:
             return
         visible = ctx.visible
         # With a restriction, ask for more and keep the visible ones: hidden articles may be nearer.
-        found = ctx.vectors.nearest(ctx.question_vector, wanted * (4 if visible is not None else 1), ctx.within)
+        found = ctx.vectors.nearest(ctx.question_vector, wanted * (4 if visible is not None else 1), ctx.within,
+                                    probe=ctx.settings.semantic_probe)
         near = [p for p, _ in found if visible is None or p in visible][:wanted]
         for position in near:
             pool.bm25.setdefault(position, 0.0)

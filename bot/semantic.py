@@ -8,6 +8,12 @@ On a large corpus (more than ``background_above`` passages) the snapshot does no
 by a background thread, in chunks, while questions are answered lexically (the service uses the vectors only
 once they are complete: embedding a question's candidates on demand competed with the fill for the cores and
 took seconds per answer). The fill stops after its chunk when the process exits.
+
+The passages nearest a question are found by an exact product with every vector up to ``exact_up_to``
+passages. Above, that product costs milliseconds (8 ms at 100k here, memory-bound), so once the vectors are
+complete a background thread groups them around about √n centroids (``CoarseIndex``, an inverted file) and
+the search then reads only the passages of the ``probe`` clusters nearest the question; it stays exact until
+the grouping is ready.
 """
 
 from __future__ import annotations
@@ -78,6 +84,46 @@ class VectorStore:
     min_passages: int = 100
 
 
+@dataclass(frozen=True, slots=True)
+class CoarseIndex:
+    """Passage positions grouped by their nearest centroid, for an approximate nearest-passage search."""
+
+    centroids: npt.NDArray[np.float32]  # (clusters, dimension), unit rows
+    order: npt.NDArray[np.int64]  # passage positions, cluster by cluster
+    offsets: npt.NDArray[np.int64]  # cluster c holds order[offsets[c]:offsets[c + 1]]
+
+    @classmethod
+    def build(cls, vectors: npt.NDArray[np.float32], *, seed: int = 0, iterations: int = 8,
+              sample: int = 25_000, chunk: int = 8_192) -> CoarseIndex:
+        """Group unit vectors around about √n centroids (spherical k-means on a sample, then every vector)."""
+        n = len(vectors)
+        clusters = max(1, round(n ** 0.5))
+        rng = np.random.default_rng(seed)
+        train = vectors[np.sort(rng.choice(n, size=min(n, sample), replace=False))]
+        centroids = train[rng.choice(len(train), size=clusters, replace=False)].copy()
+        for _ in range(iterations):
+            nearest = np.argmax(train @ centroids.T, axis=1)
+            sums = np.zeros_like(centroids)
+            np.add.at(sums, nearest, train)
+            norms = np.linalg.norm(sums, axis=1)
+            empty = norms == 0  # a centroid no vector chose takes a random vector instead
+            sums[empty] = train[rng.choice(len(train), size=int(empty.sum()))]
+            norms[empty] = 1.0
+            centroids = (sums / norms[:, None]).astype(np.float32)
+        assigned = np.concatenate([np.argmax(vectors[at : at + chunk] @ centroids.T, axis=1)
+                                   for at in range(0, n, chunk)])
+        order = np.argsort(assigned, kind="stable").astype(np.int64)
+        offsets = np.concatenate(([0], np.cumsum(np.bincount(assigned, minlength=clusters)))).astype(np.int64)
+        return cls(centroids, order, offsets)
+
+    def candidates(self, query: npt.NDArray[np.float32], probe: int) -> npt.NDArray[np.int64]:
+        """Return the positions in the ``probe`` clusters whose centroids are nearest the query."""
+        probe = min(probe, len(self.centroids))
+        sims = self.centroids @ query
+        nearest = np.argpartition(-sims, probe - 1)[:probe]
+        return np.concatenate([self.order[self.offsets[c] : self.offsets[c + 1]] for c in nearest])
+
+
 class PassageVectors:
     """The vectors of a snapshot's passages and of their sentences, complete or being filled.
 
@@ -91,12 +137,15 @@ class PassageVectors:
         *,
         store: VectorStore | None = None,
         background_above: int = 20_000,
+        exact_up_to: int = 20_000,
         progress: bool = False,
         previous: PassageVectors | None = None,
     ) -> None:
         """Load the saved vectors of these texts, or take those ``previous`` has and embed the rest."""
         self.embedder = embedder
         self._texts = texts
+        self.exact_up_to = exact_up_to
+        self._coarse: CoarseIndex | None = None
         n = len(texts)
         # float32 in memory (numpy has no fast float16 product); float16 on disk.
         self._vectors = np.zeros((n, embedder.dimension), dtype=np.float32)
@@ -111,6 +160,7 @@ class PassageVectors:
             self._key = vectors_key(embedder, texts)
             self._path = store.folder / f"vectors-{self._key[:32]}.npz"
             if self._load():
+                self._group_in_background()
                 return
         if previous is not None and previous.embedder is embedder:
             self._reuse(previous)
@@ -122,6 +172,22 @@ class PassageVectors:
             thread.start()
         else:
             self._fill(progress=progress)
+
+    @property
+    def grouped(self) -> bool:
+        """Return True when the approximate search's grouping is ready."""
+        return self._coarse is not None
+
+    def _group_in_background(self) -> None:
+        """Start grouping complete vectors for the approximate search, when there are too many for exact."""
+        if self.complete and len(self._texts) > self.exact_up_to and self._coarse is None:
+            threading.Thread(target=self._group, name="askbot-vector-groups", daemon=True).start()
+
+    def _group(self) -> None:
+        try:
+            self._coarse = CoarseIndex.build(self._vectors)
+        except Exception:  # a background thread has no caller to raise to: the search stays exact
+            log.exception("grouping the passage vectors failed; the nearest-passage search stays exact")
 
     @property
     def complete(self) -> bool:
@@ -230,6 +296,7 @@ class PassageVectors:
             log.exception("filling the passage vectors failed; answers use the vectors filled so far")
             return
         self._save()
+        self._group_in_background()
 
     def stop(self, timeout: float = 30.0) -> None:
         """Stop a background fill after its current chunk and wait for it (the vectors stay incomplete)."""
@@ -264,12 +331,26 @@ class PassageVectors:
         return np.asarray(sentences @ query, dtype=np.float32)
 
     def nearest(
-        self, query: npt.NDArray[np.float32], k: int, within: tuple[int, int] | None = None
+        self, query: npt.NDArray[np.float32], k: int, within: tuple[int, int] | None = None, *, probe: int = 16
     ) -> list[tuple[int, float]]:
-        """Return the ``k`` filled passages most similar to ``query`` in the range, with their cosines."""
+        """Return the ``k`` filled passages most similar to ``query`` in the range, with their cosines.
+
+        Over more than ``exact_up_to`` passages, once grouped: among the passages of the ``probe`` nearest
+        groups only (approximate; exact when those hold fewer than ``k`` of the range).
+        """
         lo, hi = within if within is not None else (0, len(self._texts))
         if k <= 0 or hi <= lo:
             return []
+        coarse = self._coarse
+        if coarse is not None and hi - lo > self.exact_up_to and probe > 0:
+            found = coarse.candidates(query, probe)
+            if within is not None:
+                found = found[(found >= lo) & (found < hi)]
+            if len(found) >= k:
+                near = self._vectors[found] @ query
+                top = np.argpartition(-near, k - 1)[:k]
+                top = top[np.lexsort((found[top], -near[top]))]
+                return [(int(found[i]), float(near[i])) for i in top]
         sims = self._vectors[lo:hi] @ query
         if not self.complete:
             sims[~self._filled[lo:hi]] = -2.0

@@ -188,6 +188,7 @@ def build_snapshot(
     embedder: TextEmbedder | None = None,
     vector_store: VectorStore | None = None,
     background_above: int = 20_000,
+    exact_up_to: int = 20_000,
     previous: Snapshot | None = None,
 ) -> Snapshot:
     """Analyze every passage and index it, or load the saved index of the same corpus and settings.
@@ -212,7 +213,7 @@ def build_snapshot(
     vectors = None
     if embedder is not None:
         vectors = PassageVectors(embedder, corpus.passages.text_view(), store=vector_store,
-                                 background_above=background_above, progress=progress,
+                                 background_above=background_above, exact_up_to=exact_up_to, progress=progress,
                                  previous=previous.vectors if previous is not None else None)
     return Snapshot(corpus, index, PassageTerms(index), ranges, vectors)
 
@@ -291,6 +292,7 @@ class AskService:
             embedder=self.embedder,
             vector_store=self.vector_store,
             background_above=self.retrieval.semantic_background_above,
+            exact_up_to=self.retrieval.semantic_exact_up_to,
             previous=previous,
         )
 

@@ -140,6 +140,13 @@ class RetrievalSettings(_Section):
     semantic_background_above: int = Field(
         default=20_000, ge=0, description="Larger corpora fill their passage vectors in the background."
     )
+    semantic_exact_up_to: int = Field(
+        default=20_000, ge=0, description="Nearest passages by an exact search up to this many passages; above, "
+        "once the vectors are complete, among the passages of the nearest groups only (approximate, faster).",
+    )
+    semantic_probe: int = Field(
+        default=16, ge=1, le=10_000, description="Groups of passages (about √n in all) the approximate search reads."
+    )
     model_threads: int = Field(default=2, ge=1, le=64, description="Threads the sentence-vector model runs on.")
     question_batch: int = Field(
         default=32, ge=1, le=256,

@@ -210,3 +210,75 @@ def test_the_bold_sentence_can_weigh_its_similarity(tmp_path: Path) -> None:
 
     assert bold(words) == "The tram timetable was published on Monday."
     assert bold(meaning) == "It is what it is, and it will be so."
+
+
+def _blobs(n: int, centres: int = 40, dim: int = 24, seed: int = 3) -> npt.NDArray[np.float32]:
+    """Unit vectors around random centres, as sentence vectors of a corpus cluster by topic."""
+    rng = np.random.default_rng(seed)
+    middle = rng.standard_normal((centres, dim))
+    points = middle[rng.integers(0, centres, n)] + 0.35 * rng.standard_normal((n, dim))
+    return (points / np.linalg.norm(points, axis=1, keepdims=True)).astype(np.float32)
+
+
+def test_the_coarse_index_groups_every_position_once() -> None:
+    vectors = _blobs(2_000)
+    coarse = semantic.CoarseIndex.build(vectors)
+    assert len(coarse.centroids) == round(2_000**0.5)
+    assert sorted(coarse.order.tolist()) == list(range(2_000))
+    assert coarse.offsets[0] == 0
+    assert coarse.offsets[-1] == 2_000
+    assert np.allclose(np.linalg.norm(coarse.centroids, axis=1), 1.0, atol=1e-5)
+    every = coarse.candidates(vectors[0], probe=len(coarse.centroids))
+    assert sorted(every.tolist()) == list(range(2_000))
+
+
+def test_the_approximate_search_finds_nearly_all_the_exact_nearest() -> None:
+    vectors = _blobs(5_000)
+    coarse = semantic.CoarseIndex.build(vectors)
+    queries = _blobs(100, seed=4)
+    recall = []
+    for query in queries:
+        exact = set(np.argsort(-(vectors @ query))[:10].tolist())
+        found = coarse.candidates(query, probe=8)
+        near = set(found[np.argsort(-(vectors[found] @ query))[:10]].tolist())
+        recall.append(len(exact & near) / 10)
+    assert np.mean(recall) >= 0.9
+
+
+class FixedEmbedder:
+    """Given vectors for given texts (one-sentence texts, so a passage is its own sentence)."""
+
+    name = "fixed"
+    checksum = "1" * 64
+
+    def __init__(self, vectors: npt.NDArray[np.float32]) -> None:
+        self.dimension = vectors.shape[1]
+        self.by_text = {f"passage {i}": v for i, v in enumerate(vectors)}
+
+    def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        return np.array([self.by_text.get(t, self.by_text["passage 0"]) for t in texts], dtype=np.float32)
+
+
+def test_past_exact_up_to_the_nearest_search_reads_the_nearest_groups_once_grouped() -> None:
+    points = _blobs(900)
+    vectors = PassageVectors(FixedEmbedder(points), [f"passage {i}" for i in range(900)], exact_up_to=100)
+    deadline = time.monotonic() + 10
+    while not vectors.grouped and time.monotonic() < deadline:  # grouped in a background thread
+        time.sleep(0.01)
+    assert vectors.grouped
+    query = points[7]
+    exact = [int(i) for i in np.argsort(-(points @ query))[:10]]
+    assert [p for p, _ in vectors.nearest(query, 10, probe=30)] == exact  # every group read: the exact answer
+    approximate = vectors.nearest(query, 10, probe=2)
+    assert approximate[0][0] == 7
+    assert len(set(p for p, _ in approximate) & set(exact)) >= 8
+    # a range no larger than exact_up_to is searched exactly, and never leaves the range
+    ranged = vectors.nearest(query, 10, (400, 480), probe=1)
+    assert [p for p, _ in ranged] == [400 + int(i) for i in np.argsort(-(points[400:480] @ query))[:10]]
+
+
+def test_up_to_exact_up_to_no_grouping_is_made() -> None:
+    points = _blobs(300)
+    vectors = PassageVectors(FixedEmbedder(points), [f"passage {i}" for i in range(300)], exact_up_to=300)
+    time.sleep(0.05)
+    assert not vectors.grouped
