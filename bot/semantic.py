@@ -12,8 +12,8 @@ took seconds per answer). The fill stops after its chunk when the process exits.
 The passages nearest a question are found by an exact product with every vector up to ``exact_up_to``
 passages. Above, that product costs milliseconds (8 ms at 100k here, memory-bound), so once the vectors are
 complete a background thread groups them around about √n centroids (``CoarseIndex``, an inverted file) and
-the search then reads only the passages of the ``probe`` clusters nearest the question; it stays exact until
-the grouping is ready.
+the search then reads only the passages of the ``probe`` clusters nearest the question, whose vectors are then
+kept sorted by group so each is one slice; it stays exact until the grouping is ready.
 """
 
 from __future__ import annotations
@@ -116,12 +116,37 @@ class CoarseIndex:
         offsets = np.concatenate(([0], np.cumsum(np.bincount(assigned, minlength=clusters)))).astype(np.int64)
         return cls(centroids, order, offsets)
 
+    def groups(self, query: npt.NDArray[np.float32], probe: int) -> npt.NDArray[np.intp]:
+        """Return the ``probe`` clusters whose centroids are nearest the query."""
+        probe = min(probe, len(self.centroids))
+        return np.argpartition(-(self.centroids @ query), probe - 1)[:probe]
+
     def candidates(self, query: npt.NDArray[np.float32], probe: int) -> npt.NDArray[np.int64]:
         """Return the positions in the ``probe`` clusters whose centroids are nearest the query."""
-        probe = min(probe, len(self.centroids))
-        sims = self.centroids @ query
-        nearest = np.argpartition(-sims, probe - 1)[:probe]
-        return np.concatenate([self.order[self.offsets[c] : self.offsets[c + 1]] for c in nearest])
+        return np.concatenate([self.order[self.offsets[c] : self.offsets[c + 1]] for c in self.groups(query, probe)])
+
+
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    """The passage vectors as the search reads them: by position, or sorted by group once grouped.
+
+    Sorted, a group's vectors are one contiguous slice (reading 16 groups' slices took 0.2 ms at 100k where
+    gathering the same rows took 1.3); ``row_of`` then maps a position to its row. One attribute holds all
+    three, so a reader never sees a matrix with another layout's map.
+    """
+
+    matrix: npt.NDArray[np.float32]
+    coarse: CoarseIndex | None = None
+    row_of: npt.NDArray[np.int64] | None = None
+
+    def rows(self, positions: Sequence[int]) -> npt.NDArray[np.float32]:
+        """Return the vectors of these positions."""
+        at = list(positions)
+        return self.matrix[at] if self.row_of is None else self.matrix[self.row_of[at]]
+
+    def by_position(self) -> npt.NDArray[np.float32]:
+        """Return every vector in position order (a copy once sorted)."""
+        return self.matrix if self.row_of is None else self.matrix[self.row_of]
 
 
 class PassageVectors:
@@ -145,10 +170,9 @@ class PassageVectors:
         self.embedder = embedder
         self._texts = texts
         self.exact_up_to = exact_up_to
-        self._coarse: CoarseIndex | None = None
         n = len(texts)
         # float32 in memory (numpy has no fast float16 product); float16 on disk.
-        self._vectors = np.zeros((n, embedder.dimension), dtype=np.float32)
+        self._layout = _Layout(np.zeros((n, embedder.dimension), dtype=np.float32))
         self._sentences: list[npt.NDArray[np.float32] | None] = [None] * n
         self._filled = np.zeros(n, dtype=bool)
         self._lock = threading.Lock()
@@ -176,16 +200,21 @@ class PassageVectors:
     @property
     def grouped(self) -> bool:
         """Return True when the approximate search's grouping is ready."""
-        return self._coarse is not None
+        return self._layout.coarse is not None
 
     def _group_in_background(self) -> None:
         """Start grouping complete vectors for the approximate search, when there are too many for exact."""
-        if self.complete and len(self._texts) > self.exact_up_to and self._coarse is None:
+        if self.complete and len(self._texts) > self.exact_up_to and not self.grouped:
             threading.Thread(target=self._group, name="askbot-vector-groups", daemon=True).start()
 
     def _group(self) -> None:
+        """Group the vectors and sort them by group (complete vectors are never written again)."""
         try:
-            self._coarse = CoarseIndex.build(self._vectors)
+            matrix = self._layout.matrix
+            coarse = CoarseIndex.build(matrix)
+            row_of = np.empty(len(matrix), dtype=np.int64)
+            row_of[coarse.order] = np.arange(len(matrix))
+            self._layout = _Layout(matrix[coarse.order], coarse, row_of)
         except Exception:  # a background thread has no caller to raise to: the search stays exact
             log.exception("grouping the passage vectors failed; the nearest-passage search stays exact")
 
@@ -214,7 +243,7 @@ class PassageVectors:
         except (OSError, ValueError, KeyError, UnicodeDecodeError, EOFError, zipfile.BadZipFile) as exc:
             log.warning("saved passage vectors %s cannot be read (%s); computing them again", path, exc)
             return False
-        n, d = self._vectors.shape
+        n, d = self._layout.matrix.shape
         if (
             key != self._key
             or vectors.shape != (n, d)
@@ -228,7 +257,7 @@ class PassageVectors:
         ):
             log.warning("saved passage vectors %s do not fit this corpus; computing them again", path)
             return False
-        self._vectors = vectors.astype(np.float32)
+        self._layout = _Layout(vectors.astype(np.float32))
         block = sentences.astype(np.float32)
         self._sentences = list(np.split(block, offsets[1:-1]))
         self._filled[:] = True
@@ -240,7 +269,7 @@ class PassageVectors:
         for at, text in enumerate(self._texts):
             old = known.get(text)
             if old is not None:
-                self._vectors[at] = previous._vectors[old]
+                self._layout.matrix[at] = previous._layout.rows([old])[0]
                 self._sentences[at] = previous._sentences[old]
                 self._filled[at] = True
 
@@ -248,11 +277,12 @@ class PassageVectors:
         if self._path is None:
             return
         key = np.frombuffer(self._key.encode("ascii"), dtype=np.uint8)
-        parts = [s if s is not None else self._vectors[i : i + 1] for i, s in enumerate(self._sentences)]
+        vectors = self._layout.by_position()
+        parts = [s if s is not None else vectors[i : i + 1] for i, s in enumerate(self._sentences)]
         offsets = np.concatenate(([0], np.cumsum([len(p) for p in parts]))).astype(np.int64)
 
         def write(handle: BinaryIO) -> None:
-            np.savez(handle, key=key, vectors=self._vectors.astype(np.float16),
+            np.savez(handle, key=key, vectors=vectors.astype(np.float16),
                      sentences=np.concatenate(parts).astype(np.float16), offsets=offsets)
 
         try:
@@ -271,7 +301,7 @@ class PassageVectors:
         at = 0
         with self._lock:
             for row, (position, sentences) in enumerate(zip(positions, split, strict=True)):
-                self._vectors[position] = passages[row]
+                self._layout.matrix[position] = passages[row]  # by position: only incomplete vectors are written
                 if sentences:
                     self._sentences[position] = sentence_vectors[at : at + len(sentences)]
                     at += len(sentences)
@@ -313,7 +343,7 @@ class PassageVectors:
         missing = [p for p in positions if not self._filled[p]]
         if missing:
             self._embed_into(missing)
-        passages = self._vectors[list(positions)] @ query
+        passages = self._layout.rows(positions) @ query
         best = np.array([float((s @ query).max()) if (s := self._sentences[p]) is not None else -1.0
                          for p in positions], dtype=np.float32)
         return passages, best
@@ -341,17 +371,21 @@ class PassageVectors:
         lo, hi = within if within is not None else (0, len(self._texts))
         if k <= 0 or hi <= lo:
             return []
-        coarse = self._coarse
+        layout = self._layout
+        coarse = layout.coarse
         if coarse is not None and hi - lo > self.exact_up_to and probe > 0:
-            found = coarse.candidates(query, probe)
+            spans = [(coarse.offsets[c], coarse.offsets[c + 1]) for c in coarse.groups(query, probe)]
+            found = np.concatenate([coarse.order[a:b] for a, b in spans])
+            near = np.concatenate([layout.matrix[a:b] @ query for a, b in spans])  # sorted by group: slices
             if within is not None:
-                found = found[(found >= lo) & (found < hi)]
+                keep = (found >= lo) & (found < hi)
+                found, near = found[keep], near[keep]
             if len(found) >= k:
-                near = self._vectors[found] @ query
                 top = np.argpartition(-near, k - 1)[:k]
                 top = top[np.lexsort((found[top], -near[top]))]
                 return [(int(found[i]), float(near[i])) for i in top]
-        sims = self._vectors[lo:hi] @ query
+        block = layout.matrix[lo:hi] if layout.row_of is None else layout.matrix[layout.row_of[lo:hi]]
+        sims = block @ query
         if not self.complete:
             sims[~self._filled[lo:hi]] = -2.0
         k = min(k, hi - lo)

@@ -275,6 +275,10 @@ def test_past_exact_up_to_the_nearest_search_reads_the_nearest_groups_once_group
     # a range no larger than exact_up_to is searched exactly, and never leaves the range
     ranged = vectors.nearest(query, 10, (400, 480), probe=1)
     assert [p for p, _ in ranged] == [400 + int(i) for i in np.argsort(-(points[400:480] @ query))[:10]]
+    # sorted by group, each position still reads its own vector
+    assert np.allclose(vectors.similarities(query, [3, 500, 899])[0], points[[3, 500, 899]] @ query, atol=1e-6)
+    reloaded = PassageVectors(FixedEmbedder(points), [f"passage {i}" for i in range(900)], previous=vectors)
+    assert np.allclose(reloaded.similarities(query, [3, 500, 899])[0], points[[3, 500, 899]] @ query, atol=1e-6)
 
 
 def test_up_to_exact_up_to_no_grouping_is_made() -> None:
@@ -282,3 +286,17 @@ def test_up_to_exact_up_to_no_grouping_is_made() -> None:
     vectors = PassageVectors(FixedEmbedder(points), [f"passage {i}" for i in range(300)], exact_up_to=300)
     time.sleep(0.05)
     assert not vectors.grouped
+
+
+def test_vectors_saved_after_grouping_are_in_position_order(tmp_path: Path) -> None:
+    points = _blobs(400)
+    texts = [f"passage {i}" for i in range(400)]
+    vectors = PassageVectors(FixedEmbedder(points), texts, store=VectorStore(tmp_path, 0), exact_up_to=50)
+    deadline = time.monotonic() + 10
+    while not vectors.grouped and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert vectors.grouped
+    vectors._save()  # as a later fill would; the file must not depend on the grouping
+    again = PassageVectors(FixedEmbedder(points[::-1].copy()), texts, store=VectorStore(tmp_path, 0),
+                           exact_up_to=10_000)  # a different model's vectors: only a load gives the originals
+    assert np.allclose(again.similarities(points[9], range(400))[0], points @ points[9], atol=2e-3)
