@@ -121,10 +121,6 @@ class CoarseIndex:
         probe = min(probe, len(self.centroids))
         return np.argpartition(-(self.centroids @ query), probe - 1)[:probe]
 
-    def candidates(self, query: npt.NDArray[np.float32], probe: int) -> npt.NDArray[np.int64]:
-        """Return the positions in the ``probe`` clusters whose centroids are nearest the query."""
-        return np.concatenate([self.order[self.offsets[c] : self.offsets[c + 1]] for c in self.groups(query, probe)])
-
 
 @dataclass(frozen=True, slots=True)
 class _Layout:
