@@ -8,9 +8,9 @@ A question goes through four groups of stages, in order:
 * **scores** — each candidate gets one figure per scorer (BM25 over the best, coverage, proximity, definition,
   answer-type cue, sentence-vector similarity); its score is their weighted sum;
 * **re-ordering** — ``CuePromotion`` lifts the best candidate holding the kind of answer asked;
-* **declines** — the first decline stage that objects gives the reason the question is not answered; with
-  sentence vectors ``LearnedDecline`` (a logistic model fitted on the public dev set) decides, and the rules
-  before it stand aside; without vectors, or with it off, the rules decide;
+* **declines** — the first decline stage that objects gives the reason the question is not answered; the
+  rules decide, unless ``LearnedDecline`` (a logistic model fitted on the public dev set; off as configured) is
+  switched on, when with sentence vectors it decides alone;
 
 and ``Highlight`` picks the span to bold in the passages shown. Every stage has a ``name`` and the settings that
 switch it ``off`` (and ``on``, for stages off by default), so an ablation is a loop over ``STAGES``.
@@ -668,8 +668,9 @@ class LearnedDecline:
 
     The model (``bot.decline_model``) weighs similarity, coverage, BM25, the score and its lead, and the answer
     cue together, where the rules each look at one or two; fitted on one half of the public dev set, it declines
-    more wrong-article questions than the rules at the same answered rate on the other half (README, "Answer
-    quality"). Only with sentence vectors: its figures include them.
+    more wrong-article questions than the rules at the same answered rate on the other half, but far fewer of
+    the near-topic traps of askbot's own news sets, so it is off as configured (README, "Answer quality").
+    Only with sentence vectors: its figures include them.
     """
 
     name: ClassVar[str] = "learned decline"
