@@ -262,12 +262,14 @@ class PassageVectors:
     def _reuse(self, previous: PassageVectors) -> None:
         """Copy the vectors of passages whose text ``previous`` holds too: a reload embeds only what changed."""
         known = {text: at for at, text in enumerate(previous._texts) if previous._filled[at]}
-        for at, text in enumerate(self._texts):
-            old = known.get(text)
-            if old is not None:
-                self._layout.matrix[at] = previous._layout.rows([old])[0]
-                self._sentences[at] = previous._sentences[old]
-                self._filled[at] = True
+        pairs = [(at, old) for at, text in enumerate(self._texts) if (old := known.get(text)) is not None]
+        if not pairs:
+            return
+        ats, olds = [at for at, _ in pairs], [old for _, old in pairs]
+        self._layout.matrix[ats] = previous._layout.rows(olds)  # one gather, whatever the previous layout
+        for at, old in pairs:
+            self._sentences[at] = previous._sentences[old]
+        self._filled[ats] = True
 
     def _save(self) -> None:
         if self._path is None:
