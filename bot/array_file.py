@@ -23,7 +23,7 @@ import json
 import mmap
 import os
 import zlib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -158,26 +158,37 @@ def open_arrays(path: Path, fmt: str, schema: Mapping[str, np.dtype[Any]], *, wr
     return MappedArrays(path, parsed["meta"], arrays, crcs, kept, written)
 
 
+def read_array(mapped: MappedArrays, name: str) -> Iterator[bytes]:
+    """Yield one array's bytes in chunks, read from the file rather than the mapping (see the module's docstring).
+
+    Raise ``OSError`` when the file is shorter than its header says.
+    """
+    offset, length, _ = mapped.crcs[name]
+    at, end = offset, offset + length
+    while at < end:
+        chunk = os.pread(mapped.file.fd, min(end - at, _CHUNK), at)
+        if not chunk:
+            raise OSError(f"{mapped.path}: {name} ends {end - at} bytes early")
+        yield chunk
+        at += len(chunk)
+
+
 def damaged_arrays(mapped: MappedArrays) -> list[str]:
     """Return the names of the arrays whose bytes on disk no longer match their CRC-32 (all, if unreadable).
 
     Reads the file, not the mapping: see the module's docstring.
     """
     damaged: list[str] = []
-    fd = mapped.file.fd
-    try:
-        for name, (offset, length, crc) in mapped.crcs.items():
-            value, at, end = 0, offset, offset + length
-            while at < end:
-                chunk = os.pread(fd, min(end - at, _CHUNK), at)
-                if not chunk:
-                    break
+    for name, (_, _, crc) in mapped.crcs.items():
+        value = 0
+        try:
+            for chunk in read_array(mapped, name):
                 value = zlib.crc32(chunk, value)
-                at += len(chunk)
-            if at < end or value != crc:
-                damaged.append(name)
-    except OSError:
-        return list(mapped.crcs)
+        except OSError:
+            damaged.append(name)
+            continue
+        if value != crc:
+            damaged.append(name)
     return damaged
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from bot.array_file import InvalidArrayFile, damaged_arrays, discard, open_arrays, write_arrays
+import bot.array_file
+from bot.array_file import InvalidArrayFile, damaged_arrays, discard, open_arrays, read_array, write_arrays
 
 FMT = "test-arrays/1"
 ARRAYS = {
@@ -103,3 +105,21 @@ def test_only_flat_arrays_of_plain_values_are_written(tmp_path):
     with pytest.raises(ValueError, match="one-dimensional"):
         write_arrays(tmp_path / "x", FMT, {}, {"objects": np.array([object()])})
     assert not (tmp_path / "x").exists()
+
+
+def test_an_array_is_read_from_the_file_in_chunks(path, monkeypatch):
+    monkeypatch.setattr(bot.array_file, "_CHUNK", 4)
+    mapped = open_arrays(path, FMT, SCHEMA)
+    chunks = list(read_array(mapped, "text"))
+    assert b"".join(chunks) == ARRAYS["text"].tobytes()
+    assert max(len(c) for c in chunks) == 4
+    assert list(read_array(mapped, "empty")) == []
+
+
+def test_reading_an_array_past_the_end_of_a_cut_file_fails(path):
+    mapped = open_arrays(path, FMT, SCHEMA)
+    offset, length, _ = mapped.crcs["scores"]
+    os.truncate(path, offset + length // 2)
+    with pytest.raises(OSError, match="scores ends"):
+        b"".join(read_array(mapped, "scores"))
+    assert "scores" in damaged_arrays(mapped)

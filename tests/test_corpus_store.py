@@ -12,11 +12,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import bot.array_file
 import bot.corpus as corpus_module
 from bot.array_file import damaged_arrays, open_arrays, write_arrays
 from bot.corpus import changed_files, load_corpus
 from bot.corpus_store import _ARRAYS as ARRAYS
-from bot.corpus_store import FORMAT, CorpusCache, open_corpus, save_corpus
+from bot.corpus_store import FORMAT, CorpusCache, open_corpus, save_corpus, split_texts
 from bot.expansion import defined_acronyms
 from bot.service import AskService
 from bot.settings import load_settings
@@ -395,3 +396,39 @@ def test_the_texts_view_reads_as_the_list_of_texts_and_keys_vectors_alike(corpus
             view[len(texts)]
         assert [bytes(b).decode() for b in view.encoded()] == texts
         assert vectors_key(Model(), view) == vectors_key(Model(), texts)  # saved vectors stay valid
+
+
+def test_split_texts_cuts_a_stream_at_the_ends_whatever_its_chunks() -> None:
+    texts = [b"abc", b"", "d\u00e9fgh".encode(), b"i", b"", b"jklmnopq", b""]
+    ends = np.cumsum([len(t) for t in texts]).tolist()
+    blob = b"".join(texts)
+    for size in range(1, len(blob) + 2):
+        chunks = [blob[at : at + size] for at in range(0, len(blob), size)]
+        assert [bytes(t) for t in split_texts(chunks, ends)] == texts, size
+    assert [bytes(t) for t in split_texts([], [0, 0])] == [b"", b""]
+
+
+def test_a_saved_tables_texts_are_read_from_its_file_as_they_are_stored(corpus_dir, cache, monkeypatch):
+    """The vectors' key hashes every text: read from the file, not the mapping, and byte for byte the same."""
+    from bot.semantic import vectors_key
+
+    class Model:
+        name, checksum, dimension = "m", "c", 4
+
+    parsed = load_corpus(corpus_dir)
+    load_corpus(corpus_dir, cache=cache)
+    mapped = load_corpus(corpus_dir, cache=cache)
+    assert mapped.passages.table.mapped is not None
+    read: list[str] = []
+    real = bot.array_file.read_array
+
+    def spy(arrays, name):
+        read.append(name)
+        return real(arrays, name)
+
+    monkeypatch.setattr(bot.array_file, "_CHUNK", 5)  # texts cut across chunks
+    monkeypatch.setattr("bot.corpus_store.read_array", spy)
+    texts = mapped.passages.text_view()
+    assert [bytes(t) for t in texts.encoded()] == [p.text.encode() for p in parsed.passages]
+    assert read == ["text"]
+    assert vectors_key(Model(), texts) == vectors_key(Model(), [p.text for p in parsed.passages])
