@@ -251,6 +251,14 @@ def test_the_approximate_search_finds_nearly_all_the_exact_nearest() -> None:
     assert np.mean(recall) >= 0.9
 
 
+def _grouped(vectors: PassageVectors, seconds: float = 10.0) -> bool:
+    """Wait (bounded) for the background thread that groups complete vectors; return whether it did."""
+    deadline = time.monotonic() + seconds
+    while not vectors.grouped and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return vectors.grouped
+
+
 class FixedEmbedder:
     """Given vectors for given texts (one-sentence texts, so a passage is its own sentence)."""
 
@@ -268,10 +276,7 @@ class FixedEmbedder:
 def test_past_exact_up_to_the_nearest_search_reads_the_nearest_groups_once_grouped() -> None:
     points = _blobs(900)
     vectors = PassageVectors(FixedEmbedder(points), [f"passage {i}" for i in range(900)], exact_up_to=100)
-    deadline = time.monotonic() + 10
-    while not vectors.grouped and time.monotonic() < deadline:  # grouped in a background thread
-        time.sleep(0.01)
-    assert vectors.grouped
+    assert _grouped(vectors)
     query = points[7]
     exact = [int(i) for i in np.argsort(-(points @ query))[:10]]
     assert [p for p, _ in vectors.nearest(query, 10, probe=30)] == exact  # every group read: the exact answer
@@ -298,10 +303,7 @@ def test_vectors_saved_after_grouping_are_in_position_order(tmp_path: Path) -> N
     points = _blobs(400)
     texts = [f"passage {i}" for i in range(400)]
     vectors = PassageVectors(FixedEmbedder(points), texts, store=VectorStore(tmp_path, 0), exact_up_to=50)
-    deadline = time.monotonic() + 10
-    while not vectors.grouped and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert vectors.grouped
+    assert _grouped(vectors)
     vectors._save()  # as a later fill would; the file must not depend on the grouping
     again = PassageVectors(FixedEmbedder(points[::-1].copy()), texts, store=VectorStore(tmp_path, 0),
                            exact_up_to=10_000)  # a different model's vectors: only a load gives the originals
