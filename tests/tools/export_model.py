@@ -22,14 +22,21 @@ What it does and writes:
    sequence axes; inputs ``input_ids``, ``attention_mask``, ``token_type_ids``; output ``token_embeddings``,
    the last hidden state). Pooling and normalisation stay out of the graph: ``bot/embedding.py`` does them
    in numpy, as sentence-transformers does them outside the transformer;
-3. stores each large float32 initializer as float16 followed by a Cast back to float32, so the file is half
+3. fuses the graph with onnxruntime's transformer optimiser (``onnxruntime.transformers.optimizer``,
+   model type ``bert``): each layer's attention becomes one ``Attention`` node, the embeddings one
+   ``EmbedLayerNormalization``, residual + layer norm ``SkipLayerNormalization``, bias + GELU ``BiasGelu``
+   (contrib operators of onnxruntime's CPU provider). The body is loaded with eager attention for the export:
+   the graph that PyTorch's fused attention (SDPA) exports masks with IsNaN / Where nodes that the optimiser
+   does not recognise, so nothing would fuse. The same arithmetic in fewer, larger kernels: a question embeds
+   in about 2.6 ms instead of 3.5 on 2 threads, passages about 25% faster (PROVENANCE.md);
+4. stores each large float32 initializer as float16 followed by a Cast back to float32, so the file is half
    the size while onnxruntime folds the casts at load and computes in float32;
-4. writes ``bot/models/all-MiniLM-L6-v2/{model.onnx, tokenizer.json (upstream bytes), LICENSE,
+5. writes ``bot/models/all-MiniLM-L6-v2/{model.onnx, tokenizer.json (upstream bytes), LICENSE,
    manifest.json}`` and ``tests/data/minilm_reference.json`` (sentence-transformers vectors of varied texts,
    6 decimals) — PROVENANCE.md is written by hand from the report this prints;
-5. checks the shipped folder through ``bot.embedding.Embedder`` against sentence-transformers on the
+6. checks the shipped folder through ``bot.embedding.Embedder`` against sentence-transformers on the
    reference texts and on the SQuAD sample's paragraphs, times it on 2 threads, and measures (without
-   shipping) an int8 per-channel dynamically quantised variant for comparison.
+   shipping) the unfused float32 graph and an int8 per-channel dynamically quantised variant for comparison.
 """
 
 from __future__ import annotations
@@ -81,6 +88,9 @@ OPSET = 17
 FP16_MIN_ELEMENTS = 1024  # LayerNorm scales and biases stay float32: they are tiny and precision-sensitive
 MAX_SEQ_LENGTH = 256
 DIMENSION = 384
+NUM_HEADS = 12
+# What the optimiser must produce from the six-layer body, or the export stops.
+FUSED_EXPECTED = {"Attention": 6, "EmbedLayerNormalization": 1, "SkipLayerNormalization": 12, "BiasGelu": 6}
 
 _LONG = (
     "The city council met on Tuesday evening to debate the budget for the coming year, and the session ran "
@@ -146,12 +156,17 @@ def main(argv: list[str] | None = None) -> int:
         st_model = SentenceTransformer(str(source), device="cpu")
         st_model.eval()
         _check_sentence_transformer(st_model, source)
+        # The same weights with eager attention, whose exported pattern the fusion below recognises.
+        eager = SentenceTransformer(str(source), device="cpu", model_kwargs={"attn_implementation": "eager"})
+        eager.eval()
 
         fp32_path = tmp / "model-fp32.onnx"
-        _export(st_model, fp32_path)
+        _export(eager, fp32_path)
+        fused_path = tmp / "model-fused.onnx"
+        _fuse(fp32_path, fused_path)
         args.out.mkdir(parents=True, exist_ok=True)
         onnx_path = args.out / "model.onnx"
-        _store_fp16(fp32_path, onnx_path)
+        _store_fp16(fused_path, onnx_path)
         shutil.copyfile(source / "tokenizer.json", args.out / "tokenizer.json")
         if APACHE_LICENSE.is_file():
             shutil.copyfile(APACHE_LICENSE, args.out / "LICENSE")
@@ -246,6 +261,19 @@ def _export(model: SentenceTransformer, path: Path) -> None:
     print(f"exported float32 graph: {path.stat().st_size / 1e6:.1f} MB")
 
 
+def _fuse(src: Path, dst: Path) -> None:
+    """Fuse attention, embeddings, layer norms and GELU into onnxruntime's contrib operators; fail if any is left."""
+    from onnxruntime.transformers.optimizer import optimize_model
+
+    model = optimize_model(str(src), model_type="bert", num_heads=NUM_HEADS, hidden_size=DIMENSION)
+    fused = model.get_fused_operator_statistics()
+    print(f"fused operators: { {k: v for k, v in fused.items() if v} }")
+    for op, count in FUSED_EXPECTED.items():
+        if fused.get(op, 0) != count:
+            raise SystemExit(f"expected {count} {op} nodes after fusion, got {fused.get(op, 0)}")
+    model.save_model_to_file(str(dst))
+
+
 def _store_fp16(src: Path, dst: Path) -> None:
     """Store large float initializers as float16, each followed by a Cast to float32."""
     model = onnx.load(str(src))
@@ -293,6 +321,7 @@ def _manifest(folder: Path, weights_sha: str, source_package: str) -> dict[str, 
             "output": "token_embeddings",
             "weights_dtype": "float16",
             "compute_dtype": "float32",
+            "fused_operators": dict(FUSED_EXPECTED),
         },
         "tokenizer": {"file": "tokenizer.json", "sha256": _sha256(folder / "tokenizer.json")},
         "export_tools": {
@@ -341,7 +370,11 @@ def _verify(st_model: SentenceTransformer, folder: Path, fp32_path: Path, tmp: P
     int8_path = tmp / "model-int8.onnx"
     quantize_dynamic(str(fp32_path), str(int8_path), per_channel=True, weight_type=QuantType.QInt8)
 
-    variants = {"shipped_fp16_stored": folder / "model.onnx", "fp32": fp32_path, "int8_per_channel": int8_path}
+    variants = {
+        "shipped_fused_fp16_stored": folder / "model.onnx",
+        "fp32_unfused": fp32_path,
+        "int8_per_channel": int8_path,
+    }
     report: dict[str, Any] = {"texts": len(texts), "threads": 2}
     for label, path in variants.items():
         work = folder if path.parent == folder else _variant_folder(folder, path, tmp / label)
@@ -357,7 +390,7 @@ def _verify(st_model: SentenceTransformer, folder: Path, fp32_path: Path, tmp: P
             "max_norm_error": float(np.abs(norms - 1).max()),
             **_timings(embedder, texts),
         }
-        if label == "shipped_fp16_stored":
+        if label == "shipped_fused_fp16_stored":
             report[label]["casts_left_after_optimisation"] = _casts_after_optimisation(path, tmp)
     return report
 
