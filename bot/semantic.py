@@ -167,9 +167,11 @@ class PassageVectors:
         self._texts = texts
         self.exact_up_to = exact_up_to
         n = len(texts)
-        # float32 in memory (numpy has no fast float16 product); float16 on disk.
+        # Passage vectors float32 in memory: the nearest-passage search multiplies many rows, and numpy has no fast
+        # float16 product. Sentence vectors float16, as saved: only a question's few candidates' are read (made
+        # float32 then), and they are most of the memory (about seven a passage: 5 GB at 1M rather than 10).
         self._layout = _Layout(np.zeros((n, embedder.dimension), dtype=np.float32))
-        self._sentences: list[npt.NDArray[np.float32] | None] = [None] * n
+        self._sentences: list[npt.NDArray[np.float16] | None] = [None] * n
         self._filled = np.zeros(n, dtype=bool)
         self._lock = threading.Lock()
         self._stopping = threading.Event()
@@ -254,8 +256,7 @@ class PassageVectors:
             log.warning("saved passage vectors %s do not fit this corpus; computing them again", path)
             return False
         self._layout = _Layout(vectors.astype(np.float32))
-        block = sentences.astype(np.float32)
-        self._sentences = list(np.split(block, offsets[1:-1]))
+        self._sentences = list(np.split(sentences.astype(np.float16, copy=False), offsets[1:-1]))
         self._filled[:] = True
         return True
 
@@ -276,12 +277,13 @@ class PassageVectors:
             return
         key = np.frombuffer(self._key.encode("ascii"), dtype=np.uint8)
         vectors = self._layout.by_position()
-        parts = [s if s is not None else vectors[i : i + 1] for i, s in enumerate(self._sentences)]
+        parts = [s if s is not None else vectors[i : i + 1].astype(np.float16) for i, s in enumerate(self._sentences)]
         offsets = np.concatenate(([0], np.cumsum([len(p) for p in parts]))).astype(np.int64)
 
         def write(handle: BinaryIO) -> None:
-            np.savez(handle, key=key, vectors=vectors.astype(np.float16),
-                     sentences=np.concatenate(parts).astype(np.float16), offsets=offsets)
+            # float16 parts join into one float16 block: no float32 copy of every sentence vector at once
+            np.savez(handle, key=key, vectors=vectors.astype(np.float16), sentences=np.concatenate(parts),
+                     offsets=offsets)
 
         try:
             write_atomically(self._path, write)
@@ -295,7 +297,8 @@ class PassageVectors:
         split = [[text[a:b] for a, b in sp] if len(sp) > 1 else [] for text, sp in zip(texts, spans, strict=True)]
         flat = [sentence for sentences in split for sentence in sentences]
         vectors = self.embedder.embed([*texts, *flat])
-        passages, sentence_vectors = vectors[: len(texts)], vectors[len(texts) :]
+        passages, sentence_vectors = vectors[: len(texts)], vectors[len(texts) :].astype(np.float16)
+        passages_half = passages.astype(np.float16)
         at = 0
         with self._lock:
             for row, (position, sentences) in enumerate(zip(positions, split, strict=True)):
@@ -304,7 +307,7 @@ class PassageVectors:
                     self._sentences[position] = sentence_vectors[at : at + len(sentences)]
                     at += len(sentences)
                 else:
-                    self._sentences[position] = passages[row : row + 1]
+                    self._sentences[position] = passages_half[row : row + 1]
                 self._filled[position] = True
 
     def _fill(self, *, progress: bool = False) -> None:
@@ -342,8 +345,8 @@ class PassageVectors:
         if missing:
             self._embed_into(missing)
         passages = self._layout.rows(positions) @ query
-        best = np.array([float((s @ query).max()) if (s := self._sentences[p]) is not None else -1.0
-                         for p in positions], dtype=np.float32)
+        best = np.array([float((s.astype(np.float32) @ query).max()) if (s := self._sentences[p]) is not None
+                         else -1.0 for p in positions], dtype=np.float32)
         return passages, best
 
     def sentence_similarities(self, query: npt.NDArray[np.float32], position: int) -> npt.NDArray[np.float32] | None:
@@ -356,7 +359,7 @@ class PassageVectors:
         sentences = self._sentences[position]
         if sentences is None or sentences.shape[0] < 2:
             return None
-        return np.asarray(sentences @ query, dtype=np.float32)
+        return np.asarray(sentences.astype(np.float32) @ query, dtype=np.float32)
 
     def nearest(
         self, query: npt.NDArray[np.float32], k: int, within: tuple[int, int] | None = None, *, probe: int = 16
