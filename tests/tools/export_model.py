@@ -271,6 +271,13 @@ def _fuse(src: Path, dst: Path) -> None:
     for op, count in FUSED_EXPECTED.items():
         if fused.get(op, 0) != count:
             raise SystemExit(f"expected {count} {op} nodes after fusion, got {fused.get(op, 0)}")
+    # The optimiser declares every operator domain it knows (ai.onnx.ml 5 among them), and onnxruntime before
+    # 1.2x refuses a graph that imports an opset newer than it knows, used or not: keep only the domains used.
+    proto = model.model
+    used = {node.domain for node in proto.graph.node} | {""}
+    kept = [entry for entry in proto.opset_import if entry.domain in used]
+    del proto.opset_import[:]
+    proto.opset_import.extend(kept)
     model.save_model_to_file(str(dst))
 
 
