@@ -1,8 +1,11 @@
 """Passage vectors for the semantic stage: computed once per corpus, saved, and searched by cosine.
 
 Every passage gets a sentence vector (all-MiniLM-L6-v2, ``bot.embedding``) when the snapshot is built; the
-vectors are saved as float16 in the cache folder, keyed by the model and the passages' texts, and loaded on
-the next start. A question is then the only text embedded at ask time.
+vectors are saved as float16 in the cache folder (a ``bot.array_file``), keyed by the model and the passages'
+texts, and mapped on the next start: the passage vectors are read (as float32, for the search), the sentence
+vectors stay in the file until a question's candidates read theirs, and the service checks the file's
+checksums in the background as it does the saved index. A question is then the only text embedded at ask
+time.
 
 On a large corpus (more than ``background_above`` passages) the snapshot does not wait: the vectors are filled
 by a background thread, in chunks, while questions are answered lexically (the service uses the vectors only
@@ -23,22 +26,24 @@ import functools
 import hashlib
 import logging
 import threading
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
 from tqdm import tqdm
 
 from bot.analysis import sentence_spans
-from bot.atomic_file import write_atomically
+from bot.array_file import InvalidArrayFile, MappedArrays, open_arrays, write_arrays
 from bot.corpus_store import PassageTexts
 
 log = logging.getLogger(__name__)
-FORMAT = "askbot-vectors-2"
+FORMAT = "askbot-vectors-3"
+# The saved file's arrays, flat: passage vectors (n × d), sentence vectors (m × d), sentence offsets (n + 1).
+_SCHEMA: dict[str, np.dtype[Any]] = {"vectors": np.dtype(np.float16), "sentences": np.dtype(np.float16),
+                                     "offsets": np.dtype(np.int64)}
 CHUNK = 64  # passages embedded at a time by the background fill
 
 
@@ -171,7 +176,11 @@ class PassageVectors:
         # float16 product. Sentence vectors float16, as saved: only a question's few candidates' are read (made
         # float32 then), and they are most of the memory (about seven a passage: 5 GB at 1M rather than 10).
         self._layout = _Layout(np.zeros((n, embedder.dimension), dtype=np.float32))
-        self._sentences: list[npt.NDArray[np.float16] | None] = [None] * n
+        self._sentences: list[npt.NDArray[np.float16] | None] = [None] * n  # those embedded in this process
+        # Or, loaded: the saved file's sentence vectors, mapped, and where each passage's start.
+        self._block: npt.NDArray[np.float16] | None = None
+        self._offsets: npt.NDArray[np.int64] | None = None
+        self.mapped: MappedArrays | None = None  # the saved file the vectors were loaded from
         self._filled = np.zeros(n, dtype=bool)
         self._lock = threading.Lock()
         self._stopping = threading.Event()
@@ -180,7 +189,7 @@ class PassageVectors:
         self._key = ""
         if store is not None and n >= store.min_passages:
             self._key = vectors_key(embedder, texts)
-            self._path = store.folder / f"vectors-{self._key[:32]}.npz"
+            self._path = store.folder / f"vectors-{self._key[:32]}.vec"
             if self._load():
                 self._group_in_background()
                 return
@@ -231,37 +240,49 @@ class PassageVectors:
         if path is None or not path.is_file():
             return False
         try:
-            with path.open("rb") as handle:
-                saved = np.load(handle, allow_pickle=False)
-                if not isinstance(saved, np.lib.npyio.NpzFile):
-                    raise ValueError("not an npz archive")
-                with saved:
-                    key = bytes(saved["key"]).decode("ascii")
-                    vectors, sentences, offsets = saved["vectors"], saved["sentences"], saved["offsets"]
-        except (OSError, ValueError, KeyError, UnicodeDecodeError, EOFError, zipfile.BadZipFile) as exc:
+            mapped = open_arrays(path, FORMAT, _SCHEMA)
+        except (OSError, InvalidArrayFile) as exc:
             log.warning("saved passage vectors %s cannot be read (%s); computing them again", path, exc)
             return False
         n, d = self._layout.matrix.shape
+        flat, sentences, offsets = mapped["vectors"], mapped["sentences"], mapped["offsets"]
+        m = sentences.size // d
         if (
-            key != self._key
-            or vectors.shape != (n, d)
-            or sentences.ndim != 2
-            or sentences.shape[1] != d
+            mapped.meta.get("key") != self._key
+            or flat.size != n * d
+            or sentences.size != m * d
             or offsets.shape != (n + 1,)
             or offsets[0] != 0
-            or offsets[-1] != sentences.shape[0]
+            or offsets[-1] != m
             or bool((np.diff(offsets) < 1).any())
-            or not (np.isfinite(vectors).all() and np.isfinite(sentences).all())
         ):
             log.warning("saved passage vectors %s do not fit this corpus; computing them again", path)
             return False
-        self._layout = _Layout(vectors.astype(np.float32))
-        self._sentences = list(np.split(sentences.astype(np.float16, copy=False), offsets[1:-1]))
+        vectors = flat.reshape(n, d).astype(np.float32)
+        if not np.isfinite(vectors).all():
+            log.warning("saved passage vectors %s hold values that are not numbers; computing them again", path)
+            return False
+        self._layout = _Layout(vectors)
+        # The sentence vectors are not read here (at 1M passages, 5 GB): their checksum is checked in the
+        # background (``AskService``), and a question reads only its candidates' rows.
+        self._block, self._offsets, self.mapped = sentences.reshape(m, d), offsets, mapped
         self._filled[:] = True
         return True
 
+    def _sentence_rows(self, position: int) -> npt.NDArray[np.float16] | None:
+        """Return a passage's sentence vectors: embedded in this process, or rows of the mapped saved file."""
+        rows = self._sentences[position]
+        if rows is None and self._block is not None and self._offsets is not None:
+            rows = self._block[int(self._offsets[position]) : int(self._offsets[position + 1])]
+        return rows
+
     def _reuse(self, previous: PassageVectors) -> None:
-        """Copy the vectors of passages whose text ``previous`` holds too: a reload embeds only what changed."""
+        """Copy the vectors of passages whose text ``previous`` holds too: a reload embeds only what changed.
+
+        Not from a saved file that is gone: the service discards a file whose checksums fail, then reloads.
+        """
+        if previous.mapped is not None and not previous.mapped.path.is_file():
+            return
         known = {text: at for at, text in enumerate(previous._texts) if previous._filled[at]}
         pairs = [(at, old) for at, text in enumerate(self._texts) if (old := known.get(text)) is not None]
         if not pairs:
@@ -269,24 +290,21 @@ class PassageVectors:
         ats, olds = [at for at, _ in pairs], [old for _, old in pairs]
         self._layout.matrix[ats] = previous._layout.rows(olds)  # one gather, whatever the previous layout
         for at, old in pairs:
-            self._sentences[at] = previous._sentences[old]
+            self._sentences[at] = previous._sentence_rows(old)
         self._filled[ats] = True
 
     def _save(self) -> None:
         if self._path is None:
             return
-        key = np.frombuffer(self._key.encode("ascii"), dtype=np.uint8)
         vectors = self._layout.by_position()
-        parts = [s if s is not None else vectors[i : i + 1].astype(np.float16) for i, s in enumerate(self._sentences)]
+        parts = [s if (s := self._sentence_rows(i)) is not None else vectors[i : i + 1].astype(np.float16)
+                 for i in range(len(self._texts))]
         offsets = np.concatenate(([0], np.cumsum([len(p) for p in parts]))).astype(np.int64)
-
-        def write(handle: BinaryIO) -> None:
-            # float16 parts join into one float16 block: no float32 copy of every sentence vector at once
-            np.savez(handle, key=key, vectors=vectors.astype(np.float16), sentences=np.concatenate(parts),
-                     offsets=offsets)
-
         try:
-            write_atomically(self._path, write)
+            # float16 parts join into one float16 block: no float32 copy of every sentence vector at once
+            write_arrays(self._path, FORMAT, {"key": self._key}, {
+                "vectors": vectors.astype(np.float16).ravel(), "sentences": np.concatenate(parts).ravel(),
+                "offsets": offsets})
         except OSError as exc:
             log.warning("cannot save passage vectors in %s (%s); they are kept in memory", self._path.parent, exc)
 
@@ -345,7 +363,7 @@ class PassageVectors:
         if missing:
             self._embed_into(missing)
         passages = self._layout.rows(positions) @ query
-        best = np.array([float((s.astype(np.float32) @ query).max()) if (s := self._sentences[p]) is not None
+        best = np.array([float((s.astype(np.float32) @ query).max()) if (s := self._sentence_rows(p)) is not None
                          else -1.0 for p in positions], dtype=np.float32)
         return passages, best
 
@@ -356,7 +374,7 @@ class PassageVectors:
         """
         if not self._filled[position]:
             self._embed_into([position])
-        sentences = self._sentences[position]
+        sentences = self._sentence_rows(position)
         if sentences is None or sentences.shape[0] < 2:
             return None
         return np.asarray(sentences.astype(np.float32) @ query, dtype=np.float32)

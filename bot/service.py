@@ -161,8 +161,9 @@ def article_ranges(corpus: Corpus) -> dict[str, tuple[int, int]]:
 
 
 def saved_files(snapshot: Snapshot) -> list[MappedArrays]:
-    """Return the saved files a snapshot's arrays are mapped from (its passages, its index), but those just written."""
-    files = (snapshot.corpus.passages.table.mapped, snapshot.index.mapped)
+    """Return the saved files a snapshot's arrays are mapped from (passages, index, vectors), but those just written."""
+    vectors = snapshot.vectors.mapped if snapshot.vectors is not None else None
+    files = (snapshot.corpus.passages.table.mapped, snapshot.index.mapped, vectors)
     return [mapped for mapped in files if mapped is not None and not mapped.written]
 
 

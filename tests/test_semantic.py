@@ -71,7 +71,7 @@ def test_vectors_cover_passages_and_their_sentences(tmp_path: Path) -> None:
 def test_saved_vectors_are_reused_and_a_changed_corpus_is_embedded_again(tmp_path: Path) -> None:
     first = WordHashEmbedder()
     before = PassageVectors(first, TEXTS, store=VectorStore(tmp_path, 0))
-    assert len(list(tmp_path.glob("vectors-*.npz"))) == 1
+    assert len(list(tmp_path.glob("vectors-*.vec"))) == 1
     again = WordHashEmbedder()
     after = PassageVectors(again, TEXTS, store=VectorStore(tmp_path, 0))
     assert again.embedded == []
@@ -87,7 +87,7 @@ def test_a_damaged_vectors_file_is_computed_again(
     tmp_path: Path, damage: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     PassageVectors(WordHashEmbedder(), TEXTS, store=VectorStore(tmp_path, 0))
-    (path,) = tmp_path.glob("vectors-*.npz")
+    (path,) = tmp_path.glob("vectors-*.vec")
     data = path.read_bytes()
     path.write_bytes({"truncate": data[: len(data) // 2], "garbage": b"\x00junk" * 50, "empty": b""}[damage])
     model = WordHashEmbedder()
@@ -108,7 +108,48 @@ def test_sentence_vectors_are_held_as_saved_so_a_warm_start_answers_as_a_cold_on
     for position in positions:
         a, b = cold.sentence_similarities(query, position), warm.sentence_similarities(query, position)
         assert (a is None and b is None) or np.array_equal(a, b)
-    assert all(s is None or s.dtype == np.float16 for s in warm._sentences)  # half the memory of float32
+    rows = [warm._sentence_rows(p) for p in positions]
+    assert all(r is not None and r.dtype == np.float16 for r in rows)  # half the memory of float32
+    # and not read into the process at the start: rows of the saved file, mapped
+    assert warm.mapped is not None
+    assert all(np.shares_memory(r, warm.mapped["sentences"]) for r in rows)
+
+
+def test_a_vectors_file_damaged_where_the_start_does_not_read_is_found_after_it_and_rebuilt(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    corpus_dir, cache = tmp_path / "corpus", tmp_path / "cache"
+    corpus_dir.mkdir()
+    write_article(corpus_dir, "tram", "Tram", "The tram is painted green. It runs every ten minutes.",
+                  "The line will run along the quay.")
+    write_article(corpus_dir, "light", "Lighthouse", "The keeper climbs 132 steps every night to the lamp room.")
+
+    def service(model: WordHashEmbedder) -> AskService:
+        return AskService(load_corpus(corpus_dir), embedder=model, vector_store=VectorStore(cache, 0))
+
+    first = service(WordHashEmbedder())
+    (path,) = cache.glob("vectors-*.vec")
+    mapped = semantic.open_arrays(path, semantic.FORMAT, semantic._SCHEMA)
+    offset, length, _ = mapped.crcs["sentences"]
+    data = bytearray(path.read_bytes())
+    for i in range(offset, offset + length):  # every sentence vector: the start reads none of them
+        data[i] ^= 0x55
+    path.write_bytes(bytes(data))
+    model = WordHashEmbedder()
+    with caplog.at_level(logging.WARNING, logger="bot.service"):
+        damaged = service(model)
+        assert damaged.snapshot.vectors is not None
+        assert damaged.snapshot.vectors.mapped is not None
+        assert not model.embedded  # the start took the file on trust
+        assert damaged.verifier is not None
+        damaged.verifier.join(timeout=30)
+    assert "is damaged (checksum mismatch in sentences); rebuilding it" in caplog.text
+    assert model.embedded  # embedded again rather than copied from the damaged file
+    question = "What colour is the tram?"
+    assert damaged.ask(question) == first.ask(question)
+    again = WordHashEmbedder()
+    service(again)  # the rebuilt file was saved and is used
+    assert not again.embedded
 
 
 def test_large_corpora_fill_in_the_background_and_embed_asked_passages_at_once() -> None:
