@@ -192,8 +192,16 @@ def damaged_arrays(mapped: MappedArrays) -> list[str]:
     return damaged
 
 
+def on_disk(mapped: MappedArrays) -> bool:
+    """Tell whether ``mapped.path`` is still the file ``mapped`` was read from (not removed, not replaced)."""
+    try:
+        return os.path.samestat(os.stat(mapped.path), os.fstat(mapped.file.fd))
+    except OSError:
+        return False
+
+
 def discard(mapped: MappedArrays) -> None:
     """Remove the file ``mapped`` was read from, unless another file has replaced it since."""
-    with contextlib.suppress(OSError):
-        if os.path.samestat(os.stat(mapped.path), os.fstat(mapped.file.fd)):
+    if on_disk(mapped):
+        with contextlib.suppress(OSError):
             mapped.path.unlink()

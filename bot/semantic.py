@@ -36,7 +36,7 @@ import numpy.typing as npt
 from tqdm import tqdm
 
 from bot.analysis import sentence_spans
-from bot.array_file import InvalidArrayFile, MappedArrays, open_arrays, write_arrays
+from bot.array_file import InvalidArrayFile, MappedArrays, on_disk, open_arrays, write_arrays
 from bot.corpus_store import PassageTexts
 
 log = logging.getLogger(__name__)
@@ -177,7 +177,7 @@ class PassageVectors:
         # float32 then), and they are most of the memory (about seven a passage: 5 GB at 1M rather than 10).
         self._layout = _Layout(np.zeros((n, embedder.dimension), dtype=np.float32))
         self._sentences: list[npt.NDArray[np.float16] | None] = [None] * n  # those embedded in this process
-        # Or, loaded: the saved file's sentence vectors, mapped, and where each passage's start.
+        # Or, loaded: the saved file's sentence vectors, mapped, and the row where each passage's start.
         self._block: npt.NDArray[np.float16] | None = None
         self._offsets: npt.NDArray[np.int64] | None = None
         self.mapped: MappedArrays | None = None  # the saved file the vectors were loaded from
@@ -279,9 +279,10 @@ class PassageVectors:
     def _reuse(self, previous: PassageVectors) -> None:
         """Copy the vectors of passages whose text ``previous`` holds too: a reload embeds only what changed.
 
-        Not from a saved file that is gone: the service discards a file whose checksums fail, then reloads.
+        Not from a saved file that is no longer on disk: the service discards a file whose checksums fail, then
+        reloads.
         """
-        if previous.mapped is not None and not previous.mapped.path.is_file():
+        if previous.mapped is not None and not on_disk(previous.mapped):
             return
         known = {text: at for at, text in enumerate(previous._texts) if previous._filled[at]}
         pairs = [(at, old) for at, text in enumerate(self._texts) if (old := known.get(text)) is not None]
