@@ -93,12 +93,12 @@ import bot.service
 from bot.service import AskService
 from bot.settings import load_settings
 t1 = time.perf_counter()
-if sys.argv[5:] == ["stand-in"]:  # the saved stand-in vectors of --stand-in-vectors: this model's key matches them
+if sys.argv[5:6] == ["stand-in"]:  # load the stand-in vectors saved by --stand-in-vectors: the same name and key
     import numpy as np
     class StandIn:
-        name, checksum, dimension = "stand-in random vectors", "stand-in-random", 384
+        name, checksum, dimension = sys.argv[6], sys.argv[7], int(sys.argv[8])
         def embed(self, texts):
-            v = np.random.default_rng(0).standard_normal((len(texts), 384)).astype(np.float32)
+            v = np.random.default_rng(0).standard_normal((len(texts), self.dimension)).astype(np.float32)
             return v / np.linalg.norm(v, axis=1, keepdims=True)
     bot.service.load_embedder = lambda threads=2: StandIn()
 settings = load_settings(env_file=None, overrides={"corpus": {"path": sys.argv[1]},
@@ -269,13 +269,15 @@ def bench(data: Synthetic, rank_questions: int, skip_rank: bool) -> tuple[dict[s
 
 
 def bench_start(row: dict[str, Any], folder: Path, cache: Path, question: str, *, label: str = "",
-                retrieval: dict[str, Any] = LEXICAL, stand_in: bool = False) -> None:
+                retrieval: dict[str, Any] = LEXICAL, stand_in: StandInEmbedder | None = None) -> None:
     """Time a first and then warm service starts in new processes, from Markdown files on disk.
 
     The figures go to ``row`` under ``label`` (a prefix); the first start of a new cache folder is the cold one.
-    ``stand_in``: the new process's model is the stand-in, so it loads the stand-in vectors saved at build.
+    ``stand_in``: the new process's model stands in as this one (its name, checksum and dimension), so it loads
+    the stand-in vectors saved at build.
     """
-    args = (str(folder), str(cache), question, json.dumps(retrieval), *(["stand-in"] if stand_in else []))
+    model = [] if stand_in is None else ["stand-in", stand_in.name, stand_in.checksum, str(stand_in.dimension)]
+    args = (str(folder), str(cache), question, json.dumps(retrieval), *model)
     first = run_script(WARM_START, *args)
     warm, warms = warm_median(WARM_START, *args)
     row[f"{label}warm_start_all_s"] = [round(r["total"], 3) for r in warms]
@@ -433,7 +435,8 @@ def bench_answer(data: Synthetic, workdir: Path, args: argparse.Namespace) -> di
     if model is not None:
         bench_start(row, folder, cache, question, label="semantic_", retrieval=semantic)
     if model is not None and args.stand_in_vectors:  # every vector saved: the start maps them
-        bench_start(row, folder, cache, question, label="semantic_saved_", retrieval=semantic, stand_in=True)
+        bench_start(row, folder, cache, question, label="semantic_saved_", retrieval=semantic,
+                    stand_in=StandInEmbedder(model.dimension))
     return row
 
 
