@@ -1,11 +1,12 @@
 """Passage vectors for the semantic stage: computed once per corpus, saved, and searched by cosine.
 
 Every passage gets a sentence vector (all-MiniLM-L6-v2, ``bot.embedding``) when the snapshot is built; the
-vectors are saved as float16 in the cache folder (a ``bot.array_file``), keyed by the model and the passages'
-texts, and mapped on the next start: the passage vectors are read (as float32, for the search), the sentence
-vectors stay in the file until a question's candidates read theirs, and the service checks the file's
-checksums in the background as it does the saved index. A question is then the only text embedded at ask
-time.
+vectors are saved in the cache folder (a ``bot.array_file``), keyed by the model and the passages (their
+articles' digests, or their texts), and mapped on the next start: nothing is read or converted then. The
+passage vectors are saved as float32, as the search multiplies them (numpy has no fast float16 product, and
+converting float16 rows per question cost more than the product), the sentence vectors as float16 (about seven
+a passage, they are most of the memory; a question reads only its candidates'). The service checks the file's
+checksums in the background as it does the saved index. A question is then the only text embedded at ask time.
 
 On a large corpus (more than ``background_above`` passages) the snapshot does not wait: the vectors are filled
 by a background thread, in chunks, while questions are answered lexically (the service uses the vectors only
@@ -13,10 +14,10 @@ once they are complete: embedding a question's candidates on demand competed wit
 took seconds per answer). The fill stops after its chunk when the process exits.
 
 The passages nearest a question are found by an exact product with every vector up to ``exact_up_to``
-passages. Above, that product costs milliseconds (8 ms at 100k here, memory-bound), so once the vectors are
-complete a background thread groups them around about √n centroids (``CoarseIndex``, an inverted file) and
-the search then reads only the passages of the ``probe`` clusters nearest the question, whose vectors are then
-kept sorted by group so each is one slice; it stays exact until the grouping is ready.
+passages. Above, that product costs milliseconds (8 ms at 100k here, memory-bound), so complete vectors are
+grouped around about √n centroids (``CoarseIndex``, an inverted file) before they are saved, and saved sorted
+by group: the search reads only the slices of the ``probe`` groups nearest the question, and a start maps the
+grouping with the vectors instead of making it again.
 """
 
 from __future__ import annotations
@@ -40,10 +41,13 @@ from bot.array_file import InvalidArrayFile, MappedArrays, on_disk, open_arrays,
 from bot.corpus_store import PassageTexts
 
 log = logging.getLogger(__name__)
-FORMAT = "askbot-vectors-3"
-# The saved file's arrays, flat: passage vectors (n × d), sentence vectors (m × d), sentence offsets (n + 1).
-_SCHEMA: dict[str, np.dtype[Any]] = {"vectors": np.dtype(np.float16), "sentences": np.dtype(np.float16),
-                                     "offsets": np.dtype(np.int64)}
+FORMAT = "askbot-vectors-4"
+# The saved file's arrays, flat: passage vectors (n × d, sorted by group when grouped), sentence vectors (m × d),
+# sentence offsets (n + 1); and the grouping, empty when there is none: the passage in each row of the vectors
+# (n), where each group starts (groups + 1), and the centroids (groups × d).
+_SCHEMA: dict[str, np.dtype[Any]] = {"vectors": np.dtype(np.float32), "sentences": np.dtype(np.float16),
+                                     "offsets": np.dtype(np.int64), "order": np.dtype(np.int64),
+                                     "groups": np.dtype(np.int64), "centroids": np.dtype(np.float32)}
 CHUNK = 64  # passages embedded at a time by the background fill
 
 
@@ -70,9 +74,16 @@ class TextEmbedder(Protocol):
         ...
 
 
-def vectors_key(embedder: TextEmbedder, texts: Sequence[str]) -> str:
-    """Return the key saved vectors must carry: the model and every passage text, in order."""
+def vectors_key(embedder: TextEmbedder, texts: Sequence[str], identity: str | None = None) -> str:
+    """Return the key saved vectors must carry: the model and every passage text, in order.
+
+    ``identity``, when the caller knows one, stands for the texts: a digest of what decides them (the articles'
+    contents and the parser), so a start need not read and hash every passage (about 2 s at a million).
+    """
     h = hashlib.sha256(f"{FORMAT}\0{embedder.name}\0{embedder.checksum}\0{len(texts)}\0".encode())
+    if identity is not None:
+        h.update(b"identity\0" + identity.encode())
+        return h.hexdigest()
     # A passage table's texts are hashed as stored, in UTF-8: the same digest, nothing decoded.
     encoded = texts.encoded() if isinstance(texts, PassageTexts) else (text.encode("utf-8") for text in texts)
     for text in encoded:
@@ -127,6 +138,23 @@ class CoarseIndex:
         return np.argpartition(-(self.centroids @ query), probe - 1)[:probe]
 
 
+def _saved_grouping(mapped: MappedArrays, n: int, d: int) -> CoarseIndex | None:
+    """Return the grouping saved with the vectors, or None when they were saved by position.
+
+    Raise ``ValueError`` when the saved grouping is not one of these ``n`` passages.
+    """
+    order, groups, centroids = mapped["order"], mapped["groups"], mapped["centroids"]
+    if order.size == 0 and groups.size == 0 and centroids.size == 0:
+        return None
+    clusters = groups.size - 1
+    if (order.shape != (n,) or clusters < 1 or centroids.size != clusters * d or groups[0] != 0
+            or groups[-1] != n or bool((np.diff(groups) < 0).any())):
+        raise ValueError("their grouping does not fit them")
+    if order.min() < 0 or order.max() >= n or bool((np.bincount(order, minlength=n) != 1).any()):
+        raise ValueError("their grouping does not hold every passage once")
+    return CoarseIndex(centroids.reshape(clusters, d), order, groups)
+
+
 @dataclass(frozen=True, slots=True)
 class _Layout:
     """The passage vectors as the search reads them: by position, or sorted by group once grouped.
@@ -145,10 +173,6 @@ class _Layout:
         at = list(positions)
         return self.matrix[at] if self.row_of is None else self.matrix[self.row_of[at]]
 
-    def by_position(self) -> npt.NDArray[np.float32]:
-        """Return every vector in position order (a copy once sorted)."""
-        return self.matrix if self.row_of is None else self.matrix[self.row_of]
-
 
 class PassageVectors:
     """The vectors of a snapshot's passages and of their sentences, complete or being filled.
@@ -166,15 +190,19 @@ class PassageVectors:
         exact_up_to: int = 20_000,
         progress: bool = False,
         previous: PassageVectors | None = None,
+        identity: str | None = None,
     ) -> None:
-        """Load the saved vectors of these texts, or take those ``previous`` has and embed the rest."""
+        """Load the saved vectors of these texts, or take those ``previous`` has and embed the rest.
+
+        ``identity``: a digest that identifies the texts (``vectors_key``), when the caller has one.
+        """
         self.embedder = embedder
         self._texts = texts
         self.exact_up_to = exact_up_to
         n = len(texts)
-        # Passage vectors float32 in memory: the nearest-passage search multiplies many rows, and numpy has no fast
-        # float16 product. Sentence vectors float16, as saved: only a question's few candidates' are read (made
-        # float32 then), and they are most of the memory (about seven a passage: 5 GB at 1M rather than 10).
+        # Passage vectors float32: the nearest-passage search multiplies many rows, and numpy has no fast float16
+        # product. Sentence vectors float16, as saved: only a question's few candidates' are read (made float32
+        # then), and they are most of the memory (about seven a passage: 5 GB at 1M rather than 10).
         self._layout = _Layout(np.zeros((n, embedder.dimension), dtype=np.float32))
         self._sentences: list[npt.NDArray[np.float16] | None] = [None] * n  # those embedded in this process
         # Or, loaded: the saved file's sentence vectors, mapped, and the row where each passage's start.
@@ -188,7 +216,7 @@ class PassageVectors:
         self._path: Path | None = None
         self._key = ""
         if store is not None and n >= store.min_passages:
-            self._key = vectors_key(embedder, texts)
+            self._key = vectors_key(embedder, texts, identity)
             self._path = store.folder / f"vectors-{self._key[:32]}.vec"
             if self._load():
                 self._group_in_background()
@@ -210,7 +238,10 @@ class PassageVectors:
         return self._layout.coarse is not None
 
     def _group_in_background(self) -> None:
-        """Start grouping complete vectors for the approximate search, when there are too many for exact."""
+        """Start grouping complete vectors for the approximate search, when there are too many for exact.
+
+        Only vectors loaded from a file saved without a grouping need this (saved while ``exact_up_to`` was higher).
+        """
         if self.complete and len(self._texts) > self.exact_up_to and not self.grouped:
             threading.Thread(target=self._group, name="askbot-vector-groups", daemon=True).start()
 
@@ -258,13 +289,21 @@ class PassageVectors:
         ):
             log.warning("saved passage vectors %s do not fit this corpus; computing them again", path)
             return False
-        vectors = flat.reshape(n, d).astype(np.float32)
-        if not np.isfinite(vectors).all():
-            log.warning("saved passage vectors %s hold values that are not numbers; computing them again", path)
+        try:
+            coarse = _saved_grouping(mapped, n, d)
+        except ValueError as exc:
+            log.warning("saved passage vectors %s: %s; computing them again", path, exc)
             return False
-        self._layout = _Layout(vectors)
-        # The sentence vectors are not read here (at 1M passages, 5 GB): their checksum is checked in the
-        # background (``AskService``), and a question reads only its candidates' rows.
+        # Nothing is read here (at 1M passages, 1.5 GB of passage vectors and 5 GB of sentence vectors): the search
+        # reads the groups a question is near, a question its candidates' sentences, and the service checks the
+        # file's checksums in the background.
+        matrix = flat.reshape(n, d)
+        if coarse is None:
+            self._layout = _Layout(matrix)
+        else:
+            row_of = np.empty(n, dtype=np.int64)
+            row_of[coarse.order] = np.arange(n, dtype=np.int64)
+            self._layout = _Layout(matrix, coarse, row_of)
         self._block, self._offsets, self.mapped = sentences.reshape(m, d), offsets, mapped
         self._filled[:] = True
         return True
@@ -295,17 +334,25 @@ class PassageVectors:
         self._filled[ats] = True
 
     def _save(self) -> None:
+        """Write every vector to the store, sorted by group when grouped (complete vectors only)."""
         if self._path is None:
             return
-        vectors = self._layout.by_position()
-        parts = [s if (s := self._sentence_rows(i)) is not None else vectors[i : i + 1].astype(np.float16)
+        layout = self._layout
+        if not np.isfinite(layout.matrix).all():  # a start does not read the vectors, so nothing checks them there
+            log.warning("passage vectors hold values that are not numbers; they are not saved")
+            return
+        parts = [s if (s := self._sentence_rows(i)) is not None else layout.rows([i]).astype(np.float16)
                  for i in range(len(self._texts))]
         offsets = np.concatenate(([0], np.cumsum([len(p) for p in parts]))).astype(np.int64)
+        coarse = layout.coarse
+        none = np.empty(0, dtype=np.int64)
         try:
             # float16 parts join into one float16 block: no float32 copy of every sentence vector at once
             write_arrays(self._path, FORMAT, {"key": self._key}, {
-                "vectors": vectors.astype(np.float16).ravel(), "sentences": np.concatenate(parts).ravel(),
-                "offsets": offsets})
+                "vectors": layout.matrix.ravel(), "sentences": np.concatenate(parts).ravel(), "offsets": offsets,
+                "order": coarse.order if coarse is not None else none,
+                "groups": coarse.offsets if coarse is not None else none,
+                "centroids": (coarse.centroids if coarse is not None else np.empty((0, 0), np.float32)).ravel()})
         except OSError as exc:
             log.warning("cannot save passage vectors in %s (%s); they are kept in memory", self._path.parent, exc)
 
@@ -345,8 +392,11 @@ class PassageVectors:
         except Exception:  # a background thread has no caller to raise to: answering goes on lexically
             log.exception("filling the passage vectors failed; answers use the vectors filled so far")
             return
+        if self.complete and len(self._texts) > self.exact_up_to and not self.grouped:
+            # Grouped before the save, so that a start maps the grouping rather than making it (7.7 s at 1M here,
+            # next to hours of embedding the passages).
+            self._group()
         self._save()
-        self._group_in_background()
 
     def stop(self, timeout: float = 30.0) -> None:
         """Stop a background fill after its current chunk and wait for it (the vectors stay incomplete)."""

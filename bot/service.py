@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import gc
+import hashlib
 import logging
 import sys
 import threading
@@ -31,7 +32,7 @@ from bot.answer_cache import AnswerCache
 from bot.array_file import MappedArrays, damaged_arrays, discard
 from bot.batching import QuestionBatcher
 from bot.corpus import Article, BadFile, Corpus, changed_files, load_corpus
-from bot.corpus_store import CorpusCache, LazySequence
+from bot.corpus_store import CorpusCache, LazySequence, parser_identity
 from bot.errors import CorpusError, UnknownArticleError
 from bot.expansion import ABBREVIATIONS, Expander, acronym_map, merge_maps, related_map
 from bot.index import BM25Index, BM25Params, PassageSet, TermContribution
@@ -178,6 +179,20 @@ def freeze_heap() -> None:
     gc.freeze()
 
 
+def passages_identity(corpus: Corpus) -> str | None:
+    """Return a digest that identifies the corpus's passage texts without reading them, or None when none can.
+
+    The texts follow from the articles' contents (their digests) and the parser; where each passage ends is
+    added, so another window size gives another digest. An article made in memory has no digest: its texts are
+    hashed instead (``bot.semantic.vectors_key``).
+    """
+    if not corpus.articles or any(not article.digest for article in corpus.articles):
+        return None
+    h = hashlib.sha256(f"{corpus.digest}\0{parser_identity()}\0".encode())
+    h.update(np.ascontiguousarray(corpus.passages.table.ends, dtype=np.int64).tobytes())
+    return h.hexdigest()
+
+
 def build_snapshot(
     corpus: Corpus,
     analyzer: Analyzer,
@@ -215,7 +230,8 @@ def build_snapshot(
     if embedder is not None:
         vectors = PassageVectors(embedder, corpus.passages.text_view(), store=vector_store,
                                  background_above=background_above, exact_up_to=exact_up_to, progress=progress,
-                                 previous=previous.vectors if previous is not None else None)
+                                 previous=previous.vectors if previous is not None else None,
+                                 identity=passages_identity(corpus))
     return Snapshot(corpus, index, PassageTerms(index), ranges, vectors)
 
 

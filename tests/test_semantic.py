@@ -354,12 +354,78 @@ def test_up_to_exact_up_to_no_grouping_is_made() -> None:
     assert not vectors.grouped
 
 
-def test_vectors_saved_after_grouping_are_in_position_order(tmp_path: Path) -> None:
+def test_vectors_are_grouped_before_they_are_saved_and_a_start_maps_the_grouping(tmp_path: Path) -> None:
     points = _blobs(400)
     texts = [f"passage {i}" for i in range(400)]
-    vectors = PassageVectors(FixedEmbedder(points), texts, store=VectorStore(tmp_path, 0), exact_up_to=50)
-    assert _grouped(vectors)
-    vectors._save()  # as a later fill would; the file must not depend on the grouping
-    again = PassageVectors(FixedEmbedder(points[::-1].copy()), texts, store=VectorStore(tmp_path, 0),
-                           exact_up_to=10_000)  # a different model's vectors: only a load gives the originals
-    assert np.allclose(again.similarities(points[9], range(400))[0], points @ points[9], atol=2e-3)
+    cold = PassageVectors(FixedEmbedder(points), texts, store=VectorStore(tmp_path, 0), exact_up_to=50)
+    assert cold.grouped  # made before the save, not after it in the background
+    # a different model's vectors: only a load gives the originals
+    warm = PassageVectors(FixedEmbedder(points[::-1].copy()), texts, store=VectorStore(tmp_path, 0), exact_up_to=50)
+    assert warm.grouped  # at once: the grouping was saved with the vectors
+    assert warm.mapped is not None
+    assert np.shares_memory(warm._layout.matrix, warm.mapped["vectors"])  # mapped, not read or converted
+    assert np.array_equal(warm._layout.matrix, cold._layout.matrix)  # float32 as computed: warm answers as cold
+    for query in points[[9, 123, 399]]:
+        assert np.array_equal(warm.similarities(query, range(400))[0], cold.similarities(query, range(400))[0])
+        assert warm.nearest(query, 10, probe=3) == cold.nearest(query, 10, probe=3)
+        assert warm.nearest(query, 10, (100, 140)) == cold.nearest(query, 10, (100, 140))
+    assert np.allclose(warm.similarities(points[9], range(400))[0], points @ points[9], atol=1e-6)
+    # saved grouped, loaded where the search is exact: still each position's own vector
+    exact = PassageVectors(FixedEmbedder(points[::-1].copy()), texts, store=VectorStore(tmp_path, 0),
+                           exact_up_to=10_000)
+    assert [p for p, _ in exact.nearest(points[9], 10)] == [int(i) for i in np.argsort(-(points @ points[9]))[:10]]
+
+
+@pytest.mark.parametrize("damage", ["duplicate", "out of range"])
+def test_a_saved_grouping_that_does_not_hold_every_passage_once_is_made_again(
+    tmp_path: Path, damage: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    points = _blobs(400)
+    texts = [f"passage {i}" for i in range(400)]
+    PassageVectors(FixedEmbedder(points), texts, store=VectorStore(tmp_path, 0), exact_up_to=50)
+    (path,) = tmp_path.glob("vectors-*.vec")
+    offset, _, _ = semantic.open_arrays(path, semantic.FORMAT, semantic._SCHEMA).crcs["order"]
+    data = bytearray(path.read_bytes())
+    wrong = data[offset + 8 : offset + 16] if damage == "duplicate" else (10_000).to_bytes(8, "little")
+    data[offset : offset + 8] = wrong  # the start does not check checksums: its own checks must catch this
+    path.write_bytes(bytes(data))
+    model = FixedEmbedder(points)
+    with caplog.at_level(logging.WARNING):
+        vectors = PassageVectors(model, texts, store=VectorStore(tmp_path, 0), exact_up_to=50)
+    assert "their grouping does not hold every passage once; computing them again" in caplog.text
+    coarse = vectors._layout.coarse  # made again from the vectors, as a first start does
+    assert coarse is not None
+    assert sorted(coarse.order.tolist()) == list(range(400))
+    assert [p for p, _ in vectors.nearest(points[5], 5, probe=30)] == [
+        int(i) for i in np.argsort(-(points @ points[5]))[:5]]
+
+
+def test_vectors_that_are_not_numbers_are_not_saved(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    points = _blobs(3)
+    points[1] = np.nan
+    with caplog.at_level(logging.WARNING):
+        PassageVectors(FixedEmbedder(points), ["passage 0", "passage 1", "passage 2"], store=VectorStore(tmp_path, 0))
+    assert "not numbers; they are not saved" in caplog.text
+    assert not list(tmp_path.glob("vectors-*"))
+
+
+def test_a_service_keys_its_vectors_by_its_articles_and_embeds_again_when_one_changes(tmp_path: Path) -> None:
+    corpus_dir, cache = tmp_path / "corpus", tmp_path / "cache"
+    corpus_dir.mkdir()
+    write_article(corpus_dir, "tram", "Tram", "The tram is painted green. It runs every ten minutes.")
+    write_article(corpus_dir, "light", "Lighthouse", "The keeper climbs 132 steps every night.")
+
+    def embedded() -> list[str]:
+        model = WordHashEmbedder()
+        AskService(load_corpus(corpus_dir), embedder=model, vector_store=VectorStore(cache, 0))
+        return model.embedded
+
+    assert embedded()
+    assert embedded() == []  # the same articles: their saved vectors
+    write_article(corpus_dir, "light", "Lighthouse", "The keeper climbs 133 steps every night.")
+    assert "The keeper climbs 133 steps every night." in embedded()
+    assert embedded() == []
+    # the key stands for the texts: another identity, or none (texts hashed), is another key
+    model = WordHashEmbedder()
+    assert len({semantic.vectors_key(model, TEXTS), semantic.vectors_key(model, TEXTS, "a"),
+                semantic.vectors_key(model, TEXTS, "b")}) == 3
