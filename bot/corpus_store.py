@@ -388,6 +388,11 @@ class SavedCorpus:
         return [name for name, _ in sorted(self.files.items(), key=lambda item: item[1][0])]
 
 
+def folder_id(root: Path) -> str:
+    """Return the short digest of a corpus folder's absolute path that names its saved files."""
+    return hashlib.sha256(str(Path(root).resolve()).encode()).hexdigest()[:16]
+
+
 def parser_identity() -> str:
     """Return a digest of the code that decides a parse: ``bot/corpus.py`` and ``bot/analysis.py`` (sentences)."""
     h = hashlib.sha256(__version__.encode())
@@ -442,8 +447,7 @@ class CorpusCache:
 
     def path_for(self, root: Path) -> Path:
         """Return the saved-corpus file of a corpus folder."""
-        digest = hashlib.sha256(str(Path(root).resolve()).encode()).hexdigest()[:16]
-        return self.folder / f"corpus-{digest}.cache"
+        return self.folder / f"corpus-{folder_id(root)}.cache"
 
     def load(self, root: Path, max_words: int) -> SavedCorpus | None:
         """Return the saved corpus of a folder; None when absent, stale or invalid."""

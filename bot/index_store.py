@@ -38,6 +38,7 @@ from bot import analysis as analysis_module
 from bot.analysis import Analyzer
 from bot.array_file import InvalidArrayFile, open_arrays, write_arrays
 from bot.corpus import Corpus
+from bot.corpus_store import folder_id
 from bot.index import BM25Index, BM25Params, idf_values
 from bot.wordlists import data_bytes
 
@@ -186,8 +187,7 @@ class IndexCache:
 
     def path_for(self, corpus: Corpus) -> Path:
         """Return the index file of a corpus folder."""
-        digest = hashlib.sha256(str(Path(corpus.root).resolve()).encode()).hexdigest()[:16]
-        return self.folder / f"index-{digest}.arrays"
+        return self.folder / f"index-{folder_id(corpus.root)}.arrays"
 
     def load(self, corpus: Corpus, key: str, params: BM25Params) -> BM25Index | None:
         """Return the saved index of this corpus and key, or None (absent, stale or invalid: rebuild)."""

@@ -23,6 +23,7 @@ grouping with the vectors instead of making it again.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import functools
 import hashlib
 import logging
@@ -191,10 +192,13 @@ class PassageVectors:
         progress: bool = False,
         previous: PassageVectors | None = None,
         identity: str | None = None,
+        slot: str | None = None,
     ) -> None:
         """Load the saved vectors of these texts, or take those ``previous`` has and embed the rest.
 
-        ``identity``: a digest that identifies the texts (``vectors_key``), when the caller has one.
+        ``identity``: a digest that identifies the texts (``vectors_key``), when the caller has one. ``slot``
+        names the saved file (the service gives one per corpus folder, so each save replaces the folder's
+        previous vectors rather than adding a file of several GB per change); without one, the key names it.
         """
         self.embedder = embedder
         self._texts = texts
@@ -217,7 +221,7 @@ class PassageVectors:
         self._key = ""
         if store is not None and n >= store.min_passages:
             self._key = vectors_key(embedder, texts, identity)
-            self._path = store.folder / f"vectors-{self._key[:32]}.vec"
+            self._path = store.folder / f"vectors-{slot if slot is not None else self._key[:32]}.vec"
             if self._load():
                 self._group_in_background()
                 return
@@ -275,12 +279,14 @@ class PassageVectors:
         except (OSError, InvalidArrayFile) as exc:
             log.warning("saved passage vectors %s cannot be read (%s); computing them again", path, exc)
             return False
+        if mapped.meta.get("key") != self._key:  # the folder's articles, or the model, changed since the save
+            log.info("saved passage vectors %s are those of other passages; computing them", path)
+            return False
         n, d = self._layout.matrix.shape
         flat, sentences, offsets = mapped["vectors"], mapped["sentences"], mapped["offsets"]
         m = sentences.size // d
         if (
-            mapped.meta.get("key") != self._key
-            or flat.size != n * d
+            flat.size != n * d
             or sentences.size != m * d
             or offsets.shape != (n + 1,)
             or offsets[0] != 0
@@ -355,6 +361,8 @@ class PassageVectors:
                 "centroids": (coarse.centroids if coarse is not None else np.empty((0, 0), np.float32)).ravel()})
         except OSError as exc:
             log.warning("cannot save passage vectors in %s (%s); they are kept in memory", self._path.parent, exc)
+            return
+        remove_old_formats(self._path.parent)
 
     def _embed_into(self, positions: Sequence[int]) -> None:
         """Embed these passages and the sentences of those that have more than one."""
@@ -462,6 +470,28 @@ class PassageVectors:
         top = np.argpartition(-sims, k - 1)[:k]
         top = top[np.lexsort((top, -sims[top]))]
         return [(lo + int(i), float(sims[i])) for i in top if sims[i] > -2.0]
+
+
+def remove_old_formats(folder: Path) -> None:
+    """Remove the saved vectors of earlier formats from a store's folder: no version reads them again.
+
+    Earlier versions named each file by its passages' key, so every change of a corpus left a file behind.
+    """
+    for path in folder.glob("vectors-*"):
+        if path.suffix == ".npz":
+            old = True
+        elif path.suffix == ".vec":
+            try:
+                with path.open("rb") as handle:
+                    old = not handle.readline(200).startswith(f"{FORMAT} ".encode())
+            except OSError:
+                continue
+        else:
+            continue
+        if old:
+            with contextlib.suppress(OSError):
+                path.unlink()
+                log.info("removed %s, passage vectors saved in an earlier format", path)
 
 
 @functools.cache

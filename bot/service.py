@@ -32,7 +32,7 @@ from bot.answer_cache import AnswerCache
 from bot.array_file import MappedArrays, damaged_arrays, discard
 from bot.batching import QuestionBatcher
 from bot.corpus import Article, BadFile, Corpus, changed_files, load_corpus
-from bot.corpus_store import CorpusCache, LazySequence, parser_identity
+from bot.corpus_store import CorpusCache, LazySequence, folder_id, parser_identity
 from bot.errors import CorpusError, UnknownArticleError
 from bot.expansion import ABBREVIATIONS, Expander, acronym_map, merge_maps, related_map
 from bot.index import BM25Index, BM25Params, PassageSet, TermContribution
@@ -231,7 +231,7 @@ def build_snapshot(
         vectors = PassageVectors(embedder, corpus.passages.text_view(), store=vector_store,
                                  background_above=background_above, exact_up_to=exact_up_to, progress=progress,
                                  previous=previous.vectors if previous is not None else None,
-                                 identity=passages_identity(corpus))
+                                 identity=passages_identity(corpus), slot=folder_id(corpus.root))
     return Snapshot(corpus, index, PassageTerms(index), ranges, vectors)
 
 

@@ -422,10 +422,23 @@ def test_a_service_keys_its_vectors_by_its_articles_and_embeds_again_when_one_ch
 
     assert embedded()
     assert embedded() == []  # the same articles: their saved vectors
+    (saved,) = cache.glob("vectors-*.vec")
     write_article(corpus_dir, "light", "Lighthouse", "The keeper climbs 133 steps every night.")
     assert "The keeper climbs 133 steps every night." in embedded()
+    assert list(cache.glob("vectors-*")) == [saved]  # one file per corpus folder: replaced, not added to
     assert embedded() == []
     # the key stands for the texts: another identity, or none (texts hashed), is another key
     model = WordHashEmbedder()
     assert len({semantic.vectors_key(model, TEXTS), semantic.vectors_key(model, TEXTS, "a"),
                 semantic.vectors_key(model, TEXTS, "b")}) == 3
+
+
+def test_a_save_removes_vectors_saved_in_earlier_formats(tmp_path: Path) -> None:
+    (tmp_path / "vectors-0123.npz").write_bytes(b"PK old numpy archive")
+    (tmp_path / f"vectors-{'a' * 32}.vec").write_bytes(b"askbot-vectors-3 0badc0de 2\n{}")
+    (tmp_path / "vectors-notes.txt").write_text("not ours to judge")
+    current = PassageVectors(WordHashEmbedder(), TEXTS, store=VectorStore(tmp_path, 0), slot="other-folder")
+    assert current.complete
+    PassageVectors(WordHashEmbedder(), [*TEXTS, "One more passage."], store=VectorStore(tmp_path, 0), slot="mine")
+    assert sorted(p.name for p in tmp_path.glob("vectors-*")) == [
+        "vectors-mine.vec", "vectors-notes.txt", "vectors-other-folder.vec"]  # another folder's current file stays
