@@ -192,13 +192,14 @@ class PassageVectors:
         progress: bool = False,
         previous: PassageVectors | None = None,
         identity: str | None = None,
-        slot: str | None = None,
+        owner: str | None = None,
     ) -> None:
         """Load the saved vectors of these texts, or take those ``previous`` has and embed the rest.
 
-        ``identity``: a digest that identifies the texts (``vectors_key``), when the caller has one. ``slot``
-        names the saved file (the service gives one per corpus folder, so each save replaces the folder's
-        previous vectors rather than adding a file of several GB per change); without one, the key names it.
+        ``identity``: a digest that identifies the texts (``vectors_key``), when the caller has one. ``owner``
+        names who saves the vectors (the service gives its corpus folder): a save removes the owner's earlier
+        files, which would otherwise stay behind at several GB per change of the corpus. The key names the
+        file, so another folder with the same passages (a copy) reads it too.
         """
         self.embedder = embedder
         self._texts = texts
@@ -219,9 +220,10 @@ class PassageVectors:
         self._thread: threading.Thread | None = None
         self._path: Path | None = None
         self._key = ""
+        self._owner = owner
         if store is not None and n >= store.min_passages:
             self._key = vectors_key(embedder, texts, identity)
-            self._path = store.folder / f"vectors-{slot if slot is not None else self._key[:32]}.vec"
+            self._path = store.folder / f"vectors-{self._key[:32]}.vec"
             if self._load():
                 self._group_in_background()
                 return
@@ -354,7 +356,7 @@ class PassageVectors:
         none = np.empty(0, dtype=np.int64)
         try:
             # float16 parts join into one float16 block: no float32 copy of every sentence vector at once
-            write_arrays(self._path, FORMAT, {"key": self._key}, {
+            write_arrays(self._path, FORMAT, {"key": self._key, "owner": self._owner}, {
                 "vectors": layout.matrix.ravel(), "sentences": np.concatenate(parts).ravel(), "offsets": offsets,
                 "order": coarse.order if coarse is not None else none,
                 "groups": coarse.offsets if coarse is not None else none,
@@ -362,7 +364,7 @@ class PassageVectors:
         except OSError as exc:
             log.warning("cannot save passage vectors in %s (%s); they are kept in memory", self._path.parent, exc)
             return
-        remove_old_formats(self._path.parent)
+        remove_stale(self._path, self._owner)
 
     def _embed_into(self, positions: Sequence[int]) -> None:
         """Embed these passages and the sentences of those that have more than one."""
@@ -472,26 +474,29 @@ class PassageVectors:
         return [(lo + int(i), float(sims[i])) for i in top if sims[i] > -2.0]
 
 
-def remove_old_formats(folder: Path) -> None:
-    """Remove the saved vectors of earlier formats from a store's folder: no version reads them again.
+def remove_stale(kept: Path, owner: str | None) -> None:
+    """Remove, beside the file just saved, the vectors ``owner`` saved before it and those of earlier formats.
 
-    Earlier versions named each file by its passages' key, so every change of a corpus left a file behind.
+    Files are named by their passages' key, so each change of a corpus saves a new one; no version reads an
+    earlier format again (earlier versions removed nothing).
     """
-    for path in folder.glob("vectors-*"):
-        if path.suffix == ".npz":
-            old = True
-        elif path.suffix == ".vec":
+    for path in kept.parent.glob("vectors-*"):
+        if path == kept or path.suffix not in (".npz", ".vec"):
+            continue
+        stale = path.suffix == ".npz"
+        if not stale:
             try:
-                with path.open("rb") as handle:
-                    old = not handle.readline(200).startswith(f"{FORMAT} ".encode())
+                meta = open_arrays(path, FORMAT, _SCHEMA).meta
+            except InvalidArrayFile:
+                stale = True  # another format (or damaged: it would be computed again anyway)
             except OSError:
                 continue
-        else:
-            continue
-        if old:
+            else:
+                stale = owner is not None and meta.get("owner") == owner
+        if stale:
             with contextlib.suppress(OSError):
                 path.unlink()
-                log.info("removed %s, passage vectors saved in an earlier format", path)
+                log.info("removed %s: passage vectors of an earlier format or an earlier state of the corpus", path)
 
 
 @functools.cache

@@ -425,7 +425,8 @@ def test_a_service_keys_its_vectors_by_its_articles_and_embeds_again_when_one_ch
     (saved,) = cache.glob("vectors-*.vec")
     write_article(corpus_dir, "light", "Lighthouse", "The keeper climbs 133 steps every night.")
     assert "The keeper climbs 133 steps every night." in embedded()
-    assert list(cache.glob("vectors-*")) == [saved]  # one file per corpus folder: replaced, not added to
+    (replaced,) = cache.glob("vectors-*")  # the folder's earlier vectors went when the new ones were saved
+    assert replaced != saved
     assert embedded() == []
     # the key stands for the texts: another identity, or none (texts hashed), is another key
     model = WordHashEmbedder()
@@ -433,12 +434,20 @@ def test_a_service_keys_its_vectors_by_its_articles_and_embeds_again_when_one_ch
                 semantic.vectors_key(model, TEXTS, "b")}) == 3
 
 
-def test_a_save_removes_vectors_saved_in_earlier_formats(tmp_path: Path) -> None:
+def test_a_save_removes_the_owners_earlier_vectors_and_earlier_formats_but_not_others(tmp_path: Path) -> None:
     (tmp_path / "vectors-0123.npz").write_bytes(b"PK old numpy archive")
     (tmp_path / f"vectors-{'a' * 32}.vec").write_bytes(b"askbot-vectors-3 0badc0de 2\n{}")
     (tmp_path / "vectors-notes.txt").write_text("not ours to judge")
-    current = PassageVectors(WordHashEmbedder(), TEXTS, store=VectorStore(tmp_path, 0), slot="other-folder")
-    assert current.complete
-    PassageVectors(WordHashEmbedder(), [*TEXTS, "One more passage."], store=VectorStore(tmp_path, 0), slot="mine")
-    assert sorted(p.name for p in tmp_path.glob("vectors-*")) == [
-        "vectors-mine.vec", "vectors-notes.txt", "vectors-other-folder.vec"]  # another folder's current file stays
+    store = VectorStore(tmp_path, 0)
+    PassageVectors(WordHashEmbedder(), TEXTS, store=store, owner="another folder")
+    (other,) = tmp_path.glob("vectors-*.vec")  # the earlier formats went at the first save
+    PassageVectors(WordHashEmbedder(), TEXTS[:2], store=store, owner="mine")
+    first = set(tmp_path.glob("vectors-*.vec")) - {other}
+    PassageVectors(WordHashEmbedder(), [*TEXTS[:2], "One more passage."], store=store, owner="mine")
+    (mine,) = set(tmp_path.glob("vectors-*.vec")) - {other}
+    assert first
+    assert mine not in first  # the owner's earlier file was replaced, not kept beside
+    assert sorted(p.name for p in tmp_path.glob("vectors-*")) == sorted([mine.name, other.name, "vectors-notes.txt"])
+    copy = WordHashEmbedder()  # the same passages elsewhere read the other folder's file
+    PassageVectors(copy, TEXTS, store=store, owner="a copy of another folder")
+    assert copy.embedded == []
