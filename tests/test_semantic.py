@@ -451,3 +451,24 @@ def test_a_save_removes_the_owners_earlier_vectors_and_earlier_formats_but_not_o
     copy = WordHashEmbedder()  # the same passages elsewhere read the other folder's file
     PassageVectors(copy, TEXTS, store=store, owner="a copy of another folder")
     assert copy.embedded == []
+
+
+def test_a_service_reload_reuses_the_saved_vectors_it_then_replaces(tmp_path: Path) -> None:
+    corpus_dir, cache = tmp_path / "corpus", tmp_path / "cache"
+    corpus_dir.mkdir()
+    write_article(corpus_dir, "tram", "Tram", "The tram is painted green. It runs every ten minutes.")
+    write_article(corpus_dir, "light", "Lighthouse", "The keeper climbs 132 steps every night.")
+    AskService(load_corpus(corpus_dir), embedder=WordHashEmbedder(), vector_store=VectorStore(cache, 0))
+    model = WordHashEmbedder()
+    service = AskService(load_corpus(corpus_dir), embedder=model, vector_store=VectorStore(cache, 0))
+    assert model.embedded == []  # mapped from the saved file
+    (before,) = cache.glob("vectors-*")
+    write_article(corpus_dir, "light", "Lighthouse", "The keeper climbs 133 steps every night.")
+    service.reload()
+    # only the changed passage is embedded: the rest are copied from the file the reload then removed
+    assert model.embedded == ["The keeper climbs 133 steps every night."]
+    (after,) = cache.glob("vectors-*")
+    assert after != before
+    answer = service.ask("What colour is the tram?")
+    assert answer.best is not None
+    assert answer.best.passage.article_id == "tram"
