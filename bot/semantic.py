@@ -243,12 +243,17 @@ class PassageVectors:
         """Return True when the approximate search's grouping is ready."""
         return self._layout.coarse is not None
 
+    @property
+    def _wants_grouping(self) -> bool:
+        """Tell whether the vectors are complete, too many for an exact search, and not grouped yet."""
+        return self.complete and len(self._texts) > self.exact_up_to and not self.grouped
+
     def _group_in_background(self) -> None:
         """Start grouping complete vectors for the approximate search, when there are too many for exact.
 
         Only vectors loaded from a file saved without a grouping need this (saved while ``exact_up_to`` was higher).
         """
-        if self.complete and len(self._texts) > self.exact_up_to and not self.grouped:
+        if self._wants_grouping:
             threading.Thread(target=self._group, name="askbot-vector-groups", daemon=True).start()
 
     def _group(self) -> None:
@@ -402,7 +407,7 @@ class PassageVectors:
         except Exception:  # a background thread has no caller to raise to: answering goes on lexically
             log.exception("filling the passage vectors failed; answers use the vectors filled so far")
             return
-        if self.complete and len(self._texts) > self.exact_up_to and not self.grouped:
+        if self._wants_grouping:
             # Grouped before the save, so that a start maps the grouping rather than making it (7.7 s at 1M here,
             # next to hours of embedding the passages).
             self._group()

@@ -231,7 +231,8 @@ def build_snapshot(
         vectors = PassageVectors(embedder, corpus.passages.text_view(), store=vector_store,
                                  background_above=background_above, exact_up_to=exact_up_to, progress=progress,
                                  previous=previous.vectors if previous is not None else None,
-                                 identity=passages_identity(corpus), owner=folder_id(corpus.root))
+                                 identity=passages_identity(corpus) if vector_store is not None else None,
+                                 owner=folder_id(corpus.root))
     return Snapshot(corpus, index, PassageTerms(index), ranges, vectors)
 
 
