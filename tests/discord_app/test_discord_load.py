@@ -3,7 +3,10 @@ acknowledged within its deadline counted from its creation.
 
 The suite runs a small burst (seconds); ``ASKBOT_LOAD=full`` in the environment of pytest runs the issue's
 1,000 mentions from 50 members in 3 s plus 200 /ask (the hermetic fixture clears ``ASKBOT_*`` variables, so it
-is read at import). Two kinds of burst: four questions asked over and over (members asking the same thing, which
+is read at import). ``ASKBOT_LOAD_SEMANTIC=off`` answers the fake-apart bursts without the semantic stage, to
+measure what the question embeddings cost; those bursts also print the bot process's CPU time.
+
+Two kinds of burst: four questions asked over and over (members asking the same thing, which
 the answer cache answers once), and every question distinct (the seed article's question sets, each in several
 wordings, so that neither the answer cache nor the question vectors' cache answers any).
 
@@ -16,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import resource
 import sys
 import time
 from dataclasses import asdict
@@ -30,6 +34,7 @@ from bot.evaluation import load_question_set
 from bot.service import AskService
 
 FULL = os.environ.get("ASKBOT_LOAD") == "full"
+SEMANTIC = os.environ.get("ASKBOT_LOAD_SEMANTIC", "on") != "off"
 MENTIONS, ASKS, MEMBERS, SPREAD_SECONDS = (1000, 200, 50, 3.0) if FULL else (200, 40, 50, 1.0)
 # On loopback an /ask must be acknowledged well inside Discord's 3 s: the network adds the rest both ways.
 ACK_TARGET_SECONDS = 2.0
@@ -120,13 +125,21 @@ async def test_a_burst_from_a_fake_in_its_own_process_is_answered_exactly_once_a
     try:
         where = json.loads(await asyncio.wait_for(child.stdout.readline(), PROCESS_TIMEOUT))
         settings = make_settings(api_base_url=where["api_base"], gateway_url=where["gateway_url"])
+        if not SEMANTIC:
+            settings = settings.model_copy(
+                update={"retrieval": settings.retrieval.model_copy(update={"semantic": False})})
         async with running(settings, AskService.from_settings(settings)):
+            cpu = resource.getrusage(resource.RUSAGE_SELF)
             child.stdin.write(b"go\n")
             await child.stdin.drain()
             line = await asyncio.wait_for(child.stdout.readline(), FINISH_TIMEOUT + PROCESS_TIMEOUT)
+            after = resource.getrusage(resource.RUSAGE_SELF)
         said = json.loads(line)
         assert "error" not in said, said
-        check(BurstResult(**said), ("distinct questions" if distinct else "repeated questions") + ", fake apart")
+        kind = ("distinct questions" if distinct else "repeated questions") + ", fake apart"
+        check(BurstResult(**said), kind + ("" if SEMANTIC else ", semantic stage off"))
+        print(f"bot process CPU during the burst: {after.ru_utime - cpu.ru_utime:.2f} s user,"
+              f" {after.ru_stime - cpu.ru_stime:.2f} s system")
         assert await asyncio.wait_for(child.wait(), PROCESS_TIMEOUT) == 0
     finally:
         if child.returncode is None:
