@@ -12,15 +12,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
-import numpy as np
-import numpy.typing as npt
-
-Vector = npt.NDArray[np.float32]
+Vector = TypeVar("Vector")  # what the model gives each question: a vector, or a vector and its word pieces
 
 
 @dataclass(eq=False)
-class _Request:
+class _Request(Generic[Vector]):
     """One question waiting for its vector, or for its turn to embed a batch."""
 
     text: str
@@ -30,24 +28,24 @@ class _Request:
     error: BaseException | None = None
 
 
-class QuestionBatcher:
+class QuestionBatcher(Generic[Vector]):
     """Embed one question per call, in batches with the questions other threads ask at the same time.
 
     ``max_batch`` 1 embeds each question alone. A batch that fails raises its error in every thread it held.
     """
 
-    def __init__(self, embed: Callable[[Sequence[str]], Vector], max_batch: int) -> None:
+    def __init__(self, embed: Callable[[Sequence[str]], Sequence[Vector]], max_batch: int) -> None:
         self.embed_many = embed
         self.max_batch = max(1, max_batch)
         self._lock = threading.Lock()
-        self._waiting: list[_Request] = []
+        self._waiting: list[_Request[Vector]] = []
         self._busy = False  # a thread is embedding; the waiting ones wait for it (invariant: waiting ⇒ busy)
         self.batches = 0  # batches embedded, for tests and benchmarks
         self.largest = 0  # the most questions embedded in one batch
 
     def embed(self, text: str) -> Vector:
         """Return the vector of one question, embedded alone or with those asked at the same time."""
-        request = _Request(text)
+        request: _Request[Vector] = _Request(text)
         with self._lock:
             self._waiting.append(request)
             lead = not self._busy
@@ -86,7 +84,7 @@ class QuestionBatcher:
                 r.done.set()
 
 
-def _result(request: _Request) -> Vector:
+def _result(request: _Request[Vector]) -> Vector:
     if request.error is not None:
         raise request.error
     assert request.vector is not None  # set with done, when no error was

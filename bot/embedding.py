@@ -23,6 +23,7 @@ import onnxruntime as ort
 from tokenizers import Encoding, Tokenizer
 
 from bot.errors import AskbotError
+from bot.semantic import TokenVectors
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 DEFAULT_MODEL_DIR = Path(__file__).parent / "models" / MODEL_NAME
@@ -133,6 +134,25 @@ class Embedder:
         Texts are batched by token count, so a batch pads little; each batch pads to its longest text and holds
         at most ``batch_size`` texts and ``batch_tokens`` token positions (texts × the longest).
         """
+        return self._run(texts, None, batch_size=batch_size, batch_tokens=batch_tokens)
+
+    def embed_with_tokens(
+        self, texts: Sequence[str], *, batch_size: int = 64, batch_tokens: int = BATCH_TOKENS
+    ) -> tuple[npt.NDArray[np.float32], list[TokenVectors]]:
+        """Return ``embed``'s rows and, from the same model call, each text's word-piece vectors.
+
+        The word-piece vectors are the model's contextual token vectors before pooling, without [CLS] and [SEP],
+        each L2-normalised and stored as int8 codes with a scale (``TokenVectors``), with their vocabulary ids.
+        """
+        tokens: list[TokenVectors | None] = [None] * len(texts)
+        rows = self._run(texts, tokens, batch_size=batch_size, batch_tokens=batch_tokens)
+        done = [t for t in tokens if t is not None]
+        assert len(done) == len(texts)  # every text is in one batch
+        return rows, done
+
+    def _run(
+        self, texts: Sequence[str], tokens: list[TokenVectors | None] | None, *, batch_size: int, batch_tokens: int
+    ) -> npt.NDArray[np.float32]:
         if isinstance(texts, str):
             raise TypeError("embed takes a sequence of texts, not one string")
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
@@ -146,15 +166,17 @@ class Embedder:
         rows: list[int] = []
         for i in order:  # shortest first: each text is the longest of the batch it joins
             if rows and (len(rows) >= batch_size or (len(rows) + 1) * len(encodings[i].ids) > batch_tokens):
-                out[rows] = self._embed_batch([encodings[r] for r in rows])
+                out[rows] = self._embed_batch([encodings[r] for r in rows], rows, tokens)
                 rows = []
             rows.append(i)
         if rows:
-            out[rows] = self._embed_batch([encodings[r] for r in rows])
+            out[rows] = self._embed_batch([encodings[r] for r in rows], rows, tokens)
         return out
 
-    def _embed_batch(self, encodings: Sequence[Encoding]) -> npt.NDArray[np.float32]:
-        """Run one padded batch and pool it into normalised rows."""
+    def _embed_batch(
+        self, encodings: Sequence[Encoding], rows: Sequence[int], tokens: list[TokenVectors | None] | None
+    ) -> npt.NDArray[np.float32]:
+        """Run one padded batch and pool it into normalised rows; fill ``tokens`` at ``rows`` when given."""
         width = max(len(enc.ids) for enc in encodings)
         ids = np.zeros((len(encodings), width), dtype=np.int64)
         mask = np.zeros((len(encodings), width), dtype=np.int64)
@@ -165,15 +187,22 @@ class Embedder:
             mask[row, :n] = enc.attention_mask
             types[row, :n] = enc.type_ids
         feeds: dict[str, Any] = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
-        tokens = np.asarray(self._session.run(None, feeds)[0], dtype=np.float32)
+        hidden = np.asarray(self._session.run(None, feeds)[0], dtype=np.float32)
         weights = mask[:, :, None].astype(np.float32)
-        summed = (tokens * weights).sum(axis=1)
+        summed = (hidden * weights).sum(axis=1)
         counts = np.clip(weights.sum(axis=1), 1e-9, None)
         pooled = summed / counts
         # sentence-transformers' Normalize: x / max(||x||, 1e-12).
         norms = np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
-        rows: npt.NDArray[np.float32] = (pooled / norms).astype(np.float32)
-        return rows
+        out: npt.NDArray[np.float32] = (pooled / norms).astype(np.float32)
+        if tokens is not None:
+            for row, (at, enc) in enumerate(zip(rows, encodings, strict=True)):
+                n = len(enc.ids)
+                inner = hidden[row, 1 : max(1, n - 1)]  # without [CLS] and [SEP]
+                scale = np.clip(np.linalg.norm(inner, axis=1, keepdims=True), 1e-12, None)
+                ids_inner = np.asarray(enc.ids[1 : max(1, n - 1)], dtype=np.int32)
+                tokens[at] = TokenVectors.quantise(inner / scale, ids_inner)
+        return out
 
 
 def _read_manifest(folder: Path) -> Manifest:

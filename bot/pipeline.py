@@ -47,7 +47,7 @@ from bot.decline_model import load_decline_model
 from bot.expansion import Expander, WeightedTerm, compounds
 from bot.index import BM25Index, BM25Params, PassageSet
 from bot.question import Question
-from bot.semantic import PassageVectors
+from bot.semantic import PassageVectors, TokenVectors
 from bot.settings import RetrievalSettings
 
 # Questions that cannot be answered without a span of their kind: what the decline then says is missing.
@@ -74,6 +74,7 @@ class Ranked:
     proximity: float = 0.0
     similarity: float = 0.0  # cosine of the question's and the passage's sentence vectors (0: no semantic stage)
     sentence_similarity: float = 0.0  # the same for the passage's best sentence
+    token_match: float = 0.0  # how well its word-piece vectors match the question's (0: not measured)
 
     @property
     def meaning(self) -> float:
@@ -117,6 +118,7 @@ class Context:
     visible: PassageSet | None = None  # the passages that may answer (a server's articles)
     vectors: PassageVectors | None = None  # complete passage vectors, or None: no semantic stage
     question_vector: npt.NDArray[np.float32] | None = None
+    question_tokens: TokenVectors | None = None  # the question's word-piece vectors, for the word-piece match
     searched: tuple[WeightedTerm, ...] = ()
     _held: dict[tuple[int, ...], list[dict[str, list[int]]]] = field(default_factory=dict, repr=False)
     _cues: dict[int, bool] = field(default_factory=dict, repr=False)
@@ -472,6 +474,36 @@ class SemanticScore:
         return list(zip(passages.tolist(), sentences.tolist(), strict=True))
 
 
+class TokenMatchScore:
+    """How well the passage's contextual word-piece vectors match the question's (``bot.semantic.token_match``).
+
+    Each of the question's word pieces takes its best cosine with any of the passage's, weighted by its IDF over
+    the passages: a late interaction, as ColBERT scores, with the sentence model's own token vectors. It reads
+    the passage word by word where one vector a passage or sentence blurs it (round 11: across on the dev set's
+    held-out fold B 79.3 → 80.3%). Only on corpora of up to ``token_vectors_up_to`` passages (the vectors take
+    about 50 KB a passage); larger ones score 0 for all and rank as before.
+    """
+
+    name: ClassVar[str] = "word-piece match"
+    off: ClassVar[Switch] = (("token_match_weight", 0.0),)
+    on: ClassVar[Switch] = ()
+    figures: ClassVar[tuple[str, ...]] = ("token_match",)
+
+    def weights(self, settings: RetrievalSettings) -> tuple[float, ...]:
+        """Return the word-piece match's weight."""
+        return (settings.token_match_weight,)
+
+    def needed(self, settings: RetrievalSettings) -> bool:
+        """Return False: nothing else reads it."""
+        return False
+
+    def figure(self, ctx: Context, positions: Sequence[int], pool: Pool) -> list[tuple[float, ...]]:
+        """Return each candidate's word-piece match (zeros without word-piece vectors)."""
+        if ctx.vectors is None or ctx.question_tokens is None:
+            return [(0.0,)] * len(positions)
+        return [(float(x),) for x in ctx.vectors.token_matches(ctx.question_tokens, positions)]
+
+
 # -- re-ordering -----------------------------------------------------------------------------------------
 
 
@@ -733,7 +765,7 @@ class Pipeline:
     expansion: Expansion = field(default_factory=Expansion)
     candidates: tuple[LexicalCandidates | SemanticCandidates, ...] = (SemanticCandidates(), LexicalCandidates())
     scorers: tuple[Scorer, ...] = (LexicalScore(), CoverageScore(), ProximityScore(), DefinitionScore(),
-                                   CueScore(), SemanticScore())
+                                   CueScore(), SemanticScore(), TokenMatchScore())
     reorders: tuple[CuePromotion, ...] = (CuePromotion(),)
     declines: tuple[Decline, ...] = (ScoreDecline(), CueDecline(), AttributeDecline(), UnknownNameDecline(),
                                      SimilarityDecline(), LearnedDecline())
@@ -769,6 +801,7 @@ class Pipeline:
             Ranked(
                 p, score, pool.bm25[p], f.get("coverage", 0.0), None, bool(f.get("defines", 0.0)),
                 f.get("proximity", 0.0), f.get("similarity", 0.0), f.get("sentence_similarity", 0.0),
+                f.get("token_match", 0.0),
             )
             for p, score, f in zip(positions, scores, figures, strict=True)
         ]

@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import numpy.typing as npt
 from tqdm import tqdm
 
 from bot.analysis import Analyzer
@@ -39,7 +38,15 @@ from bot.index import BM25Index, BM25Params, PassageSet, TermContribution
 from bot.index_store import IndexCache, cache_key, default_cache_dir
 from bot.pipeline import PIPELINE, Context, Pipeline, Ranked, Ranking, unknown_names
 from bot.question import parse_question
-from bot.semantic import PassageVectors, TextEmbedder, VectorStore, load_embedder
+from bot.semantic import (
+    PassageVectors,
+    QuestionVectors,
+    TextEmbedder,
+    TokenEmbedder,
+    VectorStore,
+    embed_questions,
+    load_embedder,
+)
 from bot.settings import IndexSettings, RetrievalSettings, Settings
 
 log = logging.getLogger(__name__)
@@ -205,6 +212,7 @@ def build_snapshot(
     vector_store: VectorStore | None = None,
     background_above: int = 20_000,
     exact_up_to: int = 20_000,
+    tokens_up_to: int = 5_000,
     previous: Snapshot | None = None,
 ) -> Snapshot:
     """Analyze every passage and index it, or load the saved index of the same corpus and settings.
@@ -232,7 +240,7 @@ def build_snapshot(
                                  background_above=background_above, exact_up_to=exact_up_to, progress=progress,
                                  previous=previous.vectors if previous is not None else None,
                                  identity=passages_identity(corpus) if vector_store is not None else None,
-                                 owner=folder_id(corpus.root))
+                                 owner=folder_id(corpus.root), tokens_up_to=tokens_up_to)
     return Snapshot(corpus, index, PassageTerms(index), ranges, vectors)
 
 
@@ -261,9 +269,9 @@ class AskService:
             embedder = load_embedder(self.retrieval.model_threads)
         self.embedder = embedder if self.retrieval.semantic else None
         self.vector_store = vector_store
-        self._question_vectors: dict[str, npt.NDArray[np.float32]] = {}
+        self._question_vectors: dict[str, QuestionVectors] = {}
         self._lock_vectors = threading.Lock()
-        self._batcher: tuple[TextEmbedder, QuestionBatcher] | None = None
+        self._batcher: tuple[TextEmbedder, bool, QuestionBatcher[QuestionVectors]] | None = None
         self.analyzer = analyzer or Analyzer()
         self.params = params_of(self.retrieval)
         self.pipeline: Pipeline = PIPELINE
@@ -311,6 +319,7 @@ class AskService:
             vector_store=self.vector_store,
             background_above=self.retrieval.semantic_background_above,
             exact_up_to=self.retrieval.semantic_exact_up_to,
+            tokens_up_to=self.retrieval.token_vectors_up_to,
             previous=previous,
         )
 
@@ -415,21 +424,26 @@ class AskService:
             self._expander = cached
         return cached[1]
 
-    def _batcher_of(self, embedder: TextEmbedder) -> QuestionBatcher:
+    def _batcher_of(self, embedder: TextEmbedder) -> QuestionBatcher[QuestionVectors]:
         """Return the batcher of the questions this embedder embeds (made on first use; two at once are harmless)."""
         made = self._batcher
-        if made is None or made[0] is not embedder or made[1].max_batch != self.retrieval.question_batch:
-            made = self._batcher = (embedder, QuestionBatcher(embedder.embed, self.retrieval.question_batch))
-        return made[1]
+        r = self.retrieval
+        tokens = r.token_match_weight > 0
+        if made is None or made[0] is not embedder or made[1] != tokens or made[2].max_batch != r.question_batch:
+            def embed(texts: Sequence[str]) -> list[QuestionVectors]:
+                return embed_questions(embedder, texts, tokens=tokens)
+            made = self._batcher = (embedder, tokens, QuestionBatcher(embed, r.question_batch))
+        return made[2]
 
-    def _question_vector(self, text: str) -> npt.NDArray[np.float32] | None:
-        """Return the question's sentence vector (cached: follow-ups and evaluations repeat questions)."""
+    def _question_vector(self, text: str) -> QuestionVectors | None:
+        """Return the question's vectors (cached: follow-ups and evaluations repeat questions)."""
         embedder = self.embedder
         if embedder is None:
             return None
         with self._lock_vectors:
             cached = self._question_vectors.get(text)
-        if cached is None:
+        if cached is None or (cached.tokens is None and self.retrieval.token_match_weight > 0
+                              and isinstance(embedder, TokenEmbedder)):
             cached = self._batcher_of(embedder).embed(text)
             with self._lock_vectors:
                 self._question_vectors[text] = cached
@@ -455,7 +469,8 @@ class AskService:
         vectors = snap.vectors if self.embedder is not None and snap.vectors and snap.vectors.complete else None
         qvec = self._question_vector(q.text) if vectors is not None else None
         return Context(q, r, self.params, self.analyzer, snap.corpus, snap.index, snap.passage_terms,
-                       self._expander_for(snap), within, visible, vectors, qvec)
+                       self._expander_for(snap), within, visible, vectors,
+                       qvec.vector if qvec is not None else None, qvec.tokens if qvec is not None else None)
 
     def rank(
         self,

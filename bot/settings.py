@@ -89,6 +89,10 @@ class RetrievalSettings(_Section):
     sentence_similarity_weight: float = Field(
         default=0.35, ge=0, le=2, description="Weight of the best sentence's cosine similarity with the question."
     )
+    token_match_weight: float = Field(
+        default=0.4, ge=0, le=2, description="Weight of the word-piece match: how well the passage's contextual "
+        "word-piece vectors match the question's, IDF-weighted (corpora up to token_vectors_up_to passages).",
+    )
     cue_promote: bool = Field(
         default=True, description="How-many / when … questions take the best candidate holding their kind of answer."
     )
@@ -143,6 +147,10 @@ class RetrievalSettings(_Section):
     semantic_exact_up_to: int = Field(
         default=20_000, ge=0, description="Nearest passages by an exact search up to this many passages; above, "
         "once the vectors are complete, among the passages of the nearest groups only (approximate, faster).",
+    )
+    token_vectors_up_to: int = Field(
+        default=5_000, ge=0, description="Keep each passage's word-piece vectors (about 50 KB a passage) up to this "
+        "many passages, for the word-piece match; larger corpora rank without it.",
     )
     semantic_probe: int = Field(
         default=16, ge=1, le=10_000, description="Groups of passages (about √n in all) the approximate search reads."

@@ -107,9 +107,9 @@ def test_a_call_holds_at_most_its_token_budget_whatever_the_lengths(embedder, em
     shapes: list[tuple[int, int]] = []
     real = embedder._embed_batch
 
-    def recording(encodings):
+    def recording(encodings, rows, tokens):
         shapes.append((len(encodings), max(len(e.ids) for e in encodings)))
-        return real(encodings)
+        return real(encodings, rows, tokens)
 
     monkeypatch.setattr(embedder, "_embed_batch", recording)
     got = embedder.embed(chosen, batch_tokens=256)
@@ -178,3 +178,30 @@ def test_broken_manifest_is_a_model_error(tmp_path):
     with pytest.raises(ModelError, match="lacks"):
         Embedder.from_dir(tmp_path)
     assert not model_available(tmp_path)
+
+
+def test_word_piece_vectors_come_from_the_same_call_as_the_rows(embedder, short_texts):
+    texts = short_texts[:12]
+    rows, pieces = embedder.embed_with_tokens(texts)
+    assert np.array_equal(rows, embedder.embed(texts))  # the sentence vectors are unchanged by asking for pieces
+    assert len(pieces) == len(texts)
+    for text, piece in zip(texts, pieces, strict=True):
+        ids = embedder._tokenizer.encode(text.strip()).ids
+        assert piece.ids.tolist() == ids[1:-1]  # without [CLS] and [SEP]
+        assert piece.codes.dtype == np.int8
+        assert piece.codes.shape == (len(ids) - 2, embedder.dimension)
+        assert np.allclose(np.linalg.norm(piece.vectors(), axis=1), 1.0, atol=5e-3)
+
+
+def test_word_piece_match_of_the_packaged_model_is_pinned(embedder):
+    from bot.semantic import token_match
+
+    question = "How many inmates work in construction?"
+    passages = ["15,000 work outside on construction projects including schools and hospitals.",
+                "The video ends noting that nearly all of the inmates are taking a second chance."]
+    _, pieces = embedder.embed_with_tokens([question, *passages])
+    idf = np.ones(embedder._tokenizer.get_vocab_size(), dtype=np.float32)
+    matches = [token_match(pieces[0], p, idf) for p in pieces[1:]]
+    # measured once with this graph; a changed graph or pooling moves them
+    assert matches == pytest.approx([0.5195, 0.4305], abs=1e-3)
+    assert matches[0] > matches[1]  # the passage that answers matches better

@@ -24,14 +24,17 @@ FLOORS = {
     "multi.yaml": (38 / 43, 40 / 43, 0.899, 40 / 43, 10 / 10),
     "seed_heldout2.yaml": (9 / 10, 9 / 10, 0.9, 9 / 10, 4 / 6),
     "multi_heldout.yaml": (15 / 15, 15 / 15, 1.0, 15 / 15, 6 / 7),
-    "fresh.yaml": (35 / 58, 41 / 58, 0.649, 44 / 58, 14 / 16),
+    # round 11's word-piece match: one fresh answer ranked 3rd where it was 2nd (MRR 0.649 → 0.6466)
+    "fresh.yaml": (35 / 58, 41 / 58, 0.646, 44 / 58, 14 / 16),
     "fresh2.yaml": (39 / 61, 44 / 61, 0.672, 44 / 61, 9 / 16),
 }
 
 # SQuAD train sample, every question: across, within, answered, declined wrong article, declined impossible
-SQUAD_FLOORS = (0.827, 0.829, 0.973, 0.980, 59 / 348)
+# (round 11, the word-piece match: across and within up 0.8 / 0.9 points, answered down 0.3, wrong-article
+# declines 0.9800 → 0.9796, bold 0.821 → 0.820; README "Round 11")
+SQUAD_FLOORS = (3655 / 4371, 3662 / 4371, 4246 / 4371, 4282 / 4371, 59 / 348)
 # ... and the share of hits across whose bold span holds the marked answer
-SQUAD_BOLD_FLOOR = 0.82
+SQUAD_BOLD_FLOOR = 2997 / 3655
 
 
 def _measure(name: str) -> Metrics:
@@ -59,12 +62,12 @@ def test_squad_dev_set_figures_hold() -> None:
     m = evaluate_squad(functools.partial(ask_top1, service), squad)
     assert (m.answerable, m.impossible) == (4371, 348)
     across, within, answered, declined_wrong, declined_impossible = SQUAD_FLOORS
-    assert m.across >= across
-    assert m.within >= within
-    assert m.answered >= answered
-    assert m.declined_wrong >= declined_wrong
+    assert m.across >= across - 1e-9
+    assert m.within >= within - 1e-9
+    assert m.answered >= answered - 1e-9
+    assert m.declined_wrong >= declined_wrong - 1e-9
     assert m.declined_impossible >= declined_impossible - 1e-9
-    assert m.bolded >= SQUAD_BOLD_FLOOR
+    assert m.bolded >= SQUAD_BOLD_FLOOR - 1e-9
 
 
 def test_sets_are_as_large_as_promised() -> None:

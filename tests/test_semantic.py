@@ -472,3 +472,106 @@ def test_a_service_reload_reuses_the_saved_vectors_it_then_replaces(tmp_path: Pa
     answer = service.ask("What colour is the tram?")
     assert answer.best is not None
     assert answer.best.passage.article_id == "tram"
+
+
+class WordPieceEmbedder(WordHashEmbedder):
+    """The stand-in model with word-piece vectors: each word is one piece, its vector the word's own axis."""
+
+    def embed_with_tokens(self, texts: Sequence[str]) -> tuple[npt.NDArray[np.float32], list[semantic.TokenVectors]]:
+        rows = self.embed(texts)
+        pieces = []
+        for text in texts:
+            axes = [int(hashlib.md5(w.strip(".,?").encode()).hexdigest(), 16) % DIM for w in text.lower().split()]
+            vectors = np.zeros((len(axes), DIM), dtype=np.float32)
+            vectors[np.arange(len(axes)), axes] = 1.0
+            pieces.append(semantic.TokenVectors.quantise(vectors, np.array(axes, dtype=np.int32)))
+        return rows, pieces
+
+
+def test_token_match_weighs_each_question_piece_by_its_idf() -> None:
+    question = semantic.TokenVectors.quantise(np.eye(2, 4, dtype=np.float32), np.array([0, 1], dtype=np.int32))
+    passage = semantic.TokenVectors.quantise(np.array([[0, 1, 0, 0], [0, 0, 1, 0]], dtype=np.float32),
+                                             np.array([1, 2], dtype=np.int32))
+    idf = np.array([1.0, 3.0, 1.0], dtype=np.float32)
+    # piece 0 finds nothing (cosine 0), piece 1 itself (cosine 1): (1 * 0 + 3 * 1) / 4
+    assert semantic.token_match(question, passage, idf) == pytest.approx(0.75)
+    # a piece no passage holds weighs as the rarest
+    unseen = semantic.TokenVectors.quantise(np.eye(2, 4, dtype=np.float32), np.array([1, 9], dtype=np.int32))
+    assert semantic.token_match(unseen, passage, idf) == pytest.approx(0.5)
+    empty = semantic.TokenVectors.quantise(np.zeros((0, 4), dtype=np.float32), np.zeros(0, dtype=np.int32))
+    assert semantic.token_match(empty, passage, idf) == 0.0
+
+
+def test_word_piece_codes_stand_for_their_vectors_within_a_step() -> None:
+    rng = np.random.default_rng(5)
+    vectors = rng.standard_normal((40, 384)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    pieces = semantic.TokenVectors.quantise(vectors, np.arange(40, dtype=np.int32))
+    assert pieces.codes.dtype == np.int8
+    assert int(np.abs(pieces.codes).max()) == 127
+    assert np.abs(pieces.vectors() - vectors).max() <= pieces.scales.max() / 2 + 1e-7  # half a step at most
+    cosines = (pieces.vectors() * vectors).sum(axis=1)
+    assert cosines.min() > 0.999
+
+
+def test_word_piece_vectors_are_saved_and_a_warm_start_matches_as_a_cold_one(tmp_path: Path) -> None:
+    cold = PassageVectors(WordPieceEmbedder(), TEXTS, store=VectorStore(tmp_path, 0))
+    model = WordPieceEmbedder()
+    warm = PassageVectors(model, TEXTS, store=VectorStore(tmp_path, 0))
+    assert not model.embedded  # loaded, not embedded again
+    assert cold.has_tokens
+    assert warm.has_tokens
+    _, pieces = model.embed_with_tokens(["How tall is the lighthouse tower?"])
+    positions = list(range(len(TEXTS)))
+    matches = cold.token_matches(pieces[0], positions)
+    assert np.array_equal(matches, warm.token_matches(pieces[0], positions))
+    assert int(np.argmax(matches)) == 0
+    assert matches[0] > 0
+    assert warm.mapped is not None
+    row = warm._token_rows(0)
+    assert row is not None
+    assert np.shares_memory(row.codes, warm.mapped["tokens"])
+    assert np.array_equal(cold.token_idf(), warm.token_idf())
+
+
+def test_past_tokens_up_to_no_word_piece_vectors_are_kept_and_a_higher_limit_embeds_again(tmp_path: Path) -> None:
+    store = VectorStore(tmp_path, 0)
+    few = PassageVectors(WordPieceEmbedder(), TEXTS, store=store, tokens_up_to=2)
+    assert few.complete
+    assert not few.has_tokens
+    _, pieces = WordPieceEmbedder().embed_with_tokens(["How tall is the lighthouse tower?"])
+    assert not few.token_matches(pieces[0], [0, 1, 2]).any()
+    assert few._path is not None
+    assert semantic.open_arrays(few._path, semantic.FORMAT, semantic._SCHEMA)["tokens"].size == 0
+    model = WordPieceEmbedder()
+    again = PassageVectors(model, TEXTS, store=store, tokens_up_to=5_000)
+    assert model.embedded
+    assert again.has_tokens
+    plain = PassageVectors(WordHashEmbedder(), TEXTS)  # a model without word pieces: none, and no error
+    assert plain.complete
+    assert not plain.has_tokens
+
+
+def test_a_reload_copies_the_word_piece_vectors_of_unchanged_passages() -> None:
+    model = WordPieceEmbedder()
+    first = PassageVectors(model, TEXTS)
+    model.embedded.clear()
+    changed = [*TEXTS[:2], "The ferry leaves at noon."]
+    second = PassageVectors(model, changed, previous=first)
+    assert model.embedded == ["The ferry leaves at noon."]
+    assert second.has_tokens
+    assert np.array_equal(second._token_rows(0).codes, first._token_rows(0).codes)  # type: ignore[union-attr]
+
+
+def test_the_word_piece_match_is_a_ranking_figure_with_its_switch(tmp_path: Path) -> None:
+    write_article(tmp_path, "a", "Lighthouse", *TEXTS)
+    on = AskService(load_corpus(tmp_path), embedder=WordPieceEmbedder())
+    ranked = on.rank("How tall is the lighthouse tower?").candidates
+    assert ranked
+    assert all(c.token_match > 0 for c in ranked if c.position == 0)
+    off = AskService(load_corpus(tmp_path), embedder=WordPieceEmbedder(),
+                     retrieval=RetrievalSettings(token_match_weight=0.0))
+    assert all(c.token_match == 0.0 for c in off.rank("How tall is the lighthouse tower?").candidates)
+    top_on, top_off = ranked[0], off.rank("How tall is the lighthouse tower?").candidates[0]
+    assert top_on.position == top_off.position
+    assert top_on.score == pytest.approx(top_off.score + 0.4 * top_on.token_match)

@@ -1,0 +1,58 @@
+"""Time a whole answer on the public dev set with the word-piece match and without it, in one process.
+
+    python tests/bench/bench_word_pieces.py [--questions 600]
+
+Run by hand, not in CI. The service is built once over the SQuAD sample's 858 passages with the shipped model
+(about a minute the first time; the vectors are saved in the cache folder). Distinct questions are then asked
+alternately with ``token_match_weight`` as configured and at 0, each question once, so each is embedded afresh
+and neither side gains from the other's cache; it prints p50 and p95 of each side and their ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from pathlib import Path
+
+from bot.service import AskService
+from bot.settings import load_settings
+from bot.squad import load_squad
+
+SQUAD = Path(__file__).resolve().parents[1] / "data" / "squad" / "squad2-train-sample.json"
+
+
+def main() -> None:
+    """Print whole-ask p50 / p95 with and without the word-piece match, and their ratio."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--questions", type=int, default=600, help="distinct questions, split between the sides")
+    args = parser.parse_args()
+    settings = load_settings(env_file=None)
+    squad = load_squad(SQUAD, max_words=settings.corpus.max_passage_words)
+    started = time.perf_counter()
+    service = AskService(squad.corpus, retrieval=settings.retrieval,
+                         max_passage_words=settings.corpus.max_passage_words)
+    print(f"built in {time.perf_counter() - started:.1f} s")
+    sides = {"with": settings.retrieval, "without": settings.retrieval.model_copy(update={"token_match_weight": 0.0})}
+    step = max(1, len(squad.questions) // (args.questions + 20))
+    questions = [q.question for q in squad.questions[::step]][: args.questions + 20]
+    for question in questions[-20:]:  # warm-up
+        service.ask(question)
+    times: dict[str, list[float]] = {name: [] for name in sides}
+    for i, question in enumerate(questions[:-20]):
+        name = ("with", "without")[i % 2]
+        service.retrieval = sides[name]
+        begun = time.perf_counter()
+        service.ask(question)
+        times[name].append(time.perf_counter() - begun)
+    p50 = {}
+    for name, taken in times.items():
+        taken.sort()
+        p50[name] = statistics.median(taken)
+        print(f"{name:>8} the word-piece match: p50 {p50[name] * 1000:.2f} ms, "
+              f"p95 {taken[int(len(taken) * 0.95)] * 1000:.2f} ms ({len(taken)} questions)")
+    print(f"ratio with / without (p50): {p50['with'] / p50['without']:.2f}")
+
+
+if __name__ == "__main__":
+    main()
