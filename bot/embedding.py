@@ -96,6 +96,11 @@ class Embedder:
         options.inter_op_num_threads = 1
         options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        # onnxruntime's worker threads spin for a while after each run by default, taking the cores from the
+        # rest of the answer (the products with the passages' vectors and word pieces): on the dev set a whole
+        # ask took p50 17.8 ms spinning and 10.7-11.4 ms not (tests/bench/bench_word_pieces.py), for passages
+        # embedded about 6-10% slower.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         try:
             session = ort.InferenceSession(str(onnx_path), sess_options=options, providers=["CPUExecutionProvider"])
         except Exception as exc:  # onnxruntime raises its own untyped errors for a bad graph

@@ -205,3 +205,9 @@ def test_word_piece_match_of_the_packaged_model_is_pinned(embedder):
     # measured once with this graph; a changed graph or pooling moves them
     assert matches == pytest.approx([0.5195, 0.4305], abs=1e-3)
     assert matches[0] > matches[1]  # the passage that answers matches better
+
+
+def test_the_model_threads_do_not_spin_between_calls(embedder):
+    # spinning workers took the cores from the rest of the answer (README, "Round 11")
+    options = embedder._session.get_session_options()
+    assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"
