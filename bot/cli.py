@@ -38,6 +38,7 @@ from bot.render import (
     format_explanation,
     to_json_line,
 )
+from bot.semantic import single_blas_thread
 from bot.service import AskService, vector_store_of
 from bot.settings import Settings, load_settings
 from bot.squad import SquadMetrics, SquadSet, evaluate_squad, format_squad_metrics, load_squad
@@ -438,6 +439,7 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, std
         parser.print_help(out)
         return EXIT_USAGE
     try:
+        single_blas_thread()  # small products, answers in several threads: one BLAS thread is faster here
         return COMMANDS[args.command](args, out, inp)
     except (ConfigError, QuestionError, UnknownArticleError, CorpusError) as exc:
         print(f"askbot: {exc}", file=sys.stderr)

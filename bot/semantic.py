@@ -676,6 +676,20 @@ def remove_stale(kept: Path, owner: str | None) -> None:
                 log.info("removed %s: passage vectors of an earlier format or an earlier state of the corpus", path)
 
 
+def single_blas_thread() -> object:
+    """Have numpy's BLAS use one thread in this process; return the limiter (``restore_original_limits``).
+
+    The products of an answer are small (the word-piece match: 15 question pieces × 2,400 of the candidates'),
+    and a server answers several questions at once: two BLAS threads a product on two cores mostly waited for
+    each other. On the dev set a whole ask took p50 9.1 ms with one BLAS thread against 10.7-11.4 ms with two,
+    and the 1,200-question burst 12 s of CPU against 20 (README, "Issue 11, round 11"). The CLI and the bot call
+    this at start; a program that imports askbot as a library decides for itself.
+    """
+    from threadpoolctl import threadpool_limits  # noqa: PLC0415  (only askbot's own entry points need it)
+
+    return threadpool_limits(limits=1, user_api="blas")
+
+
 @functools.cache
 def load_embedder(threads: int = 2) -> TextEmbedder | None:
     """Return the packaged sentence-vector model, or None (with a warning) when it cannot be loaded.

@@ -32,9 +32,11 @@ FLOORS = {
 # SQuAD train sample, every question: across, within, answered, declined wrong article, declined impossible
 # (round 11, the word-piece match: across and within up 0.8 / 0.9 points, answered down 0.3, wrong-article
 # declines 0.9800 → 0.9796, bold 0.821 → 0.820; README "Round 11")
-SQUAD_FLOORS = (3655 / 4371, 3662 / 4371, 4246 / 4371, 4282 / 4371, 59 / 348)
+# Measured 3655 / 3662 / 4246 / 4282 of 4371, 59 of 348, bold 2997 of 3655; the floors leave five questions (about
+# 0.1 point) for run-to-run differences: one run in three failed the exact figures after BLAS went to one thread.
+SQUAD_FLOORS = (3650 / 4371, 3657 / 4371, 4241 / 4371, 4277 / 4371, 58 / 348)
 # ... and the share of hits across whose bold span holds the marked answer
-SQUAD_BOLD_FLOOR = 2997 / 3655
+SQUAD_BOLD_FLOOR = 0.818
 
 
 def _measure(name: str) -> Metrics:

@@ -575,3 +575,15 @@ def test_the_word_piece_match_is_a_ranking_figure_with_its_switch(tmp_path: Path
     top_on, top_off = ranked[0], off.rank("How tall is the lighthouse tower?").candidates[0]
     assert top_on.position == top_off.position
     assert top_on.score == pytest.approx(top_off.score + 0.4 * top_on.token_match)
+
+
+def test_single_blas_thread_limits_numpys_blas_to_one_thread() -> None:
+    from threadpoolctl import threadpool_info
+
+    limiter = semantic.single_blas_thread()
+    try:
+        blas = [lib for lib in threadpool_info() if lib["user_api"] == "blas"]
+        assert blas
+        assert all(lib["num_threads"] == 1 for lib in blas)
+    finally:
+        limiter.restore_original_limits()  # type: ignore[attr-defined]

@@ -21,6 +21,7 @@ import yarl
 
 from bot.discord_app.app import create_bot
 from bot.errors import AskbotError, ConfigError
+from bot.semantic import single_blas_thread
 from bot.service import AskService
 from bot.settings import Settings
 
@@ -86,6 +87,7 @@ def token_of(settings: Settings) -> str:
 
 async def serve(settings: Settings, service: AskService, token: str, stop: asyncio.Event) -> None:
     """Run the bot until ``stop`` is set or the connection fails for good; always close it."""
+    single_blas_thread()  # answers run in several threads at once: one BLAS thread each
     bot = create_bot(settings, service)
     with discord_endpoints(settings.discord.api_base_url, settings.discord.gateway_url):
         runner = asyncio.create_task(bot.start(token), name="askbot-discord")

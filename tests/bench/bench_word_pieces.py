@@ -15,6 +15,7 @@ import statistics
 import time
 from pathlib import Path
 
+from bot.semantic import single_blas_thread
 from bot.service import AskService
 from bot.settings import load_settings
 from bot.squad import load_squad
@@ -26,7 +27,11 @@ def main() -> None:
     """Print whole-ask p50 / p95 with and without the word-piece match, and their ratio."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--questions", type=int, default=600, help="distinct questions, split between the sides")
+    parser.add_argument("--blas-threads", choices=("one", "default"), default="one",
+                        help="one: as the askbot command and the bot run (bot.semantic.single_blas_thread)")
     args = parser.parse_args()
+    if args.blas_threads == "one":
+        single_blas_thread()
     settings = load_settings(env_file=None)
     squad = load_squad(SQUAD, max_words=settings.corpus.max_passage_words)
     started = time.perf_counter()
