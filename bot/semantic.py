@@ -601,9 +601,10 @@ class PassageVectors:
         """Return ``token_match`` of each passage with the question (zeros without word-piece vectors)."""
         if not self.has_tokens:
             return np.zeros(len(positions), dtype=np.float32)
-        rows = [self._token_rows(p) for p in positions]
-        empty = TokenVectors.quantise(np.zeros((0, self.embedder.dimension), np.float32), np.zeros(0, np.int32))
-        return token_matches(query, [r if r is not None else empty for r in rows], self.token_idf())
+        rows = [r for p in positions if (r := self._token_rows(p)) is not None]
+        if len(rows) < len(positions):  # cannot happen once complete; no figure rather than a misaligned one
+            return np.zeros(len(positions), dtype=np.float32)
+        return token_matches(query, rows, self.token_idf())
 
     def sentence_similarities(self, query: npt.NDArray[np.float32], position: int) -> npt.NDArray[np.float32] | None:
         """Return the cosine of each of a passage's sentences with the query, or None for a one-sentence passage.

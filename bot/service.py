@@ -428,12 +428,16 @@ class AskService:
         """Return the batcher of the questions this embedder embeds (made on first use; two at once are harmless)."""
         made = self._batcher
         r = self.retrieval
-        tokens = r.token_match_weight > 0
+        tokens = self._wants_tokens(embedder)
         if made is None or made[0] is not embedder or made[1] != tokens or made[2].max_batch != r.question_batch:
             def embed(texts: Sequence[str]) -> list[QuestionVectors]:
                 return embed_questions(embedder, texts, tokens=tokens)
             made = self._batcher = (embedder, tokens, QuestionBatcher(embed, r.question_batch))
         return made[2]
+
+    def _wants_tokens(self, embedder: TextEmbedder) -> bool:
+        """Tell whether questions need their word-piece vectors: the match weighs and the model gives them."""
+        return self.retrieval.token_match_weight > 0 and isinstance(embedder, TokenEmbedder)
 
     def _question_vector(self, text: str) -> QuestionVectors | None:
         """Return the question's vectors (cached: follow-ups and evaluations repeat questions)."""
@@ -442,8 +446,7 @@ class AskService:
             return None
         with self._lock_vectors:
             cached = self._question_vectors.get(text)
-        if cached is None or (cached.tokens is None and self.retrieval.token_match_weight > 0
-                              and isinstance(embedder, TokenEmbedder)):
+        if cached is None or (cached.tokens is None and self._wants_tokens(embedder)):
             cached = self._batcher_of(embedder).embed(text)
             with self._lock_vectors:
                 self._question_vectors[text] = cached
