@@ -44,10 +44,17 @@ OTHER_CLAUSE_FACTOR = 0.25
 _YEAR_RE = re.compile(r"^(?:1[89]|20)\d\d$")
 _TIME_UNITS_WORDS = ("second", "minute", "hour", "day", "week", "month", "year", "decade", "century", "centuries")
 _TIME_UNITS = r"(?:" + "|".join(_TIME_UNITS_WORDS) + r")s?"
-# "two years", "two and a half years", "several months", "a decade", "over 30 years".
+_MONTHS = (
+    "january|february|march|april|may|june|july|august|september|october|november|december"
+    "|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec"
+)
+# "two years", "two and a half years", "several months", "a decade", "over 30 years"; and how long something has
+# lasted as the world often writes it, from when it began: "since 1908", "since March 2019", "since the 1960s".
 _DURATION_RE = re.compile(
     r"(?<![\w.])(?:\d+(?:[.,]\d+)?|" + _NUMBER_WORD_RE + r"|a|an|several|a\s+few|few|many)"
-    r"(?:\s+and\s+a\s+half)?[\s-]+" + _TIME_UNITS + r"\b",
+    r"(?:\s+and\s+a\s+half)?[\s-]+" + _TIME_UNITS + r"\b"
+    r"|\bsince\s+(?:(?:early|late|mid)[\s-]+)?(?:(?:" + _MONTHS + r")\.?\s+(?:\d{1,2},?\s+)?)?"
+    r"(?:the\s+)?(?:1\d{3}|20\d\d)s?\b",
     re.IGNORECASE,
 )
 _ORDINAL_WORDS = (
@@ -62,10 +69,6 @@ _HISTORIC_DATE_RE = re.compile(
     r"|(?:\b|')\d0s\b|\b(?:\d{1,2}(?:st|nd|rd|th)|" + _ORDINAL_WORDS + r")[\s-]+centur(?:y|ies)\b"
     r"|\b\d{1,4}\s*(?:bc|bce|ad|ce)\b",
     re.IGNORECASE,
-)
-_MONTHS = (
-    "january|february|march|april|may|june|july|august|september|october|november|december"
-    "|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec"
 )
 _DATE_RE = re.compile(
     r"\b(?:(?:" + _MONTHS + r")\.?\s+\d{1,2}(?:,\s*\d{4})?|\d{1,2}\s+(?:" + _MONTHS + r")\b(?:\s+\d{4})?"
@@ -150,7 +153,7 @@ def _words_re(*words: str) -> re.Pattern[str]:
 _SHORTCUTS: dict[re.Pattern[str], _Shortcut] = {
     # Years, decades ("'60s") and eras start with a digit or an apostrophe; only centuries may be written out.
     _HISTORIC_DATE_RE: _Shortcut(_words_re("centur"), re.compile(r"[\d']")),
-    _DURATION_RE: _Shortcut(_words_re(*_TIME_UNITS_WORDS), None),
+    _DURATION_RE: _Shortcut(_words_re(*_TIME_UNITS_WORDS, "since"), None),
 }
 
 

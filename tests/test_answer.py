@@ -370,6 +370,26 @@ def test_number_highlight_skips_numbers_that_do_not_answer(question: str, text: 
     assert text[span.start : span.end] == bold
 
 
+@pytest.mark.parametrize(
+    ("text", "bold"),
+    [
+        ("The club prepares to leave the Harbour Road ground it has occupied since 1908.", "since 1908"),
+        ("The club has played at Harbour Road since March 2019, after the fire.", "since March 2019"),
+        ("The club has played at Harbour Road since the 1960s.", "since the 1960s"),
+        ("The club has played at Harbour Road for almost 120 years.", "120 years"),
+    ],
+)
+def test_how_long_is_answered_by_since_when_as_by_a_length_of_time(text: str, bold: str) -> None:
+    analyzer = Analyzer()
+    question = "How long has the club played at Harbour Road?"
+    weights = dict.fromkeys(analyzer.terms(question), 1.0)
+    assert question_kind(question) is QuestionKind.DURATION
+    span = choose_highlight(Passage("a", 1, text), weights, QuestionKind.DURATION, analyzer, lambda _: 1.0)
+    assert span is not None
+    assert text[span.start : span.end] == bold
+    assert cue_spans(QuestionKind.DURATION, "It has been closed since then.") == []  # no date, no length
+
+
 def _plain_cue_spans(kind: QuestionKind, text: str) -> list[tuple[int, int]]:
     """Return the cue spans as the case-insensitive patterns find them in the text itself (no lowered twin)."""
     a = answer_module
@@ -390,7 +410,8 @@ def _plain_cue_spans(kind: QuestionKind, text: str) -> list[tuple[int, int]]:
 CASE_PIECES = ["K", "ſ", "İ", "ı", "É", "é", "’", "—", "“", "€", "£", "$", "March", "MAY", "May 5", "1990s", "'60s",
                "in 821", "500 BC", "3 weeks", "two and a half years", "twelve", "Twelve", "$5 million", "5 June 2007",
                "the 11th century", "Eleventh Century", "Monday", "last week", "12", "1,200", "US$ 30", " ", ", ", ". ",
-               "1066", "2024s", "of 950", "since 1999", "the '90s", "40s", "300 ad", "7 ce", "٣", "2,001", "£12",
+               "1066", "2024s", "of 950", "since 1999", "Since", "since the", "early", "mid-",
+               "the '90s", "40s", "300 ad", "7 ce", "٣", "2,001", "£12",
                "word", "Dozens", "one", "done"]
 
 
