@@ -682,9 +682,9 @@ def single_blas_thread() -> object:
 
     The products of an answer are small (the word-piece match: 15 question pieces × 2,400 of the candidates'),
     and a server answers several questions at once: two BLAS threads a product on two cores mostly waited for
-    each other. On the dev set a whole ask took p50 9.1 ms with one BLAS thread against 10.7-11.4 ms with two,
-    and the 1,200-question burst 12 s of CPU against 20 (README, "Issue 11, round 11"). The CLI and the bot call
-    this at start; a program that imports askbot as a library decides for itself.
+    each other (README, "Issue 11, round 11"). The ``askbot`` command and the bot start numpy's BLAS with one
+    thread (``bot.entry``), which costs less CPU still; this limit covers a process where numpy loaded first
+    (the tests). A program that imports askbot as a library decides for itself.
     """
     from threadpoolctl import threadpool_limits  # noqa: PLC0415  (only askbot's own entry points need it)
 
