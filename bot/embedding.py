@@ -147,7 +147,8 @@ class Embedder:
         """Return ``embed``'s rows and, from the same model call, each text's word-piece vectors.
 
         The word-piece vectors are the model's contextual token vectors before pooling, without [CLS] and [SEP],
-        each L2-normalised and stored as int8 codes with a scale (``TokenVectors``), with their vocabulary ids.
+        each L2-normalised and stored as int8 codes with a scale (``TokenVectors``), with their vocabulary ids and
+        where each starts in the stripped text.
         """
         tokens: list[TokenVectors | None] = [None] * len(texts)
         rows = self._run(texts, tokens, batch_size=batch_size, batch_tokens=batch_tokens)
@@ -206,7 +207,8 @@ class Embedder:
                 inner = hidden[row, 1 : max(1, n - 1)]  # without [CLS] and [SEP]
                 scale = np.clip(np.linalg.norm(inner, axis=1, keepdims=True), 1e-12, None)
                 ids_inner = np.asarray(enc.ids[1 : max(1, n - 1)], dtype=np.int32)
-                tokens[at] = TokenVectors.quantise(inner / scale, ids_inner)
+                starts = np.asarray([a for a, _ in enc.offsets[1 : max(1, n - 1)]], dtype=np.int32)
+                tokens[at] = TokenVectors.quantise(inner / scale, ids_inner, starts)
         return out
 
 

@@ -47,6 +47,7 @@ from bot.decline_model import load_decline_model
 from bot.expansion import Expander, WeightedTerm, compounds
 from bot.index import BM25Index, BM25Params, PassageSet
 from bot.question import Question
+from bot.ranker import FIGURES, load_model
 from bot.semantic import PassageVectors, TokenVectors
 from bot.settings import RetrievalSettings
 
@@ -75,6 +76,8 @@ class Ranked:
     similarity: float = 0.0  # cosine of the question's and the passage's sentence vectors (0: no semantic stage)
     sentence_similarity: float = 0.0  # the same for the passage's best sentence
     token_match: float = 0.0  # how well its word-piece vectors match the question's (0: not measured)
+    sentence_token_match: float = 0.0  # the same for its best sentence's pieces
+    learned: float | None = None  # the learned ranking's log-odds that it answers; None: not asked
 
     @property
     def meaning(self) -> float:
@@ -480,31 +483,67 @@ class TokenMatchScore:
     Each of the question's word pieces takes its best cosine with any of the passage's, weighted by its IDF over
     the passages: a late interaction, as ColBERT scores, with the sentence model's own token vectors. It reads
     the passage word by word where one vector a passage or sentence blurs it (round 11: across on the dev set's
-    held-out fold B 79.3 → 80.3%). Only on corpora of up to ``token_vectors_up_to`` passages (the vectors take
-    about 50 KB a passage); larger ones score 0 for all and rank as before.
+    held-out fold B 79.3 → 80.3%). The same figure over the best sentence's pieces alone asks that one sentence
+    restate the question, as SQuAD's answer sentences do (round 12). Only on corpora of up to
+    ``token_vectors_up_to`` passages (the vectors take about 50 KB a passage); larger ones score 0 for all and
+    rank as before.
     """
 
     name: ClassVar[str] = "word-piece match"
-    off: ClassVar[Switch] = (("token_match_weight", 0.0),)
+    off: ClassVar[Switch] = (("token_match_weight", 0.0), ("sentence_token_match_weight", 0.0))
     on: ClassVar[Switch] = ()
-    figures: ClassVar[tuple[str, ...]] = ("token_match",)
+    figures: ClassVar[tuple[str, ...]] = ("token_match", "sentence_token_match")
 
     def weights(self, settings: RetrievalSettings) -> tuple[float, ...]:
-        """Return the word-piece match's weight."""
-        return (settings.token_match_weight,)
+        """Return the weights of the passage's and the best sentence's word-piece match."""
+        return (settings.token_match_weight, settings.sentence_token_match_weight)
 
     def needed(self, settings: RetrievalSettings) -> bool:
-        """Return False: nothing else reads it."""
-        return False
+        """Return True when the learned ranking reads it."""
+        return settings.learned_ranking
 
     def figure(self, ctx: Context, positions: Sequence[int], pool: Pool) -> list[tuple[float, ...]]:
-        """Return each candidate's word-piece match (zeros without word-piece vectors)."""
+        """Return each candidate's and its best sentence's word-piece match (zeros without word-piece vectors).
+
+        The best sentence's is 0 unless it weighs or the learned ranking reads it (splitting costs a little).
+        """
         if ctx.vectors is None or ctx.question_tokens is None:
-            return [(0.0,)] * len(positions)
-        return [(float(x),) for x in ctx.vectors.token_matches(ctx.question_tokens, positions)]
+            return [(0.0, 0.0)] * len(positions)
+        r = ctx.settings
+        if not (r.sentence_token_match_weight > 0 or r.learned_ranking):  # nothing reads the sentences' figure
+            whole = ctx.vectors.token_matches(ctx.question_tokens, positions, sentences=False).passages
+            return [(x, 0.0) for x in whole.tolist()]
+        matches = ctx.vectors.token_matches(ctx.question_tokens, positions)
+        return list(zip(matches.passages.tolist(), matches.sentences.tolist(), strict=True))
 
 
 # -- re-ordering -----------------------------------------------------------------------------------------
+
+
+class LearnedRanking:
+    """Order the candidates by a learned model of the figures that scored them (``bot.ranker``).
+
+    Gradient-boosted trees, fitted on the dev set's fold A, read each candidate's figures, each against the
+    question's best and as a rank, and the linear score (round 12). Scores stay the linear ones, so cue
+    promotion's margin and the declines read what they read before; only the order changes. Without
+    sentence vectors (the lexical fallback) the order is left as the linear score made it. Off by default:
+    held-out SQuAD articles gain, askbot's own news questions lose (README, "Round 12").
+    """
+
+    name: ClassVar[str] = "learned ranking"
+    off: ClassVar[Switch] = (("learned_ranking", False),)
+    on: ClassVar[Switch] = (("learned_ranking", True),)
+
+    def reorder(self, ctx: Context, ranked: list[Ranked]) -> list[Ranked]:
+        """Return the candidates ordered by the model, best first, each with its ``learned`` figure."""
+        if not ctx.settings.learned_ranking or ctx.vectors is None or ctx.question_vector is None or not ranked:
+            return ranked
+        figures = {name: [float(getattr(c, name)) for c in ranked] for name in FIGURES}
+        figures["bm25"] = [ctx.relative_score(c.bm25) for c in ranked]
+        figures["defines"] = [1.0 if c.defines else 0.0 for c in ranked]
+        learned = load_model().score(figures, [c.score for c in ranked])
+        marked = [replace(c, learned=float(x)) for c, x in zip(ranked, learned.tolist(), strict=True)]
+        return [marked[i] for i in np.argsort(-learned, kind="stable")]
 
 
 class CuePromotion:
@@ -766,7 +805,7 @@ class Pipeline:
     candidates: tuple[LexicalCandidates | SemanticCandidates, ...] = (SemanticCandidates(), LexicalCandidates())
     scorers: tuple[Scorer, ...] = (LexicalScore(), CoverageScore(), ProximityScore(), DefinitionScore(),
                                    CueScore(), SemanticScore(), TokenMatchScore())
-    reorders: tuple[CuePromotion, ...] = (CuePromotion(),)
+    reorders: tuple[LearnedRanking | CuePromotion, ...] = (LearnedRanking(), CuePromotion())
     declines: tuple[Decline, ...] = (ScoreDecline(), CueDecline(), AttributeDecline(), UnknownNameDecline(),
                                      SimilarityDecline(), LearnedDecline())
     highlight: HighlightStage = field(default_factory=HighlightStage)
@@ -801,7 +840,7 @@ class Pipeline:
             Ranked(
                 p, score, pool.bm25[p], f.get("coverage", 0.0), None, bool(f.get("defines", 0.0)),
                 f.get("proximity", 0.0), f.get("similarity", 0.0), f.get("sentence_similarity", 0.0),
-                f.get("token_match", 0.0),
+                f.get("token_match", 0.0), f.get("sentence_token_match", 0.0),
             )
             for p, score, f in zip(positions, scores, figures, strict=True)
         ]

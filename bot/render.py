@@ -124,7 +124,9 @@ def format_explanation(explanation: Explanation, *, style: Style = "markers") ->
                 f"  re-ranked {c.score:.3f} · coverage {c.coverage:.2f} · answer-type cue {_CUE_SHOWN[c.cue]}"
                 f" · defines {'yes' if c.defines else 'no'} · proximity {c.proximity:.2f}"
                 f" · similarity {c.similarity:.2f} (best sentence {c.sentence_similarity:.2f})"
-                + (f" · word pieces {c.token_match:.2f}" if c.token_match else "")
+                + (f" · word pieces {c.token_match:.2f} (best sentence {c.sentence_token_match:.2f})"
+                   if c.token_match else "")
+                + (f" · learned {c.learned:+.2f}" if c.learned is not None else "")
             )
         lines.append(f"  {'term':<16}{'idf':>8}{'tf':>5}{'contribution':>14}")
         for t in item.terms:

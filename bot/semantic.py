@@ -42,17 +42,18 @@ from bot.array_file import InvalidArrayFile, MappedArrays, on_disk, open_arrays,
 from bot.corpus_store import PassageTexts
 
 log = logging.getLogger(__name__)
-FORMAT = "askbot-vectors-5"
+FORMAT = "askbot-vectors-6"
 # The saved file's arrays, flat: passage vectors (n × d, sorted by group when grouped), sentence vectors (m × d),
 # sentence offsets (n + 1); the grouping, empty when there is none: the passage in each row of the vectors
 # (n), where each group starts (groups + 1), and the centroids (groups × d); and the passages' word-piece
-# vectors (t × d int8 codes, t scales), their vocabulary ids (t) and where each passage's start (n + 1), empty
-# above ``tokens_up_to`` passages.
+# vectors (t × d int8 codes, t scales), their vocabulary ids (t), where each piece starts in its passage's text
+# (t) and where each passage's start (n + 1), empty above ``tokens_up_to`` passages.
 _SCHEMA: dict[str, np.dtype[Any]] = {"vectors": np.dtype(np.float32), "sentences": np.dtype(np.float16),
                                      "offsets": np.dtype(np.int64), "order": np.dtype(np.int64),
                                      "groups": np.dtype(np.int64), "centroids": np.dtype(np.float32),
                                      "tokens": np.dtype(np.int8), "token_scales": np.dtype(np.float32),
-                                     "token_ids": np.dtype(np.int32), "token_offsets": np.dtype(np.int64)}
+                                     "token_ids": np.dtype(np.int32), "token_starts": np.dtype(np.int32),
+                                     "token_offsets": np.dtype(np.int64)}
 CHUNK = 64  # passages embedded at a time by the background fill
 
 
@@ -81,7 +82,7 @@ class TextEmbedder(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class TokenVectors:
-    """A text's word-piece vectors (the model's contextual token vectors, L2-normalised) and their ids.
+    """A text's word-piece vectors (the model's contextual token vectors, L2-normalised), ids and places.
 
     Stored as int8 codes with one scale a piece (``codes * scale`` ≈ the vector): half the bytes of float16 and,
     above all, numpy turns int8 into float32 about twenty times faster than float16 (2 ms a question here for
@@ -91,14 +92,21 @@ class TokenVectors:
     codes: npt.NDArray[np.int8]
     scales: npt.NDArray[np.float32]
     ids: npt.NDArray[np.int32]
+    starts: npt.NDArray[np.int32]  # where each piece starts in the text, in characters (what splits it by sentence)
 
     @classmethod
-    def quantise(cls, vectors: npt.NDArray[np.float32], ids: npt.NDArray[np.int32]) -> TokenVectors:
-        """Return the pieces of these vectors (one row a piece), each scaled so its largest value is ±127."""
+    def quantise(
+        cls, vectors: npt.NDArray[np.float32], ids: npt.NDArray[np.int32], starts: npt.NDArray[np.int32] | None = None
+    ) -> TokenVectors:
+        """Return the pieces of these vectors (one row a piece), each scaled so its largest value is ±127.
+
+        Without ``starts`` every piece starts at 0: the text reads as one sentence.
+        """
         top = np.abs(vectors).max(axis=1) if len(vectors) else np.zeros(0, np.float32)
         scales = (np.where(top > 0, top, 1.0) / 127.0).astype(np.float32)
         codes = np.rint(vectors / scales[:, None]).astype(np.int8)
-        return cls(codes, scales, ids)
+        where = np.zeros(len(ids), np.int32) if starts is None else np.asarray(starts, dtype=np.int32)
+        return cls(codes, scales, ids, where)
 
     def vectors(self) -> npt.NDArray[np.float32]:
         """Return the vectors the codes stand for."""
@@ -138,32 +146,64 @@ def token_match(query: TokenVectors, passage: TokenVectors, idf: npt.NDArray[np.
 
     ``idf`` is indexed by vocabulary id; ids past its end weigh as a word piece no passage holds.
     """
-    return float(token_matches(query, [passage], idf)[0])
+    return float(token_matches(query, [passage], idf).passages[0])
+
+
+@dataclass(frozen=True, slots=True)
+class TokenMatches:
+    """``token_match`` of each passage, and of its best sentence (its pieces alone, read in the passage)."""
+
+    passages: npt.NDArray[np.float32]
+    sentences: npt.NDArray[np.float32]
 
 
 def token_matches(
-    query: TokenVectors, passages: Sequence[TokenVectors], idf: npt.NDArray[np.float32]
-) -> npt.NDArray[np.float32]:
-    """Return ``token_match`` of each passage: one product of the question's pieces with all the passages'."""
-    out = np.zeros(len(passages), dtype=np.float32)
+    query: TokenVectors,
+    passages: Sequence[TokenVectors],
+    idf: npt.NDArray[np.float32],
+    sentences: Sequence[npt.NDArray[np.int64]] | None = None,
+) -> TokenMatches:
+    """Return ``token_match`` of each passage and of its best sentence, from one product of all the pieces.
+
+    ``sentences`` gives each passage's pieces their sentence numbers (in order); without it a passage is one
+    sentence. A sentence's figure is the passage's figure over its pieces only: every question piece must find
+    its match within one sentence, as an answer sentence that restates the question does.
+    """
+    whole = np.zeros(len(passages), dtype=np.float32)
+    best_sentence = np.zeros(len(passages), dtype=np.float32)
     lengths = np.array([len(p.ids) for p in passages], dtype=np.int64)
     if not len(query.ids) or not lengths.any():
-        return out
+        return TokenMatches(whole, best_sentence)
     top = float(idf.max()) if len(idf) else 1.0
     ids = query.ids.astype(np.int64)
     inside = ids < len(idf)
     weights = np.where(inside, idf[np.where(inside, ids, 0)] if len(idf) else top, top).astype(np.float32)
     total = float(weights.sum())
     if total <= 0.0:
-        return out
-    held = [p for p in passages if len(p.ids)]
-    codes = np.concatenate([p.codes for p in held]).astype(np.float32)
-    scales = np.concatenate([p.scales for p in held])
+        return TokenMatches(whole, best_sentence)
+    held = np.flatnonzero(lengths > 0)
+    kept = [passages[i] for i in held.tolist()]
+    codes = np.concatenate([p.codes for p in kept]).astype(np.float32)
+    scales = np.concatenate([p.scales for p in kept])
     sims = (query.vectors() @ codes.T) * scales  # question pieces × every candidate's pieces
-    starts = np.concatenate(([0], np.cumsum(lengths[lengths > 0])[:-1]))
+    starts = np.concatenate(([0], np.cumsum(lengths[held])[:-1]))
     best = np.maximum.reduceat(sims, starts, axis=1)  # each question piece's best, candidate by candidate
-    out[lengths > 0] = (weights @ best) / total
-    return out
+    whole[held] = (weights @ best) / total
+    if sentences is None:
+        best_sentence[held] = whole[held]
+        return TokenMatches(whole, best_sentence)
+    # Segments: runs of one sentence within one passage; each passage's first segment starts where it does.
+    segment_starts: list[npt.NDArray[np.int64]] = []
+    first_segment: list[int] = []
+    count = 0
+    for start, i in zip(starts.tolist(), held.tolist(), strict=True):
+        numbers = np.asarray(sentences[i])
+        first_segment.append(count)
+        segment_starts.append(start + np.flatnonzero(np.diff(numbers, prepend=numbers[0] - 1)))
+        count += len(segment_starts[-1])
+    per_segment = (weights @ np.maximum.reduceat(sims, np.concatenate(segment_starts), axis=1)) / total
+    best_sentence[held] = np.maximum.reduceat(per_segment, np.array(first_segment, dtype=np.int64))
+    return TokenMatches(whole, best_sentence)
 
 
 def vectors_key(embedder: TextEmbedder, texts: Sequence[str], identity: str | None = None) -> str:
@@ -232,12 +272,13 @@ class CoarseIndex:
 
 def _saved_tokens(mapped: MappedArrays, n: int, d: int) -> tuple[TokenVectors, npt.NDArray[np.int64]] | None:
     """Return the saved word-piece vectors and where each passage's start, or None when none fit this corpus."""
-    codes, scales, ids, offsets = mapped["tokens"], mapped["token_scales"], mapped["token_ids"], mapped["token_offsets"]
+    codes, scales, ids = mapped["tokens"], mapped["token_scales"], mapped["token_ids"]
+    starts, offsets = mapped["token_starts"], mapped["token_offsets"]
     t = ids.size
-    if (offsets.shape != (n + 1,) or codes.size != t * d or scales.size != t or offsets[0] != 0
+    if (offsets.shape != (n + 1,) or codes.size != t * d or scales.size != t or starts.size != t or offsets[0] != 0
             or offsets[-1] != t or bool((np.diff(offsets) < 0).any())):
         return None
-    return TokenVectors(codes.reshape(t, d), scales, ids), offsets
+    return TokenVectors(codes.reshape(t, d), scales, ids, starts), offsets
 
 
 def _saved_grouping(mapped: MappedArrays, n: int, d: int) -> CoarseIndex | None:
@@ -450,7 +491,7 @@ class PassageVectors:
         block, offsets = self._token_block, self._token_offsets
         if rows is None and block is not None and offsets is not None:
             a, b = int(offsets[position]), int(offsets[position + 1])
-            rows = TokenVectors(block.codes[a:b], block.scales[a:b], block.ids[a:b])
+            rows = TokenVectors(block.codes[a:b], block.scales[a:b], block.ids[a:b], block.starts[a:b])
         return rows
 
     def _reuse(self, previous: PassageVectors) -> None:
@@ -493,10 +534,12 @@ class PassageVectors:
                 "tokens": np.concatenate([t.codes for t in tokens]).ravel(),
                 "token_scales": np.concatenate([t.scales for t in tokens]),
                 "token_ids": np.concatenate([t.ids for t in tokens]),
+                "token_starts": np.concatenate([t.starts for t in tokens]),
                 "token_offsets": np.concatenate(([0], np.cumsum([len(t.ids) for t in tokens]))).astype(np.int64)}
         else:
             token_arrays = {"tokens": np.empty(0, np.int8), "token_scales": np.empty(0, np.float32),
-                            "token_ids": np.empty(0, np.int32), "token_offsets": np.empty(0, np.int64)}
+                            "token_ids": np.empty(0, np.int32), "token_starts": np.empty(0, np.int32),
+                            "token_offsets": np.empty(0, np.int64)}
         coarse = layout.coarse
         none = np.empty(0, dtype=np.int64)
         try:
@@ -597,14 +640,30 @@ class PassageVectors:
             self._idf = idf
         return idf
 
-    def token_matches(self, query: TokenVectors, positions: Sequence[int]) -> npt.NDArray[np.float32]:
-        """Return ``token_match`` of each passage with the question (zeros without word-piece vectors)."""
+    def token_matches(self, query: TokenVectors, positions: Sequence[int], *, sentences: bool = True) -> TokenMatches:
+        """Return ``token_matches`` of these passages and their best sentences (zeros without word-piece vectors).
+
+        Without ``sentences`` the passages are not split (each one's best sentence reads as the whole passage).
+        """
+        none = TokenMatches(np.zeros(len(positions), dtype=np.float32), np.zeros(len(positions), dtype=np.float32))
         if not self.has_tokens:
-            return np.zeros(len(positions), dtype=np.float32)
+            return none
         rows = [r for p in positions if (r := self._token_rows(p)) is not None]
         if len(rows) < len(positions):  # cannot happen once complete; no figure rather than a misaligned one
-            return np.zeros(len(positions), dtype=np.float32)
-        return token_matches(query, rows, self.token_idf())
+            return none
+        if not sentences:
+            return token_matches(query, rows, self.token_idf())
+        numbers = [self._piece_sentences(p, r) for p, r in zip(positions, rows, strict=True)]
+        return token_matches(query, rows, self.token_idf(), numbers)
+
+    def _piece_sentences(self, position: int, rows: TokenVectors) -> npt.NDArray[np.int64]:
+        """Return the sentence number of each of a passage's word pieces (``sentence_spans`` of its text)."""
+        text = self._texts[position]
+        lead = len(text) - len(text.lstrip())  # the model reads the text stripped
+        firsts = np.array([a for a, _ in sentence_spans(text)], dtype=np.int64)
+        if len(firsts) < 2:
+            return np.zeros(len(rows.starts), dtype=np.int64)
+        return np.maximum(np.searchsorted(firsts, rows.starts.astype(np.int64) + lead, side="right") - 1, 0)
 
     def sentence_similarities(self, query: npt.NDArray[np.float32], position: int) -> npt.NDArray[np.float32] | None:
         """Return the cosine of each of a passage's sentences with the query, or None for a one-sentence passage.

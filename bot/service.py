@@ -437,7 +437,9 @@ class AskService:
 
     def _wants_tokens(self, embedder: TextEmbedder) -> bool:
         """Tell whether questions need their word-piece vectors: the match weighs and the model gives them."""
-        return self.retrieval.token_match_weight > 0 and isinstance(embedder, TokenEmbedder)
+        r = self.retrieval
+        weighed = r.token_match_weight > 0 or r.sentence_token_match_weight > 0 or r.learned_ranking
+        return weighed and isinstance(embedder, TokenEmbedder)
 
     def _question_vector(self, text: str) -> QuestionVectors | None:
         """Return the question's vectors (cached: follow-ups and evaluations repeat questions)."""

@@ -93,6 +93,10 @@ class RetrievalSettings(_Section):
         default=0.4, ge=0, le=2, description="Weight of the word-piece match: how well the passage's contextual "
         "word-piece vectors match the question's, IDF-weighted (corpora up to token_vectors_up_to passages).",
     )
+    sentence_token_match_weight: float = Field(
+        default=0.0, ge=0, le=2, description="Weight of the word-piece match of the passage's best sentence: its "
+        "pieces alone, each read in the passage.",
+    )
     cue_promote: bool = Field(
         default=True, description="How-many / when … questions take the best candidate holding their kind of answer."
     )
@@ -115,6 +119,11 @@ class RetrievalSettings(_Section):
     )
     decline_unknown_names: bool = Field(
         default=False, description="Decline questions naming someone or something no article names."
+    )
+    learned_ranking: bool = Field(
+        default=False, description="Order the candidates by the learned ranking (gradient-boosted trees over their "
+        "figures fitted on the public dev set, bot/data/rank_model.json) instead of the linear score alone. Off: it "
+        "gains on SQuAD-style questions but loses answers and trap declines on askbot's own news sets (README).",
     )
     learned_decline: bool = Field(
         default=False, description="Decline with the logistic model fitted on the public dev set (semantic stage on); "

@@ -190,6 +190,9 @@ def test_word_piece_vectors_come_from_the_same_call_as_the_rows(embedder, short_
         assert piece.ids.tolist() == ids[1:-1]  # without [CLS] and [SEP]
         assert piece.codes.dtype == np.int8
         assert piece.codes.shape == (len(ids) - 2, embedder.dimension)
+        # each piece starts where its characters stand in the stripped text
+        offsets = embedder._tokenizer.encode(text.strip()).offsets[1:-1]
+        assert piece.starts.tolist() == [a for a, _ in offsets]
         assert np.allclose(np.linalg.norm(piece.vectors(), axis=1), 1.0, atol=5e-3)
 
 

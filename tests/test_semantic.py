@@ -2,6 +2,7 @@
 
 import hashlib
 import logging
+import re
 import threading
 import time
 from collections.abc import Sequence
@@ -481,10 +482,12 @@ class WordPieceEmbedder(WordHashEmbedder):
         rows = self.embed(texts)
         pieces = []
         for text in texts:
-            axes = [int(hashlib.md5(w.strip(".,?").encode()).hexdigest(), 16) % DIM for w in text.lower().split()]
+            words = list(re.finditer(r"\S+", text.strip()))
+            axes = [int(hashlib.md5(w.group().lower().strip(".,?").encode()).hexdigest(), 16) % DIM for w in words]
             vectors = np.zeros((len(axes), DIM), dtype=np.float32)
             vectors[np.arange(len(axes)), axes] = 1.0
-            pieces.append(semantic.TokenVectors.quantise(vectors, np.array(axes, dtype=np.int32)))
+            starts = np.array([w.start() for w in words], dtype=np.int32)
+            pieces.append(semantic.TokenVectors.quantise(vectors, np.array(axes, dtype=np.int32), starts))
         return rows, pieces
 
 
@@ -500,6 +503,39 @@ def test_token_match_weighs_each_question_piece_by_its_idf() -> None:
     assert semantic.token_match(unseen, passage, idf) == pytest.approx(0.5)
     empty = semantic.TokenVectors.quantise(np.zeros((0, 4), dtype=np.float32), np.zeros(0, dtype=np.int32))
     assert semantic.token_match(empty, passage, idf) == 0.0
+
+
+def test_the_best_sentence_match_asks_every_question_piece_to_match_within_one_sentence() -> None:
+    question = semantic.TokenVectors.quantise(np.eye(2, 4, dtype=np.float32), np.array([0, 1], dtype=np.int32))
+    # passage 0: piece 0's match in its first sentence, piece 1's in its second; passage 1: both in one sentence
+    split = semantic.TokenVectors.quantise(np.eye(4, 4, dtype=np.float32), np.arange(4, dtype=np.int32))
+    together = semantic.TokenVectors.quantise(np.eye(4, 4, dtype=np.float32)[[2, 0, 1, 3]],
+                                              np.array([2, 0, 1, 3], dtype=np.int32))
+    idf = np.array([1.0, 3.0, 1.0, 1.0], dtype=np.float32)
+    numbers = [np.array([0, 1, 1, 1]), np.array([0, 1, 1, 2])]
+    matches = semantic.token_matches(question, [split, together], idf, numbers)
+    assert matches.passages.tolist() == pytest.approx([1.0, 1.0])  # the whole passages hold both pieces
+    # split: its first sentence matches piece 0 (weight 1), its second piece 1 (weight 3): the best is 3 / 4
+    assert matches.sentences.tolist() == pytest.approx([0.75, 1.0])
+    alone = semantic.token_matches(question, [split, together], idf)  # no sentences given: one sentence each
+    assert np.array_equal(alone.sentences, alone.passages)
+    empty = semantic.TokenVectors.quantise(np.zeros((0, 4), dtype=np.float32), np.zeros(0, dtype=np.int32))
+    both = semantic.token_matches(question, [empty, together], idf, [np.zeros(0, np.int64), numbers[1]])
+    assert both.sentences.tolist() == pytest.approx([0.0, 1.0])  # a passage without pieces scores 0
+
+
+def test_word_pieces_take_the_sentence_of_the_text_they_start_in() -> None:
+    texts = ["The lighthouse was built in 1832. Its tower is 28 metres tall."]
+    vectors = PassageVectors(WordPieceEmbedder(), texts)
+    row = vectors._token_rows(0)
+    assert row is not None
+    assert vectors._piece_sentences(0, row).tolist() == [0] * 6 + [1] * 6
+    _, pieces = WordPieceEmbedder().embed_with_tokens(["When was the lighthouse built?"])
+    matches = vectors.token_matches(pieces[0], [0])
+    assert matches.sentences[0] == pytest.approx(matches.passages[0])  # every piece it matches is in sentence 0
+    _, pieces = WordPieceEmbedder().embed_with_tokens(["When was the tower built?"])
+    matches = vectors.token_matches(pieces[0], [0])
+    assert matches.sentences[0] < matches.passages[0]  # "tower" and "built" stand in different sentences
 
 
 def test_word_piece_codes_stand_for_their_vectors_within_a_step() -> None:
@@ -523,14 +559,17 @@ def test_word_piece_vectors_are_saved_and_a_warm_start_matches_as_a_cold_one(tmp
     assert warm.has_tokens
     _, pieces = model.embed_with_tokens(["How tall is the lighthouse tower?"])
     positions = list(range(len(TEXTS)))
-    matches = cold.token_matches(pieces[0], positions)
-    assert np.array_equal(matches, warm.token_matches(pieces[0], positions))
-    assert int(np.argmax(matches)) == 0
-    assert matches[0] > 0
+    matches, again = cold.token_matches(pieces[0], positions), warm.token_matches(pieces[0], positions)
+    assert np.array_equal(matches.passages, again.passages)
+    assert np.array_equal(matches.sentences, again.sentences)
+    assert int(np.argmax(matches.passages)) == 0
+    assert matches.passages[0] > 0
     assert warm.mapped is not None
     row = warm._token_rows(0)
     assert row is not None
     assert np.shares_memory(row.codes, warm.mapped["tokens"])
+    assert np.shares_memory(row.starts, warm.mapped["token_starts"])
+    assert np.array_equal(row.starts, cold._token_rows(0).starts)  # type: ignore[union-attr]
     assert np.array_equal(cold.token_idf(), warm.token_idf())
 
 
@@ -540,7 +579,9 @@ def test_past_tokens_up_to_no_word_piece_vectors_are_kept_and_a_higher_limit_emb
     assert few.complete
     assert not few.has_tokens
     _, pieces = WordPieceEmbedder().embed_with_tokens(["How tall is the lighthouse tower?"])
-    assert not few.token_matches(pieces[0], [0, 1, 2]).any()
+    none = few.token_matches(pieces[0], [0, 1, 2])
+    assert not none.passages.any()
+    assert not none.sentences.any()
     assert few._path is not None
     assert semantic.open_arrays(few._path, semantic.FORMAT, semantic._SCHEMA)["tokens"].size == 0
     model = WordPieceEmbedder()
@@ -569,12 +610,19 @@ def test_the_word_piece_match_is_a_ranking_figure_with_its_switch(tmp_path: Path
     ranked = on.rank("How tall is the lighthouse tower?").candidates
     assert ranked
     assert all(c.token_match > 0 for c in ranked if c.position == 0)
+    assert all(c.sentence_token_match == 0.0 for c in ranked)  # nothing reads it as configured: not computed
     off = AskService(load_corpus(tmp_path), embedder=WordPieceEmbedder(),
-                     retrieval=RetrievalSettings(token_match_weight=0.0))
-    assert all(c.token_match == 0.0 for c in off.rank("How tall is the lighthouse tower?").candidates)
+                     retrieval=RetrievalSettings(token_match_weight=0.0, sentence_token_match_weight=0.0))
+    assert all(c.token_match == 0.0 == c.sentence_token_match
+               for c in off.rank("How tall is the lighthouse tower?").candidates)
     top_on, top_off = ranked[0], off.rank("How tall is the lighthouse tower?").candidates[0]
     assert top_on.position == top_off.position
     assert top_on.score == pytest.approx(top_off.score + 0.4 * top_on.token_match)
+    # either weight alone asks for the question's word pieces
+    only = AskService(load_corpus(tmp_path), embedder=WordPieceEmbedder(),
+                      retrieval=RetrievalSettings(token_match_weight=0.0, sentence_token_match_weight=0.6))
+    (first, *_) = only.rank("How tall is the lighthouse tower?").candidates
+    assert first.sentence_token_match > 0
 
 
 def test_single_blas_thread_limits_numpys_blas_to_one_thread() -> None:

@@ -38,7 +38,8 @@ def main() -> None:
     service = AskService(squad.corpus, retrieval=settings.retrieval,
                          max_passage_words=settings.corpus.max_passage_words)
     print(f"built in {time.perf_counter() - started:.1f} s")
-    sides = {"with": settings.retrieval, "without": settings.retrieval.model_copy(update={"token_match_weight": 0.0})}
+    sides = {"with": settings.retrieval, "without": settings.retrieval.model_copy(
+        update={"token_match_weight": 0.0, "sentence_token_match_weight": 0.0})}
     step = max(1, len(squad.questions) // (args.questions + 20))
     questions = [q.question for q in squad.questions[::step]][: args.questions + 20]
     for question in questions[-20:]:  # warm-up

@@ -1,0 +1,135 @@
+"""Fit the learned ranking (``bot/data/rank_model.json``) on fold A of the public dev set; run by hand.
+
+Two steps, because scikit-learn is no dependency of askbot:
+
+    python tests/tools/fit_ranker.py dump FIGURES.npz     # the project's virtualenv: about two minutes
+    python tests/tools/fit_ranker.py fit FIGURES.npz      # any Python with numpy and scikit-learn 1.9
+    python tests/tools/fit_ranker.py fit FIGURES.npz --dry-run
+
+Data: ``tests/data/squad/squad2-train-sample.json`` (SQuAD 2.0 train, CC BY-SA 4.0), split by article. ``dump``
+asks every answerable question of the whole file of the whole corpus, with the learned ranking and cue
+promotion off, and saves each candidate's features (``bot.ranker.features``, computed from the candidates in
+the order the linear score gives them, as the stage sees them) with its label (its passage is the question's
+paragraph). ``fit`` fits scikit-learn's ``HistGradientBoostingClassifier`` (up to 200 trees of at most 15 leaves,
+learning rate 0.05, L2 1.0, seed 0; it stops early on a tenth of the candidates it holds out, 95 trees here) on
+fold A's candidates only, prints how often the first candidate is the
+question's paragraph on fold A and on fold B (never fitted on) by the linear score and by the model, and writes
+the trees as flat arrays. Fold B stays a held-out measure for later rounds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))
+
+SQUAD = REPO / "tests" / "data" / "squad" / "squad2-train-sample.json"
+OUT = REPO / "bot" / "data" / "rank_model.json"
+FOLD_A = ("beyonce", "frederic-chopin", "the-legend-of-zelda-twilight-princess", "new-york-city", "solar-energy")
+
+
+def dump(path: Path) -> None:
+    """Save every answerable question's candidates: features, labels, question numbers, fold A or not."""
+    from bot.pipeline import LearnedRanking  # the project's own virtualenv only
+    from bot.ranker import FIGURES, features
+    from bot.service import AskService
+    from bot.settings import load_settings
+    from bot.squad import load_squad
+
+    settings = load_settings(env_file=None)
+    retrieval = settings.retrieval.model_copy(update={"learned_ranking": False, "cue_promote": False})
+    squad = load_squad(SQUAD, max_words=settings.corpus.max_passage_words)
+    service = AskService(squad.corpus, retrieval=retrieval, max_passage_words=settings.corpus.max_passage_words)
+    passages = squad.corpus.passages
+    rows, labels, groups, fold_a, names = [], [], [], [], None
+    for number, question in enumerate(q for q in squad.questions if not q.impossible):
+        ctx = service.context(question.question)
+        ranked = list(service.pipeline.rank(ctx).candidates)
+        if not ranked:
+            continue
+        figures = {name: [float(getattr(c, name)) for c in ranked] for name in FIGURES}
+        figures["bm25"] = [ctx.relative_score(c.bm25) for c in ranked]
+        figures["defines"] = [1.0 if c.defines else 0.0 for c in ranked]
+        names, x = features(figures, [c.score for c in ranked])
+        rows.append(x)
+        labels += [int(passages[c.position].article_id == question.article_id
+                       and passages[c.position].paragraph == question.paragraph) for c in ranked]
+        groups += [number] * len(ranked)
+        fold_a += [question.article_id in FOLD_A] * len(ranked)
+    assert LearnedRanking.name  # the stage these features feed
+    np.savez_compressed(path, x=np.vstack(rows), y=np.array(labels), group=np.array(groups),
+                        fold_a=np.array(fold_a), names=np.array(names))
+    print(f"{len(set(groups))} questions, {len(labels)} candidates → {path}")
+
+
+def first_right(scores: np.ndarray, y: np.ndarray, group: np.ndarray) -> float:
+    """Return the share of questions whose best-scored candidate is their paragraph."""
+    order = np.lexsort((-scores, group))
+    firsts = order[np.r_[True, group[order][1:] != group[order][:-1]]]
+    return float(y[firsts].mean())
+
+
+def export(model: Any, names: list[str]) -> dict[str, Any]:
+    """Return the fitted trees as the flat arrays ``bot.ranker.TreeModel`` reads."""
+    trees, depth = [], 0
+    for (predictor,) in model._predictors:  # one tree per iteration for a binary classifier
+        nodes = predictor.nodes
+        depth = max(depth, int(nodes["depth"].max()))
+        trees.append({"feature": nodes["feature_idx"].astype(int).tolist(),
+                      "threshold": nodes["num_threshold"].astype(float).tolist(),
+                      "left": nodes["left"].astype(int).tolist(), "right": nodes["right"].astype(int).tolist(),
+                      "value": nodes["value"].astype(float).tolist(), "leaf": nodes["is_leaf"].astype(bool).tolist()})
+    return {"format": "askbot-rank-trees-1", "features": names,
+            "baseline": float(np.ravel(model._baseline_prediction)[0]), "depth": depth, "trees": trees,
+            "fitted": "tests/tools/fit_ranker.py on fold A of tests/data/squad/squad2-train-sample.json "
+                      "(SQuAD 2.0 train, CC BY-SA 4.0): HistGradientBoostingClassifier(learning_rate=0.05, "
+                      "max_iter=200, max_leaf_nodes=15, l2_regularization=1.0, random_state=0)"}
+
+
+def fit(path: Path, *, dry_run: bool) -> None:
+    """Fit on fold A, print both folds' figures, write the model unless ``dry_run``."""
+    from sklearn.ensemble import HistGradientBoostingClassifier  # only this step needs it
+
+    data = np.load(path)
+    x, y, group, fold_a = data["x"], data["y"], data["group"], data["fold_a"].astype(bool)
+    names = [str(n) for n in data["names"]]
+    model = HistGradientBoostingClassifier(learning_rate=0.05, max_iter=200, max_leaf_nodes=15,
+                                           l2_regularization=1.0, random_state=0)
+    model.fit(x[fold_a], y[fold_a])
+    learned = model.decision_function(x)
+    linear = x[:, names.index("score")]
+    for label, part in (("fold A (fitted)", fold_a), ("fold B (held out)", ~fold_a)):
+        print(f"{label}: first candidate right, linear {first_right(linear[part], y[part], group[part]):.4f}, "
+              f"learned {first_right(learned[part], y[part], group[part]):.4f}")
+    saved = export(model, names)
+    from bot.ranker import TreeModel
+
+    check = TreeModel.from_dict(saved).decision(x[:2000])
+    assert np.allclose(check, learned[:2000], atol=1e-9), "the exported trees do not give scikit-learn's figures"
+    if not dry_run:
+        OUT.write_text(json.dumps(saved, separators=(",", ":")) + "\n", encoding="utf-8")
+        print(f"wrote {OUT}")
+
+
+def main() -> None:
+    """Run ``dump`` or ``fit``."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("step", choices=("dump", "fit"))
+    parser.add_argument("figures", type=Path)
+    parser.add_argument("--dry-run", action="store_true", help="fit and print, write no model")
+    args = parser.parse_args()
+    if args.step == "dump":
+        dump(args.figures)
+    else:
+        fit(args.figures, dry_run=args.dry_run)
+
+
+if __name__ == "__main__":
+    main()
