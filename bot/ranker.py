@@ -60,10 +60,12 @@ class TreeModel:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> TreeModel:
-        """Return the model saved as ``data`` (``to_dict``'s form), checked for shape."""
+        """Return the model saved as ``data`` (as ``tests/tools/fit_ranker.py`` writes it), checked for shape."""
         if data.get("format") != FORMAT:
             raise ValueError(f"not a ranking model of format {FORMAT}")
         trees = data["trees"]
+        if not trees:
+            raise ValueError("a ranking model without trees")
         width = max(len(t["feature"]) for t in trees)
 
         def grid(key: str, dtype: type, fill: float) -> npt.NDArray[Any]:

@@ -51,6 +51,8 @@ def test_a_deeper_tree_is_walked_to_its_leaf() -> None:
 def test_a_model_file_of_another_format_or_pointing_outside_itself_is_refused() -> None:
     with pytest.raises(ValueError, match="format"):
         TreeModel.from_dict({"format": "other", "features": NAMES, "baseline": 0, "depth": 1, "trees": []})
+    with pytest.raises(ValueError, match="without trees"):
+        TreeModel.from_dict({"format": ranker.FORMAT, "features": NAMES, "baseline": 0, "depth": 1, "trees": []})
     bad = _stump(0, 0.5, 0.0, 1.0)
     bad["left"] = [7, 0, 0]
     with pytest.raises(ValueError, match="outside"):
