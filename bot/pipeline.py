@@ -534,14 +534,19 @@ class LearnedRanking:
     off: ClassVar[Switch] = (("learned_ranking", False),)
     on: ClassVar[Switch] = (("learned_ranking", True),)
 
+    @staticmethod
+    def figures(ctx: Context, ranked: Sequence[Ranked]) -> dict[str, list[float]]:
+        """Return the candidates' ``bot.ranker.FIGURES`` as the model reads them (and the fitting tool saves them)."""
+        figures = {name: [float(getattr(c, name)) for c in ranked] for name in FIGURES}
+        figures["bm25"] = [ctx.relative_score(c.bm25) for c in ranked]
+        figures["defines"] = [1.0 if c.defines else 0.0 for c in ranked]
+        return figures
+
     def reorder(self, ctx: Context, ranked: list[Ranked]) -> list[Ranked]:
         """Return the candidates ordered by the model, best first, each with its ``learned`` figure."""
         if not ctx.settings.learned_ranking or ctx.vectors is None or ctx.question_vector is None or not ranked:
             return ranked
-        figures = {name: [float(getattr(c, name)) for c in ranked] for name in FIGURES}
-        figures["bm25"] = [ctx.relative_score(c.bm25) for c in ranked]
-        figures["defines"] = [1.0 if c.defines else 0.0 for c in ranked]
-        learned = load_model().score(figures, [c.score for c in ranked])
+        learned = load_model().score(self.figures(ctx, ranked), [c.score for c in ranked])
         marked = [replace(c, learned=float(x)) for c, x in zip(ranked, learned.tolist(), strict=True)]
         return [marked[i] for i in np.argsort(-learned, kind="stable")]
 

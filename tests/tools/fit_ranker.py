@@ -7,9 +7,10 @@ Two steps, because scikit-learn is no dependency of askbot:
     python tests/tools/fit_ranker.py fit FIGURES.npz --dry-run
 
 Data: ``tests/data/squad/squad2-train-sample.json`` (SQuAD 2.0 train, CC BY-SA 4.0), split by article. ``dump``
-asks every answerable question of the whole file of the whole corpus, with the learned ranking and cue
-promotion off, and saves each candidate's features (``bot.ranker.features``, computed from the candidates in
-the order the linear score gives them, as the stage sees them) with its label (its passage is the question's
+asks every answerable question of the whole file of the whole corpus, with no re-ordering stage (the learned
+ranking switched on only so that every figure it reads is computed), and saves each candidate's features
+(``bot.ranker.features`` of ``LearnedRanking.figures``, from the candidates in the order the linear score gives
+them, as the stage sees them) with its label (its passage is the question's
 paragraph). ``fit`` fits scikit-learn's ``HistGradientBoostingClassifier`` (up to 200 trees of at most 15 leaves,
 learning rate 0.05, L2 1.0, seed 0; it stops early on a tenth of the candidates it holds out, 95 trees here) on
 fold A's candidates only, prints how often the first candidate is the
@@ -22,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -37,33 +39,32 @@ FOLD_A = ("beyonce", "frederic-chopin", "the-legend-of-zelda-twilight-princess",
 
 def dump(path: Path) -> None:
     """Save every answerable question's candidates: features, labels, question numbers, fold A or not."""
-    from bot.pipeline import LearnedRanking  # the project's own virtualenv only
-    from bot.ranker import FIGURES, features
+    from bot.pipeline import PIPELINE, LearnedRanking  # the project's own virtualenv only
+    from bot.ranker import features
     from bot.service import AskService
     from bot.settings import load_settings
     from bot.squad import load_squad
 
     settings = load_settings(env_file=None)
-    retrieval = settings.retrieval.model_copy(update={"learned_ranking": False, "cue_promote": False})
+    # The learned ranking on, so every figure it reads is computed; its pipeline without re-orders, so the
+    # candidates come in the linear score's order, as the stage receives them.
+    retrieval = settings.retrieval.model_copy(update={"learned_ranking": True})
+    linear = replace(PIPELINE, reorders=())
     squad = load_squad(SQUAD, max_words=settings.corpus.max_passage_words)
     service = AskService(squad.corpus, retrieval=retrieval, max_passage_words=settings.corpus.max_passage_words)
     passages = squad.corpus.passages
     rows, labels, groups, fold_a, names = [], [], [], [], None
     for number, question in enumerate(q for q in squad.questions if not q.impossible):
         ctx = service.context(question.question)
-        ranked = list(service.pipeline.rank(ctx).candidates)
+        ranked = list(linear.rank(ctx).candidates)
         if not ranked:
             continue
-        figures = {name: [float(getattr(c, name)) for c in ranked] for name in FIGURES}
-        figures["bm25"] = [ctx.relative_score(c.bm25) for c in ranked]
-        figures["defines"] = [1.0 if c.defines else 0.0 for c in ranked]
-        names, x = features(figures, [c.score for c in ranked])
+        names, x = features(LearnedRanking.figures(ctx, ranked), [c.score for c in ranked])
         rows.append(x)
         labels += [int(passages[c.position].article_id == question.article_id
                        and passages[c.position].paragraph == question.paragraph) for c in ranked]
         groups += [number] * len(ranked)
         fold_a += [question.article_id in FOLD_A] * len(ranked)
-    assert LearnedRanking.name  # the stage these features feed
     np.savez_compressed(path, x=np.vstack(rows), y=np.array(labels), group=np.array(groups),
                         fold_a=np.array(fold_a), names=np.array(names))
     print(f"{len(set(groups))} questions, {len(labels)} candidates → {path}")
