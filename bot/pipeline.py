@@ -526,7 +526,8 @@ class LearnedRanking:
     Gradient-boosted trees, fitted on the dev set's fold A, read each candidate's figures, each against the
     question's best and as a rank, and the linear score (round 12). Scores stay the linear ones, so cue
     promotion's margin and the declines read what they read before; only the order changes. Without
-    sentence vectors (the lexical fallback) the order is left as the linear score made it. Off by default:
+    sentence or word-piece vectors (the lexical fallback, corpora past ``token_vectors_up_to``) the order is
+    left as the linear score made it. Off by default:
     held-out SQuAD articles gain, askbot's own news questions lose (README, "Round 12").
     """
 
@@ -544,8 +545,10 @@ class LearnedRanking:
 
     def reorder(self, ctx: Context, ranked: list[Ranked]) -> list[Ranked]:
         """Return the candidates ordered by the model, best first, each with its ``learned`` figure."""
-        if not ctx.settings.learned_ranking or ctx.vectors is None or ctx.question_vector is None or not ranked:
-            return ranked
+        vectors = ctx.vectors
+        if (not ctx.settings.learned_ranking or vectors is None or ctx.question_vector is None or not ranked
+                or not vectors.has_tokens or ctx.question_tokens is None):
+            return ranked  # the trees were fitted with every figure: without word pieces their order means nothing
         learned = load_model().score(self.figures(ctx, ranked), [c.score for c in ranked])
         marked = [replace(c, learned=float(x)) for c, x in zip(ranked, learned.tolist(), strict=True)]
         return [marked[i] for i in np.argsort(-learned, kind="stable")]

@@ -104,8 +104,13 @@ def test_the_learned_ranking_only_reorders_and_has_its_switch(tmp_path: Path) ->
     assert all(c.sentence_token_match > 0 for c in on if c.position == 0)  # its figure is computed for it
 
 
-def test_without_sentence_vectors_the_learned_ranking_stands_aside(tmp_path: Path) -> None:
+def test_without_sentence_or_word_piece_vectors_the_learned_ranking_stands_aside(tmp_path: Path) -> None:
     write_article(tmp_path, "a", "Lighthouse", *TEXTS)
     lexical = AskService(load_corpus(tmp_path), embedder=None,
                          retrieval=RetrievalSettings(semantic=False, learned_ranking=True))
     assert all(c.learned is None for c in lexical.rank("How tall is the lighthouse tower?").candidates)
+    past_limit = AskService(load_corpus(tmp_path), embedder=WordPieceEmbedder(),
+                            retrieval=RetrievalSettings(learned_ranking=True, token_vectors_up_to=1))
+    ranked = past_limit.rank("How tall is the lighthouse tower?").candidates
+    assert ranked
+    assert all(c.learned is None and c.token_match == 0.0 for c in ranked)
