@@ -502,6 +502,10 @@ class TokenMatchScore:
         """Return True when the learned ranking reads it."""
         return settings.learned_ranking
 
+    def wanted(self, settings: RetrievalSettings) -> bool:
+        """Return True when the figure is computed at all: it weighs or another stage reads it."""
+        return any(self.weights(settings)) or self.needed(settings)
+
     def figure(self, ctx: Context, positions: Sequence[int], pool: Pool) -> list[tuple[float, ...]]:
         """Return each candidate's and its best sentence's word-piece match (zeros without word-piece vectors).
 
@@ -510,7 +514,7 @@ class TokenMatchScore:
         if ctx.vectors is None or ctx.question_tokens is None:
             return [(0.0, 0.0)] * len(positions)
         r = ctx.settings
-        if not (r.sentence_token_match_weight > 0 or r.learned_ranking):  # nothing reads the sentences' figure
+        if not (r.sentence_token_match_weight > 0 or self.needed(r)):  # nothing reads the sentences' figure
             whole = ctx.vectors.token_matches(ctx.question_tokens, positions, sentences=False).passages
             return [(x, 0.0) for x in whole.tolist()]
         matches = ctx.vectors.token_matches(ctx.question_tokens, positions)

@@ -36,7 +36,7 @@ from bot.errors import CorpusError, UnknownArticleError
 from bot.expansion import ABBREVIATIONS, Expander, acronym_map, merge_maps, related_map
 from bot.index import BM25Index, BM25Params, PassageSet, TermContribution
 from bot.index_store import IndexCache, cache_key, default_cache_dir
-from bot.pipeline import PIPELINE, Context, Pipeline, Ranked, Ranking, unknown_names
+from bot.pipeline import PIPELINE, Context, Pipeline, Ranked, Ranking, TokenMatchScore, unknown_names
 from bot.question import parse_question
 from bot.semantic import (
     PassageVectors,
@@ -436,10 +436,8 @@ class AskService:
         return made[2]
 
     def _wants_tokens(self, embedder: TextEmbedder) -> bool:
-        """Tell whether questions need their word-piece vectors: the match weighs and the model gives them."""
-        r = self.retrieval
-        weighed = r.token_match_weight > 0 or r.sentence_token_match_weight > 0 or r.learned_ranking
-        return weighed and isinstance(embedder, TokenEmbedder)
+        """Tell whether questions need their word-piece vectors: the match is computed and the model gives them."""
+        return TokenMatchScore().wanted(self.retrieval) and isinstance(embedder, TokenEmbedder)
 
     def _question_vector(self, text: str) -> QuestionVectors | None:
         """Return the question's vectors (cached: follow-ups and evaluations repeat questions)."""
