@@ -528,6 +528,27 @@ class AskService:
         self._freeze_what_was_built(snap)
         return found
 
+    def nearest(
+        self,
+        question: str,
+        *,
+        article: str | None = None,
+        top: int | None = None,
+        articles: frozenset[str] | None = None,
+    ) -> tuple[Result, ...]:
+        """Return the passages that came closest to a question, ranked as an answer would be, with no decline.
+
+        For a member who asks to see them under a decline: they are what the ranking found, not an answer.
+        Not cached; ``article`` and ``articles`` scope the search as in ``ask``.
+        """
+        snap = self._snapshot
+        ctx = self.context(question, article=article, snapshot=snap, articles=articles)
+        ranking = self.pipeline.rank(ctx)
+        if not ranking.candidates:
+            return ()
+        k = top if top is not None else self.retrieval.top_k
+        return tuple(self._results(ctx, snap, ranking, max(k, 1)))
+
     def _freeze_what_was_built(self, snap: Snapshot) -> None:
         """Freeze the heap again once a snapshot's expander or typo index has been built (lazily, by a question).
 

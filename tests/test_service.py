@@ -153,6 +153,26 @@ def test_a_decline_names_the_article_the_question_is_most_about(tmp_path: Path) 
     assert answer.closest.id == "bridge"
 
 
+def test_the_closest_passages_of_a_decline_are_ranked_as_an_answer_would_be(tmp_path: Path) -> None:
+    article(tmp_path, "bridge", "Bridge", "The new river bridge over the canal opened on Monday.",
+            "Traffic on the canal road fell by a third.")
+    article(tmp_path, "school", "School", "Mayor Ana Lopez opened the school library.")
+    service = AskService(load_corpus(tmp_path))
+    question = "How much did the new river bridge over the canal cost?"
+    assert not service.ask(question).answered
+    near = service.nearest(question, top=2)
+    assert [r.rank for r in near] == [1, 2]
+    assert near[0].article.id == "bridge"
+    assert near[0].passage.paragraph == 1
+    assert near[0].citation.endswith("¶1")
+    assert [r.article.id for r in service.nearest(question, article="school")] == ["school"]
+    assert service.nearest(question, articles=frozenset({"school"}))[0].article.id == "school"
+    answered = service.ask("When did the bridge open?", top=2)
+    assert answered.answered
+    assert [r.passage for r in service.nearest("When did the bridge open?", top=2)] == [
+        r.passage for r in answered.results]
+
+
 def test_a_question_sharing_no_word_names_no_closest_article(service: AskService) -> None:
     answer = service.ask("What is the capital of France?")
     assert not answer.answered

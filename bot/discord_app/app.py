@@ -20,7 +20,7 @@ from discord.ext import commands
 
 from bot.discord_app import render
 from bot.discord_app.cog import NO_MENTIONS, AskCog, apologise, reply_to
-from bot.discord_app.components import ButtonHandler, MoreButton, VoteButton
+from bot.discord_app.components import ButtonHandler, MoreButton, NearButton, VoteButton
 from bot.discord_app.delete_button import DeleteButton
 from bot.discord_app.delivery import fail_fast
 from bot.discord_app.feedback import FeedbackLog
@@ -166,7 +166,7 @@ class AskBot(commands.Bot):
         await self.servers.load()
         await self.add_cog(ManageCog(self, self.service, self.settings, self.servers))
         await self.add_cog(MessageToolsCog(self, self.service, self.servers))
-        self.add_dynamic_items(MoreButton, VoteButton, DeleteButton)
+        self.add_dynamic_items(MoreButton, VoteButton, NearButton, DeleteButton)
         await sync_commands(self, self.settings.discord)
 
     async def drain(self, timeout: float) -> int:

@@ -26,7 +26,15 @@ from bot.answer import Answer, Result
 from bot.corpus import Article
 from bot.discord_app import render
 from bot.discord_app.components import reply_view
-from bot.discord_app.custom_ids import MoreState, PassageRef, Scope, VoteState, answered_article_ref, resolve_article
+from bot.discord_app.custom_ids import (
+    MoreState,
+    NearState,
+    PassageRef,
+    Scope,
+    VoteState,
+    answered_article_ref,
+    resolve_article,
+)
 from bot.discord_app.delivery import WEBHOOK_RETRY_STATUSES, is_gone_reference, with_retries
 from bot.discord_app.feedback import FeedbackLog, FeedbackRecord, now_iso
 from bot.discord_app.guards import Cooldown, channel_allowed, strip_mentions
@@ -255,7 +263,7 @@ class AskCog(commands.Cog, name="Ask"):
                 return
             answered = answer.answered
             reply = render.answer_reply(answer)
-            view = reply_view(answer, "article" if chosen else "all")
+            view = reply_view(answer, "article" if chosen else "all", chosen.id if chosen else None)
             await self._respond(interaction, reply.content, embed=reply.embed, view=view, ephemeral=private)
         finally:
             self._settle(user_id, answered, interaction.guild)
@@ -433,6 +441,23 @@ class AskCog(commands.Cog, name="Ask"):
         if not answer.answered:
             others = []
         await interaction.response.send_message(embed=render.more_embed(others), ephemeral=True,
+                                                allowed_mentions=NO_MENTIONS)
+
+    async def on_near(self, interaction: discord.Interaction[Any], state: NearState) -> None:
+        """Show the clicker alone the passages that came closest to a declined question, said to be no answer."""
+        question = self._question_of(interaction)
+        if question is None:
+            await interaction.response.send_message("I can't find the question of this reply any more.",
+                                                    ephemeral=True, allowed_mentions=NO_MENTIONS)
+            return
+        within = resolve_article(state.article, self.service.corpus.articles) if state.article else None
+        if state.article and within is None:
+            await interaction.response.send_message("That article is no longer among the ones I know.",
+                                                    ephemeral=True, allowed_mentions=NO_MENTIONS)
+            return
+        results = await self._answering(self.service.nearest, question, article=within.id if within else None,
+                                        top=self.service.retrieval.top_k, articles=self._visible(interaction.guild))
+        await interaction.response.send_message(embed=render.near_embed(results), ephemeral=True,
                                                 allowed_mentions=NO_MENTIONS)
 
     async def on_vote(self, interaction: discord.Interaction[Any], state: VoteState) -> None:

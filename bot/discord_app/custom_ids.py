@@ -1,7 +1,8 @@
 """Encode a button's state in its ``custom_id`` and read it back, so buttons outlive the bot process.
 
 A ``custom_id`` holds at most 100 characters. It names the passage an answer showed (article, paragraph,
-window) and, for a vote, the vote and the score; the question itself is read back from the answer's embed.
+window) and, for a vote, the vote and the score; under a decline, the article the question was asked of, if
+one was chosen. The question itself is read back from the reply's embed.
 An article id that is too long or holds unusual characters is replaced by a short digest of it.
 """
 
@@ -23,6 +24,7 @@ _REF = r"(?P<article>[A-Za-z0-9_.~-]{1,48})"
 _AT = r"(?P<paragraph>\d{1,6})\.(?P<window>\d{1,4})"
 MORE_TEMPLATE = rf"{PREFIX}:more:(?P<scope>[as]):{_AT}:{_REF}"
 VOTE_TEMPLATE = rf"{PREFIX}:vote:(?P<vote>up|down):{_AT}:(?P<score>\d{{1,7}}\.\d{{1,4}}):{_REF}"
+NEAR_TEMPLATE = rf"{PREFIX}:near(?::{_REF})?"
 _ANY_RE = re.compile(rf"{PREFIX}:(?:more:[as]|vote:(?:up|down)):{_AT}:(?:[\d.]+:)?{_REF}")
 
 Scope = Literal["all", "article"]
@@ -67,6 +69,13 @@ class VoteState:
     score: float
 
 
+@dataclass(frozen=True, slots=True)
+class NearState:
+    """The state of a "Closest passages" button under a decline: the article asked of, or None for all."""
+
+    article: str | None = None
+
+
 def _at(passage: PassageRef) -> str:
     return f"{passage.paragraph}.{passage.window}:"
 
@@ -81,6 +90,16 @@ def vote_id(state: VoteState) -> str:
     """Return the ``custom_id`` of a vote button."""
     score = f"{min(max(state.score, 0.0), 9_999_999.0):.4f}"
     return f"{PREFIX}:vote:{state.vote}:{_at(state.passage)}{score}:{article_ref(state.passage.article)}"
+
+
+def near_id(state: NearState) -> str:
+    """Return the ``custom_id`` of a "Closest passages" button."""
+    return f"{PREFIX}:near" + (f":{article_ref(state.article)}" if state.article is not None else "")
+
+
+def parse_near(match: re.Match[str]) -> NearState:
+    """Return the state a ``NEAR_TEMPLATE`` match holds (the article as its reference)."""
+    return NearState(match["article"])
 
 
 def parse_more(match: re.Match[str]) -> MoreState:

@@ -76,9 +76,3 @@ class DeleteButton(discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], t
         except discord.HTTPException as exc:
             log.warning("could not delete answer %s: %s", message.id, exc)
 
-
-def delete_view() -> discord.ui.View:
-    """Return the 🗑 button alone, for a reply with no other buttons (a decline)."""
-    view = discord.ui.View(timeout=None)
-    view.add_item(DeleteButton())
-    return view

@@ -38,6 +38,8 @@ ELLIPSIS = "…"
 BOLD = "**"
 QUESTION_FIELD = "Question"
 ANSWER_COLOUR = discord.Colour.blurple()
+DECLINE_COLOUR = discord.Colour.light_grey()
+NEAR_NOTE = "Not an answer: these passages came closest to your question, but none answers it clearly."
 SEPARATOR = " · "
 RESTARTING = "I'm restarting; please ask again in a minute."
 APOLOGY = "Sorry, something went wrong on my side while answering. Please try again in a moment."
@@ -53,7 +55,8 @@ HELP_TEXT = (
     "see the answer).\n"
     "• `/sources` lists the articles. Under an answer, **Other passages** shows the next matches; "
     "👍 / 👎 tell us whether it helped; 🗑 deletes it (for whoever asked, or a moderator).\n"
-    "When the articles do not answer, I say so and name the closest article."
+    "When the articles do not answer, I say so and name the closest article; **Closest passages** under that "
+    "reply shows you what came nearest."
 )
 _URL_RE = re.compile(r"https?://\S+")
 _ESCAPED_RE = re.compile(r"\\(.)", re.DOTALL)
@@ -223,21 +226,46 @@ def decline_text(answer: Answer) -> str:
     return text + ". Try other words, or `/sources` to see the articles."
 
 
+def decline_embed(question: str) -> discord.Embed:
+    """Return the small embed under a decline that holds the question, for its "Closest passages" button."""
+    embed = discord.Embed(colour=DECLINE_COLOUR)
+    embed.add_field(name=QUESTION_FIELD, value=shorten(question, EMBED_FIELD_VALUE_CHARS), inline=False)
+    return embed
+
+
 def answer_reply(answer: Answer) -> Reply:
-    """Return the reply to a question: an embed with the best passage, or the decline."""
+    """Return the reply to a question: an embed with the best passage, or the decline (text, and the question)."""
     best = answer.best
     if not answer.answered or best is None:
-        return Reply(content=decline_text(answer))
+        return Reply(content=decline_text(answer), embed=decline_embed(answer.question))
     return Reply(embed=answer_embed(best, answer.question))
+
+
+def near_embed(results: Sequence[Result]) -> discord.Embed:
+    """Return the passages that came closest to a declined question, said plainly to be no answer."""
+    embed = passages_embed("Closest passages", results, note=NEAR_NOTE, colour=DECLINE_COLOUR)
+    if not results:
+        embed.description = "No passage comes close to this question."
+    return embed
 
 
 def more_embed(results: Sequence[Result]) -> discord.Embed:
     """Return the next passages of an answer, each with its highlight in bold and its citation."""
-    embed = discord.Embed(title="Other passages", colour=ANSWER_COLOUR)
+    embed = passages_embed("Other passages", results)
     if not results:
         embed.description = "No other passage matches this question."
+    return embed
+
+
+def passages_embed(
+    title: str, results: Sequence[Result], *, note: str | None = None, colour: discord.Colour = ANSWER_COLOUR
+) -> discord.Embed:
+    """Return passages, each with its highlight in bold and its citation, after an optional note."""
+    embed = discord.Embed(title=title, colour=colour)
+    if not results:
         return embed
-    room = min(EMBED_DESCRIPTION_CHARS, EMBED_TOTAL_CHARS - len("Other passages"))
+    lead = f"*{note}*\n\n" if note else ""
+    room = min(EMBED_DESCRIPTION_CHARS, EMBED_TOTAL_CHARS - len(title)) - len(lead)
     share = room // len(results)
     blocks: list[str] = []
     used = 0
@@ -252,7 +280,7 @@ def more_embed(results: Sequence[Result]) -> discord.Embed:
             break
         blocks.append(block)
         used += len(block) + 2
-    embed.description = "\n\n".join(blocks) or "The other passages are too long to show here."
+    embed.description = lead + ("\n\n".join(blocks) or "The passages are too long to show here.")
     return embed
 
 

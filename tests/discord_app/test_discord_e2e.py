@@ -103,12 +103,52 @@ async def test_decline_names_the_closest_article_without_passage_or_citation(
 ):
     async with running(make_settings()):
         body = await ask_by_mention(fake, "When did the orchestra play its first concert in Vienna?")
-    assert not body.get("embeds")
-    assert fake.custom_ids(body) == [DELETE_ID]  # no passage to vote on or page through: 🗑 alone
+    (embed,) = body["embeds"]  # the question alone, for the button to read back; no passage, no citation
+    assert embed["fields"] == [{"name": "Question", "value": "When did the orchestra play its first concert in "
+                                "Vienna?", "inline": False}]
+    assert "description" not in embed and "title" not in embed
+    assert fake.custom_ids(body) == ["askbot:near", DELETE_ID]  # nothing to vote on or page through
     assert "couldn't find the answer" in body["content"]
     assert "“" in body["content"]  # the closest article's title
     assert "¶" not in body["content"]
     assert pings_no_one(body)
+
+
+async def test_closest_passages_under_a_decline_are_shown_to_the_clicker_alone_even_after_a_restart(
+    fake: FakeDiscord, make_settings: SettingsFactory
+):
+    settings = make_settings()
+    async with running(settings):
+        await ask_by_mention(fake, "When did the orchestra play its first concert in Vienna?")
+    declined = next(m for m in fake.messages.values() if m["components"])
+    async with running(settings):  # a new client: the button is rebuilt from its custom_id alone
+        near = await fake.send_interaction(fake.click(declined, "askbot:near"))
+    assert near.json["type"] == 4
+    data = near.json["data"]
+    assert data["flags"] & EPHEMERAL
+    assert pings_no_one(data)
+    (embed,) = data["embeds"]
+    assert embed["title"] == "Closest passages"
+    assert embed["description"].startswith("*" + render.NEAR_NOTE + "*")
+    assert "**1.**" in embed["description"]
+    assert "orchestra" in embed["description"]  # the passage nearest in meaning: "our own symphony orchestra"
+    assert "¶" in embed["description"]  # each with its citation
+    assert embed_size(embed) <= render.EMBED_TOTAL_CHARS
+
+
+async def test_closest_passages_of_an_ask_within_an_article_search_that_article(
+    fake: FakeDiscord, make_settings: SettingsFactory
+):
+    async with running(make_settings()):
+        data = await fake.answer_of(fake.slash("ask", question="Who won the orchestra competition in Vienna?",
+                                               article="town-hall"))
+        assert "couldn't find the answer" in data["content"]
+        assert fake.custom_ids(data) == ["askbot:near:town-hall", DELETE_ID]
+        declined = next(m for m in fake.messages.values() if m["components"] and m["embeds"] == data["embeds"])
+        near = await fake.send_interaction(fake.click(declined, "askbot:near:town-hall"))
+    description = near.json["data"]["embeds"][0]["description"]
+    assert "Town hall" in description
+    assert "El Salvador" not in description
 
 
 async def test_everyone_in_question_and_passage_pings_no_one(fake: FakeDiscord, make_settings: SettingsFactory):

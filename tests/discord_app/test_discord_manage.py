@@ -25,6 +25,7 @@ SEA_WALL = "How much will the sea wall repair cost?"
 SEA_WALL_ID = "harbour-town-votes-to-rebuild-sea-wall-after-winter-storms"
 CONSTRUCTION = "How many inmates work in construction?"
 DECLINED = "When did the orchestra play its first concert in Vienna?"
+NEAR_ID = "askbot:near"  # the "Closest passages" button of a decline in every article
 
 
 @pytest.fixture
@@ -277,11 +278,11 @@ async def reply_to_slash(fake: FakeDiscordMore, payload: dict) -> dict:
     return fake.messages[int(sent.response["id"])]
 
 
-async def test_a_decline_has_the_delete_button_too(fake: FakeDiscordMore, make_settings: SettingsFactory):
+async def test_a_decline_has_the_delete_button_too_beside_the_closest_passages(fake: FakeDiscordMore, make_settings: SettingsFactory):
     async with running(make_settings()) as bot:
         question, decline = await ask_by_mention(fake, bot, DECLINED)
         assert "couldn't find the answer" in decline["content"]
-        assert fake.custom_ids(decline) == [DELETE_ID]
+        assert fake.custom_ids(decline) == [NEAR_ID, DELETE_ID]
         decline["referenced_message"] = question
         path = rf"/channels/\d+/messages/{decline['id']}"
         refused = await fake.send_interaction(fake.click_as(decline, DELETE_ID, fake.admin, MEMBER_PERMISSIONS))
@@ -294,14 +295,14 @@ async def test_a_decline_has_the_delete_button_too(fake: FakeDiscordMore, make_s
         calls = await fake.wait_for(lambda: (c := fake.calls("POST", MESSAGES))[before:] and c)
         in_dm = fake.messages[int(calls[before].response["id"])]
         assert "guild_id" not in in_dm
-        assert fake.custom_ids(in_dm) == [DELETE_ID]
+        assert fake.custom_ids(in_dm) == [NEAR_ID, DELETE_ID]
         await fake.send_interaction(fake.click(in_dm, DELETE_ID))
         await fake.wait_for(lambda: fake.calls("DELETE", rf"/channels/\d+/messages/{in_dm['id']}"))
 
         command = fake.slash("ask", question=DECLINED)
         public = await reply_to_slash(fake, command)
         assert "couldn't find the answer" in public["content"]
-        assert fake.custom_ids(public) == [DELETE_ID]
+        assert fake.custom_ids(public) == [NEAR_ID, DELETE_ID]
         public["interaction_metadata"] = {"id": command["id"], "type": 2, "user": fake.user}
         refused = await fake.send_interaction(fake.click_as(public, DELETE_ID, fake.admin, MEMBER_PERMISSIONS))
         assert refused.json["data"]["content"] == NOT_YOURS
@@ -310,7 +311,7 @@ async def test_a_decline_has_the_delete_button_too(fake: FakeDiscordMore, make_s
 
         private = await reply_to_slash(fake, fake.slash("ask", question=DECLINED, private=True))
         assert private["flags"] & EPHEMERAL
-        assert fake.custom_ids(private) == [DELETE_ID]
+        assert fake.custom_ids(private) == [NEAR_ID, DELETE_ID]
         await fake.send_interaction(fake.click_as(private, DELETE_ID, fake.user, MEMBER_PERMISSIONS))
         await fake.wait_for(lambda: fake.calls("DELETE", r"/webhooks/\d+/[^/]+/messages/@original"))
 

@@ -40,6 +40,22 @@ def test_custom_ids_round_trip_and_fit(article: str):
     assert found.id == article
     assert ids.answered_article_ref([more]) == ids.article_ref(article)
     assert ids.answered_article_ref(["something-else"]) is None
+    near = ids.near_id(ids.NearState(article))
+    assert len(near) <= ids.CUSTOM_ID_CHARS
+    near_match = re.fullmatch(ids.NEAR_TEMPLATE, near)
+    assert near_match
+    near_state = ids.parse_near(near_match)
+    assert near_state.article is not None
+    assert ids.resolve_article(near_state.article, articles) == found
+    assert ids.answered_article_ref([near]) is None  # a decline's button names no answered article
+
+
+def test_the_closest_passages_button_of_a_decline_in_all_articles_names_none():
+    plain = ids.near_id(ids.NearState())
+    assert plain == "askbot:near"
+    match = re.fullmatch(ids.NEAR_TEMPLATE, plain)
+    assert match
+    assert ids.parse_near(match) == ids.NearState(None)
 
 
 def test_cooldown_per_user_with_a_fake_clock():

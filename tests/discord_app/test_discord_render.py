@@ -137,10 +137,25 @@ def test_decline_names_the_closest_article():
     assert "¶" not in text
 
 
-def test_answer_reply_declines_without_embed():
-    reply = render.answer_reply(Answer("q", False, "no words", ()))
-    assert reply.embed is None
+def test_a_decline_quotes_no_passage_and_keeps_the_question_for_its_button():
+    reply = render.answer_reply(Answer("what about *this* @everyone?", False, "no words", ()))
     assert reply.content
+    assert reply.embed is not None
+    assert reply.embed.description is None
+    assert reply.embed.title is None
+    assert render.question_of(reply.embed) == "what about *this* @everyone?"
+    assert reply.embed.fields[0].value == r"what about \*this\* @​everyone?"
+
+
+def test_the_closest_passages_say_they_are_no_answer_and_fit():
+    results = [result_of("Sentence. " * 900, (0, 9)) for _ in range(3)]
+    embed = render.near_embed(results)
+    assert embed.title == "Closest passages"
+    assert (embed.description or "").startswith("*" + render.NEAR_NOTE + "*")
+    assert (embed.description or "").count("— “A title”") == 3  # each passage whole, with its citation
+    assert len(embed.description or "") <= render.EMBED_DESCRIPTION_CHARS
+    assert embed_total(embed) <= render.EMBED_TOTAL_CHARS
+    assert render.near_embed([]).description == "No passage comes close to this question."
 
 
 def test_more_embed_fits_and_numbers_the_passages():
