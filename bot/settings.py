@@ -121,9 +121,9 @@ class RetrievalSettings(_Section):
         default=False, description="Decline questions naming someone or something no article names."
     )
     learned_ranking: bool = Field(
-        default=False, description="Order the candidates by the learned ranking (gradient-boosted trees over their "
-        "figures fitted on the public dev set, bot/data/rank_model.json) instead of the linear score alone. Off: it "
-        "gains on SQuAD-style questions but loses answers and trap declines on askbot's own news sets (README).",
+        default=True, description="Order the candidates by the learned ranking (monotonic gradient-boosted trees over "
+        "their figures, fitted on the public dev set, bot/data/rank_model.json) instead of the linear score alone, "
+        "among the passages the semantic decline lets answer (README, round 13).",
     )
     learned_decline: bool = Field(
         default=False, description="Decline with the logistic model fitted on the public dev set (semantic stage on); "

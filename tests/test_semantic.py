@@ -606,13 +606,17 @@ def test_a_reload_copies_the_word_piece_vectors_of_unchanged_passages() -> None:
 
 def test_the_word_piece_match_is_a_ranking_figure_with_its_switch(tmp_path: Path) -> None:
     write_article(tmp_path, "a", "Lighthouse", *TEXTS)
-    on = AskService(load_corpus(tmp_path), embedder=WordPieceEmbedder())
+    linear = RetrievalSettings(learned_ranking=False)  # the learned ranking reads both figures: it asks for them
+    on = AskService(load_corpus(tmp_path), embedder=WordPieceEmbedder(), retrieval=linear)
     ranked = on.rank("How tall is the lighthouse tower?").candidates
     assert ranked
     assert all(c.token_match > 0 for c in ranked if c.position == 0)
-    assert all(c.sentence_token_match == 0.0 for c in ranked)  # nothing reads it as configured: not computed
+    assert all(c.sentence_token_match == 0.0 for c in ranked)  # nothing reads it: not computed
+    configured = AskService(load_corpus(tmp_path), embedder=WordPieceEmbedder())
+    assert any(c.sentence_token_match > 0 for c in configured.rank("How tall is the lighthouse tower?").candidates)
     off = AskService(load_corpus(tmp_path), embedder=WordPieceEmbedder(),
-                     retrieval=RetrievalSettings(token_match_weight=0.0, sentence_token_match_weight=0.0))
+                     retrieval=linear.model_copy(update={"token_match_weight": 0.0,
+                                                         "sentence_token_match_weight": 0.0}))
     assert all(c.token_match == 0.0 == c.sentence_token_match
                for c in off.rank("How tall is the lighthouse tower?").candidates)
     top_on, top_off = ranked[0], off.rank("How tall is the lighthouse tower?").candidates[0]
@@ -620,7 +624,8 @@ def test_the_word_piece_match_is_a_ranking_figure_with_its_switch(tmp_path: Path
     assert top_on.score == pytest.approx(top_off.score + 0.4 * top_on.token_match)
     # either weight alone asks for the question's word pieces
     only = AskService(load_corpus(tmp_path), embedder=WordPieceEmbedder(),
-                      retrieval=RetrievalSettings(token_match_weight=0.0, sentence_token_match_weight=0.6))
+                      retrieval=linear.model_copy(update={"token_match_weight": 0.0,
+                                                          "sentence_token_match_weight": 0.6}))
     (first, *_) = only.rank("How tall is the lighthouse tower?").candidates
     assert first.sentence_token_match > 0
 

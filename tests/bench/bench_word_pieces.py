@@ -1,11 +1,13 @@
-"""Time a whole answer on the public dev set with the word-piece match and without it, in one process.
+"""Time a whole answer on the public dev set with the word-piece match (or the learned ranking) and without it.
 
-    python tests/bench/bench_word_pieces.py [--questions 600]
+    python tests/bench/bench_word_pieces.py [--questions 600] [--compare word-pieces|learned-ranking]
 
 Run by hand, not in CI. The service is built once over the SQuAD sample's 858 passages with the shipped model
 (about a minute the first time; the vectors are saved in the cache folder). Distinct questions are then asked
-alternately with ``token_match_weight`` as configured and at 0, each question once, so each is embedded afresh
-and neither side gains from the other's cache; it prints p50 and p95 of each side and their ratio.
+alternately as configured and without the compared part, each question once, so each is embedded afresh and
+neither side gains from the other's cache; it prints p50 and p95 of each side and their ratio. Without the
+word-piece match means its weights at 0 and the learned ranking (which reads it) off; without the learned
+ranking means that stage alone off.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ def main() -> None:
     parser.add_argument("--questions", type=int, default=600, help="distinct questions, split between the sides")
     parser.add_argument("--blas-threads", choices=("one", "default"), default="one",
                         help="one: as the askbot command and the bot run (bot.semantic.single_blas_thread)")
+    parser.add_argument("--compare", choices=("word-pieces", "learned-ranking"), default="word-pieces")
     args = parser.parse_args()
     if args.blas_threads == "one":
         single_blas_thread()
@@ -38,8 +41,9 @@ def main() -> None:
     service = AskService(squad.corpus, retrieval=settings.retrieval,
                          max_passage_words=settings.corpus.max_passage_words)
     print(f"built in {time.perf_counter() - started:.1f} s")
-    sides = {"with": settings.retrieval, "without": settings.retrieval.model_copy(
-        update={"token_match_weight": 0.0, "sentence_token_match_weight": 0.0})}
+    off = ({"learned_ranking": False} if args.compare == "learned-ranking" else
+           {"token_match_weight": 0.0, "sentence_token_match_weight": 0.0, "learned_ranking": False})
+    sides = {"with": settings.retrieval, "without": settings.retrieval.model_copy(update=off)}
     step = max(1, len(squad.questions) // (args.questions + 20))
     questions = [q.question for q in squad.questions[::step]][: args.questions + 20]
     for question in questions[-20:]:  # warm-up
@@ -55,7 +59,7 @@ def main() -> None:
     for name, taken in times.items():
         taken.sort()
         p50[name] = statistics.median(taken)
-        print(f"{name:>8} the word-piece match: p50 {p50[name] * 1000:.2f} ms, "
+        print(f"{name:>8} the {args.compare}: p50 {p50[name] * 1000:.2f} ms, "
               f"p95 {taken[int(len(taken) * 0.95)] * 1000:.2f} ms ({len(taken)} questions)")
     print(f"ratio with / without (p50): {p50['with'] / p50['without']:.2f}")
 

@@ -106,7 +106,8 @@ async def test_decline_names_the_closest_article_without_passage_or_citation(
     (embed,) = body["embeds"]  # the question alone, for the button to read back; no passage, no citation
     assert embed["fields"] == [{"name": "Question", "value": "When did the orchestra play its first concert in "
                                 "Vienna?", "inline": False}]
-    assert "description" not in embed and "title" not in embed
+    assert "description" not in embed
+    assert "title" not in embed
     assert fake.custom_ids(body) == ["askbot:near", DELETE_ID]  # nothing to vote on or page through
     assert "couldn't find the answer" in body["content"]
     assert "“" in body["content"]  # the closest article's title

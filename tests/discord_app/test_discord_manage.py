@@ -278,7 +278,9 @@ async def reply_to_slash(fake: FakeDiscordMore, payload: dict) -> dict:
     return fake.messages[int(sent.response["id"])]
 
 
-async def test_a_decline_has_the_delete_button_too_beside_the_closest_passages(fake: FakeDiscordMore, make_settings: SettingsFactory):
+async def test_a_decline_has_the_delete_button_too_beside_the_closest_passages(
+    fake: FakeDiscordMore, make_settings: SettingsFactory
+):
     async with running(make_settings()) as bot:
         question, decline = await ask_by_mention(fake, bot, DECLINED)
         assert "couldn't find the answer" in decline["content"]

@@ -144,7 +144,7 @@ def test_a_decline_quotes_no_passage_and_keeps_the_question_for_its_button():
     assert reply.embed.description is None
     assert reply.embed.title is None
     assert render.question_of(reply.embed) == "what about *this* @everyone?"
-    assert reply.embed.fields[0].value == r"what about \*this\* @​everyone?"
+    assert reply.embed.fields[0].value == "what about \\*this\\* @\u200beveryone?"
 
 
 def test_the_closest_passages_say_they_are_no_answer_and_fit():
