@@ -451,12 +451,13 @@ class AskCog(commands.Cog, name="Ask"):
                                                     ephemeral=True, allowed_mentions=NO_MENTIONS)
             return
         within = resolve_article(state.article, self.service.corpus.articles) if state.article else None
-        if state.article and within is None:
+        visible = self._visible(interaction.guild)
+        if state.article and (within is None or (visible is not None and within.id not in visible)):
             await interaction.response.send_message("That article is no longer among the ones I know.",
                                                     ephemeral=True, allowed_mentions=NO_MENTIONS)
             return
         results = await self._answering(self.service.nearest, question, article=within.id if within else None,
-                                        top=self.service.retrieval.top_k, articles=self._visible(interaction.guild))
+                                        top=self.service.retrieval.top_k, articles=visible)
         await interaction.response.send_message(embed=render.near_embed(results), ephemeral=True,
                                                 allowed_mentions=NO_MENTIONS)
 

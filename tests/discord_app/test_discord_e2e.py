@@ -147,9 +147,14 @@ async def test_closest_passages_of_an_ask_within_an_article_search_that_article(
         assert fake.custom_ids(data) == ["askbot:near:town-hall", DELETE_ID]
         declined = next(m for m in fake.messages.values() if m["components"] and m["embeds"] == data["embeds"])
         near = await fake.send_interaction(fake.click(declined, "askbot:near:town-hall"))
+        # A button whose article has since left the corpus says so, privately, instead of searching elsewhere.
+        stale = json.loads(json.dumps(declined).replace("askbot:near:town-hall", "askbot:near:removed-article"))
+        gone = await fake.send_interaction(fake.click(stale, "askbot:near:removed-article"))
     description = near.json["data"]["embeds"][0]["description"]
     assert "Town hall" in description
     assert "El Salvador" not in description
+    assert gone.json["data"]["content"] == "That article is no longer among the ones I know."
+    assert gone.json["data"]["flags"] & EPHEMERAL
 
 
 async def test_everyone_in_question_and_passage_pings_no_one(fake: FakeDiscord, make_settings: SettingsFactory):
