@@ -401,8 +401,8 @@ class ProximityScore:
         return (settings.proximity_weight,)
 
     def needed(self, settings: RetrievalSettings) -> bool:
-        """Return False: nothing else reads proximity."""
-        return False
+        """Return True when the learned ranking reads proximity (nothing else does)."""
+        return settings.learned_ranking
 
     def figure(self, ctx: Context, positions: Sequence[int], pool: Pool) -> list[tuple[float, ...]]:
         """Return each candidate's proximity."""
@@ -423,8 +423,8 @@ class DefinitionScore:
         return (settings.definition_weight,)
 
     def needed(self, settings: RetrievalSettings) -> bool:
-        """Return False: nothing else reads it."""
-        return False
+        """Return True when the learned ranking reads it (nothing else does)."""
+        return settings.learned_ranking
 
     def figure(self, ctx: Context, positions: Sequence[int], pool: Pool) -> list[tuple[float, ...]]:
         """Return 1 for each candidate that defines the question's subject, else 0."""

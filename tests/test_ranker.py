@@ -175,3 +175,18 @@ def test_a_question_whose_acronym_a_passage_spells_out_keeps_the_linear_order(
     assert any(c.defines for c in ranked)
     assert all(c.learned is None for c in ranked)  # too few such questions were fitted on: the linear order stands
     assert ranked[0].defines
+
+
+def test_the_trees_read_every_figure_even_one_the_linear_score_does_not_weigh(tmp_path: Path) -> None:
+    write_article(tmp_path, "a", "Club", *TEXTS, "NFFC (Northfield Football Club) plays by the lighthouse tower.")
+    question = "What does NFFC stand for, by the lighthouse tower?"
+    weighed = AskService(load_corpus(tmp_path), embedder=WordPieceEmbedder()).rank(question).candidates
+    unweighed = AskService(load_corpus(tmp_path), embedder=WordPieceEmbedder(),
+                           retrieval=RetrievalSettings(proximity_weight=0.0, definition_weight=0.0,
+                                                       token_match_weight=0.0, passage_similarity_weight=0.0,
+                                                       sentence_similarity_weight=0.0)).rank(question).candidates
+    figures = ("proximity", "defines", "similarity", "sentence_similarity", "token_match", "sentence_token_match")
+    for name in figures:
+        assert {c.position: getattr(c, name) for c in weighed} == {c.position: getattr(c, name) for c in unweighed}
+    assert any(c.proximity > 0 for c in unweighed)
+    assert any(c.defines for c in unweighed)
