@@ -241,9 +241,14 @@ class Context:
         Terms no passage holds weigh as much as the rarest possible term, so an off-topic question's maximum
         stays large while its score stays small.
         """
-        factor = 1.0 + (self.params.delta if self.params.variant == "plus" else 0.0)
-        maximum = factor * sum(self.term_weights(list(dict.fromkeys(self.terms))).values())
+        maximum = self.score_maximum
         return min(1.0, score / maximum) if maximum > 0 else 0.0
+
+    @cached_property
+    def score_maximum(self) -> float:
+        """Return the question's own maximum score, which ``relative_score`` divides by (read for every candidate)."""
+        factor = 1.0 + (self.params.delta if self.params.variant == "plus" else 0.0)
+        return factor * sum(self.term_weights(list(dict.fromkeys(self.terms))).values())
 
 
 class Stage(Protocol):

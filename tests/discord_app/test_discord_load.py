@@ -4,7 +4,8 @@ acknowledged within its deadline counted from its creation.
 The suite runs a small burst (seconds); ``ASKBOT_LOAD=full`` in the environment of pytest runs the issue's
 1,000 mentions from 50 members in 3 s plus 200 /ask (the hermetic fixture clears ``ASKBOT_*`` variables, so it
 is read at import). ``ASKBOT_LOAD_SEMANTIC=off`` answers the fake-apart bursts without the semantic stage, to
-measure what the question embeddings cost; those bursts also print the bot process's CPU time.
+measure what the question embeddings cost, and ``ASKBOT_LOAD_LEARNED=off`` without the learned ranking; those
+bursts also print the bot process's CPU time.
 
 Two kinds of burst: four questions asked over and over (members asking the same thing, which
 the answer cache answers once), and every question distinct (the seed article's question sets, each in several
@@ -35,6 +36,7 @@ from bot.service import AskService
 
 FULL = os.environ.get("ASKBOT_LOAD") == "full"
 SEMANTIC = os.environ.get("ASKBOT_LOAD_SEMANTIC", "on") != "off"
+LEARNED = os.environ.get("ASKBOT_LOAD_LEARNED", "on") != "off"
 MENTIONS, ASKS, MEMBERS, SPREAD_SECONDS = (1000, 200, 50, 3.0) if FULL else (200, 40, 50, 1.0)
 # On loopback an /ask must be acknowledged well inside Discord's 3 s: the network adds the rest both ways.
 ACK_TARGET_SECONDS = 2.0
@@ -125,9 +127,9 @@ async def test_a_burst_from_a_fake_in_its_own_process_is_answered_exactly_once_a
     try:
         where = json.loads(await asyncio.wait_for(child.stdout.readline(), PROCESS_TIMEOUT))
         settings = make_settings(api_base_url=where["api_base"], gateway_url=where["gateway_url"])
-        if not SEMANTIC:
-            settings = settings.model_copy(
-                update={"retrieval": settings.retrieval.model_copy(update={"semantic": False})})
+        if not SEMANTIC or not LEARNED:
+            off = {"semantic": False} if not SEMANTIC else {"learned_ranking": False}
+            settings = settings.model_copy(update={"retrieval": settings.retrieval.model_copy(update=off)})
         async with running(settings, AskService.from_settings(settings)):
             cpu = resource.getrusage(resource.RUSAGE_SELF)
             child.stdin.write(b"go\n")
@@ -137,7 +139,8 @@ async def test_a_burst_from_a_fake_in_its_own_process_is_answered_exactly_once_a
         said = json.loads(line)
         assert "error" not in said, said
         kind = ("distinct questions" if distinct else "repeated questions") + ", fake apart"
-        check(BurstResult(**said), kind + ("" if SEMANTIC else ", semantic stage off"))
+        check(BurstResult(**said), kind + ("" if SEMANTIC else ", semantic stage off")
+              + ("" if LEARNED else ", learned ranking off"))
         print(f"bot process CPU during the burst: {after.ru_utime - cpu.ru_utime:.2f} s user,"
               f" {after.ru_stime - cpu.ru_stime:.2f} s system")
         assert await asyncio.wait_for(child.wait(), PROCESS_TIMEOUT) == 0
