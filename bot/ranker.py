@@ -85,14 +85,22 @@ class TreeModel:
         """Return each row's log-odds of being the passage that answers (higher: better)."""
         if not len(rows):
             return np.zeros(0)
-        trees = np.arange(len(self.feature))[:, None]
-        at = np.zeros((len(self.feature), len(rows)), dtype=np.int64)  # each tree's node for each row
-        columns = np.arange(len(rows))[None, :]
+        n_trees, width = self.feature.shape
+        # Nodes are addressed in the flattened arrays (tree * width + node): one-dimensional gathers are cheaper.
+        base = (np.arange(n_trees) * width)[:, None]
+        at = np.broadcast_to(base, (n_trees, len(rows))).copy()  # each tree's node for each row
+        cells = rows.ravel()
+        offsets = (np.arange(len(rows)) * rows.shape[1])[None, :]
+        feature, threshold, leaf = self.feature.ravel(), self.threshold.ravel(), self.leaf.ravel()
+        left, right = self.left.ravel() + base.ravel().repeat(width), self.right.ravel() + base.ravel().repeat(width)
         for _ in range(self.depth):
-            values = rows[columns, self.feature[trees, at]]
-            step = np.where(values <= self.threshold[trees, at], self.left[trees, at], self.right[trees, at])
-            at = np.where(self.leaf[trees, at], at, step)
-        out: npt.NDArray[np.float64] = self.baseline + self.value[trees, at].sum(axis=0)
+            done = leaf[at]
+            if done.all():  # every row has reached a leaf of every tree: deeper levels change nothing
+                break
+            values = cells[offsets + feature[at]]
+            step = np.where(values <= threshold[at], left[at], right[at])
+            at = np.where(done, at, step)
+        out: npt.NDArray[np.float64] = self.baseline + self.value.ravel()[at].sum(axis=0)
         return out
 
     def score(self, figures: Mapping[str, Sequence[float]], scores: Sequence[float]) -> npt.NDArray[np.float64]:
