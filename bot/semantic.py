@@ -364,6 +364,9 @@ class PassageVectors:
         self._token_block: TokenVectors | None = None  # the saved file's, mapped, with ``_token_offsets``
         self._token_offsets: npt.NDArray[np.int64] | None = None
         self._idf: npt.NDArray[np.float32] | None = None
+        # Each passage's word pieces' sentence numbers, made on first use: a passage's text and pieces never change
+        # within these vectors, and the learned ranking reads them for every candidate of every question.
+        self._piece_sentence_numbers: dict[int, npt.NDArray[np.int64]] = {}
         self._filled = np.zeros(n, dtype=bool)
         self._lock = threading.Lock()
         self._stopping = threading.Event()
@@ -658,12 +661,18 @@ class PassageVectors:
 
     def _piece_sentences(self, position: int, rows: TokenVectors) -> npt.NDArray[np.int64]:
         """Return the sentence number of each of a passage's word pieces (``sentence_spans`` of its text)."""
+        known = self._piece_sentence_numbers.get(position)
+        if known is not None and len(known) == len(rows.starts):
+            return known
         text = self._texts[position]
         lead = len(text) - len(text.lstrip())  # the model reads the text stripped
         firsts = np.array([a for a, _ in sentence_spans(text)], dtype=np.int64)
         if len(firsts) < 2:
-            return np.zeros(len(rows.starts), dtype=np.int64)
-        return np.maximum(np.searchsorted(firsts, rows.starts.astype(np.int64) + lead, side="right") - 1, 0)
+            numbers = np.zeros(len(rows.starts), dtype=np.int64)
+        else:
+            numbers = np.maximum(np.searchsorted(firsts, rows.starts.astype(np.int64) + lead, side="right") - 1, 0)
+        self._piece_sentence_numbers[position] = numbers
+        return numbers
 
     def sentence_similarities(self, query: npt.NDArray[np.float32], position: int) -> npt.NDArray[np.float32] | None:
         """Return the cosine of each of a passage's sentences with the query, or None for a one-sentence passage.
