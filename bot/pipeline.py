@@ -537,7 +537,8 @@ class LearnedRanking:
     stay the linear ones, so cue promotion's margin and the declines read what they read before; only the order
     changes, and the first place goes to a passage the semantic decline lets answer whenever the linear first
     was one. Without sentence or word-piece vectors (the lexical fallback, corpora past ``token_vectors_up_to``)
-    or when a passage spells out the question's acronym, the order is left as the linear score made it.
+    or when a passage defines what the question asks about ("NFFC (Northfield Football Club)" for "What does
+    NFFC stand for?"), the order is left as the linear score made it.
     """
 
     name: ClassVar[str] = "learned ranking"
@@ -559,7 +560,7 @@ class LearnedRanking:
                 or not vectors.has_tokens or ctx.question_tokens is None):
             return ranked  # the trees were fitted with every figure: without word pieces their order means nothing
         if any(c.defines for c in ranked):
-            return ranked  # 18 of the 4,371 questions fitted on had a passage spelling out their acronym: too few
+            return ranked  # 18 of the 4,371 questions fitted on had a passage defining their subject: too few
         learned = load_model().score(self.figures(ctx, ranked), [c.score for c in ranked])
         marked = [replace(c, learned=float(x)) for c, x in zip(ranked, learned.tolist(), strict=True)]
         order = [marked[i] for i in np.argsort(-learned, kind="stable")]

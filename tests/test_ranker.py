@@ -162,7 +162,7 @@ def test_the_trees_choose_among_the_passages_the_semantic_decline_lets_answer(
     assert tram[0].similarity < 0.45
 
 
-def test_a_question_whose_acronym_a_passage_spells_out_keeps_the_linear_order(
+def test_a_question_whose_subject_a_passage_defines_keeps_the_linear_order(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     write_article(tmp_path, "a", "Club", "NFFC will play at home on Saturday against the league leaders.",
