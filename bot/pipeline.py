@@ -19,7 +19,7 @@ switch it ``off`` (and ``on``, for stages off by default), so an ablation is a l
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -123,6 +123,9 @@ class Context:
     question_vector: npt.NDArray[np.float32] | None = None
     question_tokens: TokenVectors | None = None  # the question's word-piece vectors, for the word-piece match
     searched: tuple[WeightedTerm, ...] = ()
+    # The decline stages' reason not to answer with a candidate put first (None: answered); set by Pipeline.rank
+    # for the re-ordering stages, so a re-order can choose among the passages that would be answered.
+    declined_first: Callable[[Ranked], str | None] | None = None
     _held: dict[tuple[int, ...], list[dict[str, list[int]]]] = field(default_factory=dict, repr=False)
     _cues: dict[int, bool] = field(default_factory=dict, repr=False)
 
@@ -535,10 +538,10 @@ class LearnedRanking:
     Gradient-boosted trees, fitted on the dev set's fold A and monotonic in every figure, read each candidate's
     figures, each against the question's best and as a rank, and the linear score (rounds 12 and 13). Scores
     stay the linear ones, so cue promotion's margin and the declines read what they read before; only the order
-    changes, and the first place goes to a passage the semantic decline lets answer whenever the linear first
-    was one. Without sentence or word-piece vectors (the lexical fallback, corpora past ``token_vectors_up_to``)
-    or when a passage defines what the question asks about ("NFFC (Northfield Football Club)" for "What does
-    NFFC stand for?"), the order is left as the linear score made it.
+    changes, and the first place goes to a passage the declines let answer (``Context.declined_first``)
+    whenever the linear first was one. Without sentence or word-piece vectors (the lexical fallback, corpora
+    past ``token_vectors_up_to``) or when a passage defines what the question asks about ("NFFC (Northfield
+    Football Club)" for "What does NFFC stand for?"), the order is left as the linear score made it.
     """
 
     name: ClassVar[str] = "learned ranking"
@@ -564,10 +567,11 @@ class LearnedRanking:
         learned = load_model().score(self.figures(ctx, ranked), [c.score for c in ranked])
         marked = [replace(c, learned=float(x)) for c, x in zip(ranked, learned.tolist(), strict=True)]
         order = [marked[i] for i in np.argsort(-learned, kind="stable")]
-        if semantic_decline_reason(marked[0].meaning, marked[0].coverage, ctx.settings) is None:
-            # The trees choose among the passages the semantic decline lets answer: a question the linear first
-            # answered is not declined for the trees' choice (fold B answered 95.6% → 96.0%, README round 13).
-            first = next(c for c in order if semantic_decline_reason(c.meaning, c.coverage, ctx.settings) is None)
+        declined = ctx.declined_first
+        if declined is not None and declined(marked[0]) is None:
+            # The trees choose among the passages the declines let answer: a question the linear first answered
+            # is not declined for the trees' choice (fold B answered 95.6% → 96.3%, README round 13).
+            first = next(c for c in order if declined(c) is None)
             order = [first, *(c for c in order if c is not first)]
         return order
 
@@ -871,6 +875,13 @@ class Pipeline:
             for p, score, f in zip(positions, scores, figures, strict=True)
         ]
         ranked.sort(key=lambda c: (-c.score, c.position))
+        linear = tuple(ranked)
+
+        def declined_first(first: Ranked) -> str | None:
+            rest = (c for c in linear if c.position != first.position)
+            return self.decline(ctx, Ranking(terms, ctx.searched, kind, (first, *rest), question, ctx.semantic))
+
+        ctx.declined_first = declined_first
         for reorder in self.reorders:
             ranked = reorder.reorder(ctx, ranked)
         # The cues the stages read (the bonus, the promotion) are kept by the context; the others stay None.

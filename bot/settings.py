@@ -123,7 +123,7 @@ class RetrievalSettings(_Section):
     learned_ranking: bool = Field(
         default=True, description="Order the candidates by the learned ranking (monotonic gradient-boosted trees over "
         "their figures, fitted on the public dev set, bot/data/rank_model.json) instead of the linear score alone, "
-        "among the passages the semantic decline lets answer (README, round 13).",
+        "among the passages the declines let answer (README, round 13).",
     )
     learned_decline: bool = Field(
         default=False, description="Decline with the logistic model fitted on the public dev set (semantic stage on); "

@@ -138,7 +138,7 @@ def _prefer_far(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(pipeline, "load_model", lambda: _model(far))
 
 
-def test_the_trees_choose_among_the_passages_the_semantic_decline_lets_answer(
+def test_the_trees_choose_among_the_passages_the_declines_let_answer(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     write_article(tmp_path, "a", "Lighthouse", *TEXTS, "The quay lamp is green and the lighthouse lamp room is old.")
@@ -190,3 +190,21 @@ def test_the_trees_read_every_figure_even_one_the_linear_score_does_not_weigh(tm
         assert {c.position: getattr(c, name) for c in weighed} == {c.position: getattr(c, name) for c in unweighed}
     assert any(c.proximity > 0 for c in unweighed)
     assert any(c.defines for c in unweighed)
+
+
+def test_every_decline_stage_is_asked_before_the_trees_take_the_first_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_article(tmp_path, "a", "Lighthouse", *TEXTS, "The quay lamp is green and the lighthouse lamp room is old.")
+    _prefer_far(monkeypatch)
+
+    def far_declined(self: pipeline.ScoreDecline, ctx: pipeline.Context, ranking: pipeline.Ranking) -> str | None:
+        return "too far" if ranking.candidates[0].similarity < 0.45 else None
+
+    monkeypatch.setattr(pipeline.ScoreDecline, "reason", far_declined)
+    no_semantic_decline = RetrievalSettings(learned_ranking=True, min_similarity=-1.0, weak_similarity=-1.0)
+    service = AskService(load_corpus(tmp_path), embedder=WordPieceEmbedder(), retrieval=no_semantic_decline)
+    ranked = service.rank("What colour is the tram?").candidates
+    assert any(c.similarity < 0.45 for c in ranked)  # the trees' favourites, declined by the stage above
+    assert ranked[0].similarity >= 0.45
+    assert service.ask("What colour is the tram?").answered
