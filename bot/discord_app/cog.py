@@ -420,17 +420,22 @@ class AskCog(commands.Cog, name="Ask"):
     # -- buttons (called by components.MoreButton and VoteButton) --------------------------------------------
 
     def _question_of(self, interaction: discord.Interaction[Any]) -> str | None:
+        """Return the question the clicked reply was asked with (from its embed), or None."""
         message = interaction.message
-        if message is None or not message.embeds:
-            return None
-        return render.question_of(message.embeds[0])
+        return render.question_of(message.embeds[0]) if message is not None and message.embeds else None
+
+    async def _question_or_say(self, interaction: discord.Interaction[Any]) -> str | None:
+        """Return ``_question_of``; when it is gone, tell the clicker privately and return None."""
+        question = self._question_of(interaction)
+        if question is None:
+            await interaction.response.send_message("I can't find the question of this reply any more.",
+                                                    ephemeral=True, allowed_mentions=NO_MENTIONS)
+        return question
 
     async def on_more(self, interaction: discord.Interaction[Any], state: MoreState) -> None:
         """Show the clicker alone the passages after the one the answer showed."""
-        question = self._question_of(interaction)
+        question = await self._question_or_say(interaction)
         if question is None:
-            await interaction.response.send_message("I can't find the question of this answer any more.",
-                                                    ephemeral=True, allowed_mentions=NO_MENTIONS)
             return
         shown_article = resolve_article(state.passage.article, self.service.corpus.articles)
         within = shown_article.id if state.scope == "article" and shown_article else None
@@ -445,10 +450,8 @@ class AskCog(commands.Cog, name="Ask"):
 
     async def on_near(self, interaction: discord.Interaction[Any], state: NearState) -> None:
         """Show the clicker alone the passages that came closest to a declined question, said to be no answer."""
-        question = self._question_of(interaction)
+        question = await self._question_or_say(interaction)
         if question is None:
-            await interaction.response.send_message("I can't find the question of this reply any more.",
-                                                    ephemeral=True, allowed_mentions=NO_MENTIONS)
             return
         within = resolve_article(state.article, self.service.corpus.articles) if state.article else None
         visible = self._visible(interaction.guild)

@@ -494,3 +494,20 @@ async def test_slow_answer_is_deferred_then_followed_up(
     assert "**15,000**" in followup.json["embeds"][0]["description"]
     assert followup.json["flags"] & EPHEMERAL
     assert pings_no_one(followup.json)
+
+
+async def test_a_button_whose_reply_lost_its_question_says_so_privately(
+    fake: FakeDiscord, make_settings: SettingsFactory
+):
+    async with running(make_settings()):
+        await ask_by_mention(fake, "When did the orchestra play its first concert in Vienna?")
+        declined = next(m for m in fake.messages.values() if m["components"])
+        await fake.answer_of(fake.slash("ask", question=CONSTRUCTION))
+        answered = next(m for m in fake.messages.values() if m["components"] and m is not declined)
+        replies = []
+        for message in (declined, answered):
+            stripped = {**message, "embeds": []}  # say a moderator's tool removed the embed
+            replies.append(await fake.send_interaction(fake.click(stripped, fake.custom_ids(message)[0])))
+    for reply in replies:
+        assert reply.json["data"]["content"] == "I can't find the question of this reply any more."
+        assert reply.json["data"]["flags"] & EPHEMERAL
