@@ -34,8 +34,10 @@ from bot.render import (
     article_rows,
     error_record,
     format_answer,
+    format_closest,
     format_corpus,
     format_explanation,
+    result_record,
     to_json_line,
 )
 from bot.semantic import single_blas_thread
@@ -74,6 +76,8 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--top", type=int, default=None, help="how many passages to return (1-25)")
     ask.add_argument("--article", help="only search this article (its id, see 'askbot corpus')")
     ask.add_argument("--verbose", "-v", action="store_true", help="also print the terms and decline figures")
+    ask.add_argument("--closest", action="store_true",
+                     help="under a decline, also show the passages that came closest (not an answer)")
     _common(ask)
 
     chat = sub.add_parser("chat", help="ask questions interactively")
@@ -162,12 +166,21 @@ def _style(stream: TextIO) -> Style:
 def cmd_ask(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
     """Answer one question, or a stream of them."""
     service = _service(args)
+
+    def reply(question: str, *, verbose: bool = False) -> str:
+        answer = service.ask(question, article=args.article, top=args.top)
+        closest = (service.nearest(question, article=args.article, top=args.top)
+                   if args.closest and not answer.answered else None)
+        if args.json:
+            record = answer_record(answer)
+            if closest is not None:
+                record["closest_passages"] = [result_record(r) for r in closest]
+            return to_json_line(record)
+        text = format_answer(answer, style=_style(out), verbose=verbose)
+        return text if closest is None else text + "\n\n" + format_closest(closest, style=_style(out))
+
     if args.question != "-":
-        answer = service.ask(args.question, article=args.article, top=args.top)
-        text = to_json_line(answer_record(answer)) if args.json else format_answer(
-            answer, style=_style(out), verbose=args.verbose
-        )
-        print(text, file=out)
+        print(reply(args.question, verbose=args.verbose), file=out)
         return EXIT_OK
     status = EXIT_OK
     for line in stdin:
@@ -175,8 +188,7 @@ def cmd_ask(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
         if not question.strip():
             continue  # blank lines separate nothing: they are not questions
         try:
-            answer = service.ask(question, article=args.article, top=args.top)
-            text = to_json_line(answer_record(answer)) if args.json else format_answer(answer, style=_style(out))
+            text = reply(question)
         except (QuestionError, UnknownArticleError) as exc:
             status = EXIT_USAGE
             text = to_json_line(error_record(question, str(exc))) if args.json else f"askbot: {exc}"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import textwrap
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -67,6 +67,18 @@ def format_answer(answer: Answer, *, style: Style = "markers", verbose: bool = F
     if verbose:
         lines.append(f"{dim}terms: {' '.join(answer.terms)} · coverage {answer.coverage:.2f} · "
                      f"relative score {answer.relative_score:.2f}{reset}")
+    return "\n".join(lines)
+
+
+def format_closest(results: Sequence[Result], *, style: Style = "markers") -> str:
+    """Return the passages that came closest to a declined question, headed plainly as no answer."""
+    if not results:
+        return "No passage comes close to the question."
+    dim, reset = (_DIM, _RESET) if style == "ansi" else ("", "")
+    lines = ["Closest passages (not an answer):"]
+    for result in results:
+        lines.append(_wrap(f"{result.rank}. " + textwrap.shorten(marked_text(result, style), 300, placeholder=" …")))
+        lines.append(f"   {dim}— {result.citation}{reset}")
     return "\n".join(lines)
 
 

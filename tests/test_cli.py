@@ -196,3 +196,27 @@ def test_chat_refuses_an_unknown_article() -> None:
     assert code == 0
     assert "no article 'nope'" in out
     assert "**15,000**" in out
+
+
+def test_closest_passages_of_a_decline_on_request() -> None:
+    declined = "How long was Bukele's clip?"
+    code, plain = run(["ask", declined])
+    assert code == 0
+    assert "No answer in the articles" in plain
+    assert "Closest passages" not in plain
+    code, out = run(["ask", declined, "--closest"])
+    assert code == 0
+    assert out.startswith(plain.rstrip("\n"))
+    assert "Closest passages (not an answer):" in out
+    assert "**two-minute**" in out  # the nearest passage, its bold where the answer stands
+    assert "2025-07-05 · ¶1" in out
+    code, out = run(["ask", declined, "--closest", "--json", "--top", "2"])
+    record = json.loads(out)
+    assert record["answered"] is False
+    assert record["results"] == []
+    assert [r["paragraph"] for r in record["closest_passages"]][:1] == [1]
+    assert len(record["closest_passages"]) == 2
+    code, out = run(["ask", "--closest", "--json", "-"], f"{QUESTION}\n{declined}\n")
+    answered, refused = (json.loads(line) for line in out.splitlines())
+    assert "closest_passages" not in answered  # an answer has its results: nothing to add
+    assert refused["closest_passages"]
