@@ -157,6 +157,26 @@ class AskCog(commands.Cog, name="Ask"):
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._answer_threads, functools.partial(func, *args, **kwargs))
 
+    async def _in_time(
+        self, interaction: discord.Interaction[Any], ephemeral: bool, func: Callable[..., T], *args: Any,
+        **kwargs: Any,
+    ) -> T:
+        """Run an interaction's work in the answer threads, deferring the response when it is not ready in time.
+
+        The result goes in the interaction's own response when it comes within ``INLINE_ANSWER_SECONDS`` (and the
+        ack budget counted from the interaction's creation); otherwise the interaction is acknowledged with a
+        "thinking" response first, so a busy bot never lets Discord's 3 s deadline pass. ``_respond`` then sends
+        the result as the follow-up.
+        """
+        task = asyncio.ensure_future(self._answering(func, *args, **kwargs))
+        budget = min(INLINE_ANSWER_SECONDS, ACK_BUDGET_SECONDS - interaction_age(interaction))
+        if budget > 0:
+            await asyncio.wait({task}, timeout=budget)
+        if not task.done():
+            await with_retries(lambda: interaction.response.defer(ephemeral=ephemeral, thinking=True),
+                               delays=CALLBACK_RETRY_DELAYS, statuses=WEBHOOK_RETRY_STATUSES, what="defer")
+        return await task
+
     def _ask_preferring(
         self, question: str, article: str | None, articles: frozenset[str] | None = None
     ) -> tuple[Answer, Scope]:
@@ -246,18 +266,10 @@ class AskCog(commands.Cog, name="Ask"):
             return
         answered = False
         try:
-            task = asyncio.ensure_future(
-                self._answering(self.service.ask, question, article=chosen.id if chosen else None,
-                                top=FIRST_REPLY_RESULTS, articles=self._visible(interaction.guild))
-            )
-            budget = min(INLINE_ANSWER_SECONDS, ACK_BUDGET_SECONDS - interaction_age(interaction))
-            if budget > 0:
-                await asyncio.wait({task}, timeout=budget)
-            if not task.done():
-                await with_retries(lambda: interaction.response.defer(ephemeral=private, thinking=True),
-                                   delays=CALLBACK_RETRY_DELAYS, statuses=WEBHOOK_RETRY_STATUSES, what="defer")
             try:
-                answer = await task
+                answer = await self._in_time(interaction, private, self.service.ask, question,
+                                             article=chosen.id if chosen else None, top=FIRST_REPLY_RESULTS,
+                                             articles=self._visible(interaction.guild))
             except (QuestionError, UnknownArticleError) as exc:
                 await self._respond(interaction, render.error_text(str(exc)), ephemeral=True)
                 return
@@ -440,13 +452,12 @@ class AskCog(commands.Cog, name="Ask"):
         shown_article = resolve_article(state.passage.article, self.service.corpus.articles)
         within = shown_article.id if state.scope == "article" and shown_article else None
         top_k = self.service.retrieval.top_k
-        answer = await self._answering(self.service.ask, question, article=within, top=top_k + 1,
-                                       articles=self._visible(interaction.guild))
+        answer = await self._in_time(interaction, True, self.service.ask, question, article=within, top=top_k + 1,
+                                     articles=self._visible(interaction.guild))
         others = [r for r in answer.results if not _same_passage(r, state.passage, shown_article)][:top_k]
         if not answer.answered:
             others = []
-        await interaction.response.send_message(embed=render.more_embed(others), ephemeral=True,
-                                                allowed_mentions=NO_MENTIONS)
+        await self._respond(interaction, None, embed=render.more_embed(others), ephemeral=True)
 
     async def on_near(self, interaction: discord.Interaction[Any], state: NearState) -> None:
         """Show the clicker alone the passages that came closest to a declined question, said to be no answer."""
@@ -459,10 +470,10 @@ class AskCog(commands.Cog, name="Ask"):
             await interaction.response.send_message("That article is no longer among the ones I know.",
                                                     ephemeral=True, allowed_mentions=NO_MENTIONS)
             return
-        results = await self._answering(self.service.nearest, question, article=within.id if within else None,
-                                        top=self.service.retrieval.top_k, articles=visible)
-        await interaction.response.send_message(embed=render.near_embed(results), ephemeral=True,
-                                                allowed_mentions=NO_MENTIONS)
+        results = await self._in_time(interaction, True, self.service.nearest, question,
+                                      article=within.id if within else None, top=self.service.retrieval.top_k,
+                                      articles=visible)
+        await self._respond(interaction, None, embed=render.near_embed(results), ephemeral=True)
 
     async def on_vote(self, interaction: discord.Interaction[Any], state: VoteState) -> None:
         """Append the vote to the feedback log and thank the voter privately."""

@@ -33,6 +33,16 @@ def embed_size(embed: dict) -> int:
             + len(embed.get("footer", {}).get("text", "")) + len(embed.get("author", {}).get("name", "")))
 
 
+@pytest.fixture
+def patient(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Let an answer in hand go in the interaction's callback: widen the wait to the whole ack budget.
+
+    Without it a busy machine (a search then takes a few tenths of a second) defers, and a test about the
+    response's content would become a test of timing; deferral has its own tests.
+    """
+    monkeypatch.setattr(cog, "INLINE_ANSWER_SECONDS", cog.ACK_BUDGET_SECONDS)
+
+
 async def ask_by_mention(fake: FakeDiscord, text: str, **kwargs) -> dict:
     """Mention the bot with a question and return the body of the bot's reply."""
     before = len(fake.calls("POST", MESSAGES))
@@ -116,7 +126,7 @@ async def test_decline_names_the_closest_article_without_passage_or_citation(
 
 
 async def test_closest_passages_under_a_decline_are_shown_to_the_clicker_alone_even_after_a_restart(
-    fake: FakeDiscord, make_settings: SettingsFactory
+    fake: FakeDiscord, make_settings: SettingsFactory, patient: None
 ):
     settings = make_settings()
     async with running(settings):
@@ -138,7 +148,7 @@ async def test_closest_passages_under_a_decline_are_shown_to_the_clicker_alone_e
 
 
 async def test_closest_passages_of_an_ask_within_an_article_search_that_article(
-    fake: FakeDiscord, make_settings: SettingsFactory
+    fake: FakeDiscord, make_settings: SettingsFactory, patient: None
 ):
     async with running(make_settings()):
         data = await fake.answer_of(fake.slash("ask", question="Who won the orchestra competition in Vienna?",
@@ -214,7 +224,7 @@ async def test_reply_to_an_answer_prefers_the_same_article(fake: FakeDiscord, ma
 
 
 async def test_the_reply_asks_for_the_passage_it_shows_and_more_for_the_next_ones(
-    fake: FakeDiscord, make_settings: SettingsFactory, monkeypatch: pytest.MonkeyPatch
+    fake: FakeDiscord, make_settings: SettingsFactory, monkeypatch: pytest.MonkeyPatch, patient: None
 ):
     settings = make_settings()
     service = AskService.from_settings(settings)
@@ -245,7 +255,9 @@ async def test_direct_message_is_answered(fake: FakeDiscord, make_settings: Sett
     assert "**15,000**" in sent.json["embeds"][0]["description"]
 
 
-async def test_other_passages_and_feedback_buttons(fake: FakeDiscord, make_settings: SettingsFactory, tmp_path: Path):
+async def test_other_passages_and_feedback_buttons(
+    fake: FakeDiscord, make_settings: SettingsFactory, tmp_path: Path, patient: None
+):
     async with running(make_settings()):
         await fake.answer_of(fake.slash("ask", question=CONSTRUCTION))
         message = next(m for m in fake.messages.values() if m["components"])
@@ -270,7 +282,9 @@ async def test_other_passages_and_feedback_buttons(fake: FakeDiscord, make_setti
     assert fake.user["id"] not in line
 
 
-async def test_buttons_work_after_a_restart(fake: FakeDiscord, make_settings: SettingsFactory, tmp_path: Path):
+async def test_buttons_work_after_a_restart(
+    fake: FakeDiscord, make_settings: SettingsFactory, tmp_path: Path, patient: None
+):
     settings = make_settings()
     async with running(settings):
         await fake.answer_of(fake.slash("ask", question=CONSTRUCTION))
@@ -492,6 +506,33 @@ async def test_slow_answer_is_deferred_then_followed_up(
     assert call.json["type"] == 5
     assert call.json["data"]["flags"] & EPHEMERAL
     assert "**15,000**" in followup.json["embeds"][0]["description"]
+    assert followup.json["flags"] & EPHEMERAL
+    assert pings_no_one(followup.json)
+
+
+async def test_a_slow_button_is_deferred_privately_then_followed_up(
+    fake: FakeDiscord, make_settings: SettingsFactory, monkeypatch: pytest.MonkeyPatch
+):
+    settings = make_settings()
+    service = AskService.from_settings(settings)
+    original = service.nearest
+
+    def slow(question: str, **kwargs):
+        import time
+
+        time.sleep(0.3)
+        return original(question, **kwargs)
+
+    monkeypatch.setattr(service, "nearest", slow)
+    monkeypatch.setattr(cog, "ACK_BUDGET_SECONDS", 0.05)
+    async with running(settings, service):
+        await ask_by_mention(fake, "When did the orchestra play its first concert in Vienna?")
+        declined = next(m for m in fake.messages.values() if m["components"])
+        call = await fake.send_interaction(fake.click(declined, "askbot:near"))
+        (followup,) = await fake.wait_for(lambda: fake.calls("POST", r"/webhooks/\d+/[^/]+"))
+    assert call.json["type"] == 5  # acknowledged in time, "thinking", seen by the clicker alone
+    assert call.json["data"]["flags"] & EPHEMERAL
+    assert followup.json["embeds"][0]["title"] == "Closest passages"
     assert followup.json["flags"] & EPHEMERAL
     assert pings_no_one(followup.json)
 
