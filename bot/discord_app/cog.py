@@ -1,10 +1,11 @@
 """The askbot cog: /ask, /sources, /reload, /help, questions by mention, reply and DM, and the buttons.
 
 Thin: it parses what Discord sends, calls the service in a thread, renders with ``render`` and sends.
-Every send pings no one. Reliability rules (README, "Reliability"): an /ask is acknowledged within
-``ACK_BUDGET_SECONDS`` of its creation (the interaction's snowflake), deferred at once when the answer is not in
-hand; a reply survives the deletion of its question and Discord's passing 5xx (``delivery``); the cooldown
-charges answered questions only and tells a member once; work in flight is drained before the bot closes.
+Every send pings no one. Reliability rules (README, "Reliability"): an /ask, and a click on a button that
+searches, is acknowledged within ``ACK_BUDGET_SECONDS`` of its creation (the interaction's snowflake), deferred
+at once when the answer is not in hand (``_in_time``); a reply survives the deletion of its question and
+Discord's passing 5xx (``delivery``); the cooldown charges answered questions only and tells a member once;
+work in flight is drained before the bot closes.
 """
 
 from __future__ import annotations
