@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from bot.discord_app.app import AskBot, create_bot
 from bot.discord_app.runner import discord_endpoints
@@ -27,6 +31,17 @@ a figure <@123456789012345678> disputed | loudly > quietly with `code` and ~stri
 
 The council will vote on the library roof next spring, after a second round of public hearings.
 """
+
+
+def slowed(monkeypatch: pytest.MonkeyPatch, service: AskService, method: str, seconds: float) -> None:
+    """Make one of the service's methods (``ask``, ``nearest``) take ``seconds`` longer, as a busy machine would."""
+    original = getattr(service, method)
+
+    def slow(question: str, **kwargs: Any) -> Any:
+        time.sleep(seconds)
+        return original(question, **kwargs)
+
+    monkeypatch.setattr(service, method, slow)
 
 
 def long_article(sentences: int = 900) -> str:

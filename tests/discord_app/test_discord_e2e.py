@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from fake_discord import ADMIN_PERMISSIONS, FakeDiscord
-from harness import SettingsFactory, running
+from harness import SettingsFactory, running, slowed
 
 from bot.discord_app import cog, render
 from bot.discord_app.delete_button import DELETE_ID
@@ -490,15 +490,7 @@ async def test_slow_answer_is_deferred_then_followed_up(
 
     settings = make_settings()
     service = AskService.from_settings(settings)
-    original = service.ask
-
-    def slow(question: str, **kwargs):
-        import time
-
-        time.sleep(0.3)
-        return original(question, **kwargs)
-
-    monkeypatch.setattr(service, "ask", slow)
+    slowed(monkeypatch, service, "ask", 0.3)
     monkeypatch.setattr(cog, "ACK_BUDGET_SECONDS", 0.05)
     async with running(settings, service):
         call = await fake.send_interaction(fake.slash("ask", question=CONSTRUCTION, private=True))
@@ -515,15 +507,7 @@ async def test_a_slow_button_is_deferred_privately_then_followed_up(
 ):
     settings = make_settings()
     service = AskService.from_settings(settings)
-    original = service.nearest
-
-    def slow(question: str, **kwargs):
-        import time
-
-        time.sleep(0.3)
-        return original(question, **kwargs)
-
-    monkeypatch.setattr(service, "nearest", slow)
+    slowed(monkeypatch, service, "nearest", 0.3)
     monkeypatch.setattr(cog, "ACK_BUDGET_SECONDS", 0.05)
     async with running(settings, service):
         await ask_by_mention(fake, "When did the orchestra play its first concert in Vienna?")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from fake_discord import FakeDiscord
-from harness import SettingsFactory, running
+from harness import SettingsFactory, running, slowed
 
 from bot.discord_app import delivery, render
 from bot.service import AskService
@@ -266,13 +266,7 @@ async def test_an_ask_that_reaches_the_handler_late_is_deferred_at_once(
 
     settings = make_settings()
     service = AskService.from_settings(settings)
-    ask = service.ask
-
-    def slow(question: str, **kwargs):
-        time.sleep(0.6)
-        return ask(question, **kwargs)
-
-    monkeypatch.setattr(service, "ask", slow)
+    slowed(monkeypatch, service, "ask", 0.6)
     async with running(settings, service):
         payload = fake.slash("ask", question=CONSTRUCTION)
         # Created 2.2 s ago (a burst held it in the queues): 0.8 s are left of Discord's 3 s.
