@@ -240,6 +240,7 @@ CHAT_HELP = """Type a question and press Enter. Commands:
   :article ID   only search this article (':article' alone searches all)
   :top N        how many passages to show
   :corpus       list the articles
+  :closest      after a decline, the passages that came closest (not an answer)
   :quit         leave (Ctrl-D works too)"""
 
 
@@ -249,6 +250,7 @@ def cmd_chat(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
     interactive = stdin.isatty()
     save = _setup_readline() if interactive else (lambda: None)
     article, top = args.article, args.top
+    declined: str | None = None  # the last question, when it was declined: what :closest shows
     print(f"askbot {__version__}: {len(service.corpus.articles)} article(s). {CHAT_HELP}", file=out)
     try:
         while True:
@@ -286,11 +288,23 @@ def cmd_chat(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
                 print(format_corpus(article_rows(service.corpus, counts), service.corpus.bad_files,
                                     str(service.corpus.root)), file=out)
                 continue
+            if line == ":closest":
+                if declined is None:
+                    print("no declined question to show the closest passages of", file=out)
+                else:
+                    print(format_closest(service.nearest(declined, article=article, top=top), style=_style(out)),
+                          file=out)
+                print(file=out, flush=True)
+                continue
             if line.startswith(":"):
                 print(CHAT_HELP, file=out)
                 continue
             try:
-                print(format_answer(service.ask(line, article=article, top=top), style=_style(out)), file=out)
+                answer = service.ask(line, article=article, top=top)
+                declined = None if answer.answered else line
+                print(format_answer(answer, style=_style(out)), file=out)
+                if declined is not None:
+                    print("(:closest shows the passages that came closest)", file=out)
             except (QuestionError, UnknownArticleError) as exc:
                 print(f"askbot: {exc}", file=out)
             print(file=out, flush=True)

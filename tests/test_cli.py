@@ -139,6 +139,17 @@ def test_chat_reads_until_quit() -> None:
     assert "never" not in out.split(":quit")[-1]
 
 
+def test_chat_shows_the_closest_passages_of_the_last_decline_on_request() -> None:
+    code, out = run(["chat"], f":closest\nHow long was Bukele's clip?\n:closest\n{QUESTION}\n:closest\n:quit\n")
+    assert code == 0
+    before, after_decline = out.split("(:closest shows the passages that came closest)")
+    assert "no declined question to show the closest passages of" in before
+    shown, after_answer = after_decline.split("**15,000**")
+    assert "Closest passages (not an answer):" in shown
+    assert "**two-minute**" in shown
+    assert "no declined question to show the closest passages of" in after_answer  # an answer clears it
+
+
 def this_checkout_env() -> dict[str, str]:
     """Return the environment for a child process that runs this checkout's code, whatever is installed."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("ASKBOT_")}
