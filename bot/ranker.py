@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -85,14 +85,10 @@ class TreeModel:
         """Return each row's log-odds of being the passage that answers (higher: better)."""
         if not len(rows):
             return np.zeros(0)
-        n_trees, width = self.feature.shape
-        # Nodes are addressed in the flattened arrays (tree * width + node): one-dimensional gathers are cheaper.
-        base = (np.arange(n_trees) * width)[:, None]
-        at = np.broadcast_to(base, (n_trees, len(rows))).copy()  # each tree's node for each row
+        roots, feature, threshold, left, right, leaf, value = self._flat
+        at = np.broadcast_to(roots, (len(roots), len(rows))).copy()  # each tree's node for each row
         cells = rows.ravel()
         offsets = (np.arange(len(rows)) * rows.shape[1])[None, :]
-        feature, threshold, leaf = self.feature.ravel(), self.threshold.ravel(), self.leaf.ravel()
-        left, right = self.left.ravel() + base.ravel().repeat(width), self.right.ravel() + base.ravel().repeat(width)
         for _ in range(self.depth):
             done = leaf[at]
             if done.all():  # every row has reached a leaf of every tree: deeper levels change nothing
@@ -100,8 +96,20 @@ class TreeModel:
             values = cells[offsets + feature[at]]
             step = np.where(values <= threshold[at], left[at], right[at])
             at = np.where(done, at, step)
-        out: npt.NDArray[np.float64] = self.baseline + self.value.ravel()[at].sum(axis=0)
+        out: npt.NDArray[np.float64] = self.baseline + value[at].sum(axis=0)
         return out
+
+    @cached_property
+    def _flat(self) -> tuple[npt.NDArray[Any], ...]:
+        """Return each tree's root and the node arrays flattened, children addressed as tree * width + node.
+
+        One-dimensional gathers are cheaper than (tree, node) ones; made once, not for every question.
+        """
+        n_trees, width = self.feature.shape
+        roots = (np.arange(n_trees) * width)[:, None]
+        shift = roots.ravel().repeat(width)
+        return (roots, self.feature.ravel(), self.threshold.ravel(), self.left.ravel() + shift,
+                self.right.ravel() + shift, self.leaf.ravel(), self.value.ravel())
 
     def score(self, figures: Mapping[str, Sequence[float]], scores: Sequence[float]) -> npt.NDArray[np.float64]:
         """Return ``decision`` for candidates given by their figures and linear scores (``features``)."""
