@@ -441,8 +441,7 @@ class AskCog(commands.Cog, name="Ask"):
         """Return ``_question_of``; when it is gone, tell the clicker privately and return None."""
         question = self._question_of(interaction)
         if question is None:
-            await interaction.response.send_message("I can't find the question of this reply any more.",
-                                                    ephemeral=True, allowed_mentions=NO_MENTIONS)
+            await self._respond(interaction, "I can't find the question of this reply any more.", ephemeral=True)
         return question
 
     async def on_more(self, interaction: discord.Interaction[Any], state: MoreState) -> None:
@@ -468,8 +467,7 @@ class AskCog(commands.Cog, name="Ask"):
         within = resolve_article(state.article, self.service.corpus.articles) if state.article else None
         visible = self._visible(interaction.guild)
         if state.article and (within is None or (visible is not None and within.id not in visible)):
-            await interaction.response.send_message("That article is no longer among the ones I know.",
-                                                    ephemeral=True, allowed_mentions=NO_MENTIONS)
+            await self._respond(interaction, "That article is no longer among the ones I know.", ephemeral=True)
             return
         results = await self._in_time(interaction, True, self.service.nearest, question,
                                       article=within.id if within else None, top=self.service.retrieval.top_k,
