@@ -1,5 +1,8 @@
 """Sentence vectors from the packaged all-MiniLM-L6-v2 ONNX model, on onnxruntime and tokenizers only.
 
+Since round 14 the packaged weights are all-MiniLM-L6-v2 fine-tuned on fold A of the public dev set (manifest
+name ``all-MiniLM-L6-v2-squad-a``; the folder keeps the base model's name; ``PROVENANCE.md`` beside it).
+
 The model folder holds ``model.onnx`` (token embeddings; weights stored as float16, computed in float32),
 ``tokenizer.json`` (byte-identical to the upstream file) and ``manifest.json`` (name, dimension, limits,
 checksums). Vectors equal sentence-transformers' ``encode(texts, normalize_embeddings=True)``: WordPiece
@@ -25,7 +28,7 @@ from tokenizers import Encoding, Tokenizer
 from bot.errors import AskbotError
 from bot.semantic import TokenVectors
 
-MODEL_NAME = "all-MiniLM-L6-v2"
+MODEL_NAME = "all-MiniLM-L6-v2"  # the packaged folder: the base model's name (the manifest names the weights)
 DEFAULT_MODEL_DIR = Path(__file__).parent / "models" / MODEL_NAME
 MANIFEST_FILE = "manifest.json"
 _HASH_CHUNK = 1 << 20

@@ -107,7 +107,7 @@ class RetrievalSettings(_Section):
         default=True, description="Decline how-many / how-long / when questions whose best passage has no such span."
     )
     score_decline_below: float = Field(
-        default=0.55, ge=-1, le=1.01,
+        default=0.52, ge=-1, le=1.01,
         description="Coverage/score-decline only when the best passage's similarity is below this (semantic on).",
     )
     cue_decline_below: float = Field(
@@ -133,19 +133,22 @@ class RetrievalSettings(_Section):
     min_answer_probability: float = Field(
         default=0.5, ge=0, le=1, description="Answer only when the learned decline gives at least this probability."
     )
-    semantic: bool = Field(default=True, description="Re-rank and decline with sentence vectors (all-MiniLM-L6-v2).")
+    semantic: bool = Field(
+        default=True, description="Re-rank and decline with sentence vectors (all-MiniLM-L6-v2 fine-tuned, README "
+        "round 14).",
+    )
     semantic_candidates: int = Field(
         default=10, ge=0, le=100, description="Passages nearest the question's vector added to the candidates."
     )
     min_similarity: float = Field(
-        default=0.35, ge=-1, le=1, description="Decline when the best passage (or sentence) is less similar than this."
+        default=0.32, ge=-1, le=1, description="Decline when the best passage (or sentence) is less similar than this."
     )
     strong_coverage: float = Field(
         default=0.9, ge=0, le=1, description="A best passage holding this share of the question's words is never "
         "declined for its similarity (short questions have low similarities)."
     )
     weak_similarity: float = Field(
-        default=0.45, ge=-1, le=1, description="Decline below this similarity when coverage is also weak."
+        default=0.42, ge=-1, le=1, description="Decline below this similarity when coverage is also weak."
     )
     weak_coverage: float = Field(
         default=0.7, ge=0, le=1, description="Coverage below which a weak similarity declines."

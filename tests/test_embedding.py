@@ -52,7 +52,7 @@ def _copy_folder(tmp_path: Path, *, manifest_edit: dict[str, str] | None = None)
 
 def test_packaged_model_is_available_and_described(embedder):
     assert model_available()
-    assert embedder.name == "all-MiniLM-L6-v2"
+    assert embedder.name == "all-MiniLM-L6-v2-squad-a"  # fine-tuned since round 14 (PROVENANCE.md)
     assert embedder.dimension == 384
     assert embedder.max_seq_length == 256
     assert (DEFAULT_MODEL_DIR / "model.onnx").stat().st_size <= 50 * 1024 * 1024
@@ -205,8 +205,8 @@ def test_word_piece_match_of_the_packaged_model_is_pinned(embedder):
     _, pieces = embedder.embed_with_tokens([question, *passages])
     idf = np.ones(embedder._tokenizer.get_vocab_size(), dtype=np.float32)
     matches = [token_match(pieces[0], p, idf) for p in pieces[1:]]
-    # measured once with this graph; a changed graph or pooling moves them
-    assert matches == pytest.approx([0.5195, 0.4305], abs=1e-3)
+    # measured once with this graph (round 14's fine-tuned weights); a changed graph or pooling moves them
+    assert matches == pytest.approx([0.5034, 0.4121], abs=1e-3)
     assert matches[0] > matches[1]  # the passage that answers matches better
 
 

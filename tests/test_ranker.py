@@ -83,8 +83,8 @@ def test_the_packaged_model_reads_these_features_and_its_outputs_are_pinned() ->
                "similarity": [0.62, 0.41], "sentence_similarity": [0.71, 0.45], "token_match": [0.74, 0.55],
                "sentence_token_match": [0.70, 0.48]}
     scores = model.score(figures, [1.02, 0.61])
-    # measured once with the shipped trees; refitting them moves these
-    assert scores.tolist() == pytest.approx([3.3858, -3.0071], abs=1e-3)
+    # measured once with the shipped trees (refitted in round 14); refitting them moves these
+    assert scores.tolist() == pytest.approx([4.1164, -3.4305], abs=1e-3)
     with pytest.raises(ValueError, match="other features"):
         TreeModel(("x",), 0.0, model.feature, model.threshold, model.left, model.right, model.value, model.leaf,
                   model.depth).score(figures, [1.0, 0.5])
@@ -143,8 +143,9 @@ def test_the_trees_choose_among_the_passages_the_declines_let_answer(
 ) -> None:
     write_article(tmp_path, "a", "Lighthouse", *TEXTS, "The quay lamp is green and the lighthouse lamp room is old.")
     _prefer_far(monkeypatch)
+    # Thresholds pinned (round 13's): the test's passages sit on either side of 0.45.
     service = AskService(load_corpus(tmp_path), embedder=WordPieceEmbedder(),
-                         retrieval=RetrievalSettings(learned_ranking=True))
+                         retrieval=RetrievalSettings(learned_ranking=True, min_similarity=0.35, weak_similarity=0.45))
     ranked = service.rank("What colour is the tram?").candidates  # no cue question: nothing promoted after
     settings = service.retrieval
     far = [c for c in ranked if c.similarity < 0.45]
