@@ -22,9 +22,10 @@ def test_the_packaged_model_reads_the_figures_askbot_computes() -> None:
 def test_its_outputs_are_pinned() -> None:
     """Refitting changes these on purpose: update them with the README's figures."""
     model = load_decline_model()
-    assert model.probability(CLOSE) == pytest.approx(0.9975834, abs=1e-6)
-    assert model.probability(FAR) == pytest.approx(0.0050591, abs=1e-6)
-    assert model.probability(model.mean) == pytest.approx(0.4337619, abs=1e-6)  # the bias alone
+    # refitted in round 14 on the fine-tuned model's figures
+    assert model.probability(CLOSE) == pytest.approx(0.9972681, abs=1e-6)
+    assert model.probability(FAR) == pytest.approx(0.0045880, abs=1e-6)
+    assert model.probability(model.mean) == pytest.approx(0.4497289, abs=1e-6)  # the bias alone
 
 
 def test_it_was_fitted_with_the_default_ranking_weights() -> None:
