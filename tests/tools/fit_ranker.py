@@ -16,8 +16,8 @@ learning rate 0.05, L2 1.0, seed 0; it may stop early on a tenth of the candidat
 13, all 200 in round 14) on fold A's candidates only, monotonic in every figure (since round 13: a higher figure,
 or a better rank, never makes a candidate less likely, so the trees cannot learn a quirk of SQuAD's questions that
 reverses a figure), prints how often the first candidate is the question's paragraph on fold A and on fold B
-(never fitted on) by the linear score and by the model, and writes the trees as flat arrays. Fold B stays a held-
-out measure for later rounds.
+(never fitted on) by the linear score and by the model, and writes the trees as flat arrays. Fold B stays a
+held-out measure for later rounds.
 """
 
 from __future__ import annotations
