@@ -51,10 +51,17 @@ _MONTHS = (
 # "two years", "two and a half years", "several months", "a decade", "over 30 years"; and how long something has
 # lasted as the world often writes it, from when it began: "since 1908", "since March 2019", "since the 1960s".
 _DURATION_RE = re.compile(
-    r"(?<![\w.])(?:\d+(?:[.,]\d+)?|" + _NUMBER_WORD_RE + r"|a|an|several|a\s+few|few|many)"
+    r"(?<![\w.])(?:\d+(?:[.,]\d+)?|" + _NUMBER_WORD_RE + r"|a\s+couple\s+of|a|an|several|a\s+few|few|many)"
     r"(?:\s+and\s+a\s+half)?[\s-]+" + _TIME_UNITS + r"\b"
     r"|\bsince\s+(?:(?:early|late|mid)[\s-]+)?(?:(?:" + _MONTHS + r")\.?\s+(?:\d{1,2},?\s+)?)?"
     r"(?:the\s+)?(?:1\d{3}|20\d\d)s?\b",
+    re.IGNORECASE,
+)
+# "How long is the creek?" asks for a length as often as for a time: "a 3.5-mile creek", "14 miles (23 km)".
+LENGTH_UNITS = words("length_units.txt")
+_LENGTH_RE = re.compile(
+    r"(?<![\w.])(?:\d+(?:[.,]\d+)*|" + _NUMBER_WORD_RE + r"|a)[\s-]+(?:"
+    + "|".join(sorted(map(re.escape, LENGTH_UNITS), key=len, reverse=True)) + r")\b",
     re.IGNORECASE,
 )
 _ORDINAL_WORDS = (
@@ -74,7 +81,7 @@ _DATE_RE = re.compile(
     r"\b(?:(?:" + _MONTHS + r")\.?\s+\d{1,2}(?:,\s*\d{4})?|\d{1,2}\s+(?:" + _MONTHS + r")\b(?:\s+\d{4})?"
     r"|(?:" + _MONTHS + r")\b|(?:1[89]|20)\d\d\b|(?:mon|tues|wednes|thurs|fri|satur|sun)day|yesterday|today"
     r"|tomorrow|tonight|(?:last|next|this)\s+(?:week|month|year|spring|summer|autumn|fall|winter)"
-    r"|(?:spring|summer|autumn|winter))\b",
+    r"|(?:spring|summer|autumn|winter)|noon|midnight|\d{1,2}(?::\d\d)?\s?[ap]\.?m(?:\b|\.)|\d{1,2}:\d\d)\b",
     re.IGNORECASE,
 )
 # A day of a month: "March 31, 2007", "5 June": its number dates, it does not count.
@@ -98,7 +105,9 @@ _PERSON_RE = re.compile(
 _CURRENCY_WORDS = r"(?:dollars?|euros?|pounds?|pesos?|yen|yuan|rupees?|francs?|cents?|usd|eur|gbp|bucks)"
 _MONEY_SPAN_RE = re.compile(
     r"(?:[$€£¥]|\b(?:us|usd|eur|gbp)\s?\$?)\s?\d+(?:[.,]\d+)*(?:\s?(?:million|billion|trillion|thousand|bn|m|k)\b)?"
-    r"|\b\d+(?:[.,]\d+)*(?:\s(?:million|billion|trillion|thousand))?\s" + _CURRENCY_WORDS + r"\b",
+    r"|\b\d+(?:[.,]\d+)*(?:\s(?:million|billion|trillion|thousand))?\s" + _CURRENCY_WORDS + r"\b"
+    r"|\b(?:tens|hundreds|thousands|millions|billions)\s+of\s+(?:(?:thousands|millions)\s+of\s+)?"
+    + _CURRENCY_WORDS + r"\b",
     re.IGNORECASE,
 )
 _PLACE_RE = re.compile(r"\b(?:in|at|from|of|to|near|outside|inside)\s+(?:the\s+)?" + _NAME_WORD)
@@ -106,7 +115,9 @@ _PLACE_RE = re.compile(r"\b(?:in|at|from|of|to|near|outside|inside)\s+(?:the\s+)
 
 # Case-insensitive patterns are slow in ``re`` (no first-character skip over IGNORECASE alternatives); each has a
 # case-sensitive twin for text lowered where lowering changes what no case-insensitive match could tell apart.
-_CASELESS_PATTERNS = (_NUMBER_SPAN_RE, _DURATION_RE, _HISTORIC_DATE_RE, _DATE_RE, _MONTH_DAY_RE, _MONEY_SPAN_RE)
+_CASELESS_PATTERNS = (
+    _NUMBER_SPAN_RE, _DURATION_RE, _LENGTH_RE, _HISTORIC_DATE_RE, _DATE_RE, _MONTH_DAY_RE, _MONEY_SPAN_RE
+)
 _LOWERED_TWIN: dict[re.Pattern[str], re.Pattern[str]] = {
     p: re.compile(p.pattern, p.flags & ~re.IGNORECASE) for p in _CASELESS_PATTERNS
 }
@@ -330,7 +341,8 @@ def _cue_spans(kind: QuestionKind, text: str) -> tuple[tuple[int, int], ...]:
             (m.start(), m.end()) for m in _finditer(_NUMBER_SPAN_RE, text, low) if not _YEAR_RE.match(m.group())
         )
     if kind is QuestionKind.DURATION:
-        return tuple((m.start(), m.end()) for m in _finditer(_DURATION_RE, text, low))
+        spans = [(m.start(), m.end()) for m in _finditer(_DURATION_RE, text, low)]
+        return tuple(sorted(spans + [(m.start(), m.end()) for m in _finditer(_LENGTH_RE, text, low)]))
     if kind is QuestionKind.DATE:
         # "When will the line reopen?" is answered by "closed for at least three weeks" as well as by a date.
         spans = [(m.start(), m.end()) for m in _finditer(_DATE_RE, text, low)]

@@ -46,7 +46,7 @@ _KIND_PATTERNS: tuple[tuple[QuestionKind, re.Pattern[str]], ...] = (
     (
         QuestionKind.DATE,
         re.compile(
-            r"when\b|(?:what|which)\s+(?:\w+\s+)?(?:date|year|day|month|century|decade|era)s?\b|what\s+time\b"
+            r"when\b|(?:what|which)\s+(?:\w+\s+)?(?:date|year|day|month|century|decade)s?\b|what\s+time\b"
         ),
     ),
     (

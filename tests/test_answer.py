@@ -209,6 +209,24 @@ def test_a_when_question_is_answered_by_a_date_or_a_span_of_time() -> None:
     assert found == ["three weeks", "Monday"]
 
 
+def test_a_how_long_question_is_answered_by_a_span_of_time_or_a_length() -> None:
+    text = "Newtown Creek, a 3.5-mile (6-kilometer) estuary, was dredged for a couple of years."
+    found = [text[s:e] for s, e in cue_spans(QuestionKind.DURATION, text)]
+    assert found == ["3.5-mile", "6-kilometer", "a couple of years"]
+
+
+def test_money_spans_include_amounts_written_in_words() -> None:
+    text = "They donated thousands of dollars, then tens of millions of euros, to 300 charities."
+    found = [text[s:e] for s, e in cue_spans(QuestionKind.MONEY, text)]
+    assert found == ["thousands of dollars", "tens of millions of euros"]
+
+
+def test_a_when_question_is_answered_by_a_time_of_day() -> None:
+    text = "The rocket lifted off at 10:42 a.m. on a clear day; the crowd had gathered by noon and left at 7pm."
+    found = [text[s:e] for s, e in cue_spans(QuestionKind.DATE, text)]
+    assert found == ["10:42 a.m", "noon", "7pm"]
+
+
 def test_person_spans_skip_capitalized_function_words() -> None:
     text = "The Trump administration said so. While Anna Berg agreed, The Mayor did not."
     found = [text[s:e] for s, e in cue_spans(QuestionKind.PERSON, text)]
@@ -223,6 +241,8 @@ def test_person_spans_skip_capitalized_function_words() -> None:
         ("How many extra nurses did they hire?", {"extra", "nurs"}),
         ("number of prisoners working outside", {"prison"}),
         ("How many people were sent?", set()),
+        ("How many units of the game were sold?", set()),  # a unit of measure: "5.82 million copies" answers
+        ("How many meters is the park above the river?", set()),
         ("How many were sent?", set()),
         ("What is the program?", set()),
     ],
@@ -401,7 +421,9 @@ def _plain_cue_spans(kind: QuestionKind, text: str) -> list[tuple[int, int]]:
         return [m.span() for m in a._NUMBER_SPAN_RE.finditer(text) if not a._YEAR_RE.match(m.group())]
     if kind is QuestionKind.DATE:
         return sorted(set(spans(a._DATE_RE) + spans(a._HISTORIC_DATE_RE) + spans(a._DURATION_RE)))
-    pattern = {QuestionKind.MONEY: a._MONEY_SPAN_RE, QuestionKind.DURATION: a._DURATION_RE,
+    if kind is QuestionKind.DURATION:
+        return sorted(spans(a._DURATION_RE) + spans(a._LENGTH_RE))
+    pattern = {QuestionKind.MONEY: a._MONEY_SPAN_RE,
                QuestionKind.PERSON: a._PERSON_RE, QuestionKind.PLACE: a._PLACE_RE}.get(kind)
     return spans(pattern) if pattern is not None else []
 
@@ -412,7 +434,8 @@ CASE_PIECES = ["K", "ſ", "İ", "ı", "É", "é", "’", "—", "“", "€", "�
                "the 11th century", "Eleventh Century", "Monday", "last week", "12", "1,200", "US$ 30", " ", ", ", ". ",
                "1066", "2024s", "of 950", "since 1999", "Since", "since the", "early", "mid-",
                "the '90s", "40s", "300 ad", "7 ce", "٣", "2,001", "£12",
-               "word", "Dozens", "one", "done"]
+               "word", "Dozens", "one", "done", "3.5-mile", "14 Miles", "(6-kilometer)", "21 m", "a couple of years",
+               "thousands of dollars", "Millions of Euros", "10:42", "a.m.", "7pm", "6 P.M.", "noon"]
 
 
 @settings(max_examples=300, deadline=None)

@@ -21,6 +21,9 @@ ANALYZER = Analyzer()
         ("In what year did construction begin on Fort Amsterdam?", QuestionKind.DATE),
         ("Jazz became popular during which decade in NYC?", QuestionKind.DATE),
         ("In which century was the abbey built?", QuestionKind.DATE),
+        ("What time did the rocket lift off?", QuestionKind.DATE),
+        # an era is named ("the Romantic era"), not dated
+        ("Chopin is closely associated with what era?", QuestionKind.OTHER),
         # the leading wh-word decides: a later "when" or "number of" does not
         ("Who was king when the abbey was built?", QuestionKind.PERSON),
         ("Who counted the number of inmates?", QuestionKind.PERSON),

@@ -9,7 +9,8 @@ from bot.analysis import Analyzer
 from bot.wordlists import data_bytes, lines, words
 
 # Every data file, with the reader it is meant for: "words" (a set) or "lines" (groups or pairs in order).
-WORD_FILES = ("stopwords.txt", "number_words.txt", "count_modifiers.txt", "generic_counted.txt")
+WORD_FILES = ("stopwords.txt", "number_words.txt", "count_modifiers.txt", "generic_counted.txt",
+              "length_units.txt")
 LINE_FILES = ("related.txt", "abbreviations.txt", "acronym_small_words.txt", "lemmas.txt")
 
 
@@ -77,7 +78,8 @@ def test_the_public_constants_keep_their_types_and_known_entries() -> None:
     assert {"twelve", "dozens", "billion"} <= answer.NUMBER_WORDS
     assert {"extra", "full-time", "armed"} <= answer.COUNT_MODIFIERS
     assert words("generic_counted.txt") == answer._GENERIC_COUNTED
-    assert {"people", "things"} <= answer._GENERIC_COUNTED
+    assert {"people", "things", "units", "meters"} <= answer._GENERIC_COUNTED
+    assert {"mile", "km", "feet"} <= answer.LENGTH_UNITS
 
 
 def test_the_acronym_pattern_skips_the_small_words() -> None:
