@@ -66,6 +66,12 @@ _KIND_PATTERNS: tuple[tuple[QuestionKind, re.Pattern[str]], ...] = (
         ),
     ),
 )
+# "When X happened, how many …?": a leading when-clause sets the scene; the wh-word after it asks.
+# "When did X happen, and why?" asks when: an auxiliary right after "when" makes it the question.
+_WHEN_CLAUSE_RE = re.compile(
+    r"\s*when\s+(?!(?:do|does|did|is|are|was|were|will|would|can|could|has|have|had|should|shall|must|may|might)\b)"
+    r"[^,?]*,"
+)
 # A question with no wh-word ("textile workshop headcount") asks for a quantity when it says so anywhere.
 _KEYWORD_QUANTITY_RE = re.compile(r"\bnumber\s+of\b|\bamount\s+of\b|\bcount\b|\bheadcount\b|\bin\s+total\b")
 
@@ -97,6 +103,10 @@ def question_kind(question: str) -> QuestionKind:
     if match is None:
         return QuestionKind.QUANTITY if _KEYWORD_QUANTITY_RE.search(folded) else QuestionKind.OTHER
     tail = folded[match.start() :]
+    clause = _WHEN_CLAUSE_RE.match(folded)
+    asks = _WH_RE.search(folded, clause.end()) if clause is not None else None
+    if asks is not None:
+        tail = folded[asks.start() :]
     for kind, pattern in _KIND_PATTERNS:
         if pattern.match(tail):
             return kind

@@ -27,6 +27,10 @@ ANALYZER = Analyzer()
         # the leading wh-word decides: a later "when" or "number of" does not
         ("Who was king when the abbey was built?", QuestionKind.PERSON),
         ("Who counted the number of inmates?", QuestionKind.PERSON),
+        # a leading when-clause only sets the scene
+        ("When Beyonce was with Destiny's Child, how many albums did she sell?", QuestionKind.QUANTITY),
+        ("When Liszt lived close to Chopin, where did he call home?", QuestionKind.PLACE),
+        ("When did the line reopen, and why?", QuestionKind.DATE),
         ("To whom did the king send the letter?", QuestionKind.PERSON),
         ("Where do the inmates sleep?", QuestionKind.PLACE),
         ("Which company built the prison?", QuestionKind.PERSON),
