@@ -690,11 +690,48 @@ class UnknownNameDecline:
         return f"no article mentions {', '.join(unknown)}" if unknown else None
 
 
-def unknown_names(ctx: Context, searched: Sequence[WeightedTerm]) -> list[str]:
-    """Return the names the question asks about that no passage holds, as the question writes them.
+class NameOutsideArticleDecline:
+    """Decline a question asked of one article that names what only other articles name.
 
-    A name is a capitalized word past the question's first (in a question not written in capitals) whose term,
-    typo repairs and related words are all absent from the index.
+    "When did Beyoncé tour?" asked of the article on Chopin: the name is in the corpus, but no passage of the
+    article asked holds it (nor a typo repair or related word of it), so none of them can answer.
+    """
+
+    name: ClassVar[str] = "name-outside-article decline"
+    off: ClassVar[Switch] = (("decline_names_elsewhere", False),)
+    on: ClassVar[Switch] = ()
+
+    def reason(self, ctx: Context, ranking: Ranking) -> str | None:
+        """Return the names the article asked never mentions, or None."""
+        if not ctx.settings.decline_names_elsewhere or ctx.within is None:
+            return None
+        lo, hi = ctx.within
+        index = ctx.index
+
+        def in_article(term: str) -> bool:
+            docs, _ = index.postings(term)
+            at = int(np.searchsorted(docs, lo))
+            return at < len(docs) and int(docs[at]) < hi
+
+        outside = []
+        for surface, term in question_names(ctx):
+            if not index.doc_freq(term):
+                continue  # no article names it: the unknown-name decline's case, not this one's
+            stand_ins = {w.term for w in ranking.searched if w.source == term} | set(ctx.expander.repair(term))
+            if not in_article(term) and not any(in_article(t) for t in stand_ins):
+                outside.append(surface)
+        if not outside:
+            return None
+        art = ctx.corpus.article(ctx.passage(lo).article_id)
+        where = f"“{art.title}”" if art is not None else "the article asked"
+        return f"{where} never mentions {', '.join(dict.fromkeys(outside))}"
+
+
+def question_names(ctx: Context) -> list[tuple[str, str]]:
+    """Return the names a question gives, as written and as terms, in order.
+
+    A name is a capitalized word past the question's first, in a question written neither in capitals nor in
+    title case (where capitals mark nothing).
     """
     text = ctx.question.text.strip()
     letters = [c for c in text if c.isalpha()]
@@ -703,17 +740,28 @@ def unknown_names(ctx: Context, searched: Sequence[WeightedTerm]) -> list[str]:
     words = re.findall(r"[^\W\d_]+", text)[1:]
     if words and sum(w[0].isupper() for w in words) > len(words) / 2:
         return []  # Written In Title Case: neither
-    index = ctx.index
-    found = {w.source for w in searched if index.doc_freq(w.term)}
     names = []
     for i, token in enumerate(ctx.analyzer.tokens(text)):
         surface = text[token.start : token.end]
         first = i == 0 and not text[: token.start].strip(" \"'“‘¿¡(")
-        if first or not surface[:1].isupper() or token.term in found or index.doc_freq(token.term):
-            continue
-        if any(index.doc_freq(t) for t in ctx.expander.repair(token.term)):
-            continue
-        names.append(surface)
+        if not first and surface[:1].isupper():
+            names.append((surface, token.term))
+    return names
+
+
+def unknown_names(ctx: Context, searched: Sequence[WeightedTerm]) -> list[str]:
+    """Return the names the question asks about that no passage holds, as the question writes them.
+
+    A name (``question_names``) is unknown when its term, typo repairs and related words are all absent from
+    the index.
+    """
+    index = ctx.index
+    found = {w.source for w in searched if index.doc_freq(w.term)}
+    names = [
+        surface for surface, term in question_names(ctx)
+        if term not in found and not index.doc_freq(term)
+        and not any(index.doc_freq(t) for t in ctx.expander.repair(term))
+    ]
     return list(dict.fromkeys(names))
 
 
@@ -836,8 +884,9 @@ class Pipeline:
     scorers: tuple[Scorer, ...] = (LexicalScore(), CoverageScore(), ProximityScore(), DefinitionScore(),
                                    CueScore(), SemanticScore(), TokenMatchScore())
     reorders: tuple[LearnedRanking | CuePromotion, ...] = (LearnedRanking(), CuePromotion())
-    declines: tuple[Decline, ...] = (ScoreDecline(), CueDecline(), AttributeDecline(), UnknownNameDecline(),
-                                     SimilarityDecline(), LearnedDecline())
+    # The first to decline gives the reason: a name the article never mentions says most.
+    declines: tuple[Decline, ...] = (NameOutsideArticleDecline(), ScoreDecline(), CueDecline(), AttributeDecline(),
+                                     UnknownNameDecline(), SimilarityDecline(), LearnedDecline())
     highlight: HighlightStage = field(default_factory=HighlightStage)
 
     @property

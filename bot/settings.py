@@ -120,6 +120,10 @@ class RetrievalSettings(_Section):
     decline_unknown_names: bool = Field(
         default=False, description="Decline questions naming someone or something no article names."
     )
+    decline_names_elsewhere: bool = Field(
+        default=True, description="Decline a question asked of one article when it names someone or something "
+        "that only other articles name.",
+    )
     learned_ranking: bool = Field(
         default=True, description="Order the candidates by the learned ranking (monotonic gradient-boosted trees over "
         "their figures, fitted on the public dev set, bot/data/rank_model.json) instead of the linear score alone, "

@@ -127,6 +127,26 @@ def test_the_rule_can_be_turned_off(tmp_path: Path) -> None:
     assert off.ask(question).answered
 
 
+def test_a_question_asked_of_an_article_that_never_names_what_it_asks_about_is_declined(tmp_path: Path) -> None:
+    article(tmp_path, "bridge", "River bridge", "The new river bridge opened on Monday; the mayor cut the ribbon.",
+            "Traffic on the old ferry route fell by half within a week.")
+    article(tmp_path, "concert", "Harbour concert", "Anna Berg sang at the harbour on Saturday to a crowd of 3,000.",
+            "The concert raised money for the bridge fund.")
+    service = AskService(load_corpus(tmp_path), retrieval=RetrievalSettings(semantic=False))
+    question = "When did Anna Berg sing by the new river bridge?"
+    answer = service.ask(question, article="bridge")
+    assert not answer.answered
+    assert answer.reason == "“River bridge” never mentions Anna, Berg"
+    # Asked of every article, or of the one that names her, the name is no reason to decline.
+    assert "never mentions" not in service.ask(question).reason
+    assert "never mentions" not in service.ask(question, article="concert").reason
+    # A typo of a name the article holds is that name; a name no article holds is another rule's case.
+    assert "never mentions" not in service.ask("When did Ana Berg sing?", article="concert").reason
+    assert "never mentions" not in service.ask("Did Olga Petrova sing at the bridge?", article="bridge").reason
+    off = service.with_retrieval(RetrievalSettings(semantic=False, decline_names_elsewhere=False))
+    assert "never mentions" not in off.ask(question, article="bridge").reason
+
+
 def test_a_how_many_question_is_answered_by_the_best_passage_that_gives_a_number(tmp_path: Path) -> None:
     article(tmp_path, "port", "Port strike",
             "About 3,200 dockworkers walked off the job at the port at dawn on Sunday.",
