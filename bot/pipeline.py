@@ -714,21 +714,43 @@ class NameOutsideArticleDecline:
             return at < len(docs) and int(docs[at]) < hi
 
         outside = []
-        for surface, term in question_names(ctx):
-            if not index.doc_freq(term):
+        for name in question_names(ctx):
+            if not index.doc_freq(name.term):
                 continue  # no article names it: the unknown-name decline's case, not this one's
-            stand_ins = {w.term for w in ranking.searched if w.source == term} | set(ctx.expander.repair(term))
-            if not in_article(term) and not any(in_article(t) for t in stand_ins):
-                outside.append(surface)
+            stand_ins = {w.term for w in ranking.searched if w.source == name.term}
+            stand_ins.update(ctx.expander.repair(name.term))
+            if not in_article(name.term) and not any(in_article(t) for t in stand_ins):
+                outside.append(name)
         if not outside:
             return None
         art = ctx.corpus.article(ctx.passage(lo).article_id)
         where = f"“{art.title}”" if art is not None else "the article asked"
-        return f"{where} never mentions {', '.join(dict.fromkeys(outside))}"
+        return f"{where} never mentions {', '.join(joined_names(ctx.question.text, outside))}"
 
 
-def question_names(ctx: Context) -> list[tuple[str, str]]:
-    """Return the names a question gives, as written and as terms, in order.
+@dataclass(frozen=True, slots=True)
+class Name:
+    """A capitalized word of a question: as written, as a term, and where it stands in the stripped question."""
+
+    surface: str
+    term: str
+    start: int
+    end: int
+
+
+def joined_names(text: str, names: Sequence[Name]) -> list[str]:
+    """Return the names as the question writes them, neighbours joined ("Anna Berg"), each once, in order."""
+    spans: list[tuple[int, int]] = []
+    for name in names:
+        if spans and not text[spans[-1][1] : name.start].strip():
+            spans[-1] = (spans[-1][0], name.end)
+        else:
+            spans.append((name.start, name.end))
+    return list(dict.fromkeys(text[start:end] for start, end in spans))
+
+
+def question_names(ctx: Context) -> list[Name]:
+    """Return the names a question gives, in order.
 
     A name is a capitalized word past the question's first, in a question written neither in capitals nor in
     title case (where capitals mark nothing).
@@ -745,7 +767,7 @@ def question_names(ctx: Context) -> list[tuple[str, str]]:
         surface = text[token.start : token.end]
         first = i == 0 and not text[: token.start].strip(" \"'“‘¿¡(")
         if not first and surface[:1].isupper():
-            names.append((surface, token.term))
+            names.append(Name(surface, token.term, token.start, token.end))
     return names
 
 
@@ -758,9 +780,9 @@ def unknown_names(ctx: Context, searched: Sequence[WeightedTerm]) -> list[str]:
     index = ctx.index
     found = {w.source for w in searched if index.doc_freq(w.term)}
     names = [
-        surface for surface, term in question_names(ctx)
-        if term not in found and not index.doc_freq(term)
-        and not any(index.doc_freq(t) for t in ctx.expander.repair(term))
+        name.surface for name in question_names(ctx)
+        if name.term not in found and not index.doc_freq(name.term)
+        and not any(index.doc_freq(t) for t in ctx.expander.repair(name.term))
     ]
     return list(dict.fromkeys(names))
 

@@ -43,6 +43,7 @@ def test_stages_run_in_the_documented_order() -> None:
     assert kinds[0] == "Expansion"
     assert kinds.index("LexicalCandidates") < kinds.index("LexicalScore") < kinds.index("CuePromotion")
     assert kinds.index("CuePromotion") < kinds.index("ScoreDecline") < kinds.index("SimilarityDecline")
+    assert kinds.index("CuePromotion") < kinds.index("NameOutsideArticleDecline") < kinds.index("ScoreDecline")
     assert kinds[-1] == "HighlightStage"
 
 
@@ -103,6 +104,14 @@ def _with_cues(service: AskService, question: str, cues: dict[int, bool]) -> Con
     ctx = service.context(question)
     ctx._cues.update(cues)
     return ctx
+
+
+def test_a_name_the_article_never_mentions_gives_the_first_reason(service: AskService) -> None:
+    question = "Since when has the keeper ridden the Harbour tram?"
+    assert service.ask(question, article="lighthouse").reason == "“Lighthouse” never mentions Harbour"
+    off = _switched(service, decline_names_elsewhere=False)
+    assert "never mentions" not in off.ask(question, article="lighthouse").reason
+    assert "never mentions" not in service.ask(question).reason  # across the corpus the name is held
 
 
 def test_cue_promotion_lifts_only_a_candidate_near_the_best(service: AskService) -> None:

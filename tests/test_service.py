@@ -136,7 +136,7 @@ def test_a_question_asked_of_an_article_that_never_names_what_it_asks_about_is_d
     question = "When did Anna Berg sing by the new river bridge?"
     answer = service.ask(question, article="bridge")
     assert not answer.answered
-    assert answer.reason == "“River bridge” never mentions Anna, Berg"
+    assert answer.reason == "“River bridge” never mentions Anna Berg"
     # Asked of every article, or of the one that names her, the name is no reason to decline.
     assert "never mentions" not in service.ask(question).reason
     assert "never mentions" not in service.ask(question, article="concert").reason
