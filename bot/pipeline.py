@@ -248,6 +248,11 @@ class Context:
         return min(1.0, score / maximum) if maximum > 0 else 0.0
 
     @cached_property
+    def names_outside_article(self) -> tuple[Name, ...]:
+        """Return ``names_outside_article``, kept: every candidate a re-order tries first asks the declines again."""
+        return names_outside_article(self)
+
+    @cached_property
     def score_maximum(self) -> float:
         """Return the question's own maximum score, which ``relative_score`` divides by (read for every candidate)."""
         factor = 1.0 + (self.params.delta if self.params.variant == "plus" else 0.0)
@@ -703,29 +708,37 @@ class NameOutsideArticleDecline:
 
     def reason(self, ctx: Context, ranking: Ranking) -> str | None:
         """Return the names the article asked never mentions, or None."""
-        if not ctx.settings.decline_names_elsewhere or ctx.within is None:
+        if not ctx.settings.decline_names_elsewhere or ctx.within is None or not ctx.names_outside_article:
             return None
-        lo, hi = ctx.within
-        index = ctx.index
-
-        def in_article(term: str) -> bool:
-            docs, _ = index.postings(term)
-            at = int(np.searchsorted(docs, lo))
-            return at < len(docs) and int(docs[at]) < hi
-
-        outside = []
-        for name in question_names(ctx):
-            if not index.doc_freq(name.term):
-                continue  # no article names it: the unknown-name decline's case, not this one's
-            stand_ins = {w.term for w in ranking.searched if w.source == name.term}
-            stand_ins.update(ctx.expander.repair(name.term))
-            if not in_article(name.term) and not any(in_article(t) for t in stand_ins):
-                outside.append(name)
-        if not outside:
-            return None
-        art = ctx.corpus.article(ctx.passage(lo).article_id)
+        art = ctx.corpus.article(ctx.passage(ctx.within[0]).article_id)
         where = f"“{art.title}”" if art is not None else "the article asked"
-        return f"{where} never mentions {', '.join(joined_names(ctx.question.text, outside))}"
+        return f"{where} never mentions {', '.join(joined_names(ctx.question.text, ctx.names_outside_article))}"
+
+
+def names_outside_article(ctx: Context) -> tuple[Name, ...]:
+    """Return the names of a question asked of one article that other articles hold and this one does not.
+
+    A name is held when a passage of the article holds its term, a typo repair or a related word of it.
+    """
+    if ctx.within is None:
+        return ()
+    lo, hi = ctx.within
+    index = ctx.index
+
+    def in_article(term: str) -> bool:
+        docs, _ = index.postings(term)
+        at = int(np.searchsorted(docs, lo))
+        return at < len(docs) and int(docs[at]) < hi
+
+    outside = []
+    for name in question_names(ctx):
+        if not index.doc_freq(name.term):
+            continue  # no article names it: the unknown-name decline's case, not this one's
+        stand_ins = {w.term for w in ctx.searched if w.source == name.term}
+        stand_ins.update(ctx.expander.repair(name.term))
+        if not in_article(name.term) and not any(in_article(t) for t in stand_ins):
+            outside.append(name)
+    return tuple(outside)
 
 
 @dataclass(frozen=True, slots=True)
