@@ -696,7 +696,7 @@ class UnknownNameDecline:
 
 
 class NameOutsideArticleDecline:
-    """Decline a question asked of one article that names what only other articles name.
+    """Decline a question asked of one article (or of a server's articles) that names what only others name.
 
     "When did Beyoncé tour?" asked of the article on Chopin: the name is in the corpus, but no passage of the
     article asked holds it (nor a typo repair or related word of it), so none of them can answer.
@@ -707,28 +707,32 @@ class NameOutsideArticleDecline:
     on: ClassVar[Switch] = ()
 
     def reason(self, ctx: Context, ranking: Ranking) -> str | None:
-        """Return the names the article asked never mentions, or None."""
-        if not ctx.settings.decline_names_elsewhere or ctx.within is None or not ctx.names_outside_article:
+        """Return the names the article asked (or the articles a server may ask of) never mention, or None."""
+        outside = ctx.names_outside_article
+        if not ctx.settings.decline_names_elsewhere or not outside:
             return None
+        names = ", ".join(joined_names(ctx.question.text, outside))
+        if ctx.within is None:
+            return f"none of the articles here mention {names}"
         art = ctx.corpus.article(ctx.passage(ctx.within[0]).article_id)
-        where = f"“{art.title}”" if art is not None else "the article asked"
-        return f"{where} never mentions {', '.join(joined_names(ctx.question.text, ctx.names_outside_article))}"
+        return f"{f'“{art.title}”' if art is not None else 'the article asked'} never mentions {names}"
 
 
 def names_outside_article(ctx: Context) -> tuple[Name, ...]:
-    """Return the names of a question asked of one article that other articles hold and this one does not.
+    """Return the names of a question asked of one article, or of a server's articles, that only others hold.
 
-    A name is held when a passage of the article holds its term, a typo repair or a related word of it.
+    A name is held when a passage that may answer holds its term, a typo repair or a related word of it; a
+    question asked of the whole corpus has none outside.
     """
-    if ctx.within is None:
+    within, visible, index = ctx.within, ctx.visible, ctx.index
+    if within is None and visible is None:
         return ()
-    lo, hi = ctx.within
-    index = ctx.index
 
-    def in_article(term: str) -> bool:
+    def held(term: str) -> bool:
         docs, _ = index.postings(term)
-        at = int(np.searchsorted(docs, lo))
-        return at < len(docs) and int(docs[at]) < hi
+        if within is not None:
+            docs = docs[int(np.searchsorted(docs, within[0])) : int(np.searchsorted(docs, within[1]))]
+        return bool(len(docs)) and (visible is None or bool(visible.mask(docs).any()))
 
     outside = []
     for name in question_names(ctx):
@@ -736,7 +740,7 @@ def names_outside_article(ctx: Context) -> tuple[Name, ...]:
             continue  # no article names it: the unknown-name decline's case, not this one's
         stand_ins = {w.term for w in ctx.searched if w.source == name.term}
         stand_ins.update(ctx.expander.repair(name.term))
-        if not in_article(name.term) and not any(in_article(t) for t in stand_ins):
+        if not held(name.term) and not any(held(t) for t in stand_ins):
             outside.append(name)
     return tuple(outside)
 

@@ -145,6 +145,9 @@ def test_a_question_asked_of_an_article_that_never_names_what_it_asks_about_is_d
     assert "never mentions" not in service.ask("Did Olga Petrova sing at the bridge?", article="bridge").reason
     off = service.with_retrieval(RetrievalSettings(semantic=False, decline_names_elsewhere=False))
     assert "never mentions" not in off.ask(question, article="bridge").reason
+    # The same for the articles a server may ask of: its own and the shared ones.
+    assert service.ask(question, articles=frozenset({"bridge"})).reason == "none of the articles here mention Anna Berg"
+    assert "mention" not in service.ask(question, articles=frozenset({"bridge", "concert"})).reason
 
 
 def test_a_how_many_question_is_answered_by_the_best_passage_that_gives_a_number(tmp_path: Path) -> None:
