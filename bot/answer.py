@@ -273,6 +273,9 @@ class Answer:
     coverage: float = 0.0
     relative_score: float = 0.0
     closest: Article | None = None
+    # Declined because the article asked (or the articles here) never mention these names, as the question
+    # writes them: a front end may say so rather than name the closest article.
+    unmentioned: tuple[str, ...] = ()
 
     @property
     def best(self) -> Result | None:

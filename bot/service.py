@@ -36,7 +36,17 @@ from bot.errors import CorpusError, UnknownArticleError
 from bot.expansion import ABBREVIATIONS, Expander, acronym_map, merge_maps, related_map
 from bot.index import BM25Index, BM25Params, PassageSet, TermContribution
 from bot.index_store import IndexCache, cache_key, default_cache_dir
-from bot.pipeline import PIPELINE, Context, Pipeline, Ranked, Ranking, TokenMatchScore, unknown_names
+from bot.pipeline import (
+    PIPELINE,
+    Context,
+    NameOutsideArticleDecline,
+    Pipeline,
+    Ranked,
+    Ranking,
+    TokenMatchScore,
+    joined_names,
+    unknown_names,
+)
 from bot.question import parse_question
 from bot.semantic import (
     PassageVectors,
@@ -576,7 +586,9 @@ class AskService:
         # Semantic candidates may share no word with the question: then no article is the closest.
         closest = snap.corpus.article(snap.corpus.passages[nearest.position].article_id) if nearest.bm25 > 0 else None
         if reason is not None:
-            return Answer(question, False, reason, (), terms, best.coverage, relative, closest)
+            named = reason == NameOutsideArticleDecline().reason(ctx, ranking)  # this stage declined
+            unmentioned = tuple(joined_names(ctx.question.text, ctx.names_outside_article)) if named else ()
+            return Answer(question, False, reason, (), terms, best.coverage, relative, closest, unmentioned)
         results = self._results(ctx, snap, ranking, max(k, 1))
         return Answer(question, True, "answered", tuple(results), terms, best.coverage, relative, closest)
 

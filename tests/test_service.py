@@ -137,6 +137,7 @@ def test_a_question_asked_of_an_article_that_never_names_what_it_asks_about_is_d
     answer = service.ask(question, article="bridge")
     assert not answer.answered
     assert answer.reason == "“River bridge” never mentions Anna Berg"
+    assert answer.unmentioned == ("Anna Berg",)  # for a front end to say so
     # Asked of every article, or of the one that names her, the name is no reason to decline.
     assert "never mentions" not in service.ask(question).reason
     assert "never mentions" not in service.ask(question, article="concert").reason
@@ -145,6 +146,7 @@ def test_a_question_asked_of_an_article_that_never_names_what_it_asks_about_is_d
     assert "never mentions" not in service.ask("Did Olga Petrova sing at the bridge?", article="bridge").reason
     off = service.with_retrieval(RetrievalSettings(semantic=False, decline_names_elsewhere=False))
     assert "never mentions" not in off.ask(question, article="bridge").reason
+    assert off.ask(question, article="bridge").unmentioned == ()
     # The same for the articles a server may ask of: its own and the shared ones.
     assert service.ask(question, articles=frozenset({"bridge"})).reason == "none of the articles here mention Anna Berg"
     assert "mention" not in service.ask(question, articles=frozenset({"bridge", "concert"})).reason

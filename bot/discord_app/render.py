@@ -219,7 +219,14 @@ def question_of(embed: discord.Embed) -> str | None:
 
 
 def decline_text(answer: Answer) -> str:
-    """Return the short reply to a question the articles do not answer, naming the closest article."""
+    """Return the short reply to a question the articles do not answer, naming the closest article.
+
+    A question declined for a name the articles asked never mention says so instead: "“River bridge” never
+    mentions Anna Berg."
+    """
+    if answer.unmentioned:
+        reason = shorten(answer.reason, EMBED_FIELD_VALUE_CHARS)  # escaped
+        return reason[:1].upper() + reason[1:] + ". Try other words, or `/sources` to see the articles."
     text = "I couldn't find the answer in the articles I know"
     if answer.closest is not None:
         text += f"; the closest is “{shorten(answer.closest.title, EMBED_TITLE_CHARS)}”"

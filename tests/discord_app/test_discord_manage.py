@@ -24,6 +24,7 @@ MESSAGES = r"/channels/\d+/messages"
 SEA_WALL = "How much will the sea wall repair cost?"
 SEA_WALL_ID = "harbour-town-votes-to-rebuild-sea-wall-after-winter-storms"
 CONSTRUCTION = "How many inmates work in construction?"
+WRENNA = "What did the councillors of Port Wrenna vote for?"
 DECLINED = "When did the orchestra play its first concert in Vienna?"
 NEAR_ID = "askbot:near"  # the "Closest passages" button of a decline in every article
 
@@ -74,6 +75,10 @@ async def test_add_a_link_ask_about_it_and_remove_it_with_a_confirmation(
         assert "7.2 million" in answer["embeds"][0]["description"]
         elsewhere = await fake.answer_of(fake.in_second_guild(fake.slash("ask", question=SEA_WALL)))
         assert "7.2 million" not in json.dumps(elsewhere)  # the other server never sees it
+        # ... and a question naming what only that article names is told so, not pointed at another article
+        unmentioned = await fake.answer_of(fake.in_second_guild(fake.slash("ask", question=WRENNA)))
+        assert unmentioned["content"].startswith("None of the articles here mention Port Wrenna. Try other words")
+        assert "Wrenna" in (await fake.answer_of(fake.slash("ask", question=WRENNA)))["embeds"][0]["description"]
         named = await fake.send_interaction(fake.in_second_guild(fake.slash("ask", question=SEA_WALL,
                                                                             article=SEA_WALL_ID)))
         assert "I don't know the article" in named.json["data"]["content"]

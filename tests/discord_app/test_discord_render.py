@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import discord
 import pytest
 from hypothesis import given, settings
@@ -135,6 +137,17 @@ def test_decline_names_the_closest_article():
     text = render.decline_text(Answer("q", False, "too weak", (), closest=closest))
     assert r"“Closest \*one\*”" in text
     assert "¶" not in text
+
+
+def test_a_decline_for_a_name_the_articles_never_mention_says_so_escaped():
+    closest = Article("x", "Closest", ("p",))
+    answer = Answer("q", False, "“Big *news*” never mentions Anna Berg", (), closest=closest,
+                    unmentioned=("Anna Berg",))
+    text = render.decline_text(answer)
+    assert text.startswith(r"“Big \*news\*” never mentions Anna Berg. Try other words")
+    assert "closest" not in text
+    lower = render.decline_text(replace(answer, reason="none of the articles here mention Anna Berg"))
+    assert lower.startswith("None of the articles here mention Anna Berg.")
 
 
 def test_a_decline_quotes_no_passage_and_keeps_the_question_for_its_button():
