@@ -708,8 +708,7 @@ class NameOutsideArticleDecline:
 
     def reason(self, ctx: Context, ranking: Ranking) -> str | None:
         """Return the names the article asked (or the articles a server may ask of) never mention, or None."""
-        outside = ctx.names_outside_article
-        if not ctx.settings.decline_names_elsewhere or not outside:
+        if not ctx.settings.decline_names_elsewhere or not (outside := ctx.names_outside_article):
             return None
         names = ", ".join(joined_names(ctx.question.text, outside))
         if ctx.within is None:
