@@ -121,8 +121,8 @@ class RetrievalSettings(_Section):
         default=False, description="Decline questions naming someone or something no article names."
     )
     decline_names_elsewhere: bool = Field(
-        default=True, description="Decline a question asked of one article when it names someone or something "
-        "that only other articles name.",
+        default=True, description="Decline a question asked of one article (or of a server's articles) when it "
+        "names someone or something that only other articles name.",
     )
     learned_ranking: bool = Field(
         default=True, description="Order the candidates by the learned ranking (monotonic gradient-boosted trees over "
