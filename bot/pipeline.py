@@ -86,6 +86,14 @@ class Ranked:
 
 
 @dataclass(frozen=True, slots=True)
+class Declined:
+    """A decline stage's verdict: which stage declined (None: no candidate at all) and the reason it gives."""
+
+    stage: Decline | None
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class Ranking:
     """A question's terms as searched and its candidates, best first."""
 
@@ -977,12 +985,17 @@ class Pipeline:
 
     def decline(self, ctx: Context, ranking: Ranking) -> str | None:
         """Return the first decline stage's reason not to answer, or None to answer."""
+        verdict = self.verdict(ctx, ranking)
+        return verdict.reason if verdict is not None else None
+
+    def verdict(self, ctx: Context, ranking: Ranking) -> Declined | None:
+        """Return which decline stage declines the question and why, or None to answer."""
         if not ranking.candidates:
-            return "no passage shares the question's words"
+            return Declined(None, "no passage shares the question's words")
         for decline in self.declines:
             reason = decline.reason(ctx, ranking)
             if reason is not None:
-                return reason
+                return Declined(decline, reason)
         return None
 
 

@@ -576,19 +576,19 @@ class AskService:
         """Decide, from one ranking, whether to answer and with which passages."""
         terms = ranking.terms
         k = top if top is not None else self.retrieval.top_k
-        reason = self.pipeline.decline(ctx, ranking)
+        verdict = self.pipeline.verdict(ctx, ranking)
         if not ranking.candidates:
-            return Answer(question, False, reason or "", (), terms)
+            return Answer(question, False, verdict.reason if verdict is not None else "", (), terms)
         best = ranking.candidates[0]
         relative = ctx.relative_score(best.bm25)
         # The article the question is most about: the best BM25 match, before any cue moved a passage up.
         nearest = max(ranking.candidates, key=lambda c: (c.bm25, -c.position))
         # Semantic candidates may share no word with the question: then no article is the closest.
         closest = snap.corpus.article(snap.corpus.passages[nearest.position].article_id) if nearest.bm25 > 0 else None
-        if reason is not None:
-            named = reason == NameOutsideArticleDecline().reason(ctx, ranking)  # this stage declined
+        if verdict is not None:
+            named = isinstance(verdict.stage, NameOutsideArticleDecline)
             unmentioned = tuple(joined_names(ctx.question.text, ctx.names_outside_article)) if named else ()
-            return Answer(question, False, reason, (), terms, best.coverage, relative, closest, unmentioned)
+            return Answer(question, False, verdict.reason, (), terms, best.coverage, relative, closest, unmentioned)
         results = self._results(ctx, snap, ranking, max(k, 1))
         return Answer(question, True, "answered", tuple(results), terms, best.coverage, relative, closest)
 

@@ -189,3 +189,18 @@ def test_decline_features_follow_the_models_order(service: AskService) -> None:
     second = ranking.candidates[1].score if len(ranking.candidates) > 1 else 0.0
     assert figures["margin"] == best.score - second
     assert 0 < figures["relative_score"] <= 1
+
+
+def test_the_verdict_names_the_stage_that_declined(service: AskService) -> None:
+    ctx = service.context("What colour is the lighthouse keeper's tram ticket in Oslo?", article="lighthouse")
+    ranking = PIPELINE.rank(ctx)
+    verdict = PIPELINE.verdict(ctx, ranking)
+    assert verdict is not None
+    assert verdict.stage is not None
+    assert verdict.stage in PIPELINE.declines
+    assert verdict.reason == PIPELINE.decline(ctx, ranking) == verdict.stage.reason(ctx, ranking)
+    answered = service.context("How many steps do visitors climb?")
+    assert PIPELINE.verdict(answered, PIPELINE.rank(answered)) is None
+    nothing = PIPELINE.verdict(ctx, Ranking((), (), ranking.kind, ()))
+    assert nothing is not None
+    assert nothing.stage is None
