@@ -6,11 +6,13 @@ A question goes through four groups of stages, in order:
   ``LexicalCandidates`` takes the best BM25 passages and ``SemanticCandidates`` the passages nearest the
   question's sentence vector;
 * **scores** — each candidate gets one figure per scorer (BM25 over the best, coverage, proximity, definition,
-  answer-type cue, sentence-vector similarity); its score is their weighted sum;
-* **re-ordering** — ``CuePromotion`` lifts the best candidate holding the kind of answer asked;
-* **declines** — the first decline stage that objects gives the reason the question is not answered; the
-  rules decide, unless ``LearnedDecline`` (a logistic model fitted on the public dev set; off as configured) is
-  switched on, when with sentence vectors it decides alone;
+  answer-type cue, sentence-vector similarity, word-piece match); its score is their weighted sum;
+* **re-ordering** — ``LearnedRanking`` orders the candidates by trees over those figures, then
+  ``CuePromotion`` lifts the best candidate holding the kind of answer asked;
+* **declines** — the first decline stage that objects gives the verdict (``Pipeline.verdict``: that stage and
+  the reason it gives) and the question is not answered; the rules decide, unless ``LearnedDecline`` (a
+  logistic model fitted on the public dev set; off as configured) is switched on, when with sentence vectors it
+  decides alone;
 
 and ``Highlight`` picks the span to bold in the passages shown. Every stage has a ``name`` and the settings that
 switch it ``off`` (and ``on``, for stages off by default), so an ablation is a loop over ``STAGES``.
