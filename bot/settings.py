@@ -103,6 +103,13 @@ class RetrievalSettings(_Section):
     promote_margin: float = Field(
         default=0.1, ge=0, le=10, description="How far below the best score a promoted candidate may score."
     )
+    cue_promote_by_meaning: bool = Field(
+        default=True, description="How-many / when … questions whose first passage lacks their kind of answer take "
+        "the second or third candidate holding it when that one is as close to the question in meaning.",
+    )
+    promote_meaning_margin: float = Field(
+        default=0.0, ge=-1, le=1, description="How far the promoted candidate's cosine must beat the first's.",
+    )
     decline_without_cue: bool = Field(
         default=True, description="Decline how-many / how-long / when questions whose best passage has no such span."
     )

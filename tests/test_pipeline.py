@@ -1,5 +1,7 @@
 """The answer pipeline's stages: each is named, switched by the settings alone, and does its one job."""
 
+from pathlib import Path
+
 import pytest
 
 from bot.corpus import load_corpus
@@ -12,6 +14,7 @@ from bot.pipeline import (
     CueDecline,
     CuePromotion,
     LearnedDecline,
+    MeaningCuePromotion,
     Ranked,
     Ranking,
     ScoreDecline,
@@ -19,7 +22,7 @@ from bot.pipeline import (
     decline_features,
 )
 from bot.service import AskService
-from bot.settings import RetrievalSettings
+from bot.settings import RetrievalSettings, load_settings
 from tests.articles import write_article
 
 
@@ -44,6 +47,7 @@ def test_stages_run_in_the_documented_order() -> None:
     assert kinds.index("LexicalCandidates") < kinds.index("LexicalScore") < kinds.index("CuePromotion")
     assert kinds.index("CuePromotion") < kinds.index("ScoreDecline") < kinds.index("SimilarityDecline")
     assert kinds.index("CuePromotion") < kinds.index("NameOutsideArticleDecline") < kinds.index("ScoreDecline")
+    assert kinds.index("CuePromotion") < kinds.index("MeaningCuePromotion") < kinds.index("NameOutsideArticleDecline")
     assert kinds[-1] == "HighlightStage"
 
 
@@ -204,3 +208,28 @@ def test_the_verdict_names_the_stage_that_declined(service: AskService) -> None:
     nothing = PIPELINE.verdict(ctx, Ranking((), (), ranking.kind, ()))
     assert nothing is not None
     assert nothing.stage is None
+
+
+def test_a_cue_candidate_as_close_in_meaning_is_put_first() -> None:
+    # fresh2, written blind: the first passage holds "students" and "work" and no number; the second holds the
+    # count and comes closer in meaning, too far below in score for the plain promotion's margin.
+    corpus = load_corpus(Path(__file__).resolve().parent / "data" / "fresh2" / "corpus")
+    semantic = AskService(corpus, retrieval=load_settings(env_file=None).retrieval)
+    question = "How many students worked on it?"
+    answer = semantic.ask(question)
+    best = answer.best
+    assert answer.answered
+    assert best is not None
+    assert best.highlight is not None
+    assert best.passage.text[best.highlight.start : best.highlight.end] == "140"
+    ranking = semantic.rank(question)
+    assert ranking.candidates[0].meaning >= ranking.candidates[1].meaning
+    off = _switched(semantic, cue_promote_by_meaning=False)
+    assert off.ask(question).reason == "the best passage gives no number near the question's words"
+
+
+def test_cue_promotion_by_meaning_needs_cosines(service: AskService) -> None:
+    ranked = [_ranked(0, 1.0), _ranked(1, 0.5)]  # no cosines: every meaning 0, none beats another
+    ctx = _with_cues(service, "How many steps do visitors climb?", {0: False, 1: True})
+    assert not ctx.semantic
+    assert [c.position for c in MeaningCuePromotion().reorder(ctx, ranked)] == [0, 1]
