@@ -14,14 +14,11 @@ from dataclasses import dataclass
 from bot.analysis import Analyzer, fold
 from bot.answer import QuestionKind, counted_terms, definition_subject, strip_frame
 from bot.errors import QuestionError
+from bot.wordlists import words
 
 EXAMPLE_QUESTION = "How many inmates work in construction?"
 _WH_RE = re.compile(r"\b(?:what|which|who|whom|whose|when|where|why|how)\b")
-_MONEY_WORDS = (
-    r"(?:cost|costs|costing|pay|pays|paid|earn|earns|earned|spend|spends|spent|worth|price|priced|charge|charges"
-    r"|charged|salary|salaries|wage|wages|money|budget|fund|funds|funding|fee|fees|fine|fined|save|saves|saved"
-    r"|raise|raised|owe|owes|owed|invest|invested|sell|sold|buy|bought|gross|grossed|revenue)"
-)
+_MONEY_WORDS = "(?:" + "|".join(sorted(map(re.escape, words("money_words.txt")))) + ")"
 _BE = r"(?:'s|\s+(?:is|was|are|were|will\s+be|has\s+been))"
 # Read on the question from its first wh-word on; the first pattern that matches there decides.
 _KIND_PATTERNS: tuple[tuple[QuestionKind, re.Pattern[str]], ...] = (
