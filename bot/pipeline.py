@@ -8,7 +8,8 @@ A question goes through four groups of stages, in order:
 * **scores** — each candidate gets one figure per scorer (BM25 over the best, coverage, proximity, definition,
   answer-type cue, sentence-vector similarity, word-piece match); its score is their weighted sum;
 * **re-ordering** — ``LearnedRanking`` orders the candidates by trees over those figures, then
-  ``CuePromotion`` lifts the best candidate holding the kind of answer asked;
+  ``CuePromotion`` lifts the best candidate holding the kind of answer asked, and ``MeaningCuePromotion`` one
+  just below that holds it and comes as close in meaning;
 * **declines** — the first decline stage that objects gives the verdict (``Pipeline.verdict``: that stage and
   the reason it gives) and the question is not answered; the rules decide, unless ``LearnedDecline`` (a
   logistic model fitted on the public dev set; off as configured) is switched on, when with sentence vectors it
