@@ -378,8 +378,10 @@ def counted_terms(question: str, analyzer: Analyzer) -> frozenset[str]:
     """Return the terms of what a how-many question counts ("how many GUARDS work…"), or an empty set.
 
     The word right after "how many" / "number of" / "how much", and the next one when the first is a
-    hyphenated modifier ("non-gang inmates"); nothing when that word is a function word ("how many were…")
-    or names nothing in particular ("people").
+    hyphenated modifier ("non-gang inmates") or when a plural follows a word that is not ("how many sunny
+    DAYS", "leader TERRORISTS": the plural is what is counted, and the answer may not repeat the word before
+    it); nothing when the counted word is a function word ("how many were…") or names nothing in particular
+    ("people", "how many cubic meters").
     """
     match = _COUNTED_RE.search(fold(question))
     if match is None:
@@ -390,6 +392,13 @@ def counted_terms(question: str, analyzer: Analyzer) -> frozenset[str]:
     terms = analyzer.terms(first)
     if second and ("-" in first or first in COUNT_MODIFIERS):
         terms += analyzer.terms(second)
+    noun = (second or "").strip("?!.,")
+    # A crude plural ("bus" passes for one, and then only "bus" counts, as before); round 16, README.
+    if noun.endswith("s") and not first.endswith("s") and noun not in COUNT_MODIFIERS:
+        head = analyzer.terms(noun)  # empty for a function word: "how many times was…"
+        if head and noun in _GENERIC_COUNTED:
+            return frozenset()
+        terms += head
     return frozenset(terms)
 
 
