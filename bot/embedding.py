@@ -134,6 +134,10 @@ class Embedder:
         """Tokens read per text; the rest of a longer text is ignored."""
         return self._manifest.max_seq_length
 
+    def knows(self, word: str) -> bool:
+        """Return True when ``word`` is one of the model's word pieces (about 30,000 common words and parts)."""
+        return self._tokenizer.token_to_id(word.lower()) is not None
+
     def embed(
         self, texts: Sequence[str], *, batch_size: int = 64, batch_tokens: int = BATCH_TOKENS
     ) -> npt.NDArray[np.float32]:

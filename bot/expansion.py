@@ -19,7 +19,7 @@ from __future__ import annotations
 import itertools
 import re
 from bisect import bisect_left
-from collections.abc import Iterable, Mapping, Sequence, Set
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -252,3 +252,35 @@ class Expander:
                     extra[cand] = WeightedTerm(cand, weight, term)
         out.extend(extra.values())
         return out
+
+
+def spelled_out(
+    text: str,
+    analyzer: Analyzer,
+    expander: Expander,
+    surface: Callable[[str], str | None],
+    known: Callable[[str], bool] = lambda word: False,
+) -> str:
+    """Return the question with each misspelt word replaced by the one index word it is a typo of.
+
+    For the sentence model, which reads a typo as other word pieces ("sattelite": similarity 0.25 with the
+    passage that answers, "satellite": 0.49); BM25 already searches the repair. Only a repair by edit distance
+    that is the only nearest one replaces a word: a derived form (visit → visitor) is another word, not a
+    typo, and two equally near repairs leave the question as asked. A word ``known`` to the model (one of its
+    own word pieces: "admit") is spelt right even when no passage holds it, and stays. ``surface`` gives an
+    index term as a passage writes it.
+    """
+    out, last = [], 0
+    for token in analyzer.tokens(text):
+        term = token.term
+        if term in expander.vocabulary or expander.typo_weight <= 0 or known(text[token.start:token.end]):
+            continue
+        repairs = expander.repair(term)
+        if len(repairs) != 1 or repairs[0].startswith(term) or term.startswith(repairs[0]):
+            continue
+        word = surface(repairs[0])
+        if word is None:
+            continue
+        out += [text[last:token.start], word]
+        last = token.end
+    return "".join(out) + text[last:] if out else text

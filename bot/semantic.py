@@ -114,6 +114,15 @@ class TokenVectors:
 
 
 @runtime_checkable
+class WordKnower(Protocol):
+    """A model whose vocabulary tells a word it reads whole (a common word, spelt right) from others."""
+
+    def knows(self, word: str) -> bool:
+        """Return True when the model reads ``word`` as one of its own word pieces."""
+        ...
+
+
+@runtime_checkable
 class TokenEmbedder(TextEmbedder, Protocol):
     """A model that also gives each text's word-piece vectors, from the same call."""
 

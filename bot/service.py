@@ -33,7 +33,7 @@ from bot.batching import QuestionBatcher
 from bot.corpus import Article, BadFile, Corpus, changed_files, load_corpus
 from bot.corpus_store import CorpusCache, LazySequence, folder_id, parser_identity
 from bot.errors import CorpusError, UnknownArticleError
-from bot.expansion import ABBREVIATIONS, Expander, acronym_map, merge_maps, related_map
+from bot.expansion import ABBREVIATIONS, Expander, acronym_map, merge_maps, related_map, spelled_out
 from bot.index import BM25Index, BM25Params, PassageSet, TermContribution
 from bot.index_store import IndexCache, cache_key, default_cache_dir
 from bot.pipeline import (
@@ -54,6 +54,7 @@ from bot.semantic import (
     TextEmbedder,
     TokenEmbedder,
     VectorStore,
+    WordKnower,
     embed_questions,
     load_embedder,
 )
@@ -480,10 +481,26 @@ class AskService:
         visible = snap.visible(articles) if articles is not None else None
         # Vectors still filling in the background are not used: those questions are answered lexically.
         vectors = snap.vectors if self.embedder is not None and snap.vectors and snap.vectors.complete else None
-        qvec = self._question_vector(q.text) if vectors is not None else None
+        expander = self._expander_for(snap)
+        qvec = None
+        if vectors is not None:
+            embedded = q.text
+            if r.embed_spelled_out:
+                embedder = self.embedder
+                known = embedder.knows if isinstance(embedder, WordKnower) else (lambda word: False)
+                embedded = spelled_out(q.text, self.analyzer, expander, lambda term: self._surface(snap, term), known)
+            qvec = self._question_vector(embedded)
         return Context(q, r, self.params, self.analyzer, snap.corpus, snap.index, snap.passage_terms,
-                       self._expander_for(snap), within, visible, vectors,
+                       expander, within, visible, vectors,
                        qvec.vector if qvec is not None else None, qvec.tokens if qvec is not None else None)
+
+    def _surface(self, snap: Snapshot, term: str) -> str | None:
+        """Return an index term as the first passage holding it writes it, or None when none does."""
+        docs, _ = snap.index.postings(term)
+        if not len(docs):
+            return None
+        text = snap.corpus.passages[int(docs[0])].text
+        return next((text[t.start:t.end] for t in self.analyzer.tokens(text) if t.term == term), None)
 
     def rank(
         self,

@@ -126,6 +126,13 @@ def test_text_past_the_limit_is_ignored(embedder, reference):
     assert float(base @ extended) > 1 - 1e-6
 
 
+def test_the_model_knows_common_words_whole_and_not_typos(embedder):
+    assert embedder.knows("admit")
+    assert embedder.knows("Satellite")
+    assert not embedder.knows("sattelite")
+    assert not embedder.knows("propety")
+
+
 def test_one_string_is_refused(embedder):
     with pytest.raises(TypeError):
         embedder.embed("a single string")  # type: ignore[arg-type]

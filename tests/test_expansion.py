@@ -13,6 +13,7 @@ from bot.expansion import (
     defined_acronyms,
     merge_maps,
     related_map,
+    spelled_out,
 )
 from bot.service import AskService
 from tests.articles import write_article
@@ -35,6 +36,27 @@ def test_typo_repair_prefers_derived_forms_and_ignores_short_or_distant_words() 
     assert expander.repair("visit") == tuple(ANALYZER.terms("visitor"))
     assert expander.repair("pris") == ()  # too short to repair
     assert expander.repair("zebra") == ()
+
+
+def test_spelled_out_replaces_only_a_word_with_one_repair_by_edit_distance() -> None:
+    expander = Expander(vocab("satellite", "property", "visitor", "cat", "hat"), {})
+    written = {t: w for w in ("satellite", "property", "visitor") for t in ANALYZER.terms(w)}
+    assert spelled_out("How heavy is the Sattelite?", ANALYZER, expander, written.get) == "How heavy is the satellite?"
+    assert spelled_out("Are propety taxes up?", ANALYZER, expander, written.get) == "Are property taxes up?"
+    # a derived form is another word, not a typo; a word the passages hold is left alone
+    assert spelled_out("When can I visit?", ANALYZER, expander, written.get) == "When can I visit?"
+    assert spelled_out("the satellite", ANALYZER, expander, written.get) == "the satellite"
+    # a word the model reads whole is spelt right, though no passage holds it ("admit", not "addit")
+    assert spelled_out("the sattelite", ANALYZER, expander, written.get, lambda w: w == "sattelite") == "the sattelite"
+    # without typo repair (weight 0) the question is embedded as asked
+    off = Expander(expander.vocabulary, {}, typo_weight=0.0)
+    assert spelled_out("the sattelite", ANALYZER, off, written.get) == "the sattelite"
+
+
+def test_spelled_out_leaves_a_word_with_two_equally_near_repairs() -> None:
+    expander = Expander(vocab("carton", "cartel"), {})
+    assert len(expander.repair("carten")) == 2
+    assert spelled_out("the carten", ANALYZER, expander, lambda term: term) == "the carten"
 
 
 def test_expand_weights_the_question_words_above_repairs_and_related_words() -> None:
