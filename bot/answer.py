@@ -402,8 +402,62 @@ def counted_terms(question: str, analyzer: Analyzer) -> frozenset[str]:
     return frozenset(terms)
 
 
-def counts_near(text: str, tokens: Sequence[Token], kind: QuestionKind, counted: Set[str]) -> bool:
-    """Return True when a number of the text shares its clause with a word of what the question counts."""
+_NEXT_WORDS_RE = re.compile(r"[^\W_][\w'’-]*")
+COUNTED_AFTER = 3  # a number's counted noun stands within this many words after it ("140 university students")
+
+
+def counts_other(text: str, end: int, counted: Set[str], analyzer: Analyzer) -> bool:
+    """Return True when the number ending at ``end`` counts something else: "6,200 residents", "seven years".
+
+    Its next word is a content word that is not what the question counts, and none of the next few is.
+    """
+    following = _NEXT_WORDS_RE.finditer(text, end)
+    first_word = next(following, None)
+    if first_word is None or not text[end:first_word.start()].isspace():
+        return False  # punctuation between, or the number runs on ("4:12"): it ends its phrase
+    first = analyzer.terms(first_word.group())
+    if not first or first[0][0].isdigit():
+        return False
+    seen = first
+    for word in following:
+        if len(seen) >= COUNTED_AFTER:
+            break
+        seen = seen + analyzer.terms(word.group())
+    return not any(term in counted for term in seen[:COUNTED_AFTER])
+
+
+_COUNTED_PHRASE_RE = re.compile(r"\b(?:how\s+many|number\s+of)\s+([^?!.,;:]*)")
+
+
+def counted_phrase(question: str, analyzer: Analyzer) -> frozenset[str]:
+    """Return the terms of the whole phrase "how many" counts, up to its first function word, or an empty set.
+
+    "How many New York state PARKS are…" → new, york, state, park. Empty when a word of it names nobody in
+    particular ("how many self-identified LGB people"): any number may answer.
+    """
+    match = _COUNTED_PHRASE_RE.search(fold(question))
+    if match is None:
+        return frozenset()
+    terms: list[str] = []
+    for word in match.group(1).split():
+        if word in _GENERIC_COUNTED:
+            return frozenset()
+        found = analyzer.terms(word)
+        if not found:
+            break
+        terms += found
+    return frozenset(terms)
+
+
+def counts_near(text: str, tokens: Sequence[Token], kind: QuestionKind, counted: Set[str], *,
+                analyzer: Analyzer | None = None, phrase: Set[str] = frozenset()) -> bool:
+    """Return True when a number of the text shares its clause with a word of what the question counts.
+
+    With ``analyzer`` and the ``phrase`` "how many" counts, a number that counts something else
+    (``counts_other``) does not.
+    """
+    strict = analyzer is not None and bool(phrase)
+    wanted = set(counted) | set(phrase)
     breaks = [m.start() for m in _CLAUSE_BREAK_RE.finditer(text)]
     sentence_of = _sentence_finder(sentence_spans(text) or [(0, len(text))])
     # A clause is its sentence and the clause breaks before an offset: within a sentence, counting the breaks of
@@ -415,7 +469,8 @@ def counts_near(text: str, tokens: Sequence[Token], kind: QuestionKind, counted:
     }
     return any(
         (sentence, bisect_right(breaks, s)) in clauses
-        for s, _ in cue_spans(kind, text)
+        and not (strict and analyzer is not None and counts_other(text, e, wanted, analyzer))
+        for s, e in cue_spans(kind, text)
         if (sentence := sentence_of(s)) is not None
     )
 
@@ -632,6 +687,7 @@ def sentence_cue(
     *,
     counted: Set[str] = frozenset(),
     terms: Sequence[str | None] | None = None,
+    phrase: Set[str] = frozenset(),
 ) -> bool:
     """Return whether a sentence holding question terms has a cue: a span of the kind of answer asked.
 
@@ -652,7 +708,7 @@ def sentence_cue(
     scored = _sentence_scores(passage.text, tokens, weights, idf, kind, cues=cues)
     cued = any(cue and score > 0 for _, score, cue in scored)
     if cued and counted and kind is QuestionKind.QUANTITY:
-        cued = counts_near(passage.text, tokens, kind, counted)
+        cued = counts_near(passage.text, tokens, kind, counted, analyzer=analyzer, phrase=phrase)
     elif cued and kind in _NEAR_BOUND:
         cued = cue_near(passage.text, tokens, kind, weights.keys())
     return cued

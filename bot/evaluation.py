@@ -233,6 +233,7 @@ STAGES: tuple[Stage, ...] = (
     *(Stage(s.name, s.off, s.on) for s in PIPELINE.stages),
     Stage("sentence similarity", (("sentence_similarity_weight", 0.0),)),
     Stage("question embedded spelt right", (("embed_spelled_out", False),)),
+    Stage("strict count", (("strict_count", False),)),
     Stage("whole semantic stage", (("semantic", False),)),
 )
 EvalSet = QuestionSet | SquadSet

@@ -231,6 +231,7 @@ class Context:
             found = self.kind is not QuestionKind.OTHER and sentence_cue(
                 self.passage(position), self.weights, self.analyzer, self.index.idf, self.kind,
                 counted=self.counted, terms=self.forward_terms(position, (*self.weights, *self.counted)),
+                phrase=self.question.counted_phrase if self.settings.strict_count else frozenset(),
             )
             self._cues[position] = found
         return found

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from bot.analysis import Analyzer, fold
-from bot.answer import QuestionKind, counted_terms, definition_subject, strip_frame
+from bot.answer import QuestionKind, counted_phrase, counted_terms, definition_subject, strip_frame
 from bot.errors import QuestionError
 from bot.wordlists import words
 
@@ -82,6 +82,7 @@ class Question:
     kind: QuestionKind
     subject: str | None = None  # X of "what is X" / "what does X stand for", folded
     counted: frozenset[str] = frozenset()  # terms of what "how many X" counts
+    counted_phrase: frozenset[str] = frozenset()  # terms of the whole phrase "how many" counts; empty: generic
 
     @property
     def folded(self) -> str:
@@ -131,4 +132,5 @@ def parse_question(question: str, analyzer: Analyzer, *, max_chars: int = 500) -
         kind=kind,
         subject=definition_subject(text),
         counted=counted_terms(text, analyzer) if kind is QuestionKind.QUANTITY else frozenset(),
+        counted_phrase=counted_phrase(text, analyzer) if kind is QuestionKind.QUANTITY else frozenset(),
     )

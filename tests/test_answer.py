@@ -14,8 +14,10 @@ from bot.answer import (
     attribute_terms,
     choose_highlight,
     citation,
+    counted_phrase,
     counted_terms,
     counts_near,
+    counts_other,
     coverage,
     cue_near,
     cue_spans,
@@ -251,6 +253,50 @@ def test_a_count_must_share_its_clause_with_what_is_counted() -> None:
     assert counts_near(text, tokens, QuestionKind.QUANTITY, {"crane"})
     assert not counts_near(text, tokens, QuestionKind.QUANTITY, {"visitor"})
     assert not counts_near(text, tokens, QuestionKind.QUANTITY, {"ship"})
+
+
+@pytest.mark.parametrize(
+    ("question", "phrase"),
+    [
+        ("How many New York state parks are within the city?", {"new", "york", "state", "park"}),
+        ("How many methane leaks has LOMI found so far?", {"methan", "leak"}),
+        ("What is the number of schools that collapsed?", {"school"}),
+        ("How many self-identified LGB people live there?", set()),  # names nobody in particular
+        ("How many were killed?", set()),
+        ("How much did it cost?", set()),
+    ],
+)
+def test_counted_phrase(question: str, phrase: set[str]) -> None:
+    assert counted_phrase(question, Analyzer()) == phrase
+
+
+@pytest.mark.parametrize(
+    ("text", "counts"),
+    [
+        ("a farm for seven years", False),  # the number counts years
+        ("it weighs 4.3 kilograms", False),
+        ("More than 140 undergraduate and graduate students", True),  # within three content words
+        ("seven farms", True),
+        ("in 2019, farms", True),  # punctuation ends the number's phrase
+        ("42", True),  # nothing follows
+        ("7 of the farms", True),  # a function word first: the rule does not judge
+    ],
+)
+def test_a_number_followed_by_another_noun_counts_that_noun(text: str, counts: bool) -> None:
+    analyzer = Analyzer()
+    end = re.search(r"\d[\d,.]*|seven", text)
+    assert end is not None
+    wanted = {*analyzer.terms("farms"), *analyzer.terms("students")}
+    assert counts_other(text, end.end(), wanted, analyzer) is not counts
+
+
+def test_a_count_of_something_else_is_no_count_when_strict() -> None:
+    analyzer = Analyzer()
+    text = "Many family farms have struggled for seven years."
+    tokens = analyzer.tokens(text)
+    farms = set(analyzer.terms("farms"))
+    assert counts_near(text, tokens, QuestionKind.QUANTITY, farms)  # same clause is enough without the phrase
+    assert not counts_near(text, tokens, QuestionKind.QUANTITY, farms, analyzer=analyzer, phrase=farms)
 
 
 def test_how_many_is_declined_when_no_number_counts_what_it_asks(tmp_path: Path) -> None:

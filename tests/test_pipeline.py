@@ -228,6 +228,21 @@ def test_a_cue_candidate_as_close_in_meaning_is_put_first() -> None:
     assert off.ask(question).reason == "the best passage gives no number near the question's words"
 
 
+def test_a_number_counting_something_else_does_not_answer_how_many() -> None:
+    # fresh2's traps, written blind: "seven years" does not count farms, nor "4.3 kilograms" methane leaks.
+    corpus = load_corpus(Path(__file__).resolve().parent / "data" / "fresh2" / "corpus")
+    semantic = AskService(corpus, retrieval=load_settings(env_file=None).retrieval)
+    loose = _switched(semantic, strict_count=False)
+    for trap in ("How many farms have gone bankrupt because of the drought?",
+                 "How many methane leaks has LOMI found so far?"):
+        assert semantic.ask(trap).reason == "the best passage gives no number near the question's words"
+        assert loose.ask(trap).answered
+    answer = semantic.ask("How many students worked on it?")  # "140 undergraduate and graduate students"
+    assert answer.best is not None
+    assert answer.best.highlight is not None
+    assert answer.best.passage.text[answer.best.highlight.start : answer.best.highlight.end] == "140"
+
+
 def test_cue_promotion_by_meaning_needs_cosines(service: AskService) -> None:
     ranked = [_ranked(0, 1.0), _ranked(1, 0.5)]  # no cosines: every meaning 0, none beats another
     ctx = _with_cues(service, "How many steps do visitors climb?", {0: False, 1: True})
