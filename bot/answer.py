@@ -365,7 +365,9 @@ _NEAR_BOUND = frozenset({QuestionKind.MONEY, QuestionKind.DURATION, QuestionKind
 # fold A; 14 and 16 best on fold B (README, "Round 16").
 CUE_WINDOW = 14
 _NEW_NAME_KINDS = frozenset({QuestionKind.PERSON, QuestionKind.PLACE})
-_COUNTED_RE = re.compile(r"\b(?:how\s+many|number\s+of|how\s+much)\s+(\S+)(?:\s+(\S+))?")
+# "How much" counts nothing: an amount of a mass noun is written with its unit, often in another clause ("22,700 L
+# (5,000 imp gal; 6,000 US gal) of water"; round 17: fold A +3 right first, fold B +1 answered, no decline lost).
+_COUNTED_RE = re.compile(r"\b(?:how\s+many|number\s+of)\s+(\S+)(?:\s+(\S+))?")
 # What "how many" counts when it names nobody in particular: any number may answer.
 _GENERIC_COUNTED = words("generic_counted.txt")
 
@@ -377,7 +379,7 @@ COUNT_MODIFIERS = words("count_modifiers.txt")
 def counted_terms(question: str, analyzer: Analyzer) -> frozenset[str]:
     """Return the terms of what a how-many question counts ("how many GUARDS work…"), or an empty set.
 
-    The word right after "how many" / "number of" / "how much", and the next one when the first is a
+    The word right after "how many" / "number of", and the next one when the first is a
     hyphenated modifier ("non-gang inmates") or when a plural follows a word that is not ("how many sunny
     DAYS", "leader TERRORISTS": the plural is what is counted, and the answer may not repeat the word before
     it); nothing when the counted word is a function word ("how many were…") or names nothing in particular

@@ -239,6 +239,9 @@ def test_cue_spans_are_the_answers_of_the_kind_asked(kind: QuestionKind, text: s
         ("How many cubic meters of oil are in the creek?", set()),  # the plural a unit: any number answers
         ("How many inmates work in construction?", {"inmat"}),  # a plural first: the next word is its verb
         ("How many staff does the clinic have?", {"staff"}),  # "does" is no plural noun: nothing added
+        # "How much" counts nothing (round 17): "22,700 L (5,000 imp gal) of water" answers in another clause.
+        ("How much water does the plant treat?", set()),
+        ("How much office space did Manhattan have?", set()),
     ],
 )
 def test_counted_terms(question: str, counted: set[str]) -> None:
