@@ -383,7 +383,7 @@ def counted_terms(question: str, analyzer: Analyzer) -> frozenset[str]:
     hyphenated modifier ("non-gang inmates") or when a plural follows a word that is not ("how many sunny
     DAYS", "leader TERRORISTS": the plural is what is counted, and the answer may not repeat the word before
     it); nothing when the counted word is a function word ("how many were…") or names nothing in particular
-    ("people", "how many cubic meters").
+    ("people", "how many cubic meters", "how many Hispanic people").
     """
     match = _COUNTED_RE.search(fold(question))
     if match is None:
@@ -395,12 +395,11 @@ def counted_terms(question: str, analyzer: Analyzer) -> frozenset[str]:
     if second and ("-" in first or first in COUNT_MODIFIERS):
         terms += analyzer.terms(second)
     noun = (second or "").strip("?!.,")
+    if noun in _GENERIC_COUNTED and not first.endswith("s") and analyzer.terms(noun):
+        return frozenset()  # "how many Hispanic PEOPLE", "cubic METERS": any number may answer (rounds 16, 17)
     # A crude plural ("bus" passes for one, and then only "bus" counts, as before); round 16, README.
     if noun.endswith("s") and not first.endswith("s") and noun not in COUNT_MODIFIERS:
-        head = analyzer.terms(noun)  # empty for a function word: "how many times was…"
-        if head and noun in _GENERIC_COUNTED:
-            return frozenset()
-        terms += head
+        terms += analyzer.terms(noun)  # empty for a function word: "how many times was…"
     return frozenset(terms)
 
 

@@ -241,6 +241,7 @@ def test_cue_spans_are_the_answers_of_the_kind_asked(kind: QuestionKind, text: s
         ("How many staff does the clinic have?", {"staff"}),  # "does" is no plural noun: nothing added
         # "How much" counts nothing (round 17): "22,700 L (5,000 imp gal) of water" answers in another clause.
         ("How much water does the plant treat?", set()),
+        ("How many Hispanic people live in the city?", set()),  # people after a modifier: any number answers
         ("How much office space did Manhattan have?", set()),
     ],
 )
