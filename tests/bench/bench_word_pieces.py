@@ -1,13 +1,14 @@
 """Time a whole answer on the public dev set with the word-piece match (or the learned ranking) and without it.
 
-    python tests/bench/bench_word_pieces.py [--questions 600] [--compare word-pieces|learned-ranking]
+    python tests/bench/bench_word_pieces.py [--questions 600] [--compare word-pieces|learned-ranking|spelling-and-count]
 
 Run by hand, not in CI. The service is built once over the SQuAD sample's 858 passages with the shipped model
 (about a minute the first time; the vectors are saved in the cache folder). Distinct questions are then asked
 alternately as configured and without the compared part, each question once, so each is embedded afresh and
 neither side gains from the other's cache; it prints p50 and p95 of each side and their ratio. Without the
 word-piece match means its weights at 0 and the learned ranking (which reads it) off; without the learned
-ranking means that stage alone off.
+ranking means that stage alone off; without spelling and count means round 17's two switches off (the question
+embedded as asked, no strict count).
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ def main() -> None:
     parser.add_argument("--questions", type=int, default=600, help="distinct questions, split between the sides")
     parser.add_argument("--blas-threads", choices=("one", "default"), default="one",
                         help="one: as the askbot command and the bot run (bot.semantic.single_blas_thread)")
-    parser.add_argument("--compare", choices=("word-pieces", "learned-ranking"), default="word-pieces")
+    parser.add_argument("--compare", choices=("word-pieces", "learned-ranking", "spelling-and-count"),
+                        default="word-pieces")
     args = parser.parse_args()
     if args.blas_threads == "one":
         single_blas_thread()
@@ -41,8 +43,12 @@ def main() -> None:
     service = AskService(squad.corpus, retrieval=settings.retrieval,
                          max_passage_words=settings.corpus.max_passage_words)
     print(f"built in {time.perf_counter() - started:.1f} s")
-    off = ({"learned_ranking": False} if args.compare == "learned-ranking" else
-           {"token_match_weight": 0.0, "sentence_token_match_weight": 0.0, "learned_ranking": False})
+    offs: dict[str, dict[str, object]] = {
+        "word-pieces": {"token_match_weight": 0.0, "sentence_token_match_weight": 0.0, "learned_ranking": False},
+        "learned-ranking": {"learned_ranking": False},
+        "spelling-and-count": {"embed_spelled_out": False, "strict_count": False},
+    }
+    off = offs[args.compare]
     sides = {"with": settings.retrieval, "without": settings.retrieval.model_copy(update=off)}
     step = max(1, len(squad.questions) // (args.questions + 20))
     questions = [q.question for q in squad.questions[::step]][: args.questions + 20]
