@@ -276,6 +276,8 @@ class Answer:
     # Declined because the article asked (or the articles here) never mention these names, as the question
     # writes them: a front end may say so rather than name the closest article.
     unmentioned: tuple[str, ...] = ()
+    # Declined, asked of one article, because ``closest`` (another article) comes much closer to the question.
+    elsewhere: bool = False
 
     @property
     def best(self) -> Result | None:

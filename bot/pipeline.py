@@ -63,6 +63,10 @@ CUE_REQUIRED: dict[QuestionKind, str] = {
 }
 
 Switch = tuple[tuple[str, object], ...]
+# The answered-elsewhere decline reads the passages of other articles nearest by passage vector, and compares the
+# first few of them by their own and their best sentence's cosine, as a candidate's meaning is read.
+ELSEWHERE_SEARCHED = 8
+ELSEWHERE_COMPARED = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,6 +253,28 @@ class Context:
     def passage(self, position: int) -> Passage:
         """Return the passage at a position."""
         return self.corpus.passages[position]
+
+    @cached_property
+    def nearest_elsewhere(self) -> tuple[int, float] | None:
+        """Return the passage outside the article asked that comes closest in meaning, and how close, or None.
+
+        Among the few nearest by passage vector, the closest by its own or its best sentence's cosine, as
+        ``Ranked.meaning``; only the visible passages when a server restricts them. None without a restriction
+        to one article or without sentence vectors. Kept: the learned ranking asks the declines of several firsts.
+        """
+        within, vectors, query, visible = self.within, self.vectors, self.question_vector, self.visible
+        if within is None or vectors is None or query is None:
+            return None
+        found = vectors.nearest(query, ELSEWHERE_SEARCHED * (4 if visible is not None else 1),
+                                probe=self.settings.semantic_probe)
+        outside = [p for p, _ in found if not within[0] <= p < within[1] and (visible is None or p in visible)]
+        if not outside:
+            return None
+        outside = outside[:ELSEWHERE_COMPARED]
+        passages, sentences = vectors.similarities(query, outside)
+        meaning = np.maximum(passages, sentences)
+        at = int(np.argmax(meaning))
+        return outside[at], float(meaning[at])
 
     def relative_score(self, score: float) -> float:
         """Return a score over the question's own maximum: every term held once in a passage of mean length.
@@ -755,6 +781,37 @@ class NameOutsideArticleDecline:
         return f"{f'“{art.title}”' if art is not None else 'the article asked'} never mentions {names}"
 
 
+class ElsewhereDecline:
+    """Decline a question asked of one article when a passage of another comes much closer to it in meaning.
+
+    "How many people died?" asked of the article on New York City finds its fire of 1911, while the article on
+    the earthquake says it at a cosine well above: the question is about what another article tells, and the
+    decline names that article. It stands aside when the article asked holds every word of the question ("How
+    many workers?" asked of the port strike's, though the water plant's workers come closer in meaning): the
+    asker chose the article to say which workers. Only for a question asked of one article, with sentence
+    vectors; the passages of other articles a server cannot see are not compared.
+    """
+
+    name: ClassVar[str] = "answered-elsewhere decline"
+    off: ClassVar[Switch] = (("decline_answered_elsewhere", False),)
+    on: ClassVar[Switch] = (("decline_answered_elsewhere", True),)
+
+    def reason(self, ctx: Context, ranking: Ranking) -> str | None:
+        """Return which article comes closer, or None."""
+        r = ctx.settings
+        if not r.decline_answered_elsewhere or ctx.within is None:
+            return None
+        best = ranking.candidates[0]
+        if best.coverage >= r.strong_coverage:
+            return None
+        elsewhere = ctx.nearest_elsewhere
+        if elsewhere is None or elsewhere[1] - best.meaning < r.elsewhere_margin:
+            return None
+        # The service names that article as the closest one.
+        return (f"another article comes closer to the question "
+                f"(similarity {elsewhere[1]:.2f} against {best.meaning:.2f})")
+
+
 def names_outside_article(ctx: Context) -> tuple[Name, ...]:
     """Return the names of a question asked of one article, or of a server's articles, that only others hold.
 
@@ -963,8 +1020,8 @@ class Pipeline:
         LearnedRanking(), CuePromotion(), MeaningCuePromotion()
     )
     # The first to decline gives the reason: a name the article never mentions says most.
-    declines: tuple[Decline, ...] = (NameOutsideArticleDecline(), ScoreDecline(), CueDecline(), AttributeDecline(),
-                                     UnknownNameDecline(), SimilarityDecline(), LearnedDecline())
+    declines: tuple[Decline, ...] = (NameOutsideArticleDecline(), ElsewhereDecline(), ScoreDecline(), CueDecline(),
+                                     AttributeDecline(), UnknownNameDecline(), SimilarityDecline(), LearnedDecline())
     highlight: HighlightStage = field(default_factory=HighlightStage)
 
     @property

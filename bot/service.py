@@ -39,6 +39,7 @@ from bot.index_store import IndexCache, cache_key, default_cache_dir
 from bot.pipeline import (
     PIPELINE,
     Context,
+    ElsewhereDecline,
     NameOutsideArticleDecline,
     Pipeline,
     Ranked,
@@ -603,9 +604,13 @@ class AskService:
         # Semantic candidates may share no word with the question: then no article is the closest.
         closest = snap.corpus.article(snap.corpus.passages[nearest.position].article_id) if nearest.bm25 > 0 else None
         if verdict is not None:
+            elsewhere = ctx.nearest_elsewhere if isinstance(verdict.stage, ElsewhereDecline) else None
+            if elsewhere is not None:  # the article that comes closer, not the one asked
+                closest = snap.corpus.article(snap.corpus.passages[elsewhere[0]].article_id)
             named = isinstance(verdict.stage, NameOutsideArticleDecline)
             unmentioned = tuple(joined_names(ctx.question.text, ctx.names_outside_article)) if named else ()
-            return Answer(question, False, verdict.reason, (), terms, best.coverage, relative, closest, unmentioned)
+            return Answer(question, False, verdict.reason, (), terms, best.coverage, relative, closest, unmentioned,
+                          elsewhere=elsewhere is not None and closest is not None)
         results = self._results(ctx, snap, ranking, max(k, 1))
         return Answer(question, True, "answered", tuple(results), terms, best.coverage, relative, closest)
 

@@ -137,6 +137,13 @@ class RetrievalSettings(_Section):
         default=True, description="Decline a question asked of one article (or of a server's articles) when it "
         "names someone or something that only other articles name.",
     )
+    decline_answered_elsewhere: bool = Field(
+        default=True, description="Decline a question asked of one article when a passage of another article comes "
+        "closer to it in meaning by elsewhere_margin or more (unless the article holds every word asked).",
+    )
+    elsewhere_margin: float = Field(
+        default=0.1, ge=0, le=2, description="How much closer in meaning another article's passage must come."
+    )
     learned_ranking: bool = Field(
         default=True, description="Order the candidates by the learned ranking (monotonic gradient-boosted trees over "
         "their figures, fitted on the public dev set, bot/data/rank_model.json) instead of the linear score alone, "

@@ -243,6 +243,24 @@ def test_a_number_counting_something_else_does_not_answer_how_many() -> None:
     assert answer.best.passage.text[answer.best.highlight.start : answer.best.highlight.end] == "140"
 
 
+def test_a_question_another_article_answers_is_declined_when_asked_of_one_article() -> None:
+    corpus = load_corpus(Path(__file__).resolve().parent / "data" / "multi" / "corpus")
+    semantic = AskService(corpus, retrieval=load_settings(env_file=None).retrieval)
+    question = "How much did the new water treatment plant cost?"
+    answer = semantic.ask(question, article="harbor-port-strike")
+    assert answer.reason.startswith("another article comes closer to the question")
+    assert answer.elsewhere
+    assert answer.closest is not None
+    assert answer.closest.id == "riverton-water-plant"  # the article that comes closer, not the one asked
+    assert semantic.ask(question).answered  # asked of every article, it is answered there
+    off = _switched(semantic, decline_answered_elsewhere=False).ask(question, article="harbor-port-strike")
+    assert not off.reason.startswith("another article")
+    assert not off.elsewhere
+    # The article asked holds every word of a short question: the asker chose it to say which workers.
+    workers = semantic.ask("How many workers?", article="harbor-port-strike")
+    assert workers.answered
+
+
 def test_cue_promotion_by_meaning_needs_cosines(service: AskService) -> None:
     ranked = [_ranked(0, 1.0), _ranked(1, 0.5)]  # no cosines: every meaning 0, none beats another
     ctx = _with_cues(service, "How many steps do visitors climb?", {0: False, 1: True})

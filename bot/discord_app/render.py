@@ -227,6 +227,9 @@ def decline_text(answer: Answer) -> str:
     if answer.unmentioned:
         reason = shorten(answer.reason, EMBED_FIELD_VALUE_CHARS)  # escaped
         return reason[:1].upper() + reason[1:] + ". Try other words, or `/sources` to see the articles."
+    if answer.elsewhere and answer.closest is not None:
+        return (f"The article you asked doesn't answer this; “{shorten(answer.closest.title, EMBED_TITLE_CHARS)}” "
+                "comes much closer. Ask it there, or ask without choosing an article.")
     text = "I couldn't find the answer in the articles I know"
     if answer.closest is not None:
         text += f"; the closest is “{shorten(answer.closest.title, EMBED_TITLE_CHARS)}”"

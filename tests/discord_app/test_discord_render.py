@@ -150,6 +150,13 @@ def test_a_decline_for_a_name_the_articles_never_mention_says_so_escaped():
     assert lower.startswith("None of the articles here mention Anna Berg.")
 
 
+def test_a_decline_for_a_question_another_article_answers_names_it():
+    closer = Article("x", "Water *plant*", ("p",))
+    answer = Answer("q", False, "another article comes closer to the question", (), closest=closer, elsewhere=True)
+    text = render.decline_text(answer)
+    assert text.startswith(r"The article you asked doesn't answer this; “Water \*plant\*” comes much closer.")
+
+
 def test_a_decline_quotes_no_passage_and_keeps_the_question_for_its_button():
     reply = render.answer_reply(Answer("what about *this* @everyone?", False, "no words", ()))
     assert reply.content
