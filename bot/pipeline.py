@@ -788,8 +788,9 @@ class ElsewhereDecline:
     the earthquake says it at a cosine well above: the question is about what another article tells, and the
     decline names that article. It stands aside when the article asked holds every word of the question ("How
     many workers?" asked of the port strike's, though the water plant's workers come closer in meaning): the
-    asker chose the article to say which workers. Only for a question asked of one article, with sentence
-    vectors; the passages of other articles a server cannot see are not compared.
+    asker chose the article to say which workers. The other passage must itself come close enough to answer
+    (``weak_similarity``): one only less far says nothing. Only for a question asked of one article, with
+    sentence vectors; the passages of other articles a server cannot see are not compared.
     """
 
     name: ClassVar[str] = "answered-elsewhere decline"
@@ -805,7 +806,9 @@ class ElsewhereDecline:
         if best.coverage >= r.strong_coverage:
             return None
         elsewhere = ctx.nearest_elsewhere
-        if elsewhere is None or elsewhere[1] - best.meaning < r.elsewhere_margin:
+        # The other passage must itself be close enough to answer (the semantic decline's bar), or it is only
+        # less far: "Who won the orchestra competition in Vienna?" is about no article here.
+        if elsewhere is None or elsewhere[1] < r.weak_similarity or elsewhere[1] - best.meaning < r.elsewhere_margin:
             return None
         # The service names that article as the closest one.
         return (f"another article comes closer to the question "

@@ -259,6 +259,10 @@ def test_a_question_another_article_answers_is_declined_when_asked_of_one_articl
     # The article asked holds every word of a short question: the asker chose it to say which workers.
     workers = semantic.ask("How many workers?", article="harbor-port-strike")
     assert workers.answered
+    # No article answers it: another one only less far is not named as closer.
+    vienna = semantic.ask("Who won the orchestra competition in Vienna?", article="harbor-port-strike")
+    assert not vienna.answered
+    assert not vienna.elsewhere
 
 
 def test_cue_promotion_by_meaning_needs_cosines(service: AskService) -> None:

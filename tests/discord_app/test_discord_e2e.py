@@ -147,6 +147,18 @@ async def test_closest_passages_under_a_decline_are_shown_to_the_clicker_alone_e
     assert embed_size(embed) <= render.EMBED_TOTAL_CHARS
 
 
+async def test_an_ask_of_one_article_that_another_answers_names_the_other(
+    fake: FakeDiscord, make_settings: SettingsFactory, patient: None
+):
+    async with running(make_settings()):
+        data = await fake.answer_of(fake.slash("ask", question="How many inmates work in construction?",
+                                               article="town-hall"))
+    assert data["content"].startswith(
+        "The article you asked doesn't answer this; “El Salvador's prison system” comes much closer.")
+    assert "¶" not in data["content"]  # no passage quoted
+    assert pings_no_one(data)
+
+
 async def test_closest_passages_of_an_ask_within_an_article_search_that_article(
     fake: FakeDiscord, make_settings: SettingsFactory, patient: None
 ):
