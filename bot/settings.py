@@ -73,9 +73,6 @@ class RetrievalSettings(_Section):
         default=0.35, ge=0, le=1, description="min_relative_score when the semantic stage is off or has no model."
     )
     typo_weight: float = Field(default=0.6, ge=0, le=1, description="Weight of a typo repair (0: no repair).")
-    strict_count: bool = Field(
-        default=True, description="A number followed by what it counts, not what the question counts, is no count."
-    )
     embed_spelled_out: bool = Field(
         default=True, description="Embed the question with each typo replaced by its one repair (semantic stage)."
     )
@@ -118,6 +115,10 @@ class RetrievalSettings(_Section):
     )
     decline_without_cue: bool = Field(
         default=True, description="Decline how-many / how-long / when questions whose best passage has no such span."
+    )
+    strict_count: bool = Field(
+        default=True, description="For how many X, a number followed by what it counts, not by X, is no "
+        "count of X."
     )
     score_decline_below: float = Field(
         default=0.52, ge=-1, le=1.01,
