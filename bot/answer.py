@@ -369,7 +369,8 @@ CUE_WINDOW = 14
 _NEW_NAME_KINDS = frozenset({QuestionKind.PERSON, QuestionKind.PLACE})
 # "How much" counts nothing: an amount of a mass noun is written with its unit, often in another clause ("22,700 L
 # (5,000 imp gal; 6,000 US gal) of water"; round 17: fold A +3 right first, fold B +1 answered, no decline lost).
-_COUNTED_RE = re.compile(r"\b(?:how\s+many|number\s+of)\s+(\S+)(?:\s+(\S+))?")
+_ASKS_COUNT = r"\b(?:how\s+many|number\s+of)\s+"
+_COUNTED_RE = re.compile(_ASKS_COUNT + r"(\S+)(?:\s+(\S+))?")
 # What "how many" counts when it names nobody in particular: any number may answer.
 _GENERIC_COUNTED = words("generic_counted.txt")
 
@@ -429,7 +430,7 @@ def counts_other(text: str, end: int, counted: Set[str], analyzer: Analyzer) -> 
     return not any(term in counted for term in seen[:COUNTED_AFTER])
 
 
-_COUNTED_PHRASE_RE = re.compile(r"\b(?:how\s+many|number\s+of)\s+([^?!.,;:]*)")
+_COUNTED_PHRASE_RE = re.compile(_ASKS_COUNT + r"([^?!.,;:]*)")
 
 
 def counted_phrase(question: str, analyzer: Analyzer) -> frozenset[str]:
@@ -459,7 +460,7 @@ def counts_near(text: str, tokens: Sequence[Token], kind: QuestionKind, counted:
     With ``analyzer`` and the ``phrase`` "how many" counts, a number that counts something else
     (``counts_other``) does not.
     """
-    strict = analyzer is not None and bool(phrase)
+    strict = analyzer if phrase else None
     wanted = set(counted) | set(phrase)
     breaks = [m.start() for m in _CLAUSE_BREAK_RE.finditer(text)]
     sentence_of = _sentence_finder(sentence_spans(text) or [(0, len(text))])
@@ -472,7 +473,7 @@ def counts_near(text: str, tokens: Sequence[Token], kind: QuestionKind, counted:
     }
     return any(
         (sentence, bisect_right(breaks, s)) in clauses
-        and not (strict and analyzer is not None and counts_other(text, e, wanted, analyzer))
+        and not (strict is not None and counts_other(text, e, wanted, strict))
         for s, e in cue_spans(kind, text)
         if (sentence := sentence_of(s)) is not None
     )

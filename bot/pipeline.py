@@ -575,6 +575,11 @@ class TokenMatchScore:
 # -- re-ordering -----------------------------------------------------------------------------------------
 
 
+def moved_first(first: Ranked, ranked: Sequence[Ranked]) -> list[Ranked]:
+    """Return the candidates with ``first`` put first, the others in their order."""
+    return [first, *(c for c in ranked if c is not first)]
+
+
 class LearnedRanking:
     """Order the candidates by a learned model of the figures that scored them (``bot.ranker``).
 
@@ -615,7 +620,7 @@ class LearnedRanking:
             # The trees choose among the passages the declines let answer: a question the linear first answered
             # is not declined for the trees' choice (fold B answered 95.6% → 96.3%, README round 13).
             first = next(c for c in order if declined(c) is None)
-            order = [first, *(c for c in order if c is not first)]
+            order = moved_first(first, order)
         return order
 
 
@@ -638,7 +643,7 @@ class CuePromotion:
         answering = next((c for c in ranked if c.score >= floor and ctx.cue(c.position)), None)
         if answering is None:
             return ranked
-        return [answering, *(c for c in ranked if c is not answering)]
+        return moved_first(answering, ranked)
 
 
 class MeaningCuePromotion:
@@ -664,7 +669,7 @@ class MeaningCuePromotion:
         answering = next((c for c in ranked[1 : self.depth] if c.meaning >= above and ctx.cue(c.position)), None)
         if answering is None:
             return ranked
-        return [answering, *(c for c in ranked if c is not answering)]
+        return moved_first(answering, ranked)
 
 
 # -- declines --------------------------------------------------------------------------------------------
