@@ -39,10 +39,11 @@ FLOORS = {
 # cue window 14 words, a plural counted after a singular): 3786 / 3786 / 4256 / 4292, 48, bold 0.8214; round 17
 # (the question embedded spelt right, the strict count, "how much" and "Hispanic people" counting nothing, the
 # answered-elsewhere decline): 3795 / 3792 / 4265 / 4339, 48, bold 0.8208; round 18 (the three cosine thresholds
-# 0.02 lower): 3807 / 3802 / 4288 / 4336, 39, bold 0.8216. The floors leave five questions
+# 0.02 lower): 3807 / 3802 / 4288 / 4336, 39, bold 0.8216; round 19 (names the article writes another way, "TV",
+# "Irish", "Aug"): 3807 / 3809 / 4288 / 4336, 39, bold 0.8216. The floors leave five questions
 # (about 0.1 point) for run-to-run differences (one run in three failed the exact figures after BLAS went to one
 # thread).
-SQUAD_FLOORS = (3802 / 4371, 3797 / 4371, 4283 / 4371, 4331 / 4371, 38 / 348)
+SQUAD_FLOORS = (3802 / 4371, 3804 / 4371, 4283 / 4371, 4331 / 4371, 38 / 348)
 # ... and the share of hits across whose bold span holds the marked answer
 SQUAD_BOLD_FLOOR = 0.820
 
