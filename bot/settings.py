@@ -121,7 +121,7 @@ class RetrievalSettings(_Section):
         "count of X."
     )
     score_decline_below: float = Field(
-        default=0.50, ge=-1, le=1.01,
+        default=0.49, ge=-1, le=1.01,
         description="Coverage/score-decline only when the best passage's similarity is below this (semantic on).",
     )
     cue_decline_below: float = Field(
@@ -166,14 +166,14 @@ class RetrievalSettings(_Section):
         default=10, ge=0, le=100, description="Passages nearest the question's vector added to the candidates."
     )
     min_similarity: float = Field(
-        default=0.30, ge=-1, le=1, description="Decline when the best passage (or sentence) is less similar than this."
+        default=0.29, ge=-1, le=1, description="Decline when the best passage (or sentence) is less similar than this."
     )
     strong_coverage: float = Field(
         default=0.9, ge=0, le=1, description="A best passage holding this share of the question's words is never "
         "declined for its similarity (short questions have low similarities)."
     )
     weak_similarity: float = Field(
-        default=0.40, ge=-1, le=1, description="Decline below this similarity when coverage is also weak."
+        default=0.39, ge=-1, le=1, description="Decline below this similarity when coverage is also weak."
     )
     weak_coverage: float = Field(
         default=0.7, ge=0, le=1, description="Coverage below which a weak similarity declines."

@@ -149,7 +149,7 @@ def test_score_decline_stands_aside_for_a_passage_close_in_meaning(service: AskS
         weak = Ranked(0, 0.1, 0.01, 0.1, False, False, similarity=similarity)
         return Ranking(q.terms, (), q.kind, (weak,), q, semantic)
 
-    below = ctx.settings.score_decline_below  # 0.50 as configured
+    below = ctx.settings.score_decline_below  # 0.49 as configured
     assert ScoreDecline().reason(ctx, ranking(below - 0.01)) is not None  # holds 10% of the question's words
     assert ScoreDecline().reason(ctx, ranking(below)) is None  # ... but says what it asks in other words
     assert ScoreDecline().reason(ctx, ranking(0.9, semantic=False)) is not None  # no vectors: words decide
