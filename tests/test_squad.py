@@ -1,7 +1,9 @@
 """SQuAD files as a corpus and a question set, and the five figures measured on them."""
 
+import importlib.util
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -189,3 +191,33 @@ def test_eval_asks_only_the_named_articles(squad_file: Path, capsys: pytest.Capt
     assert (data[0]["answerable"], data[0]["impossible"]) == (1, 0)
     assert main(["eval", str(squad_file), "--articles", "ferry"]) == 2
     assert "no article 'ferry'" in capsys.readouterr().err
+
+
+def _tool(name: str) -> Any:
+    """Load a by-hand script of tests/tools as a module."""
+    path = Path(__file__).resolve().parent / "tools" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"askbot_tool_{name}", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_shaped_files_keep_the_articles_asked_cut_to_a_seeded_draw() -> None:
+    tool = _tool("shaped_squad")
+    data = {"version": "v2.0", "data": [
+        {"title": t, "paragraphs": [{"context": f"{t} paragraph {i} about boats.", "qas": [
+            {"id": f"{t}{i}", "question": f"What is {t} paragraph {i} about?", "is_impossible": False,
+             "answers": [{"text": "boats", "answer_start": 0}]}]} for i in range(6)]}
+        for t in ("Alpha", "Beta", "Gamma")]}
+    one = tool.shaped(data, {"Alpha", "Gamma"}, 4, seed=1)
+    assert [a["title"] for a in one["data"]] == ["Alpha", "Gamma"]
+    kept = [p["context"] for p in one["data"][0]["paragraphs"]]
+    assert len(kept) == 4
+    assert kept == sorted(kept)  # in the article's order
+    assert tool.shaped(data, {"Alpha", "Gamma"}, 4, seed=1) == one  # the same draw for the same seed
+    assert len(tool.shaped(data, {"Beta"}, 10, seed=2)["data"][0]["paragraphs"]) == 6  # never more than there are
+    asked, across, within = tool.bm25plus(one)
+    assert asked == 8
+    assert across == within == 1.0  # each question names its paragraph's number and article
