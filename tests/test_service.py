@@ -164,6 +164,7 @@ def test_a_name_the_article_writes_another_way_is_held(tmp_path: Path) -> None:
     assert service.ask("Was the film shown on Main Street?", article="film").reason == (
         "“Spectre” never mentions Main Street")
 
+
 def test_a_how_many_question_is_answered_by_the_best_passage_that_gives_a_number(tmp_path: Path) -> None:
     article(tmp_path, "port", "Port strike",
             "About 3,200 dockworkers walked off the job at the port at dawn on Sunday.",
