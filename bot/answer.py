@@ -54,7 +54,8 @@ _DURATION_RE = re.compile(
     r"(?<![\w.])(?:\d+(?:[.,]\d+)?|" + _NUMBER_WORD_RE + r"|a\s+couple\s+of|a|an|several|a\s+few|few|many)"
     r"(?:\s+and\s+a\s+half)?[\s-]+" + _TIME_UNITS + r"\b"
     r"|\bsince\s+(?:(?:early|late|mid)[\s-]+)?(?:(?:" + _MONTHS + r")\.?\s+(?:\d{1,2},?\s+)?)?"
-    r"(?:the\s+)?(?:1\d{3}|20\d\d)s?\b",
+    r"(?:the\s+)?(?:1\d{3}|20\d\d)s?\b"
+    r"|(?<![\w.])\d+(?:[.,]\d+)?\s?(?:secs?|mins?|hrs?)\b",  # "lasted close to 120 sec", "a 5 min walk"
     re.IGNORECASE,
 )
 # "How long is the creek?" asks for a length as often as for a time: "a 3.5-mile creek", "14 miles (23 km)".
@@ -164,7 +165,10 @@ def _words_re(*words: str) -> re.Pattern[str]:
 _SHORTCUTS: dict[re.Pattern[str], _Shortcut] = {
     # Years, decades ("'60s") and eras start with a digit or an apostrophe; only centuries may be written out.
     _HISTORIC_DATE_RE: _Shortcut(_words_re("centur"), re.compile(r"[\d']")),
-    _DURATION_RE: _Shortcut(_words_re(*_TIME_UNITS_WORDS, "since"), None),
+    # An abbreviated unit ("120 sec") is a hint only right after a digit: "min" alone is in "minister".
+    _DURATION_RE: _Shortcut(
+        re.compile(_words_re(*_TIME_UNITS_WORDS, "since").pattern + r"|\d\s?(?:sec|min|hr)"), None
+    ),
 }
 
 

@@ -38,6 +38,7 @@ _KIND_PATTERNS: tuple[tuple[QuestionKind, re.Pattern[str]], ...] = (
             r"|(?:what|which)\s+(?:number|percentage|percent|share|proportion|amount|size|fraction)\b"
             r"|(?:what|which)" + _BE + r"\s+the\s+(?:\w+\s+)?(?:level|height|depth|length|width|weight|speed"
             r"|temperature|rate|score|total|size|capacity|population|figure|distance|turnout|number|percentage)s?\b"
+            r"(?!\s+(?:called|named|known)\b)"
         ),
     ),
     (

@@ -212,6 +212,9 @@ def test_money_questions(question: str, kind: QuestionKind) -> None:
         # how long: a span of time, and since round 15 a length
         (QuestionKind.DURATION, "Newtown Creek, a 3.5-mile (6-kilometer) estuary, was dredged for a couple of "
          "years.", ["3.5-mile", "6-kilometer", "a couple of years"]),
+        # and since round 20 with its unit abbreviated, not a word that starts like one
+        (QuestionKind.DURATION, "The rupture lasted close to 120 sec, a 5 min walk from the minister's office.",
+         ["120 sec", "5 min"]),
         # who: names, not capitalized function words
         (QuestionKind.PERSON, "The Trump administration said so. While Anna Berg agreed, The Mayor did not.",
          ["Anna Berg"]),
@@ -472,7 +475,7 @@ def _plain_cue_spans(kind: QuestionKind, text: str) -> list[tuple[int, int]]:
 
 # Cased letters IGNORECASE equates with ASCII ones (Kelvin sign, long s, dotted capital I), accents, dashes, quotes.
 CASE_PIECES = ["K", "ſ", "İ", "ı", "É", "é", "’", "—", "“", "€", "£", "$", "March", "MAY", "May 5", "1990s", "'60s",
-               "in 821", "500 BC", "3 weeks", "two and a half years", "twelve", "Twelve", "$5 million", "5 June 2007",
+               "in 821", "500 BC", "3 weeks", "120 SEC", "5 min", "two and a half years", "twelve", "Twelve", "$5 million", "5 June 2007",
                "the 11th century", "Eleventh Century", "Monday", "last week", "12", "1,200", "US$ 30", " ", ", ", ". ",
                "1066", "2024s", "of 950", "since 1999", "Since", "since the", "early", "mid-",
                "the '90s", "40s", "300 ad", "7 ce", "٣", "2,001", "£12",

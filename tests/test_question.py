@@ -35,6 +35,8 @@ ANALYZER = Analyzer()
         ("Where do the inmates sleep?", QuestionKind.PLACE),
         ("Which company built the prison?", QuestionKind.PERSON),
         ("What is the population of the town?", QuestionKind.QUANTITY),
+        # what a level (rate, figure…) is called asks its name, not an amount
+        ("What is the level called that the special Amiibo will unlock?", QuestionKind.OTHER),
         ("Why did the government build the prison?", QuestionKind.OTHER),
         ("What does CECOT stand for?", QuestionKind.OTHER),
         # no wh-word: the keywords anywhere
