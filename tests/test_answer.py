@@ -475,9 +475,9 @@ def _plain_cue_spans(kind: QuestionKind, text: str) -> list[tuple[int, int]]:
 
 # Cased letters IGNORECASE equates with ASCII ones (Kelvin sign, long s, dotted capital I), accents, dashes, quotes.
 CASE_PIECES = ["K", "ſ", "İ", "ı", "É", "é", "’", "—", "“", "€", "£", "$", "March", "MAY", "May 5", "1990s", "'60s",
-               "in 821", "500 BC", "3 weeks", "120 SEC", "5 min", "two and a half years", "twelve", "Twelve", "$5 million", "5 June 2007",
+               "in 821", "500 BC", "3 weeks", "two and a half years", "twelve", "Twelve", "$5 million", "5 June 2007",
                "the 11th century", "Eleventh Century", "Monday", "last week", "12", "1,200", "US$ 30", " ", ", ", ". ",
-               "1066", "2024s", "of 950", "since 1999", "Since", "since the", "early", "mid-",
+               "1066", "2024s", "of 950", "since 1999", "Since", "since the", "early", "mid-", "120 SEC", "5 min",
                "the '90s", "40s", "300 ad", "7 ce", "٣", "2,001", "£12",
                "word", "Dozens", "one", "done", "3.5-mile", "14 Miles", "(6-kilometer)", "21 m", "a couple of years",
                "thousands of dollars", "Millions of Euros", "10:42", "a.m.", "7pm", "6 P.M.", "noon"]
