@@ -44,6 +44,8 @@ OTHER_CLAUSE_FACTOR = 0.25
 _YEAR_RE = re.compile(r"^(?:1[89]|20)\d\d$")
 _TIME_UNITS_WORDS = ("second", "minute", "hour", "day", "week", "month", "year", "decade", "century", "centuries")
 _TIME_UNITS = r"(?:" + "|".join(_TIME_UNITS_WORDS) + r")s?"
+# Abbreviated units, read only right after a number ("120 sec", "a 5 min walk"): "min" alone is in "minister".
+_TIME_UNIT_ABBREVIATIONS = r"(?:sec|min|hr)"
 _MONTHS = (
     "january|february|march|april|may|june|july|august|september|october|november|december"
     "|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec"
@@ -55,7 +57,7 @@ _DURATION_RE = re.compile(
     r"(?:\s+and\s+a\s+half)?[\s-]+" + _TIME_UNITS + r"\b"
     r"|\bsince\s+(?:(?:early|late|mid)[\s-]+)?(?:(?:" + _MONTHS + r")\.?\s+(?:\d{1,2},?\s+)?)?"
     r"(?:the\s+)?(?:1\d{3}|20\d\d)s?\b"
-    r"|(?<![\w.])\d+(?:[.,]\d+)?\s?(?:secs?|mins?|hrs?)\b",  # "lasted close to 120 sec", "a 5 min walk"
+    r"|(?<![\w.])\d+(?:[.,]\d+)?\s?" + _TIME_UNIT_ABBREVIATIONS + r"s?\b",
     re.IGNORECASE,
 )
 # "How long is the creek?" asks for a length as often as for a time: "a 3.5-mile creek", "14 miles (23 km)".
@@ -165,9 +167,8 @@ def _words_re(*words: str) -> re.Pattern[str]:
 _SHORTCUTS: dict[re.Pattern[str], _Shortcut] = {
     # Years, decades ("'60s") and eras start with a digit or an apostrophe; only centuries may be written out.
     _HISTORIC_DATE_RE: _Shortcut(_words_re("centur"), re.compile(r"[\d']")),
-    # An abbreviated unit ("120 sec") is a hint only right after a digit: "min" alone is in "minister".
     _DURATION_RE: _Shortcut(
-        re.compile(_words_re(*_TIME_UNITS_WORDS, "since").pattern + r"|\d\s?(?:sec|min|hr)"), None
+        re.compile(_words_re(*_TIME_UNITS_WORDS, "since").pattern + r"|\d\s?" + _TIME_UNIT_ABBREVIATIONS), None
     ),
 }
 
