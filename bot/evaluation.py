@@ -234,6 +234,7 @@ STAGES: tuple[Stage, ...] = (
     Stage("sentence similarity", (("sentence_similarity_weight", 0.0),)),
     Stage("question embedded spelt right", (("embed_spelled_out", False),)),
     Stage("strict count", (("strict_count", False),)),
+    Stage("bold by word pieces", (("highlight_by_word_pieces", False),)),
     Stage("whole semantic stage", (("semantic", False),)),
 )
 EvalSet = QuestionSet | SquadSet

@@ -1008,9 +1008,13 @@ class HighlightStage:
         if ctx.vectors is not None and ctx.question_vector is not None and r.highlight_similarity_weight > 0:
             cosines = ctx.vectors.sentence_similarities(ctx.question_vector, position)
             meaning = cosines.tolist() if cosines is not None else None
+        pieces = None
+        if r.highlight_by_word_pieces and ctx.vectors is not None and ctx.question_tokens is not None:
+            matches = ctx.vectors.sentence_token_matches(ctx.question_tokens, position)
+            pieces = matches.tolist() if matches is not None else None
         return choose_highlight(passage, weights, ctx.kind, ctx.analyzer, ctx.index.idf, meaning=meaning,
                                 meaning_weight=r.highlight_similarity_weight,
-                                terms=ctx.forward_terms(position, weights))
+                                terms=ctx.forward_terms(position, weights), pieces=pieces)
 
 
 # -- the pipeline ----------------------------------------------------------------------------------------

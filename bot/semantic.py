@@ -181,14 +181,9 @@ def token_matches(
     whole = np.zeros(len(passages), dtype=np.float32)
     best_sentence = np.zeros(len(passages), dtype=np.float32)
     lengths = np.array([len(p.ids) for p in passages], dtype=np.int64)
-    if not len(query.ids) or not lengths.any():
-        return TokenMatches(whole, best_sentence)
-    top = float(idf.max()) if len(idf) else 1.0
-    ids = query.ids.astype(np.int64)
-    inside = ids < len(idf)
-    weights = np.where(inside, idf[np.where(inside, ids, 0)] if len(idf) else top, top).astype(np.float32)
+    weights = _piece_weights(query, idf)
     total = float(weights.sum())
-    if total <= 0.0:
+    if not lengths.any() or total <= 0.0:
         return TokenMatches(whole, best_sentence)
     held = np.flatnonzero(lengths > 0)
     kept = [passages[i] for i in held.tolist()]
@@ -213,6 +208,38 @@ def token_matches(
     per_segment = (weights @ np.maximum.reduceat(sims, np.concatenate(segment_starts), axis=1)) / total
     best_sentence[held] = np.maximum.reduceat(per_segment, np.array(first_segment, dtype=np.int64))
     return TokenMatches(whole, best_sentence)
+
+
+def _piece_weights(query: TokenVectors, idf: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    """Return the IDF of each of the question's word pieces; one no passage holds weighs as the rarest."""
+    top = float(idf.max()) if len(idf) else 1.0
+    ids = query.ids.astype(np.int64)
+    inside = ids < len(idf)
+    return np.where(inside, idf[np.where(inside, ids, 0)] if len(idf) else top, top).astype(np.float32)
+
+
+def sentence_token_matches(
+    query: TokenVectors, passage: TokenVectors, idf: npt.NDArray[np.float32], sentences: npt.NDArray[np.int64],
+    count: int,
+) -> npt.NDArray[np.float32]:
+    """Return ``token_match`` of each of a passage's ``count`` sentences, read in the passage.
+
+    ``sentences`` gives each of the passage's pieces its sentence number; a sentence without pieces (past the
+    model's reach) scores 0.
+    """
+    out = np.zeros(count, dtype=np.float32)
+    weights = _piece_weights(query, idf)
+    total = float(weights.sum())
+    if not len(passage.ids) or total <= 0.0:
+        return out
+    sims = (query.vectors() @ passage.codes.astype(np.float32).T) * passage.scales
+    numbers = np.asarray(sentences, dtype=np.int64)
+    starts = np.flatnonzero(np.diff(numbers, prepend=numbers[0] - 1))  # pieces come in sentence order
+    held = numbers[starts]
+    inside = held < count
+    figures = (weights @ np.maximum.reduceat(sims, starts, axis=1)) / total
+    out[held[inside]] = figures[inside]
+    return out
 
 
 def vectors_key(embedder: TextEmbedder, texts: Sequence[str], identity: str | None = None) -> str:
@@ -667,6 +694,24 @@ class PassageVectors:
             return token_matches(query, rows, self.token_idf())
         numbers = [self._piece_sentences(p, r) for p, r in zip(positions, rows, strict=True)]
         return token_matches(query, rows, self.token_idf(), numbers)
+
+    def sentence_token_matches(self, query: TokenVectors, position: int) -> npt.NDArray[np.float32] | None:
+        """Return ``token_match`` of each of a passage's sentences, or None to choose by other means.
+
+        None for a passage of one sentence, without word-piece vectors, or whose last sentences the model did not
+        reach (it reads 256 word pieces at most): a sentence it never read would score 0 and lose to any other.
+        The sentences are those of ``bot.analysis.sentence_spans``, in order.
+        """
+        if not self.has_tokens:
+            return None
+        rows = self._token_rows(position)
+        count = len(sentence_spans(self._texts[position]))
+        if rows is None or count < 2:
+            return None
+        numbers = self._piece_sentences(position, rows)
+        if not len(numbers) or int(numbers[-1]) < count - 1:
+            return None
+        return sentence_token_matches(query, rows, self.token_idf(), numbers, count)
 
     def _piece_sentences(self, position: int, rows: TokenVectors) -> npt.NDArray[np.int64]:
         """Return the sentence number of each of a passage's word pieces (``sentence_spans`` of its text)."""

@@ -205,6 +205,11 @@ class RetrievalSettings(_Section):
     highlight_similarity_weight: float = Field(
         default=0.0, ge=0, le=10, description="Weight of a sentence's cosine with the question in choosing the bold."
     )
+    highlight_by_word_pieces: bool = Field(
+        default=True,
+        description="Choose the sentence to bold by its word-piece match with the question (with word-piece "
+        "vectors; else by the question's words).",
+    )
     max_question_chars: int = Field(default=500, ge=10, le=4000)
 
 

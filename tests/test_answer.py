@@ -455,6 +455,35 @@ def test_how_long_is_answered_by_since_when_as_by_a_length_of_time(text: str, bo
     assert cue_spans(QuestionKind.DURATION, "It has been closed since then.") == []  # no date, no length
 
 
+def test_the_word_piece_match_chooses_the_sentence_to_bold() -> None:
+    analyzer = Analyzer()
+    text = ("To find a driver, the council sent two clerks to the mainland in 1990. "
+            "Travelling by ferry, the clerks did not come back to the harbour until 1994. The harbour froze.")
+    passage = Passage("a", 1, text)
+    weights = dict.fromkeys(analyzer.terms("When did the clerks return to the harbour?"), 1.0)
+    sentences = ["To find a driver, the council sent two clerks to the mainland in 1990.",
+                 "Travelling by ferry, the clerks did not come back to the harbour until 1994.", "The harbour froze."]
+
+    def idf(term: str) -> float:
+        return 3.0 if term.startswith("clerk") else 1.0
+
+    def bold(pieces: list[float] | None, kind: QuestionKind = QuestionKind.DATE) -> str:
+        span = choose_highlight(passage, weights, kind, analyzer, idf, pieces=pieces)
+        assert span is not None
+        return text[span.start : span.end]
+
+    # by the question's words (the rare "clerks" in both), the first sentence holding a date is close enough
+    assert bold(None) == sentences[0]
+    assert bold(None, QuestionKind.OTHER) == sentences[1]
+    # by the word pieces, the best matched sentence; one holding a date wins within the margin, not beyond it
+    assert bold([0.5, 0.8, 0.9], QuestionKind.OTHER) == sentences[2]
+    assert bold([0.5, 0.8, 0.9]) == sentences[2]
+    assert bold([0.5, 0.9 - answer_module.PIECE_CUE_MARGIN, 0.9]) == sentences[1]
+    assert bold([0.9 - answer_module.PIECE_CUE_MARGIN, 0.89, 0.9]) == sentences[0]  # the first such sentence
+    # a figure for each sentence or none: the question's words decide
+    assert bold([0.1, 0.9]) == sentences[0]
+
+
 def _plain_cue_spans(kind: QuestionKind, text: str) -> list[tuple[int, int]]:
     """Return the cue spans as the case-insensitive patterns find them in the text itself (no lowered twin)."""
     a = answer_module

@@ -67,6 +67,29 @@ def _switched(service: AskService, **update: object) -> AskService:
     return service.with_retrieval(service.retrieval.model_copy(update=update))
 
 
+def test_the_sentence_to_bold_is_chosen_by_the_word_piece_match_or_by_the_questions_words(tmp_path: Path) -> None:
+    write_article(tmp_path, "tram", "Harbour tram",
+                  "Like the old harbour ferries, the new trams can serve as a quiet way across the bay.",
+                  "To find a driver, the council sent two clerks to the mainland in 1990. "
+                  "Travelling by ferry, the clerks did not come back to the harbour until 1994.")
+    write_article(tmp_path, "lighthouse", "Lighthouse", "Visitors climb 132 steps to reach the lamp room.",
+                  "The lighthouse keeper has lived in the cottage since 1998.")
+    configured = AskService(load_corpus(tmp_path))  # the shipped model: word-piece vectors for every passage
+    question = "When did the clerks return to the harbour?"
+    on = configured.ask(question).best
+    off = _switched(configured, highlight_by_word_pieces=False).ask(question).best
+    assert on is not None
+    assert off is not None
+    assert on.passage == off.passage
+    # "clerks" and "harbour" in the second sentence, "come back" for "return": matched piece by piece it is
+    # the best; by the question's words the first sentence, which holds a date, is near enough to win
+    assert on.highlight_text == "Travelling by ferry, the clerks did not come back to the harbour until 1994."
+    assert off.highlight_text == "To find a driver, the council sent two clerks to the mainland in 1990."
+    lexical = _switched(configured, semantic=False).ask(question).best
+    assert lexical is not None
+    assert lexical.highlight_text == off.highlight_text  # no vectors: the question's words decide
+
+
 def test_without_lexical_candidates_and_vectors_nothing_is_a_candidate(service: AskService) -> None:
     assert service.rank("How many steps do visitors climb?").candidates
     assert _switched(service, lexical_candidates=False).rank("How many steps do visitors climb?").candidates == ()

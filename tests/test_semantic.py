@@ -524,6 +524,23 @@ def test_the_best_sentence_match_asks_every_question_piece_to_match_within_one_s
     assert both.sentences.tolist() == pytest.approx([0.0, 1.0])  # a passage without pieces scores 0
 
 
+def test_each_sentences_word_piece_match_is_the_match_of_its_pieces_alone() -> None:
+    question = semantic.TokenVectors.quantise(np.eye(2, 4, dtype=np.float32), np.array([0, 1], dtype=np.int32))
+    split = semantic.TokenVectors.quantise(np.eye(4, 4, dtype=np.float32), np.arange(4, dtype=np.int32))
+    idf = np.array([1.0, 3.0, 1.0, 1.0], dtype=np.float32)
+    numbers = np.array([0, 1, 1, 1])
+    # the first sentence matches piece 0 (weight 1), the second piece 1 (weight 3), the third has no pieces
+    each = semantic.sentence_token_matches(question, split, idf, numbers, 3)
+    assert each.tolist() == pytest.approx([0.25, 0.75, 0.0])
+    assert each.max() == pytest.approx(semantic.token_matches(question, [split], idf, [numbers]).sentences[0])
+    for sentence in (0, 1):
+        alone = semantic.TokenVectors.quantise(np.eye(4, 4, dtype=np.float32)[numbers == sentence],
+                                               np.arange(4, dtype=np.int32)[numbers == sentence])
+        assert each[sentence] == pytest.approx(semantic.token_match(question, alone, idf))
+    empty = semantic.TokenVectors.quantise(np.zeros((0, 4), dtype=np.float32), np.zeros(0, dtype=np.int32))
+    assert semantic.sentence_token_matches(question, empty, idf, np.zeros(0, np.int64), 2).tolist() == [0.0, 0.0]
+
+
 def test_word_pieces_take_the_sentence_of_the_text_they_start_in() -> None:
     texts = ["The lighthouse was built in 1832. Its tower is 28 metres tall."]
     vectors = PassageVectors(WordPieceEmbedder(), texts)
@@ -536,6 +553,36 @@ def test_word_pieces_take_the_sentence_of_the_text_they_start_in() -> None:
     _, pieces = WordPieceEmbedder().embed_with_tokens(["When was the tower built?"])
     matches = vectors.token_matches(pieces[0], [0])
     assert matches.sentences[0] < matches.passages[0]  # "tower" and "built" stand in different sentences
+    each = vectors.sentence_token_matches(pieces[0], 0)
+    assert each is not None
+    assert len(each) == 2
+    assert each.max() == pytest.approx(matches.sentences[0])
+    assert vectors.sentence_token_matches(pieces[0], 0) is not None
+    one = PassageVectors(WordPieceEmbedder(), ["The lighthouse was built in 1832."])
+    assert one.sentence_token_matches(pieces[0], 0) is None  # one sentence: nothing to choose between
+    plain = PassageVectors(WordHashEmbedder(), texts)
+    assert plain.sentence_token_matches(pieces[0], 0) is None  # no word-piece vectors
+
+
+class ShortReadingEmbedder(WordPieceEmbedder):
+    """The stand-in model with word pieces, reading the first eight words of a text only (as a model truncates)."""
+
+    def embed_with_tokens(self, texts: Sequence[str]) -> tuple[npt.NDArray[np.float32], list[semantic.TokenVectors]]:
+        rows, pieces = super().embed_with_tokens(texts)
+        return rows, [semantic.TokenVectors(p.codes[:8], p.scales[:8], p.ids[:8], p.starts[:8]) for p in pieces]
+
+
+def test_no_sentence_figures_when_the_model_did_not_read_the_last_sentence() -> None:
+    vectors = PassageVectors(ShortReadingEmbedder(), ["The lighthouse was built in 1832. Its tower is 28 metres tall."])
+    _, pieces = WordPieceEmbedder().embed_with_tokens(["How tall is the tower?"])
+    # the second sentence is read in part ("Its tower"): still a figure for each sentence
+    read = vectors.sentence_token_matches(pieces[0], 0)
+    assert read is not None
+    assert read[1] > 0
+    cut = PassageVectors(ShortReadingEmbedder(), ["The lighthouse was built in 1832 by the harbour board. Its tower "
+                                                 "is 28 metres tall."])
+    # the second sentence was never read: it would score 0, so the sentence is chosen by other means
+    assert cut.sentence_token_matches(pieces[0], 0) is None
 
 
 def test_word_piece_codes_stand_for_their_vectors_within_a_step() -> None:

@@ -1,6 +1,7 @@
 """Time a whole answer on the public dev set with the word-piece match (or the learned ranking) and without it.
 
-    python tests/bench/bench_word_pieces.py [--questions 600] [--compare word-pieces|learned-ranking|spelling-and-count]
+    python tests/bench/bench_word_pieces.py [--questions 600]
+        [--compare word-pieces|learned-ranking|spelling-and-count|bold-by-word-pieces]
 
 Run by hand, not in CI. The service is built once over the SQuAD sample's 858 passages with the shipped model
 (about a minute the first time; the vectors are saved in the cache folder). Distinct questions are then asked
@@ -8,7 +9,8 @@ alternately as configured and without the compared part, each question once, so 
 neither side gains from the other's cache; it prints p50 and p95 of each side and their ratio. Without the
 word-piece match means its weights at 0 and the learned ranking (which reads it) off; without the learned
 ranking means that stage alone off; without spelling and count means round 17's two switches off (the question
-embedded as asked, no strict count).
+embedded as asked, no strict count); without the bold by word pieces means round 21's sentence to bold chosen by
+the question's words again.
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ def main() -> None:
     parser.add_argument("--questions", type=int, default=600, help="distinct questions, split between the sides")
     parser.add_argument("--blas-threads", choices=("one", "default"), default="one",
                         help="one: as the askbot command and the bot run (bot.semantic.single_blas_thread)")
-    parser.add_argument("--compare", choices=("word-pieces", "learned-ranking", "spelling-and-count"),
+    parser.add_argument("--compare", choices=("word-pieces", "learned-ranking", "spelling-and-count",
+                                              "bold-by-word-pieces"),
                         default="word-pieces")
     args = parser.parse_args()
     if args.blas_threads == "one":
@@ -47,6 +50,7 @@ def main() -> None:
         "word-pieces": {"token_match_weight": 0.0, "sentence_token_match_weight": 0.0, "learned_ranking": False},
         "learned-ranking": {"learned_ranking": False},
         "spelling-and-count": {"embed_spelled_out": False, "strict_count": False},
+        "bold-by-word-pieces": {"highlight_by_word_pieces": False},
     }
     off = offs[args.compare]
     sides = {"with": settings.retrieval, "without": settings.retrieval.model_copy(update=off)}
