@@ -23,7 +23,7 @@ from functools import lru_cache
 
 from bot.analysis import Analyzer, Token, fold, sentence_spans
 from bot.corpus import Article, Passage
-from bot.wordlists import words
+from bot.wordlists import lines, words
 
 CITATION_SEPARATOR = " · "
 # Texts whose cue spans of one kind are kept (a question reads its ~10 candidates several times).
@@ -417,6 +417,44 @@ _NEXT_WORDS_RE = re.compile(r"[^\W_][\w'’-]*")
 COUNTED_AFTER = 3  # a number's counted noun stands within this many words after it ("140 university students")
 
 
+# Units a question may ask its answer in, each with its spellings (``bot/data/units.txt``).
+UNITS: tuple[tuple[str, ...], ...] = tuple(tuple(line.lower().split()) for line in lines("units.txt"))
+_PERCENT_UNIT = "percent"
+_ASKED_UNIT_RES: tuple[tuple[frozenset[str], re.Pattern[str]], ...] = tuple(
+    (
+        frozenset(spellings),
+        re.compile(r"\bpercent(?:age)?s?\b")
+        if spellings[0] == _PERCENT_UNIT
+        else re.compile(
+            r"\b(?:in|how\s+many|per)\s+(?:(?:square|cubic)\s+)?(?:"
+            + "|".join(re.escape(w) for w in spellings if len(w) > 1 and w.isalpha())
+            + r")\b"
+        ),
+    )
+    for spellings in UNITS
+)
+
+
+def asked_unit(question: str) -> frozenset[str]:
+    """Return the spellings of the unit a question asks its answer in ("… in hectares?"), or an empty set."""
+    folded = fold(question)
+    return next((spellings for spellings, pattern in _ASKED_UNIT_RES if pattern.search(folded)), frozenset())
+
+
+def in_unit(text: str, start: int, end: int, unit: Set[str]) -> bool:
+    """Return True when the number spanning ``[start, end)`` is given in one of these spellings ("1,093 ha")."""
+    span = text[start:end].lower()
+    if any(not w.isalnum() and span.endswith(w) for w in unit) or (
+        _PERCENT_UNIT in unit and ("percent" in span or "per cent" in span)
+    ):
+        return True  # the span holds its own sign ("25.5%", "12 per cent")
+    after = _UNIT_AFTER_RE.match(text, end)
+    return after is not None and after.group(1).lower() in unit
+
+
+_UNIT_AFTER_RE = re.compile(r"[\s\u00a0-]?((?:[^\W\d_]|[%²°])+)")
+
+
 def counts_other(text: str, end: int, counted: Set[str], analyzer: Analyzer) -> bool:
     """Return True when the number ending at ``end`` counts something else: "6,200 residents", "seven years".
 
@@ -762,6 +800,7 @@ def _best_sentence(
 def _best_cue(
     text: str, sentence: tuple[int, int], tokens: Sequence[Token], weights: Mapping[str, float],
     idf: Callable[[str], float], *, kind: QuestionKind, held_in: Callable[[int, int], list[str]] | None = None,
+    unit: Set[str] = frozenset(),
 ) -> tuple[int, int] | None:
     """Return the cue span of the sentence that best fits the question's words, weighted by their IDF.
 
@@ -769,7 +808,9 @@ def _best_cue(
     less with distance. A span that restates the question (its words are all the question's: "the 52nd
     Grammy Awards"), an ordinal ("57th") or a day of a month ("March 31") does not answer how many / how much /
     how long, nor an amount of money how many. ``held_in(s, e)`` gives the terms of every word starting in a span
-    when ``tokens`` are only the question's words; without it they are read from ``tokens``, all of them.
+    when ``tokens`` are only the question's words; without it they are read from ``tokens``, all of them. With a
+    ``unit`` (the spellings of the unit the question asks its answer in), only the numbers given in it are
+    scored when there are any ("1,093 ha" over "2,700 acres" for "How large is the park in hectares?").
     """
     start, end = sentence
     asked = {term for term, weight in weights.items() if weight >= 1.0}
@@ -788,6 +829,8 @@ def _best_cue(
         return not held or not all(term in asked for term in held)
 
     spans = [(s, e) for s, e in cue_spans(kind, text) if start <= s < end and answers(s, e)]
+    if unit:
+        spans = [(s, e) for s, e in spans if in_unit(text, s, e, unit)] or spans
     if not spans:
         return None
     # Word positions let distance be counted in words, not characters.
@@ -831,6 +874,7 @@ def choose_highlight(
     meaning_weight: float = 0.0,
     terms: Sequence[str | None] | None = None,
     pieces: Sequence[float] | None = None,
+    unit: Set[str] = frozenset(),
 ) -> Highlight | None:
     """Return the span of the passage that answers best: a number for quantity questions, else a sentence.
 
@@ -841,7 +885,7 @@ def choose_highlight(
     ``meaning_weight`` times their cosine with the question (``meaning``, likewise one per sentence); a sentence
     holding a span of the kind asked for wins over a slightly better one without. With ``terms`` (the passage's
     terms in order, None for each the question does not weigh) only the question's words are read, and for a
-    number the words of each candidate span.
+    number the words of each candidate span. With a ``unit`` (``asked_unit``), a number given in it wins.
     """
     text = passage.text
     tokens = _tokens(text, analyzer, terms)
@@ -853,7 +897,8 @@ def choose_highlight(
         def held_in(start: int, end: int) -> list[str]:
             return [t.term for t in analyzer.tokens_between(text, start, end)]
 
-        span = _best_cue(text, sentence, tokens, weights, idf, kind=kind, held_in=None if terms is None else held_in)
+        span = _best_cue(text, sentence, tokens, weights, idf, kind=kind, held_in=None if terms is None else held_in,
+                         unit=unit)
         if span is not None:
             return Highlight(span[0], span[1], HighlightKind.NUMBER)
     return Highlight(sentence[0], sentence[1], HighlightKind.SENTENCE)

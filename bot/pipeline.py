@@ -1014,7 +1014,8 @@ class HighlightStage:
             pieces = matches.tolist() if matches is not None else None
         return choose_highlight(passage, weights, ctx.kind, ctx.analyzer, ctx.index.idf, meaning=meaning,
                                 meaning_weight=r.highlight_similarity_weight,
-                                terms=ctx.forward_terms(position, weights), pieces=pieces)
+                                terms=ctx.forward_terms(position, weights), pieces=pieces,
+                                unit=ctx.question.unit if r.highlight_asked_unit else frozenset())
 
 
 # -- the pipeline ----------------------------------------------------------------------------------------

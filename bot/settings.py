@@ -210,6 +210,11 @@ class RetrievalSettings(_Section):
         description="Choose the sentence to bold by its word-piece match with the question (with word-piece "
         "vectors; else by the question's words).",
     )
+    highlight_asked_unit: bool = Field(
+        default=True,
+        description="Bold a number given in the unit the question asks for (\"… in hectares?\": \"1,093 ha\") over "
+        "one in another unit.",
+    )
     max_question_chars: int = Field(default=500, ge=10, le=4000)
 
 

@@ -11,6 +11,7 @@ from bot.answer import (
     Answer,
     DeclinePolicy,
     QuestionKind,
+    asked_unit,
     attribute_terms,
     choose_highlight,
     citation,
@@ -24,6 +25,7 @@ from bot.answer import (
     decline_reason,
     defines,
     definition_subject,
+    in_unit,
     proximity,
     sentence_cue,
     strip_frame,
@@ -482,6 +484,47 @@ def test_the_word_piece_match_chooses_the_sentence_to_bold() -> None:
     assert bold([0.9 - answer_module.PIECE_CUE_MARGIN, 0.89, 0.9]) == sentences[0]  # the first such sentence
     # a figure for each sentence or none: the question's words decide
     assert bold([0.1, 0.9]) == sentences[0]
+
+
+@pytest.mark.parametrize(
+    ("question", "spelling"),
+    [
+        ("How tall is One World Trade Center in meters?", "m"),
+        ("In millimeters, how much precipitation does the city receive a year?", "mm"),
+        ("How many square meters of office space does Manhattan have?", "m"),
+        ("What is the population density per square mile?", "mi"),
+        ("What percentage of New Yorkers are Christians?", "%"),
+        ("By what percent did fares rise?", "%"),
+        ("How many buildings are at least 330 feet in height?", None),  # a condition, not the unit asked
+        ("How many inmates work in construction?", None),
+    ],
+)
+def test_the_unit_a_question_asks_its_answer_in(question: str, spelling: str | None) -> None:
+    unit = asked_unit(question)
+    assert (spelling in unit) if spelling else unit == frozenset()
+
+
+def test_a_number_given_in_the_unit_asked_is_bolded_over_another() -> None:
+    analyzer = Analyzer()
+    text = "Pelham Bay Park covers 2,700 acres (1,093 ha); 25.5% of it, or 12 per cent of the city, is wood."
+    hectares = asked_unit("How large is Pelham Bay Park in hectares?")
+    assert in_unit(text, text.index("1,093"), text.index("1,093") + 5, hectares)
+    assert not in_unit(text, text.index("2,700"), text.index("2,700") + 5, hectares)
+    percent = asked_unit("What percentage of the park is wood?")
+    assert in_unit(text, text.index("25.5%"), text.index("25.5%") + 5, percent)
+    assert in_unit(text, text.index("12 per cent"), text.index("12 per cent") + 11, percent)
+    passage = Passage("a", 1, "Pelham Bay Park covers 2,700 acres (1,093 ha) of the Bronx.")
+    question = "How large is Pelham Bay Park in hectares?"
+    weights = dict.fromkeys(analyzer.terms(question), 1.0)
+
+    def bold(unit: frozenset[str]) -> str:
+        span = choose_highlight(passage, weights, QuestionKind.QUANTITY, analyzer, lambda _: 1.0, unit=unit)
+        assert span is not None
+        return passage.text[span.start : span.end]
+
+    assert bold(frozenset()) == "2,700"  # the first of two numbers equally near the question's words
+    assert bold(hectares) == "1,093"
+    assert bold(asked_unit("How large is Pelham Bay Park in square miles?")) == "2,700"  # none in it: as before
 
 
 def _plain_cue_spans(kind: QuestionKind, text: str) -> list[tuple[int, int]]:

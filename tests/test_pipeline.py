@@ -90,6 +90,17 @@ def test_the_sentence_to_bold_is_chosen_by_the_word_piece_match_or_by_the_questi
     assert lexical.highlight_text == off.highlight_text  # no vectors: the question's words decide
 
 
+def test_the_number_in_the_unit_asked_is_bolded_or_not_by_its_switch(tmp_path: Path) -> None:
+    write_article(tmp_path, "park", "Parks", "Pelham Bay Park covers 2,700 acres (1,093 ha) of the Bronx.",
+                  "The park opened to the public in 1888.")
+    service = AskService(load_corpus(tmp_path), retrieval=RetrievalSettings(semantic=False))
+    question = "How large is Pelham Bay Park in hectares?"
+    assert service.ask(question).best.highlight_text == "1,093"  # type: ignore[union-attr]
+    off = _switched(service, highlight_asked_unit=False).ask(question).best
+    assert off is not None
+    assert off.highlight_text == "2,700"
+
+
 def test_without_lexical_candidates_and_vectors_nothing_is_a_candidate(service: AskService) -> None:
     assert service.rank("How many steps do visitors climb?").candidates
     assert _switched(service, lexical_candidates=False).rank("How many steps do visitors climb?").candidates == ()

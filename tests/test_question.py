@@ -55,6 +55,13 @@ def test_a_question_is_parsed_once_into_what_the_stages_read() -> None:
     assert "guard" in q.terms
     assert {"extra", "guard"} <= q.counted
     assert q.subject is None
+    assert q.unit == frozenset()
+
+
+def test_the_unit_a_number_is_asked_in_is_read_for_number_questions_only() -> None:
+    assert "ha" in parse_question("How large is Pelham Bay Park in hectares?", ANALYZER).unit
+    assert "%" in parse_question("What percentage of voters turned out?", ANALYZER).unit
+    assert parse_question("Which park is measured in hectares?", ANALYZER).unit == frozenset()  # no number asked
 
 
 def test_definition_subject() -> None:

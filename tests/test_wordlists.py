@@ -11,7 +11,7 @@ from bot.wordlists import data_bytes, lines, words
 # Every data file, with the reader it is meant for: "words" (a set) or "lines" (groups or pairs in order).
 WORD_FILES = ("stopwords.txt", "number_words.txt", "count_modifiers.txt", "generic_counted.txt",
               "length_units.txt", "money_words.txt")
-LINE_FILES = ("related.txt", "abbreviations.txt", "acronym_small_words.txt", "lemmas.txt")
+LINE_FILES = ("related.txt", "abbreviations.txt", "acronym_small_words.txt", "lemmas.txt", "units.txt")
 
 
 def test_every_data_file_is_listed_here() -> None:
@@ -45,6 +45,12 @@ def test_line_lists_hold_no_duplicates() -> None:
     for name in ("abbreviations.txt", "lemmas.txt", "acronym_small_words.txt"):
         firsts = [line.split()[0] for line in lines(name)]
         assert len(firsts) == len(set(firsts)), name
+
+
+def test_a_spelling_names_one_unit_and_the_percent_line_is_there() -> None:
+    spellings = [word.lower() for line in lines("units.txt") for word in line.split()]
+    assert [w for w, n in Counter(spellings).items() if n > 1] == []
+    assert ("percent", "percentage", "%") in answer.UNITS  # bot.answer reads it wherever "percent" stands
 
 
 def test_pairs_are_well_formed() -> None:
