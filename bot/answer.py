@@ -216,6 +216,10 @@ class QuestionKind(StrEnum):
     OTHER = "other"
 
 
+# The kinds answered by a number in bold (the others by a sentence).
+NUMBER_KINDS = frozenset({QuestionKind.QUANTITY, QuestionKind.MONEY, QuestionKind.DURATION})
+
+
 # Words that frame a question without naming what it is about ("how LONG", "what does X STAND FOR").
 _FRAME_RE = re.compile(
     r"\bhow\s+(?:long|old|big|large|far|often|tall|high|fast)\b|\bstands?\s+for\b|\bmean(?:s|ing|t)?\b"
@@ -441,6 +445,10 @@ def asked_unit(question: str) -> frozenset[str]:
     return next((spellings for spellings, pattern in _ASKED_UNIT_RES if pattern.search(folded)), frozenset())
 
 
+# A unit written after a number: "1,093 ha", "541.3-m", "27,673/km²" is none (its slash ends the number).
+_UNIT_AFTER_RE = re.compile(r"[\s\u00a0-]?((?:[^\W\d_]|[%²°])+)")
+
+
 def in_unit(text: str, start: int, end: int, unit: Set[str]) -> bool:
     """Return True when the number spanning ``[start, end)`` is given in one of these spellings ("1,093 ha")."""
     span = text[start:end].lower()
@@ -451,8 +459,6 @@ def in_unit(text: str, start: int, end: int, unit: Set[str]) -> bool:
     after = _UNIT_AFTER_RE.match(text, end)
     return after is not None and after.group(1).lower() in unit
 
-
-_UNIT_AFTER_RE = re.compile(r"[\s\u00a0-]?((?:[^\W\d_]|[%²°])+)")
 
 
 def counts_other(text: str, end: int, counted: Set[str], analyzer: Analyzer) -> bool:
@@ -892,7 +898,7 @@ def choose_highlight(
     weights = dict(question_terms) if isinstance(question_terms, Mapping) else dict.fromkeys(question_terms, 1.0)
     sentence = _best_sentence(text, tokens, weights, idf, kind, meaning=meaning, meaning_weight=meaning_weight,
                               pieces=pieces)
-    if kind in (QuestionKind.QUANTITY, QuestionKind.MONEY, QuestionKind.DURATION):
+    if kind in NUMBER_KINDS:
 
         def held_in(start: int, end: int) -> list[str]:
             return [t.term for t in analyzer.tokens_between(text, start, end)]

@@ -12,13 +12,19 @@ import re
 from dataclasses import dataclass
 
 from bot.analysis import Analyzer, fold
-from bot.answer import QuestionKind, asked_unit, counted_phrase, counted_terms, definition_subject, strip_frame
+from bot.answer import (
+    NUMBER_KINDS,
+    QuestionKind,
+    asked_unit,
+    counted_phrase,
+    counted_terms,
+    definition_subject,
+    strip_frame,
+)
 from bot.errors import QuestionError
 from bot.wordlists import words
 
 EXAMPLE_QUESTION = "How many inmates work in construction?"
-# The kinds answered by a number in bold.
-_NUMBER_KINDS = frozenset({QuestionKind.QUANTITY, QuestionKind.MONEY, QuestionKind.DURATION})
 _WH_RE = re.compile(r"\b(?:what|which|who|whom|whose|when|where|why|how)\b")
 _MONEY_WORDS = "(?:" + "|".join(sorted(map(re.escape, words("money_words.txt")))) + ")"
 _BE = r"(?:'s|\s+(?:is|was|are|were|will\s+be|has\s+been))"
@@ -137,5 +143,5 @@ def parse_question(question: str, analyzer: Analyzer, *, max_chars: int = 500) -
         subject=definition_subject(text),
         counted=counted_terms(text, analyzer) if kind is QuestionKind.QUANTITY else frozenset(),
         counted_phrase=counted_phrase(text, analyzer) if kind is QuestionKind.QUANTITY else frozenset(),
-        unit=asked_unit(text) if kind in _NUMBER_KINDS else frozenset(),
+        unit=asked_unit(text) if kind in NUMBER_KINDS else frozenset(),
     )
