@@ -869,6 +869,16 @@ def _best_cue(
     return best
 
 
+def in_context(own: Sequence[float], with_previous: Sequence[float], weight: float) -> list[float]:
+    """Return each sentence's word-piece match read ``weight`` (0 to 1) with the sentence before it.
+
+    ``own`` and ``with_previous`` are ``bot.semantic.SentenceMatches``' two figures, one per sentence. An answer
+    often follows the sentence that names what it is about ("… Fort Hamilton … . Established in 1825 in Brooklyn,
+    it is …"), so a sentence borrows part of its predecessor's match.
+    """
+    return [a + weight * (b - a) for a, b in zip(own, with_previous, strict=True)]
+
+
 def choose_highlight(
     passage: Passage,
     question_terms: Sequence[str] | Mapping[str, float],
@@ -884,14 +894,15 @@ def choose_highlight(
 ) -> Highlight | None:
     """Return the span of the passage that answers best: a number for quantity questions, else a sentence.
 
-    With ``pieces`` (each sentence's word-piece match with the question, ``bot.semantic.sentence_token_matches``,
-    one per sentence of ``sentence_spans``) the sentence is the best matched, or one holding a span of the kind
-    asked for within ``PIECE_CUE_MARGIN`` of it. Without, sentences are scored by the collection IDF of the
-    question terms they hold (each weighted, typo repairs and related words below the question's own), plus
-    ``meaning_weight`` times their cosine with the question (``meaning``, likewise one per sentence); a sentence
-    holding a span of the kind asked for wins over a slightly better one without. With ``terms`` (the passage's
-    terms in order, None for each the question does not weigh) only the question's words are read, and for a
-    number the words of each candidate span. With a ``unit`` (``asked_unit``), a number given in it wins.
+    With ``pieces`` (each sentence's word-piece match with the question, ``in_context`` of
+    ``bot.semantic.sentence_token_matches``, one per sentence of ``sentence_spans``) the sentence is the best
+    matched, or one holding a span of the kind asked for within ``PIECE_CUE_MARGIN`` of it. Without, sentences are
+    scored by the collection IDF of the question terms they hold (each weighted, typo repairs and related words
+    below the question's own), plus ``meaning_weight`` times their cosine with the question (``meaning``, likewise
+    one per sentence); a sentence holding a span of the kind asked for wins over a slightly better one without.
+    With ``terms`` (the passage's terms in order, None for each the question does not weigh) only the question's
+    words are read, and for a number the words of each candidate span. With a ``unit`` (``asked_unit``), a number
+    given in it wins.
     """
     text = passage.text
     tokens = _tokens(text, analyzer, terms)

@@ -41,6 +41,7 @@ from bot.answer import (
     coverage,
     decline_reason,
     defines,
+    in_context,
     proximity_at,
     sentence_cue,
     strip_frame,
@@ -1011,7 +1012,9 @@ class HighlightStage:
         pieces = None
         if r.highlight_by_word_pieces and ctx.vectors is not None and ctx.question_tokens is not None:
             matches = ctx.vectors.sentence_token_matches(ctx.question_tokens, position)
-            pieces = matches.tolist() if matches is not None else None
+            if matches is not None:
+                pieces = in_context(matches.own.tolist(), matches.with_previous.tolist(),
+                                    r.highlight_previous_sentence_weight)
         return choose_highlight(passage, weights, ctx.kind, ctx.analyzer, ctx.index.idf, meaning=meaning,
                                 meaning_weight=r.highlight_similarity_weight,
                                 terms=ctx.forward_terms(position, weights), pieces=pieces,

@@ -218,28 +218,41 @@ def _piece_weights(query: TokenVectors, idf: npt.NDArray[np.float32]) -> npt.NDA
     return np.where(inside, idf[np.where(inside, ids, 0)] if len(idf) else top, top).astype(np.float32)
 
 
+@dataclass(frozen=True, slots=True)
+class SentenceMatches:
+    """``token_match`` of each of a passage's sentences, alone and read with the sentence before it."""
+
+    own: npt.NDArray[np.float32]
+    with_previous: npt.NDArray[np.float32]  # each question piece's best in the sentence or the one before it
+
+
 def sentence_token_matches(
     query: TokenVectors, passage: TokenVectors, idf: npt.NDArray[np.float32], sentences: npt.NDArray[np.int64],
     count: int,
-) -> npt.NDArray[np.float32]:
-    """Return ``token_match`` of each of a passage's ``count`` sentences, read in the passage.
+) -> SentenceMatches:
+    """Return ``token_match`` of each of a passage's ``count`` sentences, alone and read with the one before it.
 
     ``sentences`` gives each of the passage's pieces its sentence number; a sentence without pieces (past the
-    model's reach) scores 0.
+    model's reach) scores 0 alone. The first sentence, with none before it, scores the same both ways.
     """
-    out = np.zeros(count, dtype=np.float32)
+    own = np.zeros(count, dtype=np.float32)
     weights = _piece_weights(query, idf)
     total = float(weights.sum())
     if not len(passage.ids) or total <= 0.0:
-        return out
+        return SentenceMatches(own, own.copy())
     sims = (query.vectors() @ passage.codes.astype(np.float32).T) * passage.scales
     numbers = np.asarray(sentences, dtype=np.int64)
     starts = np.flatnonzero(np.diff(numbers, prepend=numbers[0] - 1))  # pieces come in sentence order
     held = numbers[starts]
     inside = held < count
-    figures = (weights @ np.maximum.reduceat(sims, starts, axis=1)) / total
-    out[held[inside]] = figures[inside]
-    return out
+    best = np.maximum.reduceat(sims, starts, axis=1)  # each question piece's best, sentence by sentence
+    own[held[inside]] = ((weights @ best) / total)[inside]
+    with_previous = own.copy()
+    # A sentence right after another (its number one more) reads with it: "He was born there in 1810."
+    follows = np.flatnonzero((held[1:] == held[:-1] + 1) & inside[1:]) + 1
+    together = np.maximum(best[:, follows], best[:, follows - 1])
+    with_previous[held[follows]] = (weights @ together) / total
+    return SentenceMatches(own, with_previous)
 
 
 def vectors_key(embedder: TextEmbedder, texts: Sequence[str], identity: str | None = None) -> str:
@@ -695,7 +708,7 @@ class PassageVectors:
         numbers = [self._piece_sentences(p, r) for p, r in zip(positions, rows, strict=True)]
         return token_matches(query, rows, self.token_idf(), numbers)
 
-    def sentence_token_matches(self, query: TokenVectors, position: int) -> npt.NDArray[np.float32] | None:
+    def sentence_token_matches(self, query: TokenVectors, position: int) -> SentenceMatches | None:
         """Return ``token_match`` of each of a passage's sentences, or None to choose by other means.
 
         None for a passage of one sentence, without word-piece vectors, or whose last sentences the model did not

@@ -210,6 +210,13 @@ class RetrievalSettings(_Section):
         description="Choose the sentence to bold by its word-piece match with the question (with word-piece "
         "vectors; else by the question's words).",
     )
+    highlight_previous_sentence_weight: float = Field(
+        default=0.5,
+        ge=0,
+        le=1,
+        description="How much a sentence's word-piece match is read with the sentence before it in choosing the bold "
+        "(0: alone).",
+    )
     highlight_asked_unit: bool = Field(
         default=True,
         description="Bold a number given in the unit the question asks for (\"… in hectares?\": \"1,093 ha\") over "

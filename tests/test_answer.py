@@ -457,6 +457,11 @@ def test_how_long_is_answered_by_since_when_as_by_a_length_of_time(text: str, bo
     assert cue_spans(QuestionKind.DURATION, "It has been closed since then.") == []  # no date, no length
 
 
+def test_a_sentence_is_read_in_part_with_the_one_before_it() -> None:
+    assert answer_module.in_context([0.4, 0.6], [0.4, 0.8], 0.5) == pytest.approx([0.4, 0.7])
+    assert answer_module.in_context([0.4, 0.6], [0.4, 0.8], 0.0) == pytest.approx([0.4, 0.6])  # alone
+
+
 def test_the_word_piece_match_chooses_the_sentence_to_bold() -> None:
     analyzer = Analyzer()
     text = ("To find a driver, the council sent two clerks to the mainland in 1990. "

@@ -90,6 +90,26 @@ def test_the_sentence_to_bold_is_chosen_by_the_word_piece_match_or_by_the_questi
     assert lexical.highlight_text == off.highlight_text  # no vectors: the question's words decide
 
 
+def test_a_sentence_is_read_with_the_one_before_it_in_choosing_the_bold(tmp_path: Path) -> None:
+    write_article(tmp_path, "forts", "Harbour forts",
+                  "The city is home to Fort Hamilton, the only army post still active within its limits. "
+                  "Built in 1825 on the site of an old battery in Brooklyn, it is one of the oldest forts in the "
+                  "country. Today Fort Hamilton serves as the headquarters of the army's engineers in the north-east.")
+    write_article(tmp_path, "lighthouse", "Lighthouse", "Visitors climb 132 steps to reach the lamp room.",
+                  "The lighthouse keeper has lived in the cottage since 1998.")
+    configured = AskService(load_corpus(tmp_path))  # the shipped model
+    question = "What is Fort Hamilton one of?"
+    # "it is one of the oldest forts" names the fort in the sentence before: read with it, it is the best match
+    with_before = configured.ask(question).best
+    alone = _switched(configured, highlight_previous_sentence_weight=0.0).ask(question).best
+    assert with_before is not None
+    assert alone is not None
+    assert with_before.highlight_text is not None
+    assert with_before.highlight_text.startswith("Built in 1825")
+    assert alone.highlight_text is not None
+    assert alone.highlight_text.startswith("The city is home to Fort Hamilton")
+
+
 def test_the_number_in_the_unit_asked_is_bolded_or_not_by_its_switch(tmp_path: Path) -> None:
     write_article(tmp_path, "park", "Parks", "Pelham Bay Park covers 2,700 acres (1,093 ha) of the Bronx.",
                   "The park opened to the public in 1888.")

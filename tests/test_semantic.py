@@ -531,14 +531,18 @@ def test_each_sentences_word_piece_match_is_the_match_of_its_pieces_alone() -> N
     numbers = np.array([0, 1, 1, 1])
     # the first sentence matches piece 0 (weight 1), the second piece 1 (weight 3), the third has no pieces
     each = semantic.sentence_token_matches(question, split, idf, numbers, 3)
-    assert each.tolist() == pytest.approx([0.25, 0.75, 0.0])
-    assert each.max() == pytest.approx(semantic.token_matches(question, [split], idf, [numbers]).sentences[0])
+    assert each.own.tolist() == pytest.approx([0.25, 0.75, 0.0])
+    assert each.own.max() == pytest.approx(semantic.token_matches(question, [split], idf, [numbers]).sentences[0])
     for sentence in (0, 1):
         alone = semantic.TokenVectors.quantise(np.eye(4, 4, dtype=np.float32)[numbers == sentence],
                                                np.arange(4, dtype=np.int32)[numbers == sentence])
-        assert each[sentence] == pytest.approx(semantic.token_match(question, alone, idf))
+        assert each.own[sentence] == pytest.approx(semantic.token_match(question, alone, idf))
+    # read with the sentence before it, the second holds both pieces; the first has none before it; the third,
+    # without pieces of its own, follows no sentence it can be read with
+    assert each.with_previous.tolist() == pytest.approx([0.25, 1.0, 0.0])
     empty = semantic.TokenVectors.quantise(np.zeros((0, 4), dtype=np.float32), np.zeros(0, dtype=np.int32))
-    assert semantic.sentence_token_matches(question, empty, idf, np.zeros(0, np.int64), 2).tolist() == [0.0, 0.0]
+    none = semantic.sentence_token_matches(question, empty, idf, np.zeros(0, np.int64), 2)
+    assert none.own.tolist() == none.with_previous.tolist() == [0.0, 0.0]
 
 
 def test_word_pieces_take_the_sentence_of_the_text_they_start_in() -> None:
@@ -555,8 +559,9 @@ def test_word_pieces_take_the_sentence_of_the_text_they_start_in() -> None:
     assert matches.sentences[0] < matches.passages[0]  # "tower" and "built" stand in different sentences
     each = vectors.sentence_token_matches(pieces[0], 0)
     assert each is not None
-    assert len(each) == 2
-    assert each.max() == pytest.approx(matches.sentences[0])
+    assert len(each.own) == len(each.with_previous) == 2
+    assert each.own.max() == pytest.approx(matches.sentences[0])
+    assert each.with_previous[1] == pytest.approx(matches.passages[0])  # two sentences: the second reads all
     assert vectors.sentence_token_matches(pieces[0], 0) is not None
     one = PassageVectors(WordPieceEmbedder(), ["The lighthouse was built in 1832."])
     assert one.sentence_token_matches(pieces[0], 0) is None  # one sentence: nothing to choose between
@@ -578,7 +583,7 @@ def test_no_sentence_figures_when_the_model_did_not_read_the_last_sentence() -> 
     # the second sentence is read in part ("Its tower"): still a figure for each sentence
     read = vectors.sentence_token_matches(pieces[0], 0)
     assert read is not None
-    assert read[1] > 0
+    assert read.own[1] > 0
     cut = PassageVectors(ShortReadingEmbedder(), ["The lighthouse was built in 1832 by the harbour board. Its tower "
                                                  "is 28 metres tall."])
     # the second sentence was never read: it would score 0, so the sentence is chosen by other means
