@@ -460,7 +460,6 @@ def in_unit(text: str, start: int, end: int, unit: Set[str]) -> bool:
     return after is not None and after.group(1).lower() in unit
 
 
-
 def counts_other(text: str, end: int, counted: Set[str], analyzer: Analyzer) -> bool:
     """Return True when the number ending at ``end`` counts something else: "6,200 residents", "seven years".
 

@@ -203,11 +203,16 @@ def token_matches(
     for start, i in zip(starts.tolist(), held.tolist(), strict=True):
         numbers = np.asarray(sentences[i])
         first_segment.append(count)
-        segment_starts.append(start + np.flatnonzero(np.diff(numbers, prepend=numbers[0] - 1)))
+        segment_starts.append(start + _sentence_runs(numbers))
         count += len(segment_starts[-1])
     per_segment = (weights @ np.maximum.reduceat(sims, np.concatenate(segment_starts), axis=1)) / total
     best_sentence[held] = np.maximum.reduceat(per_segment, np.array(first_segment, dtype=np.int64))
     return TokenMatches(whole, best_sentence)
+
+
+def _sentence_runs(numbers: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """Return where each run of one sentence's pieces starts (a passage's pieces come in sentence order)."""
+    return np.flatnonzero(np.diff(numbers, prepend=numbers[0] - 1))
 
 
 def _piece_weights(query: TokenVectors, idf: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
@@ -242,7 +247,7 @@ def sentence_token_matches(
         return SentenceMatches(own, own.copy())
     sims = (query.vectors() @ passage.codes.astype(np.float32).T) * passage.scales
     numbers = np.asarray(sentences, dtype=np.int64)
-    starts = np.flatnonzero(np.diff(numbers, prepend=numbers[0] - 1))  # pieces come in sentence order
+    starts = _sentence_runs(numbers)
     held = numbers[starts]
     inside = held < count
     best = np.maximum.reduceat(sims, starts, axis=1)  # each question piece's best, sentence by sentence
