@@ -38,9 +38,14 @@ NUMBER_WORDS = words("number_words.txt")
 _NUMBER_WORD_RE = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
 _NUMBER_SPAN_RE = re.compile(
     r"(?<![\w.@/])(?:[$€£]\s?)?\d+(?:[.,]\d+)*(?:\s?(?:%|percent|per cent))?(?:\s(?:million|billion))?"
-    r"|\b(?:" + _NUMBER_WORD_RE + r")\b",
+    # Number words run together into one number: "five million", "twenty-five", "one hundred thousand".
+    r"|\b(?:" + _NUMBER_WORD_RE + r")(?:[\s-](?:" + _NUMBER_WORD_RE + r"))*\b",
     re.IGNORECASE,
 )
+# "10 of the 19 terrorists", "six of the top ten": the number after "of" is the whole the first is part of.
+_PART_OF_RE = re.compile(r"\s+of\s+(?:the\s+)?(?:top\s+)?")
+# "one of the most extensive systems" names a member of a group, not a count.
+_ONE_OF_RE = re.compile(r"\s+of\b")
 _CLAUSE_BREAK_RE = re.compile(r"(?<!\d),|,(?!\d)|[;:()—–]")
 OTHER_CLAUSE_FACTOR = 0.25
 _YEAR_RE = re.compile(r"^(?:1[89]|20)\d\d$")
@@ -446,7 +451,10 @@ def asked_unit(question: str) -> frozenset[str]:
 
 
 # A unit written after a number: "1,093 ha", "541.3-m", "27,673/km²" is none (its slash ends the number).
-_UNIT_AFTER_RE = re.compile(r"[\s\u00a0-]?((?:[^\W\d_]|[%²°])+)")
+# "468.9 square miles" is in miles: "square" or "cubic" may stand between the number and its unit.
+_UNIT_AFTER_RE = re.compile(
+    r"[\s\u00a0-]?(?:(?:square|sq|cubic|cu)\.?[\s\u00a0-])?((?:[^\W\d_]|[%²°])+)", re.IGNORECASE
+)
 
 
 def in_unit(text: str, start: int, end: int, unit: Set[str]) -> bool:
@@ -805,7 +813,7 @@ def _best_sentence(
 def _best_cue(
     text: str, sentence: tuple[int, int], tokens: Sequence[Token], weights: Mapping[str, float],
     idf: Callable[[str], float], *, kind: QuestionKind, held_in: Callable[[int, int], list[str]] | None = None,
-    unit: Set[str] = frozenset(),
+    unit: Set[str] = frozenset(), part_of_whole: bool = False,
 ) -> tuple[int, int] | None:
     """Return the cue span of the sentence that best fits the question's words, weighted by their IDF.
 
@@ -816,6 +824,8 @@ def _best_cue(
     when ``tokens`` are only the question's words; without it they are read from ``tokens``, all of them. With a
     ``unit`` (the spellings of the unit the question asks its answer in), only the numbers given in it are
     scored when there are any ("1,093 ha" over "2,700 acres" for "How large is the park in hectares?").
+    With ``part_of_whole``, the whole in "10 of the 19 terrorists" and a "one of" ("one of the most extensive")
+    are passed over for any other number.
     """
     start, end = sentence
     asked = {term for term, weight in weights.items() if weight >= 1.0}
@@ -834,6 +844,8 @@ def _best_cue(
         return not held or not all(term in asked for term in held)
 
     spans = [(s, e) for s, e in cue_spans(kind, text) if start <= s < end and answers(s, e)]
+    if part_of_whole:
+        spans = _parts(text, spans)
     if unit:
         spans = [(s, e) for s, e in spans if in_unit(text, s, e, unit)] or spans
     if not spans:
@@ -868,6 +880,17 @@ def _best_cue(
     return best
 
 
+def _parts(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Return the numbers that may count the thing asked, leaving out wholes and a "one of" when others remain."""
+    wholes = {
+        (s, e) for s, e in spans
+        if any(end < s and _PART_OF_RE.fullmatch(text, end, s) for _, end in spans)
+    }
+    kept = [span for span in spans if span not in wholes]
+    counts = [(s, e) for s, e in kept if not (text[s:e].lower() == "one" and _ONE_OF_RE.match(text, e))]
+    return counts or kept
+
+
 def in_context(own: Sequence[float], with_previous: Sequence[float], weight: float) -> list[float]:
     """Return each sentence's word-piece match read ``weight`` (0 to 1) with the sentence before it.
 
@@ -890,6 +913,7 @@ def choose_highlight(
     terms: Sequence[str | None] | None = None,
     pieces: Sequence[float] | None = None,
     unit: Set[str] = frozenset(),
+    part_of_whole: bool = False,
 ) -> Highlight | None:
     """Return the span of the passage that answers best: a number for quantity questions, else a sentence.
 
@@ -901,7 +925,7 @@ def choose_highlight(
     one per sentence); a sentence holding a span of the kind asked for wins over a slightly better one without.
     With ``terms`` (the passage's terms in order, None for each the question does not weigh) only the question's
     words are read, and for a number the words of each candidate span. With a ``unit`` (``asked_unit``), a number
-    given in it wins.
+    given in it wins; ``part_of_whole`` is ``_best_cue``'s.
     """
     text = passage.text
     tokens = _tokens(text, analyzer, terms)
@@ -914,7 +938,7 @@ def choose_highlight(
             return [t.term for t in analyzer.tokens_between(text, start, end)]
 
         span = _best_cue(text, sentence, tokens, weights, idf, kind=kind, held_in=None if terms is None else held_in,
-                         unit=unit)
+                         unit=unit, part_of_whole=part_of_whole)
         if span is not None:
             return Highlight(span[0], span[1], HighlightKind.NUMBER)
     return Highlight(sentence[0], sentence[1], HighlightKind.SENTENCE)

@@ -237,6 +237,7 @@ STAGES: tuple[Stage, ...] = (
     Stage("bold by word pieces", (("highlight_by_word_pieces", False),)),
     Stage("bold read with the sentence before", (("highlight_previous_sentence_weight", 0.0),)),
     Stage("bold in the unit asked", (("highlight_asked_unit", False),)),
+    Stage("bold the part, not the whole", (("highlight_part_of_whole", False),)),
     Stage("whole semantic stage", (("semantic", False),)),
 )
 EvalSet = QuestionSet | SquadSet

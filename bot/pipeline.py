@@ -1018,7 +1018,8 @@ class HighlightStage:
         return choose_highlight(passage, weights, ctx.kind, ctx.analyzer, ctx.index.idf, meaning=meaning,
                                 meaning_weight=r.highlight_similarity_weight,
                                 terms=ctx.forward_terms(position, weights), pieces=pieces,
-                                unit=ctx.question.unit if r.highlight_asked_unit else frozenset())
+                                unit=ctx.question.unit if r.highlight_asked_unit else frozenset(),
+                                part_of_whole=r.highlight_part_of_whole)
 
 
 # -- the pipeline ----------------------------------------------------------------------------------------

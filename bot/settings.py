@@ -222,6 +222,11 @@ class RetrievalSettings(_Section):
         description="Bold a number given in the unit the question asks for (\"… in hectares?\": \"1,093 ha\") over "
         "one in another unit.",
     )
+    highlight_part_of_whole: bool = Field(
+        default=True,
+        description="Bold the part, not the whole, in \"10 of the 19 terrorists\", and no \"one of\" while another "
+        "number stands.",
+    )
     max_question_chars: int = Field(default=500, ge=10, le=4000)
 
 

@@ -206,6 +206,9 @@ def test_money_questions(question: str, kind: QuestionKind) -> None:
         # quantity: counts, not halves or years
         (QuestionKind.QUANTITY, "Patients from the northern half of the valley, 96 people and a dozen dogs, were "
          "moved in 2025.", ["96", "dozen"]),
+        # and since round 22 number words running together are one number
+        (QuestionKind.QUANTITY, "About 225,000 admissions, one million visits, twenty-five wards and one hundred "
+         "thousand meals.", ["225,000", "one million", "twenty-five", "one hundred thousand"]),
         # when: a date or a span of time, and since round 15 a time of day
         (QuestionKind.DATE, "The line will stay closed for at least three weeks, the operator said on Monday.",
          ["three weeks", "Monday"]),
@@ -518,6 +521,11 @@ def test_a_number_given_in_the_unit_asked_is_bolded_over_another() -> None:
     percent = asked_unit("What percentage of the park is wood?")
     assert in_unit(text, text.index("25.5%"), text.index("25.5%") + 5, percent)
     assert in_unit(text, text.index("12 per cent"), text.index("12 per cent") + 11, percent)
+    miles = asked_unit("In square miles, how much of the city is water?")
+    area = "The city's total area is 468.9 square miles (1,214 km2); 164.1 sq. mi of it is water."
+    assert in_unit(area, area.index("468.9"), area.index("468.9") + 5, miles)  # "square" may stand between
+    assert in_unit(area, area.index("164.1"), area.index("164.1") + 5, miles)
+    assert not in_unit(area, area.index("1,214"), area.index("1,214") + 5, miles)
     passage = Passage("a", 1, "Pelham Bay Park covers 2,700 acres (1,093 ha) of the Bronx.")
     question = "How large is Pelham Bay Park in hectares?"
     weights = dict.fromkeys(analyzer.terms(question), 1.0)
@@ -605,3 +613,37 @@ def test_cue_and_highlight_read_from_the_forward_index_are_the_plain_ones() -> N
             assert choose_highlight(passage, weights, ctx.kind, analyzer, index.idf,
                                     terms=ctx.forward_terms(position, weights)) == choose_highlight(
                 passage, weights, ctx.kind, analyzer, index.idf)
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "on", "off"),
+    [
+        # "one of" names a member of a group, not a count
+        ("How many stations does the subway have?",
+         "The subway is one of the most extensive systems, with 469 stations in operation.", "469", "one"),
+        ("How many stations does the subway have?",
+         "The subway is one of the three largest systems with 469 stations.", "469", "one"),
+        # nor is the whole a count: the part is ("six of the top ten"), even when it is a "one of"
+        ("How many national newspapers are from the city?",
+         "The city is home to one of the three national daily newspapers.", "one", "one"),
+        ("How many terrorists piloted the flight?", "Then 10 of the 19 terrorists piloted the flight.", "10", "10"),
+        # a "one of" stands when no other number does
+        ("How many systems are extensive?", "The subway is one of the most extensive systems.", "one", "one"),
+    ],
+)
+def test_number_highlight_bolds_no_one_of_and_no_whole(question: str, text: str, on: str, off: str) -> None:
+    analyzer = Analyzer()
+    passage = Passage("a", 1, text)
+    weights = dict.fromkeys(analyzer.terms(question), 1.0)
+
+    def bold(part_of_whole: bool) -> str:
+        span = choose_highlight(passage, weights, QuestionKind.QUANTITY, analyzer, lambda _: 1.0,
+                                part_of_whole=part_of_whole)
+        assert span is not None
+        return text[span.start : span.end]
+
+    assert bold(True) == on
+    assert bold(False) == off  # switched off: the number nearest the question's words, or the first
+    assert answer_module._parts(text, cue_spans(QuestionKind.QUANTITY, text)) == [
+        span for span in cue_spans(QuestionKind.QUANTITY, text) if text[span[0] : span[1]] in {on, "469"}
+    ]

@@ -121,6 +121,17 @@ def test_the_number_in_the_unit_asked_is_bolded_or_not_by_its_switch(tmp_path: P
     assert off.highlight_text == "2,700"
 
 
+def test_a_one_of_is_no_count_or_is_by_its_switch(tmp_path: Path) -> None:
+    write_article(tmp_path, "subway", "Subway", "The subway is one of the most extensive systems worldwide, with 469 "
+                  "stations in operation.", "The first line opened in 1904.")
+    service = AskService(load_corpus(tmp_path), retrieval=RetrievalSettings(semantic=False))
+    question = "How many stations does the subway have?"
+    assert service.ask(question).best.highlight_text == "469"  # type: ignore[union-attr]
+    off = _switched(service, highlight_part_of_whole=False).ask(question).best
+    assert off is not None
+    assert off.highlight_text == "one"
+
+
 def test_without_lexical_candidates_and_vectors_nothing_is_a_candidate(service: AskService) -> None:
     assert service.rank("How many steps do visitors climb?").candidates
     assert _switched(service, lexical_candidates=False).rank("How many steps do visitors climb?").candidates == ()
