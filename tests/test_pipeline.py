@@ -110,26 +110,26 @@ def test_a_sentence_is_read_with_the_one_before_it_in_choosing_the_bold(tmp_path
     assert alone.highlight_text.startswith("The city is home to Fort Hamilton")
 
 
-def test_the_number_in_the_unit_asked_is_bolded_or_not_by_its_switch(tmp_path: Path) -> None:
-    write_article(tmp_path, "park", "Parks", "Pelham Bay Park covers 2,700 acres (1,093 ha) of the Bronx.",
-                  "The park opened to the public in 1888.")
+@pytest.mark.parametrize(
+    ("paragraph", "question", "switch", "on", "off"),
+    [
+        # the number in the unit asked
+        ("Pelham Bay Park covers 2,700 acres (1,093 ha) of the Bronx.", "How large is Pelham Bay Park in hectares?",
+         "highlight_asked_unit", "1,093", "2,700"),
+        # a "one of" is no count while another number stands
+        ("The subway is one of the most extensive systems worldwide, with 469 stations in operation.",
+         "How many stations does the subway have?", "highlight_part_of_whole", "469", "one"),
+    ],
+)
+def test_a_bolding_rule_is_on_or_off_by_its_switch(
+    tmp_path: Path, paragraph: str, question: str, switch: str, on: str, off: str
+) -> None:
+    write_article(tmp_path, "a", "An article", paragraph, "It opened to the public in 1888.")
     service = AskService(load_corpus(tmp_path), retrieval=RetrievalSettings(semantic=False))
-    question = "How large is Pelham Bay Park in hectares?"
-    assert service.ask(question).best.highlight_text == "1,093"  # type: ignore[union-attr]
-    off = _switched(service, highlight_asked_unit=False).ask(question).best
-    assert off is not None
-    assert off.highlight_text == "2,700"
-
-
-def test_a_one_of_is_no_count_or_is_by_its_switch(tmp_path: Path) -> None:
-    write_article(tmp_path, "subway", "Subway", "The subway is one of the most extensive systems worldwide, with 469 "
-                  "stations in operation.", "The first line opened in 1904.")
-    service = AskService(load_corpus(tmp_path), retrieval=RetrievalSettings(semantic=False))
-    question = "How many stations does the subway have?"
-    assert service.ask(question).best.highlight_text == "469"  # type: ignore[union-attr]
-    off = _switched(service, highlight_part_of_whole=False).ask(question).best
-    assert off is not None
-    assert off.highlight_text == "one"
+    assert service.ask(question).best.highlight_text == on  # type: ignore[union-attr]
+    switched_off = _switched(service, **{switch: False}).ask(question).best
+    assert switched_off is not None
+    assert switched_off.highlight_text == off
 
 
 def test_without_lexical_candidates_and_vectors_nothing_is_a_candidate(service: AskService) -> None:
