@@ -8,6 +8,7 @@ stemming (PyStemmer).
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import re
 import unicodedata
@@ -36,7 +37,8 @@ _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'"})
 # hashes these files as it hashes this module's source.
 STOPWORDS_FILE = "stopwords.txt"
 LEMMAS_FILE = "lemmas.txt"
-DATA_FILES = (STOPWORDS_FILE, LEMMAS_FILE)
+SENTENCE_ABBREVIATIONS_FILE = "sentence_abbreviations.txt"
+DATA_FILES = (STOPWORDS_FILE, LEMMAS_FILE, SENTENCE_ABBREVIATIONS_FILE)
 
 # English function words plus the words a question is made of ("how many", "what does ... stand for").
 STOPWORDS: frozenset[str] = words(STOPWORDS_FILE)
@@ -298,12 +300,13 @@ class _ChunkTerms(dict[str, tuple[str, ...]]):
 
 # Sentence ends: terminal punctuation, optional closing quotes or brackets, then space and a likely start.
 _SENTENCE_END_RE = re.compile(r"[.!?…]+[\"”’')\]]*(?=\s+[\"“‘'(\[]?[A-Z0-9À-Ý¿¡@#])")
-# The longest text ``_ABBREVIATION_RE`` matches: four initials ("U.S.A.") or "approx.".
-ABBREVIATION_CHARS = 8
+# Initials ("U.S.", "e.g.") and the listed abbreviations ("Mr.", "Op.") end no sentence.
+_ABBREVIATIONS = sorted(words(SENTENCE_ABBREVIATIONS_FILE), key=len, reverse=True)
 _ABBREVIATION_RE = re.compile(
-    r"(?:\b(?:[A-Za-z]\.){1,4}|\b(?:Mr|Mrs|Ms|Dr|Prof|Sr|Jr|St|Gen|Gov|Sen|Rep|Lt|Col|Capt|Sgt|Rev|Hon|"
-    r"Inc|Ltd|Co|Corp|No|vs|etc|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|approx|est)\.)$"
+    r"(?:\b(?:[A-Za-z]\.){1,4}|\b(?:" + "|".join(map(re.escape, _ABBREVIATIONS)) + r")\.)$"
 )
+# The longest text ``_ABBREVIATION_RE`` matches: four initials ("U.S.A.") or the longest listed word and its stop.
+ABBREVIATION_CHARS = max(8, max(map(len, _ABBREVIATIONS)) + 1)
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -341,6 +344,14 @@ def _sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
         if lo < hi:
             trimmed.append((lo, hi))
     return tuple(trimmed)
+
+
+def sentence_identity() -> str:
+    """Return a digest of what decides ``sentence_spans``: its patterns, the listed abbreviations among them.
+
+    Saved corpora (windows of whole sentences) and saved sentence vectors carry it in their keys.
+    """
+    return hashlib.sha256(f"{_SENTENCE_END_RE.pattern}\0{_ABBREVIATION_RE.pattern}".encode()).hexdigest()
 
 
 def sentences(text: str) -> list[str]:

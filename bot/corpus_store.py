@@ -42,6 +42,7 @@ import numpy as np
 import numpy.typing as npt
 
 from bot import __version__
+from bot.analysis import sentence_identity
 from bot.array_file import InvalidArrayFile, MappedArrays, open_arrays, read_array, write_arrays
 
 log = logging.getLogger(__name__)
@@ -396,6 +397,7 @@ def folder_id(root: Path) -> str:
 def parser_identity() -> str:
     """Return a digest of the code that decides a parse: ``bot/corpus.py`` and ``bot/analysis.py`` (sentences)."""
     h = hashlib.sha256(__version__.encode())
+    h.update(b"\0" + sentence_identity().encode())  # the sentence splitter reads a word list besides its code
     for name in _PARSER_MODULES:
         spec = importlib.util.find_spec(name)
         with contextlib.suppress(OSError):  # a frozen installation: the version still identifies the code

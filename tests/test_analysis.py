@@ -47,6 +47,9 @@ def test_token_offsets_point_into_the_original(analyzer: Analyzer) -> None:
         ("Mr. Smith paid 48.5 dollars. Done!", ["Mr. Smith paid 48.5 dollars.", "Done!"]),
         ("See pic.twitter.com/abc now. Next one.", ["See pic.twitter.com/abc now.", "Next one."]),
         ("“Quoted.” And more.", ["“Quoted.”", "And more."]),
+        # listed abbreviations (bot/data/sentence_abbreviations.txt) end no sentence; a sentence may start with a number
+        ("Liszt was the dedicatee of Chopin's Op. 10 Études. 12 more followed (Opp. 66–73). Then Mt. Everest.",
+         ["Liszt was the dedicatee of Chopin's Op. 10 Études.", "12 more followed (Opp. 66–73).", "Then Mt. Everest."]),
     ],
 )
 def test_sentences(text: str, expected: list[str]) -> None:

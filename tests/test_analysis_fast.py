@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from re import _parser  # type: ignore[attr-defined]
 
@@ -148,7 +149,8 @@ def reference_sentence_spans(text: str) -> list[tuple[int, int]]:
 
 SENTENCE_PIECES = ["Mr.", "Dr. Smith", "U.S.", "U.S.A.", "e.g.", "approx.", "Sept.", "He left.", "It rose 4.5%.",
                    "\"Yes.\"", "(No.)", "Why?", "Wow!", "Then…", "a.b.c.d.e.", "St.", "Ltd.", "x", "The", "1990.",
-                   " ", "  ", "\n", "“Quoted.”", "Inc.", "No. 5", "see pic.twitter.com"]
+                   " ", "  ", "\n", "“Quoted.”", "Inc.", "No. 5", "see pic.twitter.com", "Op. 10", "Mt. Everest",
+                   "pp.", "Nos."]
 
 
 @settings(max_examples=300, deadline=None)
@@ -169,3 +171,11 @@ def test_sentence_spans_of_every_eval_passage_are_the_plain_ones() -> None:
     for name in ("multi", "fresh", "fresh2"):
         for passage in load_corpus(DATA_DIR / name / "corpus").passages:
             assert sentence_spans(passage.text) == reference_sentence_spans(passage.text)
+
+
+def test_the_sentence_identity_follows_the_patterns(monkeypatch) -> None:
+    from bot import analysis
+
+    base = analysis.sentence_identity()
+    monkeypatch.setattr(analysis, "_ABBREVIATION_RE", re.compile(r"(?:\bMr\.)$"))
+    assert analysis.sentence_identity() != base

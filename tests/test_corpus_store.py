@@ -183,6 +183,14 @@ def test_another_passage_length_or_parser_does_not_use_the_saved_parse(corpus_di
     assert len(parses) == 4
 
 
+def test_the_sentence_splitter_is_part_of_the_parser_identity(monkeypatch):
+    from bot import corpus_store
+
+    base = corpus_store.parser_identity()
+    monkeypatch.setattr(corpus_store, "sentence_identity", lambda: "another splitter")
+    assert corpus_store.parser_identity() != base
+
+
 def damage(path: Path, how: str) -> None:
     raw = path.read_bytes()
     if how == "truncated":

@@ -435,6 +435,14 @@ def test_a_service_keys_its_vectors_by_its_articles_and_embeds_again_when_one_ch
                 semantic.vectors_key(model, TEXTS, "b")}) == 3
 
 
+def test_another_sentence_splitter_is_another_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    model = WordHashEmbedder()
+    keys = (semantic.vectors_key(model, TEXTS), semantic.vectors_key(model, TEXTS, "a"))
+    monkeypatch.setattr(semantic, "sentence_identity", lambda: "another splitter")
+    assert semantic.vectors_key(model, TEXTS) != keys[0]  # the sentences' vectors are split otherwise
+    assert semantic.vectors_key(model, TEXTS, "a") != keys[1]
+
+
 def test_a_save_removes_the_owners_earlier_vectors_and_earlier_formats_but_not_others(tmp_path: Path) -> None:
     (tmp_path / "vectors-0123.npz").write_bytes(b"PK old numpy archive")
     (tmp_path / f"vectors-{'a' * 32}.vec").write_bytes(b"askbot-vectors-3 0badc0de 2\n{}")
