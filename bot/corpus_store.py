@@ -395,7 +395,7 @@ def folder_id(root: Path) -> str:
 
 
 def parser_identity() -> str:
-    """Return a digest of the code that decides a parse: ``bot/corpus.py`` and ``bot/analysis.py`` (sentences)."""
+    """Return a digest of what decides a parse: ``bot/corpus.py``, ``bot/analysis.py`` and the sentence splitter."""
     h = hashlib.sha256(__version__.encode())
     h.update(b"\0" + sentence_identity().encode())  # the sentence splitter reads a word list besides its code
     for name in _PARSER_MODULES:
