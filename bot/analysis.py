@@ -38,7 +38,8 @@ _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'"})
 STOPWORDS_FILE = "stopwords.txt"
 LEMMAS_FILE = "lemmas.txt"
 SENTENCE_ABBREVIATIONS_FILE = "sentence_abbreviations.txt"
-DATA_FILES = (STOPWORDS_FILE, LEMMAS_FILE, SENTENCE_ABBREVIATIONS_FILE)
+SENTENCE_STARTERS_FILE = "sentence_starters.txt"
+DATA_FILES = (STOPWORDS_FILE, LEMMAS_FILE, SENTENCE_ABBREVIATIONS_FILE, SENTENCE_STARTERS_FILE)
 
 # English function words plus the words a question is made of ("how many", "what does ... stand for").
 STOPWORDS: frozenset[str] = words(STOPWORDS_FILE)
@@ -303,7 +304,11 @@ _SENTENCE_END_RE = re.compile(r"[.!?…]+[\"”’')\]]*(?=\s+[\"“‘'(\[]?[A-
 # Initials ("U.S.", "e.g.") and the listed abbreviations ("Mr.", "Op.") end no sentence.
 _ABBREVIATIONS = sorted(words(SENTENCE_ABBREVIATIONS_FILE), key=len, reverse=True)
 _ABBREVIATION_RE = re.compile(
-    r"(?:\b(?:[A-Za-z]\.){1,4}|\b(?:" + "|".join(map(re.escape, _ABBREVIATIONS)) + r")\.)$"
+    r"(?:\b(?P<initials>(?:[A-Za-z]\.){1,4})|\b(?:" + "|".join(map(re.escape, _ABBREVIATIONS)) + r")\.)$"
+)
+# After initials, a capitalised word that starts sentences does end it: "… in Washington, D.C. The following …".
+_STARTER_AFTER_RE = re.compile(
+    r"\s+[\"“‘'(\[]?(?:" + "|".join(sorted(words(SENTENCE_STARTERS_FILE), key=len, reverse=True)) + r")\b"
 )
 # The longest text ``_ABBREVIATION_RE`` matches: four initials ("U.S.A.") or the longest listed word and its stop.
 ABBREVIATION_CHARS = max(8, max(map(len, _ABBREVIATIONS)) + 1)
@@ -329,7 +334,8 @@ def _sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
         # An abbreviation ends the sentence so far, and none is longer than ABBREVIATION_CHARS: only the end is read.
         # Searched within ``text`` from a later start, the pattern sees the same characters before each position.
         last = match.start() + 1
-        if _ABBREVIATION_RE.search(text, max(start, last - ABBREVIATION_CHARS), last):
+        abbreviation = _ABBREVIATION_RE.search(text, max(start, last - ABBREVIATION_CHARS), last)
+        if abbreviation and not (abbreviation.group("initials") and _STARTER_AFTER_RE.match(text, end)):
             continue
         spans.append((start, end))
         start = end
@@ -347,11 +353,13 @@ def _sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
 
 
 def sentence_identity() -> str:
-    """Return a digest of what decides ``sentence_spans``: its patterns, the listed abbreviations among them.
+    """Return a digest of the patterns that decide ``sentence_spans``, the word lists within them.
 
-    Saved corpora (windows of whole sentences) and saved sentence vectors carry it in their keys.
+    ``bot.corpus_store.parser_identity`` adds it to this module's code: saved corpora (windows of whole sentences)
+    and saved sentence vectors carry that in their keys.
     """
-    return hashlib.sha256(f"{_SENTENCE_END_RE.pattern}\0{_ABBREVIATION_RE.pattern}".encode()).hexdigest()
+    patterns = (_SENTENCE_END_RE, _ABBREVIATION_RE, _STARTER_AFTER_RE)
+    return hashlib.sha256("\0".join(p.pattern for p in patterns).encode()).hexdigest()
 
 
 def sentences(text: str) -> list[str]:

@@ -37,9 +37,9 @@ import numpy as np
 import numpy.typing as npt
 from tqdm import tqdm
 
-from bot.analysis import sentence_identity, sentence_spans
+from bot.analysis import sentence_spans
 from bot.array_file import InvalidArrayFile, MappedArrays, on_disk, open_arrays, write_arrays
-from bot.corpus_store import PassageTexts
+from bot.corpus_store import PassageTexts, parser_identity
 
 log = logging.getLogger(__name__)
 FORMAT = "askbot-vectors-6"
@@ -266,9 +266,9 @@ def vectors_key(embedder: TextEmbedder, texts: Sequence[str], identity: str | No
     ``identity``, when the caller knows one, stands for the texts: a digest of what decides them (the articles'
     contents and the parser), so a start need not read and hash every passage (about 2 s at a million).
     """
-    # Each passage's sentences have vectors of their own: another split is another set of vectors.
+    # Each passage's sentences have vectors of their own: another splitter is another set of vectors.
     h = hashlib.sha256(f"{FORMAT}\0{embedder.name}\0{embedder.checksum}\0{len(texts)}\0".encode())
-    h.update(sentence_identity().encode() + b"\0")
+    h.update(parser_identity().encode() + b"\0")
     if identity is not None:
         h.update(b"identity\0" + identity.encode())
         return h.hexdigest()

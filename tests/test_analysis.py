@@ -50,6 +50,10 @@ def test_token_offsets_point_into_the_original(analyzer: Analyzer) -> None:
         # listed abbreviations (bot/data/sentence_abbreviations.txt) end no sentence; a sentence may start with a number
         ("Liszt was the dedicatee of Chopin's Op. 10 Études. 12 more followed (Opp. 66–73). Then Mt. Everest.",
          ["Liszt was the dedicatee of Chopin's Op. 10 Études.", "12 more followed (Opp. 66–73).", "Then Mt. Everest."]),
+        # initials end a sentence when a word that starts sentences follows (bot/data/sentence_starters.txt)
+        ("Buses run until 9 p.m. The authority agreed. It met in Washington, D.C. In May it voted in the U.S. Senate.",
+         ["Buses run until 9 p.m.", "The authority agreed.", "It met in Washington, D.C.",
+          "In May it voted in the U.S. Senate."]),
     ],
 )
 def test_sentences(text: str, expected: list[str]) -> None:

@@ -13,6 +13,7 @@ from bot.analysis import (
     _ABBREVIATION_RE,
     _APOSTROPHES,
     _SENTENCE_END_RE,
+    _STARTER_AFTER_RE,
     _TOKEN_RE,
     ABBREVIATION_CHARS,
     Analyzer,
@@ -132,7 +133,8 @@ def reference_sentence_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     for match in _SENTENCE_END_RE.finditer(text):
-        if _ABBREVIATION_RE.search(text[start : match.start() + 1]):
+        abbreviation = _ABBREVIATION_RE.search(text[start : match.start() + 1])
+        if abbreviation and not (abbreviation.group("initials") and _STARTER_AFTER_RE.match(text, match.end())):
             continue
         spans.append((start, match.end()))
         start = match.end()
@@ -150,7 +152,7 @@ def reference_sentence_spans(text: str) -> list[tuple[int, int]]:
 SENTENCE_PIECES = ["Mr.", "Dr. Smith", "U.S.", "U.S.A.", "e.g.", "approx.", "Sept.", "He left.", "It rose 4.5%.",
                    "\"Yes.\"", "(No.)", "Why?", "Wow!", "Then…", "a.b.c.d.e.", "St.", "Ltd.", "x", "The", "1990.",
                    " ", "  ", "\n", "“Quoted.”", "Inc.", "No. 5", "see pic.twitter.com", "Op. 10", "Mt. Everest",
-                   "pp.", "Nos."]
+                   "pp.", "Nos.", "p.m.", "In", "D.C. The", "U.S. President"]
 
 
 @settings(max_examples=300, deadline=None)

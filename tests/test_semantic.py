@@ -438,7 +438,7 @@ def test_a_service_keys_its_vectors_by_its_articles_and_embeds_again_when_one_ch
 def test_another_sentence_splitter_is_another_key(monkeypatch: pytest.MonkeyPatch) -> None:
     model = WordHashEmbedder()
     keys = (semantic.vectors_key(model, TEXTS), semantic.vectors_key(model, TEXTS, "a"))
-    monkeypatch.setattr(semantic, "sentence_identity", lambda: "another splitter")
+    monkeypatch.setattr(semantic, "parser_identity", lambda: "another splitter")
     assert semantic.vectors_key(model, TEXTS) != keys[0]  # the sentences' vectors are split otherwise
     assert semantic.vectors_key(model, TEXTS, "a") != keys[1]
 

@@ -10,7 +10,8 @@ from bot.wordlists import data_bytes, lines, words
 
 # Every data file, with the reader it is meant for: "words" (a set) or "lines" (groups or pairs in order).
 WORD_FILES = ("stopwords.txt", "number_words.txt", "count_modifiers.txt", "generic_counted.txt",
-              "length_units.txt", "money_words.txt", "sentence_abbreviations.txt")
+              "length_units.txt", "money_words.txt", "sentence_abbreviations.txt",
+              "sentence_starters.txt")
 LINE_FILES = ("related.txt", "abbreviations.txt", "acronym_small_words.txt", "lemmas.txt", "units.txt")
 
 
