@@ -181,3 +181,13 @@ def test_the_sentence_identity_follows_the_patterns(monkeypatch) -> None:
     base = analysis.sentence_identity()
     monkeypatch.setattr(analysis, "_ABBREVIATION_RE", re.compile(r"(?:\bMr\.)$"))
     assert analysis.sentence_identity() != base
+
+
+def test_the_sentence_identity_is_the_same_in_every_process() -> None:
+    import subprocess
+    import sys
+
+    code = "from bot.analysis import sentence_identity; print(sentence_identity())"
+    seen = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60,
+                           env={**__import__("os").environ, "PYTHONHASHSEED": str(seed)}).stdout for seed in (1, 2)}
+    assert len(seen) == 1  # word lists are sets: their order must not leak into the patterns
