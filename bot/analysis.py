@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 import Stemmer
 
-from bot.wordlists import lines, words
+from bot.wordlists import alternation, lines, words
 
 # Numbers first, so that "48,000" and "3.5" stay one token; then words with inner apostrophes.
 # Initialisms (U.S., u.k.) are one token; ordinals (4th, 21st) are their number.
@@ -302,21 +302,13 @@ class _ChunkTerms(dict[str, tuple[str, ...]]):
 # Sentence ends: terminal punctuation, optional closing quotes or brackets, then space and a likely start.
 _SENTENCE_END_RE = re.compile(r"[.!?…]+[\"”’')\]]*(?=\s+[\"“‘'(\[]?[A-Z0-9À-Ý¿¡@#])")
 # Initials ("U.S.", "e.g.") and the listed abbreviations ("Mr.", "Op.") end no sentence.
-def _alternatives(listed: Iterable[str]) -> str:
-    """Return the words as a regex alternation, longest first, then by spelling.
-
-    A fixed order: the pattern, and so the saved corpora's and vectors' keys, must not vary between processes.
-    """
-    return "|".join(re.escape(w) for w in sorted(listed, key=lambda w: (-len(w), w)))
-
-
 _ABBREVIATIONS = words(SENTENCE_ABBREVIATIONS_FILE)
 _ABBREVIATION_RE = re.compile(
-    r"(?:\b(?P<initials>(?:[A-Za-z]\.){1,4})|\b(?:" + _alternatives(_ABBREVIATIONS) + r")\.)$"
+    r"(?:\b(?P<initials>(?:[A-Za-z]\.){1,4})|\b(?:" + alternation(_ABBREVIATIONS) + r")\.)$"
 )
 # After initials, a capitalised word that starts sentences does end it: "… in Washington, D.C. The following …".
 _STARTER_AFTER_RE = re.compile(
-    r"\s+[\"“‘'(\[]?(?:" + _alternatives(words(SENTENCE_STARTERS_FILE)) + r")\b"
+    r"\s+[\"“‘'(\[]?(?:" + alternation(words(SENTENCE_STARTERS_FILE)) + r")\b"
 )
 # The longest text ``_ABBREVIATION_RE`` matches: four initials ("U.S.A.") or the longest listed word and its stop.
 ABBREVIATION_CHARS = max(8, max(map(len, _ABBREVIATIONS)) + 1)

@@ -23,7 +23,7 @@ from functools import lru_cache
 
 from bot.analysis import Analyzer, Token, fold, sentence_spans
 from bot.corpus import Article, Passage
-from bot.wordlists import lines, words
+from bot.wordlists import alternation, lines, words
 
 CITATION_SEPARATOR = " · "
 # Texts whose cue spans of one kind are kept (a question reads its ~10 candidates several times).
@@ -35,7 +35,7 @@ PIECE_CUE_MARGIN = 0.02
 # Right after a number, an ordinal's suffix: "the 57th Grammy Awards" counts nothing.
 _ORDINAL_SUFFIX_RE = re.compile(r"(?:st|nd|rd|th)\b", re.IGNORECASE)
 NUMBER_WORDS = words("number_words.txt")
-_NUMBER_WORD_RE = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
+_NUMBER_WORD_RE = alternation(NUMBER_WORDS)
 _NUMBER_SPAN_RE = re.compile(
     r"(?<![\w.@/])(?:[$€£]\s?)?\d+(?:[.,]\d+)*(?:\s?(?:%|percent|per cent))?(?:\s(?:million|billion))?"
     # Number words run together into one number: "five million", "twenty-five", "one hundred thousand".
@@ -71,7 +71,7 @@ _DURATION_RE = re.compile(
 LENGTH_UNITS = words("length_units.txt")
 _LENGTH_RE = re.compile(
     r"(?<![\w.])(?:\d+(?:[.,]\d+)*|" + _NUMBER_WORD_RE + r"|a)[\s-]+(?:"
-    + "|".join(sorted(map(re.escape, LENGTH_UNITS), key=len, reverse=True)) + r")\b",
+    + alternation(LENGTH_UNITS) + r")\b",
     re.IGNORECASE,
 )
 _ORDINAL_WORDS = (
@@ -166,7 +166,7 @@ class _Shortcut:
 
 
 def _words_re(*words: str) -> re.Pattern[str]:
-    return re.compile("|".join(sorted({re.escape(w) for w in words}, key=len, reverse=True)))
+    return re.compile(alternation(set(words)))
 
 
 # Only where the hint is cheap to look for and often absent: hints of many common words (number words, months)

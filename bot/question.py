@@ -22,55 +22,47 @@ from bot.answer import (
     strip_frame,
 )
 from bot.errors import QuestionError
-from bot.wordlists import words
+from bot.wordlists import alternation, named_lists, words
 
 EXAMPLE_QUESTION = "How many inmates work in construction?"
+MONEY_WORDS_FILE = "money_words.txt"
+QUESTION_KINDS_FILE = "question_kinds.txt"
 _WH_RE = re.compile(r"\b(?:what|which|who|whom|whose|when|where|why|how)\b")
-_MONEY_WORDS = "(?:" + "|".join(sorted(map(re.escape, words("money_words.txt")))) + ")"
+_KIND_WORDS = named_lists(QUESTION_KINDS_FILE)
+
+
+def _any(listed: str) -> str:
+    """Return a group matching any word of one list of ``bot/data/question_kinds.txt``."""
+    return "(?:" + alternation(_KIND_WORDS[listed]) + ")"
+
+
 _BE = r"(?:'s|\s+(?:is|was|are|were|will\s+be|has\s+been))"
 # Read on the question from its first wh-word on; the first pattern that matches there decides.
 _KIND_PATTERNS: tuple[tuple[QuestionKind, re.Pattern[str]], ...] = (
     (
         QuestionKind.MONEY,
         re.compile(
-            r"how\s+much\b.*\b" + _MONEY_WORDS + r"\b"
-            r"|(?:what|which)" + _BE + r"\s+the\s+(?:\w+\s+)?(?:price|cost|salary|wage|budget|fee)s?\b"
-            r"|(?:what|which)\s+(?:price|cost|salary|fee)\b"
+            r"how\s+much\b.*\b(?:" + alternation(words(MONEY_WORDS_FILE)) + r")\b"
+            r"|(?:what|which)" + _BE + r"\s+the\s+(?:\w+\s+)?" + _any("money_after_the") + r"s?\b"
+            r"|(?:what|which)\s+" + _any("money_after_what") + r"\b"
         ),
     ),
     (QuestionKind.DURATION, re.compile(r"how\s+long\b")),
     (
         QuestionKind.QUANTITY,
         re.compile(
-            r"how\s+(?:many|much|old|big|large|far|often|tall|high|fast|deep|wide|heavy)\b"
-            r"|(?:what|which)\s+(?:number|percentage|percent|share|proportion|amount|size|fraction)\b"
-            r"|(?:what|which)" + _BE + r"\s+the\s+(?:\w+\s+)?(?:level|height|depth|length|width|weight|speed"
-            r"|temperature|rate|score|total|size|capacity|population|figure|distance|turnout|number|percentage)s?\b"
+            r"how\s+" + _any("quantity_after_how") + r"\b"
+            r"|(?:what|which)\s+" + _any("quantity_after_what") + r"\b"
+            r"|(?:what|which)" + _BE + r"\s+the\s+(?:\w+\s+)?" + _any("quantity_after_the") + r"s?\b"
             r"(?!\s+(?:called|named|known)\b)"
         ),
     ),
     (
         QuestionKind.DATE,
-        re.compile(
-            r"when\b|(?:what|which)\s+(?:\w+\s+)?(?:date|year|day|month|century|decade)s?\b|what\s+time\b"
-        ),
+        re.compile(r"when\b|(?:what|which)\s+(?:\w+\s+)?" + _any("date_after_what") + r"s?\b|what\s+time\b"),
     ),
-    (
-        QuestionKind.PERSON,
-        re.compile(
-            r"who(?:m|se)?\b"
-            r"|(?:which|what)\s+(?:person|man|woman|official|company|firm|organi[sz]ation|group|agency|team|club"
-            r"|party|union|charity|bank|brand|business|contractor|supplier|operator|newspaper|channel|artist"
-            r"|singer|author|writer|director|actor|actress|player|president|king|queen|emperor)\b"
-        ),
-    ),
-    (
-        QuestionKind.PLACE,
-        re.compile(
-            r"where\b|(?:which|what)\s+(?:country|city|town|place|state|region|continent|county|province"
-            r"|island|village|neighborhood|borough|district)\b"
-        ),
-    ),
+    (QuestionKind.PERSON, re.compile(r"who(?:m|se)?\b|(?:which|what)\s+" + _any("person_after_what") + r"\b")),
+    (QuestionKind.PLACE, re.compile(r"where\b|(?:which|what)\s+" + _any("place_after_what") + r"\b")),
 )
 # "When X happened, how many …?": a leading when-clause sets the scene; the wh-word after it asks.
 # "When did X happen, and why?" asks when: an auxiliary right after "when" makes it the question.

@@ -7,6 +7,8 @@ is read once.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from functools import cache
 from importlib.resources import files
 
@@ -30,3 +32,25 @@ def lines(name: str) -> tuple[str, ...]:
 def words(name: str) -> frozenset[str]:
     """Return the whitespace-separated words of a data file."""
     return frozenset(word for line in lines(name) for word in line.split())
+
+
+@cache
+def named_lists(name: str) -> dict[str, frozenset[str]]:
+    """Return the lists of a data file whose lines each read ``name: word word …``, by name.
+
+    A list may run over several lines, each starting with its name.
+    """
+    found: dict[str, frozenset[str]] = {}
+    for line in lines(name):
+        key, _, listed = line.partition(":")
+        found[key.strip()] = found.get(key.strip(), frozenset()) | frozenset(listed.split())
+    return found
+
+
+def alternation(listed: Iterable[str]) -> str:
+    """Return the words as a regex alternation, longest first, then by spelling.
+
+    A fixed order: a pattern built from a set must not vary between processes (the sentence splitter's is part of
+    the saved corpora's and vectors' keys), and a longer word is tried before its prefix.
+    """
+    return "|".join(re.escape(w) for w in sorted(listed, key=lambda w: (-len(w), w)))

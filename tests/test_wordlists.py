@@ -1,18 +1,20 @@
+import re
 from collections import Counter
 from importlib.resources import files
 
 import pytest
 
 import bot.data
-from bot import analysis, answer, expansion, index_store
+from bot import analysis, answer, expansion, index_store, question
 from bot.analysis import Analyzer
-from bot.wordlists import data_bytes, lines, words
+from bot.wordlists import alternation, data_bytes, lines, named_lists, words
 
 # Every data file, with the reader it is meant for: "words" (a set) or "lines" (groups or pairs in order).
 WORD_FILES = ("stopwords.txt", "number_words.txt", "count_modifiers.txt", "generic_counted.txt",
               "length_units.txt", "money_words.txt", "sentence_abbreviations.txt",
               "sentence_starters.txt")
-LINE_FILES = ("related.txt", "abbreviations.txt", "acronym_small_words.txt", "lemmas.txt", "units.txt")
+LINE_FILES = ("related.txt", "abbreviations.txt", "acronym_small_words.txt", "lemmas.txt", "units.txt",
+              "question_kinds.txt")
 
 
 def test_every_data_file_is_listed_here() -> None:
@@ -58,6 +60,60 @@ def test_pairs_are_well_formed() -> None:
     assert all(len(line.split()) >= 2 for line in lines("abbreviations.txt"))
     assert all(len(line.split()) == 2 for line in lines("lemmas.txt"))
     assert all(len(line.split()) == 1 for line in lines("acronym_small_words.txt"))
+
+
+def test_the_question_kinds_are_named_lists_of_single_words() -> None:
+    kinds = named_lists("question_kinds.txt")
+    assert set(kinds) == {"money_after_the", "money_after_what", "quantity_after_how", "quantity_after_what",
+                          "quantity_after_the", "date_after_what", "person_after_what", "place_after_what"}
+    for line in lines("question_kinds.txt"):
+        name, colon, listed = line.partition(":")
+        assert colon, line
+        assert name == name.strip(), line
+        assert name in kinds, line
+        assert listed.split(), line
+    # A list may run over several lines: each line adds to it.
+    assert {"level", "population", "percentage"} <= kinds["quantity_after_the"]
+    assert {"company", "emperor", "organisation", "organization"} <= kinds["person_after_what"]
+    assert all(word == word.lower() and word.isalpha() for listed in kinds.values() for word in listed)
+
+
+def test_an_alternation_has_one_order_longest_first() -> None:
+    assert alternation({"b", "ab", "a", "abc", "a.m."}) == r"a\.m\.|abc|ab|a|b"
+    assert alternation([]) == ""
+
+
+def test_every_pattern_built_from_a_word_list_is_the_same_in_every_process() -> None:
+    """Word lists are sets: their order must not leak into a pattern (a cache key, or a different match)."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import hashlib, importlib, pkgutil, re, bot\n"
+        "def walk(value, out, depth=0):\n"
+        "    if isinstance(value, re.Pattern):\n"
+        "        out.append(value.pattern)\n"
+        "    elif depth < 3 and isinstance(value, (tuple, list)):\n"
+        "        for v in value: walk(v, out, depth + 1)\n"
+        "    elif depth < 3 and isinstance(value, dict):\n"
+        "        for v in value.values(): walk(v, out, depth + 1)\n"
+        "out = []\n"
+        "for info in sorted(pkgutil.walk_packages(bot.__path__, 'bot.'), key=lambda i: i.name):\n"
+        "    if info.name.startswith('bot.discord_app') or info.name == 'bot.__main__': continue\n"
+        "    for _, value in sorted(vars(importlib.import_module(info.name)).items()): walk(value, out)\n"
+        "print(len(out), hashlib.sha256('\\n'.join(out).encode()).hexdigest())\n"
+    )
+    seen = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120,
+                           env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout for seed in (1, 2, 3)}
+    assert len(seen) == 1, seen
+    assert int(next(iter(seen)).split()[0]) > 50  # the patterns of bot.analysis, bot.answer, bot.question…
+
+
+def test_the_question_kind_patterns_read_the_data_file() -> None:
+    kinds = named_lists("question_kinds.txt")
+    assert all(kinds["person_after_what"] <= set(re.findall(r"[a-z]+", p.pattern))
+               for k, p in question._KIND_PATTERNS if k.name == "PERSON")
 
 
 def test_lists_are_read_once() -> None:
