@@ -23,7 +23,7 @@ from functools import lru_cache
 
 from bot.analysis import Analyzer, Token, fold, sentence_spans
 from bot.corpus import Article, Passage
-from bot.wordlists import alternation, lines, words
+from bot.wordlists import alternation, lines, named_lists, words
 
 CITATION_SEPARATOR = " · "
 # Texts whose cue spans of one kind are kept (a question reads its ~10 candidates several times).
@@ -49,14 +49,19 @@ _ONE_OF_RE = re.compile(r"\s+of\b")
 _CLAUSE_BREAK_RE = re.compile(r"(?<!\d),|,(?!\d)|[;:()—–]")
 OTHER_CLAUSE_FACTOR = 0.25
 _YEAR_RE = re.compile(r"^(?:1[89]|20)\d\d$")
-_TIME_UNITS_WORDS = ("second", "minute", "hour", "day", "week", "month", "year", "decade", "century", "centuries")
-_TIME_UNITS = r"(?:" + "|".join(_TIME_UNITS_WORDS) + r")s?"
+ANSWER_WORDS_FILE = "answer_words.txt"
+_ANSWER_WORDS = named_lists(ANSWER_WORDS_FILE)
+
+
+def _listed(name: str) -> str:
+    """Return one list of ``bot/data/answer_words.txt`` as a regex alternation."""
+    return alternation(_ANSWER_WORDS[name])
+
+
+_TIME_UNITS = r"(?:" + _listed("time_units") + r")s?"
 # Abbreviated units, read only right after a number ("120 sec", "a 5 min walk"): "min" alone is in "minister".
-_TIME_UNIT_ABBREVIATIONS = r"(?:sec|min|hr)"
-_MONTHS = (
-    "january|february|march|april|may|june|july|august|september|october|november|december"
-    "|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec"
-)
+_TIME_UNIT_ABBREVIATIONS = r"(?:" + _listed("time_unit_abbreviations") + r")"
+_MONTHS = _listed("months")
 # "two years", "two and a half years", "several months", "a decade", "over 30 years"; and how long something has
 # lasted as the world often writes it, from when it began: "since 1908", "since March 2019", "since the 1960s".
 _DURATION_RE = re.compile(
@@ -74,10 +79,7 @@ _LENGTH_RE = re.compile(
     + alternation(LENGTH_UNITS) + r")\b",
     re.IGNORECASE,
 )
-_ORDINAL_WORDS = (
-    "first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|fourteenth"
-    "|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|twenty-first"
-)
+_ORDINAL_WORDS = _listed("ordinals")
 # Dates as the world writes them: years from 1000 ("1066", "in 821"), decades ("the 1960s", "the '60s"),
 # centuries ("11th century", "the eleventh century"), eras ("500 BC"). The look-ahead before the six
 # look-behinds only spares trying them where no three-digit number starts (1.6x faster, the same matches).
@@ -102,17 +104,14 @@ _MONTH_DAY_RE = re.compile(
 _CURRENCY = frozenset("$€£¥")
 _NAME_WORD = r"[A-ZÀ-Þ][a-zß-ÿ'’\-]+"
 # A capitalized word that starts a sentence or a clause is no name: "The Trump administration", "While Trump".
-_NOT_A_NAME = (
-    r"(?!(?:The|A|An|This|That|These|Those|His|Her|Their|Our|Its|My|While|As|And|But|Or|In|On|At|To|For|"
-    r"From|With|By|Toward|Towards|Note|If|When|Why|How|What|Who|Where|After|Before|Some|Many|Every|Each)\b)"
-)
+_NOT_A_NAME = r"(?!(?:" + _listed("not_name_starts") + r")\b)"
 # Where a name can start: ``_PERSON_RE`` is tried only there (the same matches, 2-3x faster than trying it at
 # every word of the text).
 _CAPITAL_RE = re.compile(r"[A-ZÀ-Þ]")
 _PERSON_RE = re.compile(
-    r"\b" + _NOT_A_NAME + _NAME_WORD + r"(?:\s+(?:de|del|la|van|von|da|bin)?\s*" + _NAME_WORD + r")+"
+    r"\b" + _NOT_A_NAME + _NAME_WORD + r"(?:\s+(?:" + _listed("name_particles") + r")?\s*" + _NAME_WORD + r")+"
 )
-_CURRENCY_WORDS = r"(?:dollars?|euros?|pounds?|pesos?|yen|yuan|rupees?|francs?|cents?|usd|eur|gbp|bucks)"
+_CURRENCY_WORDS = r"(?:" + _listed("currencies") + r")"
 _MONEY_SPAN_RE = re.compile(
     r"(?:[$€£¥]|\b(?:us|usd|eur|gbp)\s?\$?)\s?\d+(?:[.,]\d+)*(?:\s?(?:million|billion|trillion|thousand|bn|m|k)\b)?"
     r"|\b\d+(?:[.,]\d+)*(?:\s(?:million|billion|trillion|thousand))?\s" + _CURRENCY_WORDS + r"\b"
@@ -120,7 +119,7 @@ _MONEY_SPAN_RE = re.compile(
     + _CURRENCY_WORDS + r"\b",
     re.IGNORECASE,
 )
-_PLACE_RE = re.compile(r"\b(?:in|at|from|of|to|near|outside|inside)\s+(?:the\s+)?" + _NAME_WORD)
+_PLACE_RE = re.compile(r"\b(?:" + _listed("place_prepositions") + r")\s+(?:the\s+)?" + _NAME_WORD)
 
 
 # Case-insensitive patterns are slow in ``re`` (no first-character skip over IGNORECASE alternatives); each has a
@@ -175,7 +174,8 @@ _SHORTCUTS: dict[re.Pattern[str], _Shortcut] = {
     # Years, decades ("'60s") and eras start with a digit or an apostrophe; only centuries may be written out.
     _HISTORIC_DATE_RE: _Shortcut(_words_re("centur"), re.compile(r"[\d']")),
     _DURATION_RE: _Shortcut(
-        re.compile(_words_re(*_TIME_UNITS_WORDS, "since").pattern + r"|\d\s?" + _TIME_UNIT_ABBREVIATIONS), None
+        re.compile(_words_re(*_ANSWER_WORDS["time_units"], "since").pattern + r"|\d\s?" + _TIME_UNIT_ABBREVIATIONS),
+        None,
     ),
 }
 

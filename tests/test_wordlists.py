@@ -14,7 +14,14 @@ WORD_FILES = ("stopwords.txt", "number_words.txt", "count_modifiers.txt", "gener
               "length_units.txt", "money_words.txt", "sentence_abbreviations.txt",
               "sentence_starters.txt")
 LINE_FILES = ("related.txt", "abbreviations.txt", "acronym_small_words.txt", "lemmas.txt", "units.txt",
-              "question_kinds.txt")
+              "question_kinds.txt", "answer_words.txt")
+# Files of named lists (``named_lists``), with the names their reader looks up.
+NAMED_LISTS = {
+    "question_kinds.txt": {"money_after_the", "money_after_what", "quantity_after_how", "quantity_after_what",
+                           "quantity_after_the", "date_after_what", "person_after_what", "place_after_what"},
+    "answer_words.txt": {"time_units", "time_unit_abbreviations", "months", "ordinals", "currencies",
+                         "not_name_starts", "name_particles", "place_prepositions"},
+}
 
 
 def test_every_data_file_is_listed_here() -> None:
@@ -62,20 +69,28 @@ def test_pairs_are_well_formed() -> None:
     assert all(len(line.split()) == 1 for line in lines("acronym_small_words.txt"))
 
 
-def test_the_question_kinds_are_named_lists_of_single_words() -> None:
-    kinds = named_lists("question_kinds.txt")
-    assert set(kinds) == {"money_after_the", "money_after_what", "quantity_after_how", "quantity_after_what",
-                          "quantity_after_the", "date_after_what", "person_after_what", "place_after_what"}
-    for line in lines("question_kinds.txt"):
-        name, colon, listed = line.partition(":")
+@pytest.mark.parametrize("name", sorted(NAMED_LISTS))
+def test_named_lists_have_the_names_their_reader_looks_up(name: str) -> None:
+    found = named_lists(name)
+    assert set(found) == NAMED_LISTS[name]
+    for line in lines(name):
+        key, colon, listed = line.partition(":")
         assert colon, line
-        assert name == name.strip(), line
-        assert name in kinds, line
+        assert key == key.strip(), line
         assert listed.split(), line
-    # A list may run over several lines: each line adds to it.
+        words_of_line = listed.split()
+        assert len(words_of_line) == len(set(words_of_line)), line
+
+
+def test_a_named_list_may_run_over_several_lines() -> None:
+    kinds = named_lists("question_kinds.txt")
     assert {"level", "population", "percentage"} <= kinds["quantity_after_the"]
     assert {"company", "emperor", "organisation", "organization"} <= kinds["person_after_what"]
     assert all(word == word.lower() and word.isalpha() for listed in kinds.values() for word in listed)
+    answers = named_lists("answer_words.txt")
+    assert {"january", "sept", "dec"} <= answers["months"]
+    assert {"first", "twenty-first"} <= answers["ordinals"]
+    assert {"The", "Each"} <= answers["not_name_starts"]  # matched with their capital
 
 
 def test_an_alternation_has_one_order_longest_first() -> None:
