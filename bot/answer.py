@@ -91,9 +91,9 @@ _HISTORIC_DATE_RE = re.compile(
 )
 _DATE_RE = re.compile(
     r"\b(?:(?:" + _MONTHS + r")\.?\s+\d{1,2}(?:,\s*\d{4})?|\d{1,2}\s+(?:" + _MONTHS + r")\b(?:\s+\d{4})?"
-    r"|(?:" + _MONTHS + r")\b|(?:1[89]|20)\d\d\b|(?:mon|tues|wednes|thurs|fri|satur|sun)day|yesterday|today"
-    r"|tomorrow|tonight|(?:last|next|this)\s+(?:week|month|year|spring|summer|autumn|fall|winter)"
-    r"|(?:spring|summer|autumn|winter)|noon|midnight|\d{1,2}(?::\d\d)?\s?[ap]\.?m(?:\b|\.)|\d{1,2}:\d\d)\b",
+    r"|(?:" + _MONTHS + r")\b|(?:1[89]|20)\d\d\b|(?:" + _listed("weekdays") + "|" + _listed("day_words") + r")"
+    r"|(?:last|next|this)\s+(?:week|month|year|fall|" + _listed("seasons") + r")"
+    r"|(?:" + _listed("seasons") + r")|\d{1,2}(?::\d\d)?\s?[ap]\.?m(?:\b|\.)|\d{1,2}:\d\d)\b",
     re.IGNORECASE,
 )
 # A day of a month: "March 31, 2007", "5 June": its number dates, it does not count.
@@ -239,7 +239,7 @@ _DEFINITION_PATTERNS = (
     re.compile(r"\b(?:meaning|definition)\s+of\s+(?:the\s+)?(?P<x>.+?)\s*[?.!]*\s*$"),
 )
 # Subjects that make "what is X" a question about something else than X's definition.
-_NOT_A_SUBJECT_RE = re.compile(r"\b(?:name|number|amount|price|cost|date|reason|capital|population|weather)\b")
+_NOT_A_SUBJECT_RE = re.compile(r"\b(?:" + _listed("not_subjects") + r")\b")
 
 
 class HighlightKind(StrEnum):

@@ -20,7 +20,8 @@ NAMED_LISTS = {
     "question_kinds.txt": {"money_after_the", "money_after_what", "quantity_after_how", "quantity_after_what",
                            "quantity_after_the", "date_after_what", "person_after_what", "place_after_what"},
     "answer_words.txt": {"time_units", "time_unit_abbreviations", "months", "ordinals", "currencies",
-                         "not_name_starts", "name_particles", "place_prepositions"},
+                         "not_name_starts", "name_particles", "place_prepositions", "weekdays", "day_words",
+                         "seasons", "not_subjects"},
 }
 
 
