@@ -174,8 +174,7 @@ _SHORTCUTS: dict[re.Pattern[str], _Shortcut] = {
     # Years, decades ("'60s") and eras start with a digit or an apostrophe; only centuries may be written out.
     _HISTORIC_DATE_RE: _Shortcut(_words_re("centur"), re.compile(r"[\d']")),
     _DURATION_RE: _Shortcut(
-        re.compile(_words_re(*_ANSWER_WORDS["time_units"], "since").pattern + r"|\d\s?" + _TIME_UNIT_ABBREVIATIONS),
-        None,
+        re.compile(alternation({*_ANSWER_WORDS["time_units"], "since"}) + r"|\d\s?" + _TIME_UNIT_ABBREVIATIONS), None
     ),
 }
 
