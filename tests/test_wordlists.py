@@ -1,4 +1,3 @@
-import re
 from collections import Counter
 from importlib.resources import files
 
@@ -126,10 +125,25 @@ def test_every_pattern_built_from_a_word_list_is_the_same_in_every_process() -> 
     assert int(next(iter(seen)).split()[0]) > 50  # the patterns of bot.analysis, bot.answer, bot.question…
 
 
-def test_the_question_kind_patterns_read_the_data_file() -> None:
+@pytest.mark.parametrize(("listed", "frame", "kind"), [
+    ("money_after_the", "What is the {} of the stadium?", "MONEY"),
+    ("money_after_what", "What {} did the club agree?", "MONEY"),
+    ("quantity_after_how", "How {} is the new wing?", "QUANTITY"),
+    ("quantity_after_what", "What {} of the inmates work?", "QUANTITY"),
+    ("date_after_what", "In what {} did the prison open?", "DATE"),
+    ("person_after_what", "Which {} built the prison?", "PERSON"),
+    ("place_after_what", "Which {} is the prison in?", "PLACE"),
+])
+def test_every_word_of_a_kind_list_decides_its_kind(listed: str, frame: str, kind: str) -> None:
+    for word in sorted(named_lists("question_kinds.txt")[listed]):
+        assert question.question_kind(frame.format(word)).name == kind, word
+    assert question.question_kind(frame.format("colour")).name != kind  # a word off the list does not
+
+
+def test_a_quantity_word_after_the_decides_a_quantity_unless_money_comes_first() -> None:
     kinds = named_lists("question_kinds.txt")
-    assert all(kinds["person_after_what"] <= set(re.findall(r"[a-z]+", p.pattern))
-               for k, p in question._KIND_PATTERNS if k.name == "PERSON")
+    for word in sorted(kinds["quantity_after_the"] - kinds["money_after_the"]):
+        assert question.question_kind(f"What is the {word} of the region?").name == "QUANTITY", word
 
 
 def test_lists_are_read_once() -> None:
