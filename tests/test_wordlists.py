@@ -193,3 +193,37 @@ def test_a_changed_analyzer_list_changes_the_index_cache_key(monkeypatch: pytest
             patch.setattr(index_store, "data_bytes", edited)
             assert index_store.analyzer_identity(Analyzer()) != base, name
     assert index_store.analyzer_identity(Analyzer()) == base
+
+
+def _spans(kind_name: str, text: str) -> list[str]:
+    kind = answer.QuestionKind[kind_name]
+    return [text[s:e] for s, e in answer.cue_spans(kind, text)]
+
+
+def test_every_word_of_an_answer_list_finds_its_span() -> None:
+    listed = named_lists("answer_words.txt")
+    for unit in listed["time_units"] | listed["time_unit_abbreviations"]:
+        number = "5" if unit in listed["time_unit_abbreviations"] else "two"
+        assert _spans("DURATION", f"It took {number} {unit} to build.") == [f"{number} {unit}"], unit
+    for month in listed["months"]:
+        assert _spans("DATE", f"It opened on {month.title()} 4 after a delay.") == [f"{month.title()} 4"], month
+    for word in listed["weekdays"] | listed["day_words"] | listed["seasons"]:
+        assert _spans("DATE", f"They met {word} at the port.") == [word], word
+    for ordinal in listed["ordinals"]:
+        assert _spans("DATE", f"It was built in the {ordinal} century.") == [f"{ordinal} century"], ordinal
+    for currency in listed["currencies"]:
+        assert _spans("MONEY", f"The ticket cost 40 {currency} last year.") == [f"40 {currency}"], currency
+    for particle in listed["name_particles"]:
+        name = f"Maria {particle} Souza"
+        assert _spans("PERSON", f"After {name} spoke, it closed.") == [name], particle
+    for preposition in listed["place_prepositions"]:
+        assert _spans("PLACE", f"They live {preposition} Kelby now.") == [f"{preposition} Kelby"], preposition
+
+
+def test_a_word_that_starts_a_clause_begins_no_name_and_a_non_subject_is_no_definition() -> None:
+    listed = named_lists("answer_words.txt")
+    for word in listed["not_name_starts"]:
+        assert _spans("PERSON", f"{word} Maria Souza spoke.") == ["Maria Souza"], word
+    for word in listed["not_subjects"]:
+        assert answer.definition_subject(f"What is the {word} of Kelby?") is None, word
+    assert answer.definition_subject("What is the harbour of Kelby?") == "harbour of kelby"
