@@ -225,12 +225,7 @@ NUMBER_KINDS = frozenset({QuestionKind.QUANTITY, QuestionKind.MONEY, QuestionKin
 
 
 # Words that frame a question without naming what it is about ("how LONG", "what does X STAND FOR").
-_FRAME_RE = re.compile(
-    r"\bhow\s+(?:long|old|big|large|far|often|tall|high|fast)\b|\bstands?\s+for\b|\bmean(?:s|ing|t)?\b"
-    r"|\bdefinition\b|\bdefine\b|\b(?:the\s+)?name\s+of\b|\bhappen(?:s|ed)?\b|\bnumber\s+of\b"
-    r"|\bamount\s+of\b|\bin\s+total\b|\bheadcount\b|\bcount\b"
-    r"|\b(?:what|which)\s+(?:date|year|day|month|time)\b"
-)
+_FRAME_RE = re.compile(r"\b(?:" + alternation(lines("question_frames.txt"), spaces=r"\s+") + r")\b")
 _DEFINITION_PATTERNS = (
     re.compile(r"\bwhat\s+(?:does|do|did)\s+(?:the\s+)?(?P<x>.+?)\s+(?:stand\s+for|mean)\b"),
     re.compile(r"^\s*(?:what|who)\s*(?:'s|\s+is|\s+are|\s+was|\s+were)\s+(?:the\s+|an?\s+)?(?P<x>.+?)\s*[?.!]*\s*$"),

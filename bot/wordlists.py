@@ -47,10 +47,14 @@ def named_lists(name: str) -> dict[str, frozenset[str]]:
     return found
 
 
-def alternation(listed: Iterable[str]) -> str:
+def alternation(listed: Iterable[str], *, spaces: str | None = None) -> str:
     """Return the words as a regex alternation, longest first, then by spelling.
 
     A fixed order: a pattern built from a set must not vary between processes (the sentence splitter's is part of
-    the saved corpora's and vectors' keys), and a longer word is tried before its prefix.
+    the saved corpora's and vectors' keys), and a longer word is tried before its prefix. With ``spaces``, the
+    spaces of a listed phrase match that pattern instead (a run of white space, say).
     """
-    return "|".join(re.escape(w) for w in sorted(listed, key=lambda w: (-len(w), w)))
+    ordered = sorted(listed, key=lambda w: (-len(w), w))
+    if spaces is None:
+        return "|".join(re.escape(w) for w in ordered)
+    return "|".join(spaces.join(re.escape(part) for part in w.split()) for w in ordered)

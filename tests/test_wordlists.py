@@ -13,7 +13,7 @@ WORD_FILES = ("stopwords.txt", "number_words.txt", "count_modifiers.txt", "gener
               "length_units.txt", "money_words.txt", "sentence_abbreviations.txt",
               "sentence_starters.txt")
 LINE_FILES = ("related.txt", "abbreviations.txt", "acronym_small_words.txt", "lemmas.txt", "units.txt",
-              "question_kinds.txt", "answer_words.txt")
+              "question_kinds.txt", "answer_words.txt", "question_frames.txt")
 # Files of named lists (``named_lists``), with the names their reader looks up.
 NAMED_LISTS = {
     "question_kinds.txt": {"money_after_the", "money_after_what", "quantity_after_how", "quantity_after_what",
@@ -96,6 +96,16 @@ def test_a_named_list_may_run_over_several_lines() -> None:
 def test_an_alternation_has_one_order_longest_first() -> None:
     assert alternation({"b", "ab", "a", "abc", "a.m."}) == r"a\.m\.|abc|ab|a|b"
     assert alternation([]) == ""
+    assert alternation(["name of", "the name of"], spaces=r"\s+") == r"the\s+name\s+of|name\s+of"
+
+
+def test_every_frame_phrase_is_left_out_of_a_question() -> None:
+    for phrase in lines("question_frames.txt"):
+        assert phrase == phrase.lower(), phrase
+        assert answer.strip_frame(f"Kelby harbour {phrase.replace(' ', '  ')} ferry").split() == [
+            "kelby", "harbour", "ferry"], phrase
+    assert answer.strip_frame("What is the meaning of the name of the ferry?").split() == [
+        "what", "is", "the", "of", "the", "ferry?"]
 
 
 def test_every_pattern_built_from_a_word_list_is_the_same_in_every_process() -> None:
