@@ -43,7 +43,8 @@ def named_lists(name: str) -> dict[str, frozenset[str]]:
     found: dict[str, frozenset[str]] = {}
     for line in lines(name):
         key, _, listed = line.partition(":")
-        found[key.strip()] = found.get(key.strip(), frozenset()) | frozenset(listed.split())
+        key = key.strip()
+        found[key] = found.get(key, frozenset()) | frozenset(listed.split())
     return found
 
 
