@@ -22,6 +22,7 @@ from bot.evaluation import (
     Metrics,
     QuestionSet,
     ablate,
+    ablation_data,
     ask_top1,
     evaluate,
     format_ablation,
@@ -92,7 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
                     help="question-set format: askbot's YAML/JSON, or a SQuAD file (its own corpus); "
                     "auto: SQuAD when a JSON file has 'data'")
     ev.add_argument("--ablate", action="store_true",
-                    help="measure with each pipeline stage switched off in turn and print the table")
+                    help="measure with each pipeline stage switched off in turn and print the table "
+                    "(with --json: every configuration's figures)")
     ev.add_argument("--limit", type=int, default=None, help="ask at most this many questions of a SQuAD file")
     ev.add_argument("--articles", type=_id_list, default=None, metavar="ID,ID…",
                     help="ask only the questions of these articles of a SQuAD file (its corpus stays whole)")
@@ -357,6 +359,9 @@ def cmd_eval(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
     pairs = _eval_sets(args, settings)
     if args.ablate:
         rows = ablate(pairs, limit=args.limit)
+        if args.json:
+            print(json.dumps(ablation_data(rows), ensure_ascii=False, indent=2), file=out)
+            return EXIT_OK
         kinds = ["across / within / answered / declined wrong / declined impossible / bold" if isinstance(q, SquadSet)
                  else "hit@1 / answered / declined" for _, q in pairs]
         print(format_ablation(rows, [q.name for _, q in pairs], kinds), file=out)

@@ -24,7 +24,7 @@ from bot.answer import Answer
 from bot.errors import AskbotError, ConfigError
 from bot.pipeline import PIPELINE
 from bot.service import AskService
-from bot.squad import SquadSet, evaluate_squad
+from bot.squad import SquadMetrics, SquadSet, evaluate_squad
 
 HIT_DEPTH = 3
 
@@ -248,16 +248,22 @@ class AblationRow:
     """One configuration's figures on every set: all stages, or all but one."""
 
     label: str
-    cells: tuple[str, ...]
+    cells: tuple[Metrics | SquadMetrics, ...]
 
 
-def figures(service: AskService, qset: EvalSet, *, limit: int | None = None) -> str:
-    """Return a set's headline figures as one cell: SQuAD's five, or hit@1 / answered / declined."""
+def figures(service: AskService, qset: EvalSet, *, limit: int | None = None) -> Metrics | SquadMetrics:
+    """Return a set's figures as one configuration answers it."""
     if isinstance(qset, SquadSet):
         ask = functools.partial(ask_top1, service)
-        return evaluate_squad(ask, qset, limit=limit).row()
-    m = evaluate(service, qset)
-    return f"{m.hit1:.3f} / {m.answered_rate:.3f} / {m.decline_rate:.3f}"
+        return evaluate_squad(ask, qset, limit=limit)
+    return evaluate(service, qset)
+
+
+def cell(metrics: Metrics | SquadMetrics) -> str:
+    """Return a set's headline figures as one table cell: SQuAD's six, or hit@1 / answered / declined."""
+    if isinstance(metrics, SquadMetrics):
+        return metrics.row()
+    return f"{metrics.hit1:.3f} / {metrics.answered_rate:.3f} / {metrics.decline_rate:.3f}"
 
 
 def ask_top1(service: AskService, question: str, article: str | None) -> Answer:
@@ -295,5 +301,10 @@ def format_ablation(rows: Sequence[AblationRow], names: Sequence[str], kinds: Se
     """Return the ablation as a Markdown table, one column per set."""
     header = ["configuration", *(f"{n} ({k})" for n, k in zip(names, kinds, strict=True))]
     lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
-    lines += ["| " + " | ".join((row.label, *row.cells)) + " |" for row in rows]
+    lines += ["| " + " | ".join((row.label, *(cell(m) for m in row.cells))) + " |" for row in rows]
     return "\n".join(lines)
+
+
+def ablation_data(rows: Sequence[AblationRow]) -> list[dict[str, Any]]:
+    """Return the ablation as plain data, for ``--json``: each configuration with every set's figures."""
+    return [{"configuration": row.label, "sets": [m.as_dict() for m in row.cells]} for row in rows]

@@ -10,6 +10,7 @@ import pytest
 from bot.answer import Answer
 from bot.cli import main
 from bot.errors import ConfigError
+from bot.evaluation import STAGES
 from bot.service import AskService
 from bot.settings import RetrievalSettings
 from bot.squad import evaluate_squad, load_squad, slug
@@ -159,6 +160,22 @@ def test_ablate_prints_one_row_per_stage(squad_file: Path, capsys: pytest.Captur
     assert "| + unknown-name decline (off as configured) |" in out
     assert "| − semantic re-ranking |" in out
     assert "| − whole semantic stage |" in out
+
+
+def test_ablate_with_json_gives_every_configurations_figures(
+    squad_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["eval", str(squad_file), "--ablate", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    labels = [row["configuration"] for row in rows]
+    assert labels[0] == "as configured"
+    assert "− whole semantic stage" in labels
+    assert len(labels) == len(STAGES) + 1
+    first = rows[0]["sets"][0]
+    assert first["name"] == squad_file.stem
+    assert first["across"] == pytest.approx(1.0)
+    # highlight off: the same passages, nothing in bold
+    assert next(r for r in rows if r["configuration"] == "− highlight")["sets"][0]["bolded"] == 0.0
 
 
 def test_bold_counts_hits_whose_bold_span_holds_the_marked_answer(squad_file: Path) -> None:
