@@ -55,7 +55,7 @@ def jobs(shaped_dir: Path | None) -> list[Job]:
     found = [Job("fold B", (squad, "--articles", ",".join(FOLD_B))),
              Job("fold A", (squad, "--articles", ",".join(FOLD_A)))]
     if shaped_dir is not None:
-        found += [Job(f"shaped {p.stem}", (str(p),)) for p in sorted(shaped_dir.glob("*.json"))]
+        found += [Job(p.stem, (str(p),)) for p in sorted(shaped_dir.glob("*.json"))]
     found.append(Job("own", tuple(str(DATA / name) for name in OWN_SETS)))
     return found
 
