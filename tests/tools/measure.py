@@ -1,6 +1,6 @@
 """Measure the answer pipeline on every set the README reports, in one table; run by hand, never by the test suite.
 
-    python tests/tools/measure.py --out /tmp/now.json               # about 3 minutes on 2 cores (--shaped: 4)
+    python tests/tools/measure.py --out /tmp/now.json               # 2-3 minutes on 2 cores (--shaped: 3-4)
     ASKBOT_RETRIEVAL__CUE_PROMOTE=false python tests/tools/measure.py --out /tmp/probe.json --compare /tmp/now.json
 
 It asks, each in its own ``askbot eval --json`` process (``--jobs`` at a time, the environment passed on, so a
