@@ -21,7 +21,6 @@ import os
 import subprocess
 import sys
 import tempfile
-from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,24 +118,17 @@ def own_counts(figures: dict[str, Any]) -> tuple[int, int, int, int, int]:
 
 def own_table(rows: dict[str, dict[str, Any]], old: dict[str, dict[str, Any]]) -> list[str]:
     """Return the own sets' rows (right / answered of answerable, traps declined) and their total."""
-    lines = [f"{'set':<16}{'right':>12}{'answered':>12}{'of':>6}{'declined':>12}{'of':>6}"]
-    total = [0, 0, 0, 0, 0]
-    total_old = [0, 0, 0, 0, 0]
     names = [name for name, figures in rows.items() if "hit@1" in figures]
-    for name in [*names, "total"]:
-        if name == "total":
-            now, then = tuple(total), (tuple(total_old) if all(n in old for n in names) else None)
-        else:
-            now = own_counts(rows[name])
-            then = own_counts(old[name]) if name in old else None
-            total = [a + b for a, b in zip(total, now, strict=True)]
-            if then is not None:
-                total_old = [a + b for a, b in zip(total_old, then, strict=True)]
-
-        def cell(i: int, now: Sequence[int] = now, then: Sequence[int] | None = then) -> str:
-            return f"{now[i]}" + (f" ({now[i] - then[i]:+d})" if then is not None else "")
-
-        lines.append(f"{name:<16}{cell(0):>12}{cell(1):>12}{now[2]:>6}{cell(3):>12}{now[4]:>6}")
+    counts = {name: own_counts(rows[name]) for name in names}
+    before = {name: own_counts(old[name]) for name in names if name in old}
+    counts["total"] = tuple(sum(column) for column in zip(*counts.values(), strict=True))
+    if len(before) == len(names):
+        before["total"] = tuple(sum(column) for column in zip(*before.values(), strict=True))
+    lines = [f"{'set':<16}{'right':>12}{'answered':>12}{'of':>6}{'declined':>12}{'of':>6}"]
+    for name, now in counts.items():
+        then = before.get(name)
+        cells = [f"{now[i]}" + (f" ({now[i] - then[i]:+d})" if then is not None else "") for i in (0, 1, 3)]
+        lines.append(f"{name:<16}{cells[0]:>12}{cells[1]:>12}{now[2]:>6}{cells[2]:>12}{now[4]:>6}")
     return lines
 
 
