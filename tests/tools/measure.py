@@ -27,13 +27,18 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))
+
+import golden  # noqa: E402  (a sibling tool: the own sets it dumps are the ones measured)
+import shaped_squad  # noqa: E402  (a sibling tool: fold B's titles)
+
+from bot.squad import slug  # noqa: E402  (needs the repository on sys.path)
+
 DATA = REPO / "tests" / "data"
 SQUAD = DATA / "squad" / "squad2-train-sample.json"
-FOLD_B = ("sino-tibetan-relations-during-the-ming-dynasty", "ipod", "spectre-2015-film", "2008-sichuan-earthquake",
-          "to-kill-a-mockingbird")
+FOLD_B = tuple(slug(title) for title in shaped_squad.FOLD_B)  # the articles' ids, as ``--articles`` takes them
 FOLD_A = ("beyonce", "frederic-chopin", "the-legend-of-zelda-twilight-princess", "new-york-city", "solar-energy")
-OWN_SETS = ("seed.yaml", "seed_heldout.yaml", "seed_heldout2.yaml", "multi.yaml", "multi_heldout.yaml", "fresh.yaml",
-            "fresh2.yaml")
+OWN_SETS = golden.SETS
 # SQuAD figures: (JSON key, column heading, the count it is a share of).
 SQUAD_FIGURES = (("across", "across", "answerable"), ("within", "within", "answerable"),
                  ("answered", "answered", "answerable"), ("declined_wrong_article", "decl. wrong", "answerable"),
