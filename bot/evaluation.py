@@ -231,6 +231,7 @@ class Stage:
 # Every stage of the pipeline, then groups of them. The highlight shows in SQuAD's last figure (bold).
 STAGES: tuple[Stage, ...] = (
     *(Stage(s.name, s.off, s.on) for s in PIPELINE.stages),
+    Stage("WordNet's synonyms", (("wordnet_weight", 0.0),)),
     Stage("sentence similarity", (("sentence_similarity_weight", 0.0),)),
     Stage("question embedded spelt right", (("embed_spelled_out", False),)),
     Stage("strict count", (("strict_count", False),)),

@@ -11,7 +11,9 @@ always count more:
   vocabulary);
 * **related words**: a compact, hand-written list of common English paraphrases found in news questions
   (``RELATED``, read from ``bot/data/related.txt``). It is general vocabulary, not tuned to one article:
-  each group is words a reader uses for one another. Nothing is downloaded; the list ships in the package.
+  each group is words a reader uses for one another. Nothing is downloaded; the list ships in the package;
+* **WordNet synonyms** (``WORDNET``, ``bot/data/wordnet_related.txt``): words that share their most frequent
+  sense in WordNet 3.0 ("movie" / "film"), with their own weight.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from functools import lru_cache
+from types import MappingProxyType
 
 from rapidfuzz.distance import Levenshtein
 from rapidfuzz.process import extract
@@ -41,6 +44,9 @@ COMPOUND_MIN_PART = 3
 # Groups of words readers use for one another in questions about news (bot/data/related.txt). Bidirectional;
 # surface words, run through the analyzer at start so they meet the index's stems.
 RELATED: tuple[str, ...] = lines("related.txt")
+# Synonyms that share their most frequent sense ("movie film") in WordNet 3.0 (bot/data/wordnet_related.txt,
+# made by tests/tools/wordnet_related.py), weighed apart from the hand-written list above.
+WORDNET: tuple[str, ...] = lines("wordnet_related.txt")
 
 
 # Abbreviations readers use for words articles spell out, and the other way round
@@ -144,14 +150,24 @@ def compounds(text: str, analyzer: Analyzer, vocabulary: Set[str]) -> list[tuple
     return out
 
 
-def related_map(analyzer: Analyzer, groups: Iterable[str] = RELATED) -> dict[str, frozenset[str]]:
-    """Return, for each stem of the related-word groups, the other stems of its groups."""
+def related_map(analyzer: Analyzer, groups: Iterable[str] = RELATED) -> Mapping[str, frozenset[str]]:
+    """Return, for each stem of the related-word groups, the other stems of its groups.
+
+    Made once per process for each analyzer's settings and list: WordNet's 1,875 groups take tens of
+    milliseconds to stem, and every service (an ablation's many, the tests' hundreds) reads the same map.
+    """
+    return _related_map(analyzer.language, analyzer.stopwords, tuple(groups))
+
+
+@lru_cache(maxsize=8)
+def _related_map(language: str, stopwords: frozenset[str], groups: tuple[str, ...]) -> Mapping[str, frozenset[str]]:
+    analyzer = Analyzer(stopwords=stopwords, language=language)
     out: dict[str, set[str]] = {}
     for group in groups:
         stems = {stem for word in group.split() for stem in analyzer.terms(word)}
         for stem in stems:
             out.setdefault(stem, set()).update(stems - {stem})
-    return {stem: frozenset(others) for stem, others in out.items()}
+    return MappingProxyType({stem: frozenset(others) for stem, others in out.items()})
 
 
 class Expander:
@@ -165,9 +181,13 @@ class Expander:
         typo_weight: float = TYPO_WEIGHT,
         related_weight: float = RELATED_WEIGHT,
         compound_weight: float = COMPOUND_WEIGHT,
+        wordnet: Mapping[str, frozenset[str]] | None = None,
+        wordnet_weight: float = 0.0,
     ) -> None:
         self.vocabulary = frozenset(vocabulary)
         self.related = related
+        self.wordnet = wordnet or {}
+        self.wordnet_weight = wordnet_weight
         self.typo_weight = typo_weight
         self.related_weight = related_weight
         self.compound_weight = compound_weight
@@ -245,6 +265,8 @@ class Expander:
                 candidates += [(fixed, self.typo_weight) for fixed in self.repair(term)]
             if self.related_weight > 0:
                 candidates += [(r, self.related_weight) for r in sorted(self.related.get(term, ()))]
+            if self.wordnet_weight > 0:
+                candidates += [(r, self.wordnet_weight) for r in sorted(self.wordnet.get(term, ()))]
             for cand, weight in candidates:
                 if cand in seen or cand not in self.vocabulary:
                     continue

@@ -318,10 +318,10 @@ class Pool:
 
 
 class Expansion:
-    """Search the question's terms, their typo repairs, related words and compounds (weighted down)."""
+    """Search the question's terms, their typo repairs, related words, WordNet synonyms and compounds, weighted down."""
 
-    name: ClassVar[str] = "expansion (typo repairs, related words)"
-    off: ClassVar[Switch] = (("typo_weight", 0.0), ("related_weight", 0.0))
+    name: ClassVar[str] = "expansion (typo repairs, related words, WordNet)"
+    off: ClassVar[Switch] = (("typo_weight", 0.0), ("related_weight", 0.0), ("wordnet_weight", 0.0))
     on: ClassVar[Switch] = ()
 
     def searched(self, ctx: Context) -> tuple[WeightedTerm, ...]:

@@ -33,7 +33,7 @@ from bot.batching import QuestionBatcher
 from bot.corpus import Article, BadFile, Corpus, changed_files, load_corpus
 from bot.corpus_store import CorpusCache, LazySequence, folder_id, parser_identity
 from bot.errors import CorpusError, UnknownArticleError
-from bot.expansion import ABBREVIATIONS, Expander, acronym_map, merge_maps, related_map, spelled_out
+from bot.expansion import ABBREVIATIONS, WORDNET, Expander, acronym_map, merge_maps, related_map, spelled_out
 from bot.index import BM25Index, BM25Params, PassageSet, TermContribution
 from bot.index_store import IndexCache, cache_key, default_cache_dir
 from bot.pipeline import (
@@ -431,6 +431,9 @@ class AskService:
                 merge_maps(self._related, acronyms),
                 typo_weight=self.retrieval.typo_weight,
                 related_weight=self.retrieval.related_weight,
+                # Stemmed on first use only (once per process): not at all when switched off.
+                wordnet=related_map(self.analyzer, WORDNET) if self.retrieval.wordnet_weight > 0 else None,
+                wordnet_weight=self.retrieval.wordnet_weight,
             )
             cached = (index, expander)
             self._expander = cached

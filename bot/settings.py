@@ -77,6 +77,9 @@ class RetrievalSettings(_Section):
         default=True, description="Embed the question with each typo replaced by its one repair (semantic stage)."
     )
     related_weight: float = Field(default=0.5, ge=0, le=1, description="Weight of a related word (0: none).")
+    wordnet_weight: float = Field(
+        default=0.5, ge=0, le=1, description="Weight of a WordNet synonym of the same first sense (0: none)."
+    )
     lexical_weight: float = Field(default=0.05, ge=0, le=2, description="Weight of BM25 over the best BM25.")
     coverage_weight: float = Field(
         default=0.2, ge=0, le=2, description="Weight of the IDF-weighted share of question words held."

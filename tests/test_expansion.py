@@ -6,6 +6,7 @@ from pathlib import Path
 from bot.analysis import Analyzer
 from bot.corpus import load_corpus
 from bot.expansion import (
+    WORDNET,
     Expander,
     WeightedTerm,
     acronym_map,
@@ -153,3 +154,37 @@ def test_expansion_does_not_depend_on_string_hashing() -> None:
         for seed in range(6)
     }
     assert len(outputs) == 1
+
+
+def test_wordnet_links_synonyms_of_their_first_sense() -> None:
+    links = related_map(ANALYZER, WORDNET)
+    (movie,), (film,), (layer,) = ANALYZER.terms("movie"), ANALYZER.terms("film"), ANALYZER.terms("layer")
+    assert film in links[movie]
+    assert movie in links[film]
+    assert layer not in links[film]  # "a thin layer" is a sense of "film", but not the first
+    assert related_map(ANALYZER, WORDNET) is links  # stemmed once per process
+
+
+def test_wordnet_words_weigh_their_own_weight_and_none_at_zero() -> None:
+    wordnet = related_map(ANALYZER, ("movie film", "prisoner inmate"))
+    related = related_map(ANALYZER, ("prisoner inmate",))
+    index = vocab("film", "inmates")
+    (film,), (inmate,) = ANALYZER.terms("film"), ANALYZER.terms("inmates")
+    asked = ANALYZER.terms("movie prisoners")
+    on = Expander(index, related, related_weight=0.5, wordnet=wordnet, wordnet_weight=0.3)
+    weights = {w.term: w.weight for w in on.expand(asked)}
+    assert weights[film] == 0.3
+    assert weights[inmate] == 0.5  # in both lists: the higher weight
+    off = Expander(index, related, related_weight=0.5, wordnet=wordnet, wordnet_weight=0.0)
+    assert film not in {w.term for w in off.expand(asked)}
+
+
+def test_a_question_in_a_synonym_searches_the_passages_word(tmp_path: Path) -> None:
+    write_article(tmp_path, "p", "Plant", "The automobile plant opened in 1990.",
+                  "A car park was built in 1995.")  # "car" is held: no typo repair stands in
+    service = AskService(load_corpus(tmp_path))
+    (automobile,) = ANALYZER.terms("automobile")
+    searched = {w.term: w.weight for w in service.rank("When did the car plant open?").searched}
+    assert searched[automobile] == service.retrieval.wordnet_weight > 0
+    off = service.with_retrieval(service.retrieval.model_copy(update={"wordnet_weight": 0.0}))
+    assert automobile not in {w.term for w in off.rank("When did the car plant open?").searched}

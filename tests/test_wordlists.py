@@ -13,7 +13,7 @@ WORD_FILES = ("stopwords.txt", "number_words.txt", "count_modifiers.txt", "gener
               "length_units.txt", "money_words.txt", "sentence_abbreviations.txt",
               "sentence_starters.txt")
 LINE_FILES = ("related.txt", "abbreviations.txt", "acronym_small_words.txt", "lemmas.txt", "units.txt",
-              "question_kinds.txt", "answer_words.txt", "question_frames.txt")
+              "question_kinds.txt", "answer_words.txt", "question_frames.txt", "wordnet_related.txt")
 # Files of named lists (``named_lists``), with the names their reader looks up.
 NAMED_LISTS = {
     "question_kinds.txt": {"money_after_the", "money_after_what", "quantity_after_how", "quantity_after_what",

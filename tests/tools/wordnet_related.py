@@ -1,0 +1,116 @@
+"""Write ``bot/data/wordnet_related.txt``: synonyms and noun/verb derivations from WordNet 3.0; run by hand.
+
+    apt-get download wordnet-base && dpkg-deb -x wordnet-base_*.deb wn     # Debian's WordNet 3.0 database
+    python tests/tools/wordnet_related.py wn/usr/share/wordnet
+
+Single alphabetic words of three letters or more only, in groups of two kinds (the second with
+``--derivations``; measured in round 25 and not shipped):
+
+* **synonyms**: the words whose most frequent sense (the first synset their index line lists, in WordNet's
+  order of tagged frequency) is the same synset, each of them tagged at least once in WordNet's sense-tagged
+  texts ("movie film", "reign rule" … not every sense a word may have, which would link "bank" to "depository");
+* **derivations**: a noun and a verb WordNet links as derivationally related forms ("invade invasion",
+  "die death", "elect election"), which the stemmer keeps apart.
+
+The output's header names the database files' SHA-256, so the list can be checked against its source. WordNet
+3.0 is © Princeton University under the WordNet 3.0 licence (``bot/data/WORDNET_LICENSE``), which permits
+copying and redistribution with its notice.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+OUT = REPO / "bot" / "data" / "wordnet_related.txt"
+SOURCES = ("index.noun", "index.verb", "index.adj", "data.noun", "data.verb")
+MIN_LETTERS = 3
+
+
+def usable(word: str) -> bool:
+    """Return True for a single alphabetic word of ``MIN_LETTERS`` or more (no collocation, no hyphen)."""
+    return word.isalpha() and word.isascii() and len(word) >= MIN_LETTERS
+
+
+def synonym_groups(wordnet: Path) -> list[str]:
+    """Return the groups of words that share their most frequent sense, each word tagged at least once."""
+    groups: dict[tuple[str, str], set[str]] = {}
+    for pos in ("noun", "verb", "adj"):
+        for line in (wordnet / f"index.{pos}").read_text(encoding="latin-1").splitlines():
+            if line.startswith("  "):  # the licence at the top of each file
+                continue
+            parts = line.split()
+            lemma, pointers = parts[0], int(parts[3])
+            tagged = int(parts[5 + pointers])
+            if usable(lemma) and tagged >= 1:
+                groups.setdefault((pos, parts[6 + pointers]), set()).add(lemma)
+    found = {" ".join(sorted(words)) for words in groups.values() if len(words) > 1}
+    return sorted(found)
+
+
+def _synsets(path: Path) -> dict[str, tuple[list[str], list[tuple[str, str, str, int, int]]]]:
+    """Return each synset of a data file: its words and its pointers (symbol, offset, pos, source, target)."""
+    out = {}
+    for line in path.read_text(encoding="latin-1").splitlines():
+        if line.startswith("  "):
+            continue
+        parts = line.split("|")[0].split()
+        count = int(parts[3], 16)
+        words = [parts[4 + 2 * i].lower() for i in range(count)]
+        at = 4 + 2 * count
+        pointers = []
+        for _ in range(int(parts[at])):
+            symbol, offset, pos, where = parts[at + 1 : at + 5]
+            pointers.append((symbol, offset, pos, int(where[:2], 16), int(where[2:], 16)))
+            at += 4
+        out[parts[0]] = (words, pointers)
+    return out
+
+
+def derivation_pairs(wordnet: Path) -> list[str]:
+    """Return the noun/verb pairs WordNet links as derivationally related forms ("+" pointers)."""
+    data = {"n": _synsets(wordnet / "data.noun"), "v": _synsets(wordnet / "data.verb")}
+    pairs: set[tuple[str, str]] = set()
+    for pos, synsets in data.items():
+        for words, pointers in synsets.values():
+            for symbol, offset, target_pos, source, target in pointers:
+                if symbol != "+" or target_pos not in data or target_pos == pos:
+                    continue
+                targets = data[target_pos][offset][0]
+                for a in words if source == 0 else [words[source - 1]]:
+                    for b in targets if target == 0 else [targets[target - 1]]:
+                        if a != b and usable(a) and usable(b):
+                            pairs.add((min(a, b), max(a, b)))
+    return [f"{a} {b}" for a, b in sorted(pairs)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("wordnet", type=Path, help="WordNet 3.0's dict folder (index.noun, data.noun …)")
+    parser.add_argument("--derivations", action="store_true", help="add the noun/verb derivations")
+    args = parser.parse_args()
+    digests = [f"#   {name} sha256 {hashlib.sha256((args.wordnet / name).read_bytes()).hexdigest()}"
+               for name in SOURCES]
+    synonyms = synonym_groups(args.wordnet)
+    derivations = derivation_pairs(args.wordnet) if args.derivations else []
+    OUT.write_text("\n".join([
+        "# Related words from WordNet 3.0: synonyms that share their most frequent sense"
+        + (", and noun/verb derivations." if derivations else "."),
+        "# Read by bot.expansion (WORDNET) with bot.wordlists.lines, in the format of related.txt (one group per",
+        "# line, every word of a group related to every other), weighed by retrieval.wordnet_weight.",
+        "# Generated by tests/tools/wordnet_related.py from Debian's wordnet-base (1:3.0-37); do not edit by hand.",
+        "# WordNet 3.0 Copyright 2006 by Princeton University; licence in WORDNET_LICENSE beside this file.",
+        "# Source files:",
+        *digests,
+        f"# Synonyms ({len(synonyms)} groups):",
+        *synonyms,
+        *([f"# Derivations ({len(derivations)} pairs):", *derivations] if derivations else []),
+        "",
+    ]), encoding="utf-8")
+    print(f"{OUT}: {len(synonyms)} synonym groups, {len(derivations)} derivation pairs")
+
+
+if __name__ == "__main__":
+    main()
