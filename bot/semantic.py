@@ -166,6 +166,22 @@ class TokenMatches:
     sentences: npt.NDArray[np.float32]
 
 
+def _product(a: npt.NDArray[np.float32], b: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    """Return ``a @ b``, checked for values that are not finite instead of trusting the processor's flag.
+
+    Some OpenBLAS kernels leave the invalid-operation flag set after multiplying finite arrays (numpy issues
+    13173 and 24067, OpenBLAS issue 1924), and numpy then warns "invalid value encountered in matmul"; the
+    tests, which turn warnings into errors, failed on it once in CI (round 25), not again in three runs side
+    by side. The operands here are int8 codes times finite scales and IDF weights, which cannot make an
+    invalid value, so the result is checked instead: one that is not finite still raises.
+    """
+    with np.errstate(invalid="ignore"):
+        out: npt.NDArray[np.float32] = a @ b
+    if not np.isfinite(out).all():
+        raise FloatingPointError("a word-piece similarity that is not a finite number")
+    return out
+
+
 def token_matches(
     query: TokenVectors,
     passages: Sequence[TokenVectors],
@@ -189,10 +205,10 @@ def token_matches(
     kept = [passages[i] for i in held.tolist()]
     codes = np.concatenate([p.codes for p in kept]).astype(np.float32)
     scales = np.concatenate([p.scales for p in kept])
-    sims = (query.vectors() @ codes.T) * scales  # question pieces × every candidate's pieces
+    sims = _product(query.vectors(), codes.T) * scales  # question pieces × every candidate's pieces
     starts = np.concatenate(([0], np.cumsum(lengths[held])[:-1]))
     best = np.maximum.reduceat(sims, starts, axis=1)  # each question piece's best, candidate by candidate
-    whole[held] = (weights @ best) / total
+    whole[held] = _product(weights, best) / total
     if sentences is None:
         best_sentence[held] = whole[held]
         return TokenMatches(whole, best_sentence)
@@ -205,7 +221,7 @@ def token_matches(
         first_segment.append(count)
         segment_starts.append(start + _sentence_runs(numbers))
         count += len(segment_starts[-1])
-    per_segment = (weights @ np.maximum.reduceat(sims, np.concatenate(segment_starts), axis=1)) / total
+    per_segment = _product(weights, np.maximum.reduceat(sims, np.concatenate(segment_starts), axis=1)) / total
     best_sentence[held] = np.maximum.reduceat(per_segment, np.array(first_segment, dtype=np.int64))
     return TokenMatches(whole, best_sentence)
 
@@ -245,18 +261,18 @@ def sentence_token_matches(
     total = float(weights.sum())
     if not len(passage.ids) or total <= 0.0:
         return SentenceMatches(own, own.copy())
-    sims = (query.vectors() @ passage.codes.astype(np.float32).T) * passage.scales
+    sims = _product(query.vectors(), passage.codes.astype(np.float32).T) * passage.scales
     numbers = np.asarray(sentences, dtype=np.int64)
     starts = _sentence_runs(numbers)
     held = numbers[starts]
     inside = held < count
     best = np.maximum.reduceat(sims, starts, axis=1)  # each question piece's best, sentence by sentence
-    own[held[inside]] = ((weights @ best) / total)[inside]
+    own[held[inside]] = (_product(weights, best) / total)[inside]
     with_previous = own.copy()
     # A sentence right after another (its number one more) reads with it: "He was born there in 1810."
     follows = np.flatnonzero((held[1:] == held[:-1] + 1) & inside[1:]) + 1
     together = np.maximum(best[:, follows], best[:, follows - 1])
-    with_previous[held[follows]] = (weights @ together) / total
+    with_previous[held[follows]] = _product(weights, together) / total
     return SentenceMatches(own, with_previous)
 
 

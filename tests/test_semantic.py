@@ -700,3 +700,12 @@ def test_single_blas_thread_limits_numpys_blas_to_one_thread() -> None:
         assert all(lib["num_threads"] == 1 for lib in blas)
     finally:
         limiter.restore_original_limits()  # type: ignore[attr-defined]
+
+
+def test_a_word_piece_product_ignores_the_flag_but_not_a_value_that_is_not_finite() -> None:
+    a = np.array([[1.0, 2.0]], dtype=np.float32)
+    b = np.array([[3.0], [4.0]], dtype=np.float32)
+    assert semantic._product(a, b).tolist() == [[11.0]]
+    # inf × 0 is a real invalid operation: the flag is ignored (the suite turns warnings into errors), the value not
+    with pytest.raises(FloatingPointError):
+        semantic._product(np.array([np.inf], dtype=np.float32), np.array([0.0], dtype=np.float32))
