@@ -1,4 +1,4 @@
-"""Write ``bot/data/wordnet_related.txt``: synonyms and noun/verb derivations from WordNet 3.0; run by hand.
+"""Write ``bot/data/wordnet_related.txt``: synonyms (and, asked, derivations) from WordNet 3.0; run by hand.
 
     apt-get download wordnet-base && dpkg-deb -x wordnet-base_*.deb wn     # Debian's WordNet 3.0 database
     python tests/tools/wordnet_related.py wn/usr/share/wordnet
@@ -8,7 +8,8 @@ Single alphabetic words of three letters or more only, in groups of two kinds (t
 
 * **synonyms**: the words whose most frequent sense (the first synset their index line lists, in WordNet's
   order of tagged frequency) is the same synset, each of them tagged at least once in WordNet's sense-tagged
-  texts ("movie film", "reign rule" … not every sense a word may have, which would link "bank" to "depository");
+  texts ("film movie", "family household" … not every sense a word may have, which would link "film" to
+  "layer");
 * **derivations**: a noun and a verb WordNet links as derivationally related forms ("invade invasion",
   "die death", "elect election"), which the stemmer keeps apart.
 
