@@ -167,18 +167,20 @@ class TokenMatches:
 
 
 def _product(a: npt.NDArray[np.float32], b: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
-    """Return ``a @ b``, checked for values that are not finite instead of trusting the processor's flag.
+    """Return ``a @ b`` for one question's candidates, checked for values that are not finite, not for the flag.
 
     Some OpenBLAS kernels leave the invalid-operation flag set after multiplying finite arrays (numpy issues
     13173 and 24067, OpenBLAS issue 1924), and numpy then warns "invalid value encountered in matmul"; the
     tests, which turn warnings into errors, failed on it once in CI (round 25), not again in three runs side
     by side. The operands here are int8 codes times finite scales and IDF weights, which cannot make an
-    invalid value, so the result is checked instead: one that is not finite still raises.
+    invalid value (nor do the candidates' unit vectors and the question's), so the result is checked instead:
+    one that is not finite still raises. The products over a whole corpus are left as they are: a check there
+    would cost at a million passages.
     """
     with np.errstate(invalid="ignore"):
         out: npt.NDArray[np.float32] = a @ b
     if not np.isfinite(out).all():
-        raise FloatingPointError("a word-piece similarity that is not a finite number")
+        raise FloatingPointError("a similarity that is not a finite number")
     return out
 
 
@@ -693,8 +695,8 @@ class PassageVectors:
         missing = [p for p in positions if not self._filled[p]]
         if missing:
             self._embed_into(missing)
-        passages = self._layout.rows(positions) @ query
-        best = np.array([float((s.astype(np.float32) @ query).max()) if (s := self._sentence_rows(p)) is not None
+        passages = _product(self._layout.rows(positions), query)
+        best = np.array([float(_product(s.astype(np.float32), query).max()) if (s := self._sentence_rows(p)) is not None
                          else -1.0 for p in positions], dtype=np.float32)
         return passages, best
 
@@ -774,7 +776,7 @@ class PassageVectors:
         sentences = self._sentence_rows(position)
         if sentences is None or sentences.shape[0] < 2:
             return None
-        return np.asarray(sentences.astype(np.float32) @ query, dtype=np.float32)
+        return _product(sentences.astype(np.float32), query)
 
     def nearest(
         self, query: npt.NDArray[np.float32], k: int, within: tuple[int, int] | None = None, *, probe: int = 16
