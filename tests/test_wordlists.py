@@ -13,7 +13,8 @@ WORD_FILES = ("stopwords.txt", "number_words.txt", "count_modifiers.txt", "gener
               "length_units.txt", "money_words.txt", "sentence_abbreviations.txt",
               "sentence_starters.txt")
 LINE_FILES = ("related.txt", "abbreviations.txt", "acronym_small_words.txt", "lemmas.txt", "units.txt",
-              "question_kinds.txt", "answer_words.txt", "question_frames.txt", "wordnet_related.txt")
+              "question_kinds.txt", "answer_words.txt", "question_frames.txt", "wordnet_related.txt",
+              "wordnet_kinds.txt")
 # Files of named lists (``named_lists``), with the names their reader looks up.
 NAMED_LISTS = {
     "question_kinds.txt": {"money_after_the", "money_after_what", "quantity_after_how", "quantity_after_what",
@@ -52,7 +53,7 @@ def test_line_lists_hold_no_duplicates() -> None:
             assert len(line.split()) == len(set(line.split())), (name, line)
     # "car vehicle" is listed twice in RELATED (harmless: groups are merged); no other group may repeat.
     assert [g for g, n in Counter(lines("related.txt")).items() if n > 1] == ["car vehicle"]
-    for name in ("abbreviations.txt", "lemmas.txt", "acronym_small_words.txt"):
+    for name in ("abbreviations.txt", "lemmas.txt", "acronym_small_words.txt", "wordnet_kinds.txt"):
         firsts = [line.split()[0] for line in lines(name)]
         assert len(firsts) == len(set(firsts)), name
 

@@ -1,4 +1,4 @@
-"""Write ``bot/data/wordnet_related.txt``: synonyms (and, asked, derivations) from WordNet 3.0; run by hand.
+"""Write ``bot/data/wordnet_related.txt`` and ``wordnet_kinds.txt`` from WordNet 3.0; run by hand.
 
     apt-get download wordnet-base && dpkg-deb -x wordnet-base_*.deb wn     # Debian's WordNet 3.0 database
     python tests/tools/wordnet_related.py wn/usr/share/wordnet
@@ -13,6 +13,11 @@ Single alphabetic words of three letters or more only, in groups of two kinds (t
 * **derivations**: a noun and a verb WordNet links as derivationally related forms ("invade invasion",
   "die death", "elect election"), which the stemmer keeps apart.
 
+``wordnet_kinds.txt`` holds, for each noun tagged at least once, the kinds WordNet names under its most frequent
+sense, two levels down ("aircraft" → "heavier-than-air craft" → "helicopter"; hyponyms, not instances such as
+cities' names), each a single word whose own most frequent sense is that kind: what "how many aircraft" may
+count ("150 helicopters"). Two levels counted as many of the public set's questions as three or six (round 26).
+
 The output's header names the database files' SHA-256, so the list can be checked against its source. WordNet
 3.0 is © Princeton University under the WordNet 3.0 licence (``bot/data/WORDNET_LICENSE``), which permits
 copying and redistribution with its notice.
@@ -26,6 +31,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 OUT = REPO / "bot" / "data" / "wordnet_related.txt"
+KINDS_OUT = REPO / "bot" / "data" / "wordnet_kinds.txt"
+KIND_LEVELS = 2
 SOURCES = ("index.noun", "index.verb", "index.adj", "data.noun", "data.verb")
 MIN_LETTERS = 3
 
@@ -35,20 +42,51 @@ def usable(word: str) -> bool:
     return word.isalpha() and word.isascii() and len(word) >= MIN_LETTERS
 
 
+def first_senses(wordnet: Path, pos: str) -> dict[str, tuple[str, int]]:
+    """Return each usable lemma of an index file: its most frequent synset and how often its senses are tagged."""
+    out = {}
+    for line in (wordnet / f"index.{pos}").read_text(encoding="latin-1").splitlines():
+        if line.startswith("  "):  # the licence at the top of each file
+            continue
+        parts = line.split()
+        lemma, pointers = parts[0], int(parts[3])
+        if usable(lemma):
+            out[lemma] = (parts[6 + pointers], int(parts[5 + pointers]))
+    return out
+
+
 def synonym_groups(wordnet: Path) -> list[str]:
     """Return the groups of words that share their most frequent sense, each word tagged at least once."""
     groups: dict[tuple[str, str], set[str]] = {}
     for pos in ("noun", "verb", "adj"):
-        for line in (wordnet / f"index.{pos}").read_text(encoding="latin-1").splitlines():
-            if line.startswith("  "):  # the licence at the top of each file
-                continue
-            parts = line.split()
-            lemma, pointers = parts[0], int(parts[3])
-            tagged = int(parts[5 + pointers])
-            if usable(lemma) and tagged >= 1:
-                groups.setdefault((pos, parts[6 + pointers]), set()).add(lemma)
+        for lemma, (synset, tagged) in first_senses(wordnet, pos).items():
+            if tagged >= 1:
+                groups.setdefault((pos, synset), set()).add(lemma)
     found = {" ".join(sorted(words)) for words in groups.values() if len(words) > 1}
     return sorted(found)
+
+
+def kind_lines(wordnet: Path, levels: int = KIND_LEVELS) -> list[str]:
+    """Return "noun kind kind …" for each tagged noun whose first sense has kinds ``levels`` hyponym steps down."""
+    senses = first_senses(wordnet, "noun")
+    synsets = _synsets(wordnet / "data.noun")
+    out = []
+    for noun, (synset, tagged) in sorted(senses.items()):
+        if tagged < 1:
+            continue
+        kinds: set[str] = set()
+        level, seen = [synset], {synset}
+        for _ in range(levels):
+            below = [offset for at in level for symbol, offset, pos, _, _ in synsets[at][1]
+                     if symbol == "~" and pos == "n" and offset not in seen]  # "~i", an instance, is no kind
+            seen.update(below)
+            kinds.update(word for at in below for word in synsets[at][0]
+                         if word in senses and senses[word][0] == at)
+            level = below
+        kinds.discard(noun)
+        if kinds:
+            out.append(" ".join([noun, *sorted(kinds)]))
+    return out
 
 
 def _synsets(path: Path) -> dict[str, tuple[list[str], list[tuple[str, str, str, int, int]]]]:
@@ -96,6 +134,7 @@ def main() -> None:
                for name in SOURCES]
     synonyms = synonym_groups(args.wordnet)
     derivations = derivation_pairs(args.wordnet) if args.derivations else []
+    kinds = kind_lines(args.wordnet)
     OUT.write_text("\n".join([
         "# Related words from WordNet 3.0: synonyms that share their most frequent sense"
         + (", and noun/verb derivations." if derivations else "."),
@@ -110,7 +149,21 @@ def main() -> None:
         *([f"# Derivations ({len(derivations)} pairs):", *derivations] if derivations else []),
         "",
     ]), encoding="utf-8")
+    KINDS_OUT.write_text("\n".join([
+        f"# Kinds of nouns from WordNet 3.0: each tagged noun, then the kinds named {KIND_LEVELS} levels under its",
+        "# most frequent sense whose own most frequent sense they are (hyponyms; no instances).",
+        "# Read by bot.expansion (noun_kinds) with bot.wordlists.lines: what a how-many question's counted noun may",
+        "# count (retrieval.count_kinds). The first word of a line is the noun; the others are its kinds.",
+        "# Generated by tests/tools/wordnet_related.py from Debian's wordnet-base (1:3.0-37); do not edit by hand.",
+        "# WordNet 3.0 Copyright 2006 by Princeton University; licence in WORDNET_LICENSE beside this file.",
+        "# Source files:",
+        *digests,
+        f"# Nouns ({len(kinds)}):",
+        *kinds,
+        "",
+    ]), encoding="utf-8")
     print(f"{OUT}: {len(synonyms)} synonym groups, {len(derivations)} derivation pairs")
+    print(f"{KINDS_OUT}: {len(kinds)} nouns")
 
 
 if __name__ == "__main__":
