@@ -235,6 +235,7 @@ STAGES: tuple[Stage, ...] = (
     Stage("sentence similarity", (("sentence_similarity_weight", 0.0),)),
     Stage("question embedded spelt right", (("embed_spelled_out", False),)),
     Stage("strict count", (("strict_count", False),)),
+    Stage("WordNet's kinds of what is counted", (("count_kinds", False),)),
     Stage("bold by word pieces", (("highlight_by_word_pieces", False),)),
     Stage("bold read with the sentence before", (("highlight_previous_sentence_weight", 0.0),)),
     Stage("bold in the unit asked", (("highlight_asked_unit", False),)),

@@ -14,6 +14,9 @@ always count more:
   each group is words a reader uses for one another. Nothing is downloaded; the list ships in the package;
 * **WordNet synonyms** (``WORDNET``, ``bot/data/wordnet_related.txt``): words that share their most frequent
   sense in WordNet 3.0 ("movie" / "film"), with their own weight.
+
+Apart from the search, ``noun_kinds`` gives the kinds WordNet 3.0 names under a noun (``bot/data/wordnet_kinds.txt``:
+"aircraft" → helicopter, airliner …), which a how-many question's number may count.
 """
 
 from __future__ import annotations
@@ -47,6 +50,9 @@ RELATED: tuple[str, ...] = lines("related.txt")
 # Synonyms that share their most frequent sense ("movie film") in WordNet 3.0 (bot/data/wordnet_related.txt,
 # made by tests/tools/wordnet_related.py), weighed apart from the hand-written list above.
 WORDNET: tuple[str, ...] = lines("wordnet_related.txt")
+# Each tagged noun of WordNet 3.0, then its kinds (bot/data/wordnet_kinds.txt, made by the same tool); read on
+# the first how-many question only, so a process that never counts never loads it.
+KINDS_FILE = "wordnet_kinds.txt"
 
 
 # Abbreviations readers use for words articles spell out, and the other way round
@@ -168,6 +174,41 @@ def _related_map(language: str, stopwords: frozenset[str], groups: tuple[str, ..
         for stem in stems:
             out.setdefault(stem, set()).update(stems - {stem})
     return MappingProxyType({stem: frozenset(others) for stem, others in out.items()})
+
+
+class NounKinds:
+    """The kinds a noun names, from lines "noun kind kind …", each noun's kinds stemmed when first asked for.
+
+    Only the nouns are stemmed up front (about 4,000, 10 ms); stemming every kind as well (55,000) would add a
+    tenth of a second to the first how-many question of a process.
+    """
+
+    def __init__(self, analyzer: Analyzer, nouns: Iterable[str]) -> None:
+        self._analyzer = analyzer
+        self._kinds: dict[str, list[str]] = {}
+        for line in nouns:
+            noun, _, kinds = line.partition(" ")
+            for stem in analyzer.terms(noun):
+                self._kinds.setdefault(stem, []).append(kinds)
+        self._stems: dict[str, frozenset[str]] = {}
+
+    def of(self, term: str) -> frozenset[str]:
+        """Return the stems of the kinds of the noun whose stem is ``term`` (none for a noun not listed)."""
+        stems = self._stems.get(term)
+        if stems is None:
+            stems = frozenset(k for kinds in self._kinds.get(term, ()) for k in self._analyzer.terms(kinds)) - {term}
+            self._stems[term] = stems  # a race between threads only stems the same words twice
+        return stems
+
+
+def noun_kinds(analyzer: Analyzer) -> NounKinds:
+    """Return WordNet's kinds of nouns for this analyzer's settings, read once per process."""
+    return _noun_kinds(analyzer.language, analyzer.stopwords)
+
+
+@lru_cache(maxsize=8)
+def _noun_kinds(language: str, stopwords: frozenset[str]) -> NounKinds:
+    return NounKinds(Analyzer(stopwords=stopwords, language=language), lines(KINDS_FILE))
 
 
 class Expander:

@@ -48,7 +48,7 @@ from bot.answer import (
 )
 from bot.corpus import Corpus, Passage
 from bot.decline_model import load_decline_model
-from bot.expansion import Expander, WeightedTerm, compounds
+from bot.expansion import Expander, WeightedTerm, compounds, noun_kinds
 from bot.index import BM25Index, BM25Params, PassageSet
 from bot.question import Question
 from bot.ranker import FIGURES, load_model
@@ -192,10 +192,18 @@ class Context:
 
     @cached_property
     def counted(self) -> frozenset[str]:
-        """Return what a how-many question counts, with its typo repairs and related words."""
-        counted = self.question.counted
-        if counted:
-            counted = counted | {w.term for w in self.searched if w.source in counted}
+        """Return what a how-many question counts, with its typo repairs, related words and kinds.
+
+        The kinds WordNet names under a counted noun count it ("how many aircraft": "150 helicopters") with
+        ``count_kinds``; only those some passage holds, since each is looked up in every candidate.
+        """
+        asked = self.question.counted
+        if not asked:
+            return asked
+        counted = asked | {w.term for w in self.searched if w.source in asked}
+        if self.settings.count_kinds:
+            kinds = noun_kinds(self.analyzer)
+            counted |= {kind for term in asked for kind in kinds.of(term) if self.index.doc_freq(kind)}
         return counted
 
     def held(self, positions: Sequence[int]) -> list[dict[str, list[int]]]:

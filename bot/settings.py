@@ -123,6 +123,10 @@ class RetrievalSettings(_Section):
         default=True, description="For how many X, a number followed by what it counts, not by X, is no "
         "count of X."
     )
+    count_kinds: bool = Field(
+        default=True, description="For how many X, a number counting a kind WordNet names under X counts X "
+        "(\"150 helicopters\" for \"how many aircraft\")."
+    )
     score_decline_below: float = Field(
         default=0.49, ge=-1, le=1.01,
         description="Coverage/score-decline only when the best passage's similarity is below this (semantic on).",

@@ -8,11 +8,13 @@ from bot.corpus import load_corpus
 from bot.expansion import (
     WORDNET,
     Expander,
+    NounKinds,
     WeightedTerm,
     acronym_map,
     compounds,
     defined_acronyms,
     merge_maps,
+    noun_kinds,
     related_map,
     spelled_out,
 )
@@ -177,6 +179,19 @@ def test_wordnet_words_weigh_their_own_weight_and_none_at_zero() -> None:
     assert weights[inmate] == 0.5  # in both lists: the higher weight
     off = Expander(index, related, related_weight=0.5, wordnet=wordnet, wordnet_weight=0.0)
     assert film not in {w.term for w in off.expand(asked)}
+
+
+def test_noun_kinds_name_what_a_noun_counts_one_way_only() -> None:
+    kinds = NounKinds(ANALYZER, ("aircraft airplane helicopter", "vehicle aircraft"))
+    (aircraft,), (helicopter,), (vehicle,) = (ANALYZER.terms(w) for w in ("aircraft", "helicopters", "vehicles"))
+    assert helicopter in kinds.of(aircraft)
+    assert aircraft in kinds.of(vehicle)
+    assert helicopter not in kinds.of(vehicle)  # one line's kinds, not their kinds in turn
+    assert kinds.of(helicopter) == frozenset()  # a kind does not count what it is a kind of
+    assert kinds.of(aircraft) is kinds.of(aircraft)  # stemmed once
+    shipped = noun_kinds(ANALYZER)
+    assert helicopter in shipped.of(aircraft)
+    assert noun_kinds(ANALYZER) is shipped  # read once per process
 
 
 def test_a_question_in_a_synonym_searches_the_passages_word(tmp_path: Path) -> None:

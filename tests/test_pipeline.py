@@ -309,6 +309,23 @@ def test_a_number_counting_something_else_does_not_answer_how_many() -> None:
     assert answer.best.passage.text[answer.best.highlight.start : answer.best.highlight.end] == "140"
 
 
+def test_a_number_counting_a_kind_of_what_is_asked_answers_how_many(tmp_path: Path) -> None:
+    # fold B's "How many aircraft were there in total?" is answered by "… helicopters": a kind of aircraft
+    write_article(tmp_path, "relief", "Relief flights",
+                  "After the earthquake the army flew 150 helicopters to carry food and tents to the villages.",
+                  "The airport near the city reopened three days later, once engineers had checked its runway.")
+    service = AskService(load_corpus(tmp_path), retrieval=load_settings(env_file=None).retrieval)
+    question = "How many aircraft carried food to the villages?"
+    answer = service.ask(question)
+    best = answer.best
+    assert answer.answered
+    assert best is not None
+    assert best.highlight is not None
+    assert best.passage.text[best.highlight.start : best.highlight.end] == "150"
+    off = _switched(service, count_kinds=False)
+    assert off.ask(question).reason == "the best passage gives no number near the question's words"
+
+
 def test_a_question_another_article_answers_is_declined_when_asked_of_one_article() -> None:
     corpus = load_corpus(Path(__file__).resolve().parent / "data" / "multi" / "corpus")
     semantic = AskService(corpus, retrieval=load_settings(env_file=None).retrieval)

@@ -45,10 +45,11 @@ FLOORS = {
 # unit, "what is the level called"): 3819 / 3820 / 4298 / 4334, 34, bold 0.8219; round 21 (the bold sentence by
 # its word-piece match, read with the one before, and the number in the unit asked): the same, bold 0.8746; round
 # 22 (sentences split where they end, no "one of" bolded as a count): 3820 / 3821 / 4298 / 4334, 34, bold
-# 0.8798; round 25 (WordNet's synonyms): 3825 / 3823 / 4301 / 4334, 34, bold 0.8797. The floors leave five
+# 0.8798; round 25 (WordNet's synonyms): 3825 / 3823 / 4301 / 4334, 34, bold 0.8797; round 26 (WordNet's kinds
+# of what "how many" counts): 3829 / 3827 / 4305 / 4334, 34, bold 0.8796. The floors leave five
 # questions (about 0.1 point) for run-to-run differences (one run in three failed the exact figures after BLAS
 # went to one thread).
-SQUAD_FLOORS = (3820 / 4371, 3818 / 4371, 4296 / 4371, 4329 / 4371, 33 / 348)
+SQUAD_FLOORS = (3824 / 4371, 3822 / 4371, 4300 / 4371, 4329 / 4371, 33 / 348)
 # ... and the share of hits across whose bold span holds the marked answer
 SQUAD_BOLD_FLOOR = 0.877
 
