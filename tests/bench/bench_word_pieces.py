@@ -1,7 +1,7 @@
 """Time a whole answer on the public dev set with the word-piece match (or the learned ranking) and without it.
 
     python tests/bench/bench_word_pieces.py [--questions 600]
-        [--compare word-pieces|learned-ranking|spelling-and-count|bold-by-word-pieces|wordnet]
+        [--compare word-pieces|learned-ranking|spelling-and-count|bold-by-word-pieces|wordnet|kinds]
 
 Run by hand, not in CI. The service is built once over the SQuAD sample's 858 passages with the shipped model
 (about a minute the first time; the vectors are saved in the cache folder). Distinct questions are then asked
@@ -11,7 +11,8 @@ word-piece match means its weights at 0 and the learned ranking (which reads it)
 ranking means that stage alone off; without spelling and count means round 17's two switches off (the question
 embedded as asked, no strict count); without the bold by word pieces means round 21's sentence to bold chosen by
 the question's words again; without WordNet means round 25's synonyms at weight 0 (their map, stemmed once per
-process, is built before the timing starts).
+process, is built before the timing starts); without kinds means round 26's kinds of what is counted off, timed
+on the how-many questions alone (the only ones it reads), the list read during the warm-up.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ def main() -> None:
     parser.add_argument("--blas-threads", choices=("one", "default"), default="one",
                         help="one: as the askbot command and the bot run (bot.semantic.single_blas_thread)")
     parser.add_argument("--compare", choices=("word-pieces", "learned-ranking", "spelling-and-count",
-                                              "bold-by-word-pieces", "wordnet"),
+                                              "bold-by-word-pieces", "wordnet", "kinds"),
                         default="word-pieces")
     args = parser.parse_args()
     if args.blas_threads == "one":
@@ -53,12 +54,15 @@ def main() -> None:
         "spelling-and-count": {"embed_spelled_out": False, "strict_count": False},
         "bold-by-word-pieces": {"highlight_by_word_pieces": False},
         "wordnet": {"wordnet_weight": 0.0},
+        "kinds": {"count_kinds": False},
     }
     off = offs[args.compare]
     # A service per side: the expander (typo, related and WordNet weights) is built once per service.
     sides = {"with": service, "without": service.with_retrieval(settings.retrieval.model_copy(update=off))}
-    step = max(1, len(squad.questions) // (args.questions + 20))
-    questions = [q.question for q in squad.questions[::step]][: args.questions + 20]
+    asked = [q.question for q in squad.questions
+             if args.compare != "kinds" or q.question.lower().startswith("how many")]
+    step = max(1, len(asked) // (args.questions + 20))
+    questions = asked[::step][: args.questions + 20]
     for question in questions[-20:]:  # warm-up
         for side in sides.values():
             side.ask(question)
