@@ -167,15 +167,15 @@ class TokenMatches:
 
 
 def _product(a: npt.NDArray[np.float32], b: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
-    """Return ``a @ b`` for one question's candidates, checked for values that are not finite, not for the flag.
+    """Return ``a @ b``, checked for values that are not finite rather than for the invalid-operation flag.
 
     Some OpenBLAS kernels leave the invalid-operation flag set after multiplying finite arrays (numpy issues
     13173 and 24067, OpenBLAS issue 1924), and numpy then warns "invalid value encountered in matmul"; the
     tests, which turn warnings into errors, failed on it once in CI (round 25), not again in three runs side
-    by side. The operands here are int8 codes times finite scales and IDF weights, which cannot make an
-    invalid value (nor do the candidates' unit vectors and the question's), so the result is checked instead:
-    one that is not finite still raises. The products over a whole corpus are left as they are: a check there
-    would cost at a million passages.
+    by side. The operands here are unit vectors, int8 codes times finite scales and IDF weights, which cannot
+    make an invalid value, so the result is checked instead: one that is not finite still raises. Every product
+    of the module goes through here, the nearest-passage searches and the groups' fitting too (round 26): the
+    check costs 0.2 ms on an exact search's 20,000 cosines (2.3 ms), 9 ms on a fitting step's (208 ms).
     """
     with np.errstate(invalid="ignore"):
         out: npt.NDArray[np.float32] = a @ b
@@ -324,7 +324,7 @@ class CoarseIndex:
         train = vectors[np.sort(rng.choice(n, size=min(n, sample), replace=False))]
         centroids = train[rng.choice(len(train), size=clusters, replace=False)].copy()
         for _ in range(iterations):
-            nearest = np.argmax(train @ centroids.T, axis=1)
+            nearest = np.argmax(_product(train, centroids.T), axis=1)
             sums = np.zeros_like(centroids)
             np.add.at(sums, nearest, train)
             norms = np.linalg.norm(sums, axis=1)
@@ -332,7 +332,7 @@ class CoarseIndex:
             sums[empty] = train[rng.choice(len(train), size=int(empty.sum()))]
             norms[empty] = 1.0
             centroids = (sums / norms[:, None]).astype(np.float32)
-        assigned = np.concatenate([np.argmax(vectors[at : at + chunk] @ centroids.T, axis=1)
+        assigned = np.concatenate([np.argmax(_product(vectors[at : at + chunk], centroids.T), axis=1)
                                    for at in range(0, n, chunk)])
         order = np.argsort(assigned, kind="stable").astype(np.int64)
         offsets = np.concatenate(([0], np.cumsum(np.bincount(assigned, minlength=clusters)))).astype(np.int64)
@@ -341,7 +341,7 @@ class CoarseIndex:
     def groups(self, query: npt.NDArray[np.float32], probe: int) -> npt.NDArray[np.intp]:
         """Return the ``probe`` clusters whose centroids are nearest the query."""
         probe = min(probe, len(self.centroids))
-        return np.argpartition(-(self.centroids @ query), probe - 1)[:probe]
+        return np.argpartition(-_product(self.centroids, query), probe - 1)[:probe]
 
 
 def _saved_tokens(mapped: MappedArrays, n: int, d: int) -> tuple[TokenVectors, npt.NDArray[np.int64]] | None:
@@ -794,7 +794,7 @@ class PassageVectors:
         if coarse is not None and hi - lo > self.exact_up_to and probe > 0:
             spans = [(coarse.offsets[c], coarse.offsets[c + 1]) for c in coarse.groups(query, probe)]
             found = np.concatenate([coarse.order[a:b] for a, b in spans])
-            near = np.concatenate([layout.matrix[a:b] @ query for a, b in spans])  # sorted by group: slices
+            near = np.concatenate([_product(layout.matrix[a:b], query) for a, b in spans])  # sorted by group: slices
             if within is not None:
                 keep = (found >= lo) & (found < hi)
                 found, near = found[keep], near[keep]
@@ -803,7 +803,7 @@ class PassageVectors:
                 top = top[np.lexsort((found[top], -near[top]))]
                 return [(int(found[i]), float(near[i])) for i in top]
         block = layout.matrix[lo:hi] if layout.row_of is None else layout.matrix[layout.row_of[lo:hi]]
-        sims = block @ query
+        sims = _product(block, query)
         if not self.complete:
             sims[~self._filled[lo:hi]] = -2.0
         k = min(k, hi - lo)
