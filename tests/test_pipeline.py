@@ -67,6 +67,16 @@ def _switched(service: AskService, **update: object) -> AskService:
     return service.with_retrieval(service.retrieval.model_copy(update=update))
 
 
+def _bolded(service: AskService, question: str) -> str:
+    """Ask, check the question is answered with a span in bold, and return that span."""
+    answer = service.ask(question)
+    best = answer.best
+    assert answer.answered
+    assert best is not None
+    assert best.highlight is not None
+    return best.passage.text[best.highlight.start : best.highlight.end]
+
+
 def test_the_sentence_to_bold_is_chosen_by_the_word_piece_match_or_by_the_questions_words(tmp_path: Path) -> None:
     write_article(tmp_path, "tram", "Harbour tram",
                   "Like the old harbour ferries, the new trams can serve as a quiet way across the bay.",
@@ -140,11 +150,7 @@ def test_without_lexical_candidates_and_vectors_nothing_is_a_candidate(service: 
 
 
 def test_highlight_stage_bolds_or_not(service: AskService) -> None:
-    answer = service.ask("How many steps do visitors climb?")
-    best = answer.best
-    assert best is not None
-    assert best.highlight is not None
-    assert best.passage.text[best.highlight.start : best.highlight.end] == "132"
+    assert _bolded(service, "How many steps do visitors climb?") == "132"
     plain = _switched(service, highlight=False).ask("How many steps do visitors climb?").best
     assert plain is not None
     assert plain.highlight is None
@@ -282,12 +288,7 @@ def test_a_cue_candidate_as_close_in_meaning_is_put_first() -> None:
     corpus = load_corpus(Path(__file__).resolve().parent / "data" / "fresh2" / "corpus")
     semantic = AskService(corpus, retrieval=load_settings(env_file=None).retrieval)
     question = "How many students worked on it?"
-    answer = semantic.ask(question)
-    best = answer.best
-    assert answer.answered
-    assert best is not None
-    assert best.highlight is not None
-    assert best.passage.text[best.highlight.start : best.highlight.end] == "140"
+    assert _bolded(semantic, question) == "140"
     ranking = semantic.rank(question)
     assert ranking.candidates[0].meaning >= ranking.candidates[1].meaning
     off = _switched(semantic, cue_promote_by_meaning=False)
@@ -303,10 +304,7 @@ def test_a_number_counting_something_else_does_not_answer_how_many() -> None:
                  "How many methane leaks has LOMI found so far?"):
         assert semantic.ask(trap).reason == "the best passage gives no number near the question's words"
         assert loose.ask(trap).answered
-    answer = semantic.ask("How many students worked on it?")  # "140 undergraduate and graduate students"
-    assert answer.best is not None
-    assert answer.best.highlight is not None
-    assert answer.best.passage.text[answer.best.highlight.start : answer.best.highlight.end] == "140"
+    assert _bolded(semantic, "How many students worked on it?") == "140"  # "140 undergraduate and graduate students"
 
 
 def test_a_number_counting_a_kind_of_what_is_asked_answers_how_many(tmp_path: Path) -> None:
@@ -316,12 +314,7 @@ def test_a_number_counting_a_kind_of_what_is_asked_answers_how_many(tmp_path: Pa
                   "The airport near the city reopened three days later, once engineers had checked its runway.")
     service = AskService(load_corpus(tmp_path), retrieval=load_settings(env_file=None).retrieval)
     question = "How many aircraft carried food to the villages?"
-    answer = service.ask(question)
-    best = answer.best
-    assert answer.answered
-    assert best is not None
-    assert best.highlight is not None
-    assert best.passage.text[best.highlight.start : best.highlight.end] == "150"
+    assert _bolded(service, question) == "150"
     off = _switched(service, count_kinds=False)
     assert off.ask(question).reason == "the best passage gives no number near the question's words"
 
