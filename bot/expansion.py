@@ -179,8 +179,8 @@ def _related_map(language: str, stopwords: frozenset[str], groups: tuple[str, ..
 class NounKinds:
     """The kinds a noun names, from lines "noun kind kind …", each noun's kinds stemmed when first asked for.
 
-    Only the nouns are stemmed up front (about 4,000, 10 ms); stemming every kind as well (55,000) would add a
-    tenth of a second to the first how-many question of a process.
+    Only the nouns are stemmed up front (about 4,000, 10 ms); stemming every kind as well (55,000) would add
+    0.15 s to the first how-many question of a process.
     """
 
     def __init__(self, analyzer: Analyzer, nouns: Iterable[str]) -> None:
