@@ -122,6 +122,8 @@ def to_json_line(record: dict[str, Any]) -> str:
 def format_explanation(explanation: Explanation, *, style: Style = "markers") -> str:
     """Return each top passage's score laid open, term by term."""
     lines = [f"question terms: {' '.join(explanation.terms)}"]
+    if explanation.counted:
+        lines.append(textwrap.shorten(f"counts: {' '.join(explanation.counted)}", 200, placeholder=" …"))
     answer = explanation.answer
     verdict = "answered" if answer.answered else f"declined ({answer.reason})"
     lines.append(f"verdict: {verdict} · coverage {answer.coverage:.2f} · relative score {answer.relative_score:.2f}")

@@ -129,6 +129,9 @@ class Explanation:
     terms: tuple[str, ...]
     answer: Answer
     passages: tuple[ExplainedResult, ...]
+    # What a how-many question counts, its own words first, then those that count for them (typo repairs,
+    # related words, WordNet's kinds: "aircraft", then "helicopt" …); empty for other questions.
+    counted: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -641,7 +644,9 @@ class AskService:
                 for t in snap.index.explain(searched, cand.position)
             )
             explained.append(ExplainedResult(result, terms, cand))
-        return Explanation(question, answer.terms, answer, tuple(explained))
+        own = ctx.question.counted
+        counted = (*sorted(own), *sorted(ctx.counted - own))
+        return Explanation(question, answer.terms, answer, tuple(explained), counted)
 
     # -- reloading ------------------------------------------------------------------------------------
 

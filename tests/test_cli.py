@@ -108,6 +108,7 @@ def test_explain_shows_terms() -> None:
     code, out = run(["explain", QUESTION])
     assert code == 0
     assert "question terms: inmat work construct" in out
+    assert "\ncounts: inmat" in out  # what the question's number must count
     assert "construct" in out.split("#1")[1]
     assert "re-ranked" in out.split("#1")[1]
     assert "answer-type cue yes" in out.split("#1")[1]

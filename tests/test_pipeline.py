@@ -315,7 +315,11 @@ def test_a_number_counting_a_kind_of_what_is_asked_answers_how_many(tmp_path: Pa
     service = AskService(load_corpus(tmp_path), retrieval=load_settings(env_file=None).retrieval)
     question = "How many aircraft carried food to the villages?"
     assert _bolded(service, question) == "150"
+    (aircraft,), (helicopter,) = service.analyzer.terms("aircraft"), service.analyzer.terms("helicopters")
+    assert service.explain(question).counted[:1] == (aircraft,)
+    assert helicopter in service.explain(question).counted
     off = _switched(service, count_kinds=False)
+    assert helicopter not in off.explain(question).counted
     assert off.ask(question).reason == "the best passage gives no number near the question's words"
 
 
