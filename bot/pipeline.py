@@ -68,6 +68,8 @@ Switch = tuple[tuple[str, object], ...]
 # first few of them by their own and their best sentence's cosine, as a candidate's meaning is read.
 ELSEWHERE_SEARCHED = 8
 ELSEWHERE_COMPARED = 3
+# An all-capital name this short may be what the article spells out ("TV", "SI"): the mixed decline skips it.
+SHORT_ACRONYM = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +137,7 @@ class Context:
     expander: Expander
     within: tuple[int, int] | None = None  # one article's passage range
     visible: PassageSet | None = None  # the passages that may answer (a server's articles)
+    ranges: Mapping[str, tuple[int, int]] = field(default_factory=dict)  # each article's passage range
     vectors: PassageVectors | None = None  # complete passage vectors, or None: no semantic stage
     question_vector: npt.NDArray[np.float32] | None = None
     question_tokens: TokenVectors | None = None  # the question's word-piece vectors, for the word-piece match
@@ -144,6 +147,7 @@ class Context:
     declined_first: Callable[[Ranked], str | None] | None = None
     _held: dict[tuple[int, ...], list[dict[str, list[int]]]] = field(default_factory=dict, repr=False)
     _cues: dict[int, bool] = field(default_factory=dict, repr=False)
+    _unheld: dict[str, tuple[Name, ...]] = field(default_factory=dict, repr=False)
 
     @property
     def terms(self) -> list[str]:
@@ -298,6 +302,14 @@ class Context:
     def names_outside_article(self) -> tuple[Name, ...]:
         """Return ``names_outside_article``, kept: every candidate a re-order tries first asks the declines again."""
         return names_outside_article(self)
+
+    def names_outside_own_article(self, position: int) -> tuple[Name, ...]:
+        """Return ``names_outside_own_article`` for a candidate, kept per article for the re-orders' asking."""
+        article_id = self.passage(position).article_id
+        found = self._unheld.get(article_id)
+        if found is None:
+            found = self._unheld[article_id] = names_outside_own_article(self, article_id)
+        return found
 
     @cached_property
     def score_maximum(self) -> float:
@@ -795,6 +807,33 @@ class NameOutsideArticleDecline:
         return f"{f'“{art.title}”' if art is not None else 'the article asked'} never mentions {names}"
 
 
+class MixedArticlesDecline:
+    """Decline a question asked of all articles whose best passage's article never mentions a name it gives.
+
+    "How many electric buses did Kestrel University buy?" finds the bus budget's 45 buses, but Kestrel University
+    is the satellite article's: the question mixes two articles, and no passage answers it. A name counts only
+    when another article holds it (a name no article holds is the unknown-name decline's) and when none of the
+    words written with it is held ("North America" for an article writing "America"); an acronym of three
+    letters or fewer does not count, since an article may spell it out ("TV", "SI").
+    """
+
+    name: ClassVar[str] = "mixed-articles decline"
+    off: ClassVar[Switch] = (("decline_mixed_articles", False),)
+    on: ClassVar[Switch] = (("decline_mixed_articles", True),)
+
+    def reason(self, ctx: Context, ranking: Ranking) -> str | None:
+        """Return the names the best passage's article never mentions, or None."""
+        if not ctx.settings.decline_mixed_articles or ctx.within is not None:
+            return None  # a question asked of one article is the name-outside-article decline's
+        position = ranking.candidates[0].position
+        if not (outside := ctx.names_outside_own_article(position)):
+            return None
+        art = ctx.corpus.article(ctx.passage(position).article_id)
+        title = f"“{art.title}”" if art is not None else "the closest article"
+        names = ", ".join(joined_names(ctx.question.text, outside))
+        return f"{title} comes closest but never mentions {names}, which another article does"
+
+
 class ElsewhereDecline:
     """Decline a question asked of one article when a passage of another comes much closer to it in meaning.
 
@@ -835,9 +874,37 @@ def names_outside_article(ctx: Context) -> tuple[Name, ...]:
     A name is held when a passage that may answer holds its term, a typo repair or a related word of it; a
     question asked of the whole corpus has none outside.
     """
-    within, visible, index = ctx.within, ctx.visible, ctx.index
-    if within is None and visible is None:
+    if ctx.within is None and ctx.visible is None:
         return ()
+    return names_not_held(ctx, ctx.within, ctx.visible)
+
+
+def names_outside_own_article(ctx: Context, article_id: str) -> tuple[Name, ...]:
+    """Return the names of a question that an article never mentions though another does, for the mixed decline.
+
+    Held as ``names_not_held`` says; a name counts only when none of the names written next to it ("North
+    America") is held either, and an acronym of three letters or fewer ("TV") never counts.
+    """
+    span = ctx.ranges.get(article_id)
+    if span is None:
+        return ()
+    unheld = set(names_not_held(ctx, span, None))
+    if not unheld:
+        return ()
+    outside: list[Name] = []
+    for group in name_groups(ctx.question.text, question_names(ctx)):
+        if all(name in unheld and not _short_acronym(name.surface) for name in group):
+            outside.extend(group)
+    return tuple(outside)
+
+
+def _short_acronym(surface: str) -> bool:
+    return surface.isupper() and len(surface) <= SHORT_ACRONYM
+
+
+def names_not_held(ctx: Context, within: tuple[int, int] | None, visible: PassageSet | None) -> tuple[Name, ...]:
+    """Return the question's names some passage holds but none in ``within`` (and ``visible``), nor a stand-in."""
+    index = ctx.index
 
     def held(term: str) -> bool:
         docs, _ = index.postings(term)
@@ -866,15 +933,20 @@ class Name:
     end: int
 
 
+def name_groups(text: str, names: Sequence[Name]) -> list[list[Name]]:
+    """Return the names in groups of neighbours written with only space between ("Anna Berg"), in order."""
+    groups: list[list[Name]] = []
+    for name in names:
+        if groups and not text[groups[-1][-1].end : name.start].strip():
+            groups[-1].append(name)
+        else:
+            groups.append([name])
+    return groups
+
+
 def joined_names(text: str, names: Sequence[Name]) -> list[str]:
     """Return the names as the question writes them, neighbours joined ("Anna Berg"), each once, in order."""
-    spans: list[tuple[int, int]] = []
-    for name in names:
-        if spans and not text[spans[-1][1] : name.start].strip():
-            spans[-1] = (spans[-1][0], name.end)
-        else:
-            spans.append((name.start, name.end))
-    return list(dict.fromkeys(text[start:end] for start, end in spans))
+    return list(dict.fromkeys(text[group[0].start : group[-1].end] for group in name_groups(text, names)))
 
 
 def question_names(ctx: Context) -> list[Name]:
@@ -1045,8 +1117,9 @@ class Pipeline:
         LearnedRanking(), CuePromotion(), MeaningCuePromotion()
     )
     # The first to decline gives the reason: a name the article never mentions says most.
-    declines: tuple[Decline, ...] = (NameOutsideArticleDecline(), ElsewhereDecline(), ScoreDecline(), CueDecline(),
-                                     AttributeDecline(), UnknownNameDecline(), SimilarityDecline(), LearnedDecline())
+    declines: tuple[Decline, ...] = (NameOutsideArticleDecline(), MixedArticlesDecline(), ElsewhereDecline(),
+                                     ScoreDecline(), CueDecline(), AttributeDecline(), UnknownNameDecline(),
+                                     SimilarityDecline(), LearnedDecline())
     highlight: HighlightStage = field(default_factory=HighlightStage)
 
     @property

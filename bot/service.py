@@ -40,6 +40,7 @@ from bot.pipeline import (
     PIPELINE,
     Context,
     ElsewhereDecline,
+    MixedArticlesDecline,
     NameOutsideArticleDecline,
     Pipeline,
     Ranked,
@@ -498,7 +499,7 @@ class AskService:
                 embedded = spelled_out(q.text, self.analyzer, expander, lambda term: self._surface(snap, term), known)
             qvec = self._question_vector(embedded)
         return Context(q, r, self.params, self.analyzer, snap.corpus, snap.index, snap.passage_terms,
-                       expander, within, visible, vectors,
+                       expander, within, visible, snap.ranges, vectors,
                        qvec.vector if qvec is not None else None, qvec.tokens if qvec is not None else None)
 
     def _surface(self, snap: Snapshot, term: str) -> str | None:
@@ -613,8 +614,12 @@ class AskService:
             elsewhere = ctx.nearest_elsewhere if isinstance(verdict.stage, ElsewhereDecline) else None
             if elsewhere is not None:  # the article that comes closer, not the one asked
                 closest = snap.corpus.article(snap.corpus.passages[elsewhere[0]].article_id)
-            named = isinstance(verdict.stage, NameOutsideArticleDecline)
-            unmentioned = tuple(joined_names(ctx.question.text, ctx.names_outside_article)) if named else ()
+            unmentioned: tuple[str, ...] = ()
+            if isinstance(verdict.stage, NameOutsideArticleDecline):
+                unmentioned = tuple(joined_names(ctx.question.text, ctx.names_outside_article))
+            elif isinstance(verdict.stage, MixedArticlesDecline):  # the article that answers the rest is closest
+                unmentioned = tuple(joined_names(ctx.question.text, ctx.names_outside_own_article(best.position)))
+                closest = snap.corpus.article(snap.corpus.passages[best.position].article_id)
             return Answer(question, False, verdict.reason, (), terms, best.coverage, relative, closest, unmentioned,
                           elsewhere=elsewhere is not None and closest is not None)
         results = self._results(ctx, snap, ranking, max(k, 1))

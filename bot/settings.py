@@ -145,6 +145,10 @@ class RetrievalSettings(_Section):
         default=True, description="Decline a question asked of one article (or of a server's articles) when it "
         "names someone or something that only other articles name.",
     )
+    decline_mixed_articles: bool = Field(
+        default=True, description="Decline a question asked of all articles when the best passage's article never "
+        "mentions a name it gives that another article does (the question mixes two articles).",
+    )
     decline_answered_elsewhere: bool = Field(
         default=True, description="Decline a question asked of one article when a passage of another article comes "
         "closer to it in meaning by elsewhere_margin or more (unless the article holds every word asked).",

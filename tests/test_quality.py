@@ -25,7 +25,7 @@ FLOORS = {
     "seed_heldout.yaml": (12 / 17, 12 / 17, 0.705, 13 / 17, 5 / 5),
     "multi.yaml": (40 / 43, 42 / 43, 0.949, 42 / 43, 10 / 10),  # round 18: +1 right, +1 answered
     "seed_heldout2.yaml": (10 / 10, 10 / 10, 1.0, 10 / 10, 5 / 6),  # round 17: +1 trap; round 18: +1 right
-    "multi_heldout.yaml": (14 / 15, 15 / 15, 0.966, 15 / 15, 5 / 7),
+    "multi_heldout.yaml": (14 / 15, 15 / 15, 0.966, 15 / 15, 6 / 7),  # round 27: +1 trap (two articles mixed)
     "fresh.yaml": (43 / 58, 47 / 58, 0.766, 50 / 58, 14 / 16),  # round 18: +1, +1; round 19: +1 right
     "fresh2.yaml": (49 / 61, 53 / 61, 0.835, 54 / 61, 11 / 16),  # round 18: +2, +2; round 19: +1 right, +1 answered
 }
@@ -46,10 +46,11 @@ FLOORS = {
 # its word-piece match, read with the one before, and the number in the unit asked): the same, bold 0.8746; round
 # 22 (sentences split where they end, no "one of" bolded as a count): 3820 / 3821 / 4298 / 4334, 34, bold
 # 0.8798; round 25 (WordNet's synonyms): 3825 / 3823 / 4301 / 4334, 34, bold 0.8797; round 26 (WordNet's kinds
-# of what "how many" counts): 3829 / 3827 / 4305 / 4334, 34, bold 0.8796. The floors leave five
+# of what "how many" counts): 3829 / 3827 / 4305 / 4334, 34, bold 0.8796; round 27 (the mixed-articles decline,
+# a trade): 3828 / 3827 / 4302 / 4334, 41, bold 0.8796. The floors leave five
 # questions (about 0.1 point) for run-to-run differences (one run in three failed the exact figures after BLAS
 # went to one thread).
-SQUAD_FLOORS = (3824 / 4371, 3822 / 4371, 4300 / 4371, 4329 / 4371, 33 / 348)
+SQUAD_FLOORS = (3823 / 4371, 3822 / 4371, 4297 / 4371, 4329 / 4371, 39 / 348)
 # ... and the share of hits across whose bold span holds the marked answer
 SQUAD_BOLD_FLOOR = 0.877
 

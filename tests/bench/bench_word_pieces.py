@@ -1,7 +1,7 @@
 """Time a whole answer on the public dev set with the word-piece match (or the learned ranking) and without it.
 
     python tests/bench/bench_word_pieces.py [--questions 600]
-        [--compare word-pieces|learned-ranking|spelling-and-count|bold-by-word-pieces|wordnet|kinds]
+        [--compare word-pieces|learned-ranking|spelling-and-count|bold-by-word-pieces|wordnet|kinds|mixed-articles]
 
 Run by hand, not in CI. The service is built once over the SQuAD sample's 858 passages with the shipped model
 (about a minute the first time; the vectors are saved in the cache folder). Distinct questions are then asked
@@ -12,7 +12,8 @@ ranking means that stage alone off; without spelling and count means round 17's 
 embedded as asked, no strict count); without the bold by word pieces means round 21's sentence to bold chosen by
 the question's words again; without WordNet means round 25's synonyms at weight 0 (their map, stemmed once per
 process, is built before the timing starts); without kinds means round 26's kinds of what is counted off, timed
-on the how-many questions alone (the only ones it reads), the list read during the warm-up.
+on the how-many questions alone (the only ones it reads), the list read during the warm-up; without mixed
+articles means round 27's mixed-articles decline off.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def main() -> None:
     parser.add_argument("--blas-threads", choices=("one", "default"), default="one",
                         help="one: as the askbot command and the bot run (bot.semantic.single_blas_thread)")
     parser.add_argument("--compare", choices=("word-pieces", "learned-ranking", "spelling-and-count",
-                                              "bold-by-word-pieces", "wordnet", "kinds"),
+                                              "bold-by-word-pieces", "wordnet", "kinds", "mixed-articles"),
                         default="word-pieces")
     args = parser.parse_args()
     if args.blas_threads == "one":
@@ -55,6 +56,7 @@ def main() -> None:
         "bold-by-word-pieces": {"highlight_by_word_pieces": False},
         "wordnet": {"wordnet_weight": 0.0},
         "kinds": {"count_kinds": False},
+        "mixed-articles": {"decline_mixed_articles": False},
     }
     off = offs[args.compare]
     # A service per side: the expander (typo, related and WordNet weights) is built once per service.
