@@ -726,7 +726,11 @@ class ScoreDecline:
             return None
         policy = (DeclinePolicy(r.min_coverage, r.min_relative_score) if ranking.semantic
                   else DeclinePolicy(r.lexical_min_coverage, r.lexical_min_relative_score))
-        return decline_reason(best.coverage, ctx.relative_score(best.bm25), policy)
+        reason = decline_reason(best.coverage, ctx.relative_score(best.bm25), policy)
+        if best.coverage <= 0 and any(c.coverage > 0 for c in ranking.candidates):
+            # A candidate found by meaning alone came first: other passages do share words, only not enough.
+            return "the best passage shares none of the question's words"
+        return reason
 
 
 class CueDecline:

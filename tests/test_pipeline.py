@@ -200,19 +200,24 @@ def test_a_question_mixing_two_articles_is_declined_naming_what_the_closest_neve
                   "Students at Kestrel University built a small satellite; a TV crew filmed its launch.",
                   "The rocket flew from North Dakota at dawn.")
     service = AskService(load_corpus(tmp_path), retrieval=RetrievalSettings(semantic=False))
-    mixed = service.ask("How many electric buses did Kestrel University buy?")
+    question = "How many electric buses did Kestrel University buy?"
+    mixed = service.ask(question)
     assert not mixed.answered
-    assert mixed.reason == "“Bus budget” comes closest but never mentions Kestrel University, which another article does"
+    assert mixed.reason == ("“Bus budget” comes closest but never mentions Kestrel University, "
+                            "which another article does")
     assert mixed.unmentioned == ("Kestrel University",)
-    assert mixed.closest is not None and mixed.closest.id == "buses"
-    off = _switched(service, decline_mixed_articles=False).ask("How many electric buses did Kestrel University buy?")
-    assert off.answered and off.best is not None and off.best.passage.article_id == "buses"
+    assert mixed.closest is not None
+    assert mixed.closest.id == "buses"
+    off = _switched(service, decline_mixed_articles=False).ask(question)
+    assert off.answered
+    assert off.best is not None
+    assert off.best.passage.article_id == "buses"
     # A short acronym may be spelt out, and a name written with one the article holds may be written otherwise.
-    for question in ("How many electric buses will the council buy?", "How many electric buses did the TV crew see?",
-                     "How many electric buses were built in North America?"):
-        assert service.ask(question).answered, question
+    for other in ("How many electric buses will the council buy?", "How many electric buses did the TV crew see?",
+                  "How many electric buses were built in North America?"):
+        assert service.ask(other).answered, other
     # Asked of one article, a name only another holds is the name-outside-article decline's.
-    asked = service.ask("How many electric buses did Kestrel University buy?", article="buses")
+    asked = service.ask(question, article="buses")
     assert asked.reason == "“Bus budget” never mentions Kestrel University"
 
 
@@ -253,6 +258,19 @@ def test_score_decline_stands_aside_for_a_passage_close_in_meaning(service: AskS
     assert ScoreDecline().reason(ctx, ranking(0.9, semantic=False)) is not None  # no vectors: words decide
     ctx.settings = ctx.settings.model_copy(update={"score_decline_below": 1.01})
     assert ScoreDecline().reason(ctx, ranking(0.9)) is not None
+
+
+def test_a_best_passage_found_by_meaning_alone_is_said_to_share_no_word_not_that_none_does(
+    service: AskService,
+) -> None:
+    ctx = service.context("When will the keeper start collecting science data?")
+    q = ctx.question
+    by_meaning = Ranked(0, 0.5, 0.0, 0.0, False, False, similarity=0.3)
+    sharing = Ranked(1, 0.4, 2.0, 0.3, False, False, similarity=0.2)
+    both = Ranking(q.terms, (), q.kind, (by_meaning, sharing), q, True)
+    assert ScoreDecline().reason(ctx, both) == "the best passage shares none of the question's words"
+    alone = Ranking(q.terms, (), q.kind, (by_meaning,), q, True)
+    assert ScoreDecline().reason(ctx, alone) == "no passage shares the question's words"
 
 
 def test_learned_decline_decides_alone_with_vectors_and_only_when_switched_on(service: AskService) -> None:
