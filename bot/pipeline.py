@@ -22,6 +22,7 @@ switch it ``off`` (and ``on``, for stages off by default), so an ablation is a l
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
@@ -70,6 +71,8 @@ ELSEWHERE_SEARCHED = 8
 ELSEWHERE_COMPARED = 3
 # An all-capital name this short may be what the article spells out ("TV", "SI"): the mixed decline skips it.
 SHORT_ACRONYM = 3
+# The passages read to tell which article a name of a mixed question belongs to (the one holding it most).
+MIXED_POSTINGS_READ = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -835,7 +838,12 @@ class MixedArticlesDecline:
         art = ctx.corpus.article(ctx.passage(position).article_id)
         title = f"“{art.title}”" if art is not None else "the closest article"
         names = ", ".join(joined_names(ctx.question.text, outside))
-        return f"{title} comes closest but never mentions {names}, which another article does"
+        # Say which article does, so the asker knows where the name is: the one holding it most often.
+        docs, _ = ctx.index.postings(outside[0].term)
+        holders = Counter(ctx.passage(int(d)).article_id for d in docs[:MIXED_POSTINGS_READ])
+        other = ctx.corpus.article(holders.most_common(1)[0][0]) if holders else None
+        return f"{title} comes closest but never mentions {names}, which " + (
+            f"“{other.title}” does" if other is not None else "another article does")
 
 
 class ElsewhereDecline:

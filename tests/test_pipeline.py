@@ -188,7 +188,7 @@ def test_a_name_the_article_never_mentions_gives_the_first_reason(service: AskSe
     off = _switched(service, decline_names_elsewhere=False)
     assert "never mentions" not in off.ask(question, article="lighthouse").reason
     # Across the corpus the name is held, though not by the keeper's article: the question mixes the two.
-    assert service.ask(question).reason.endswith("never mentions Harbour, which another article does")
+    assert service.ask(question).reason.endswith("never mentions Harbour, which “Harbour tram” does")
     assert "never mentions" not in _switched(service, decline_mixed_articles=False).ask(question).reason
 
 
@@ -204,7 +204,7 @@ def test_a_question_mixing_two_articles_is_declined_naming_what_the_closest_neve
     mixed = service.ask(question)
     assert not mixed.answered
     assert mixed.reason == ("“Bus budget” comes closest but never mentions Kestrel University, "
-                            "which another article does")
+                            "which “Satellite launch” does")
     assert mixed.unmentioned == ("Kestrel University",)
     assert mixed.closest is not None
     assert mixed.closest.id == "buses"
