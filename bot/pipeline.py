@@ -71,6 +71,8 @@ ELSEWHERE_SEARCHED = 8
 ELSEWHERE_COMPARED = 3
 # An all-capital name this short may be what the article spells out ("TV", "SI"): the mixed decline skips it.
 SHORT_ACRONYM = 3
+# A year a question gives, read by the mixed-articles decline as it reads a name.
+_QUESTION_YEAR_RE = re.compile(r"1\d{3}|20\d\d")
 # The passages read to tell which article a name of a mixed question belongs to (the one holding it most).
 MIXED_POSTINGS_READ = 200
 
@@ -821,7 +823,9 @@ class MixedArticlesDecline:
     is the satellite article's: the question mixes two articles, and no passage answers it. A name counts only
     when another article holds it (a name no article holds is the unknown-name decline's) and when none of the
     words written with it is held ("North America" for an article writing "America"); an acronym of three
-    letters or fewer does not count, since an article may spell it out ("TV", "SI").
+    letters or fewer does not count, since an article may spell it out ("TV", "SI"). A year the question gives
+    counts as a name does ("Which two parties settled the issue in November 2003?" of an article that never
+    mentions 2003).
     """
 
     name: ClassVar[str] = "mixed-articles decline"
@@ -892,22 +896,36 @@ def names_outside_article(ctx: Context) -> tuple[Name, ...]:
 
 
 def names_outside_own_article(ctx: Context, article_id: str) -> tuple[Name, ...]:
-    """Return the names of a question that an article never mentions though another does, for the mixed decline.
+    """Return the names and years of a question that an article never mentions though another does, in order.
 
-    Held as ``names_not_held`` says; a name counts only when none of the names written next to it ("North
-    America") is held either, and an acronym of three letters or fewer ("TV") never counts.
+    A name is held as ``names_not_held`` says; it counts only when none of the names written next to it ("North
+    America") is held either, and an acronym of three letters or fewer ("TV") never counts. A year counts when
+    another article holds it and this one does not.
     """
     span = ctx.ranges.get(article_id)
     if span is None:
         return ()
     unheld = set(names_not_held(ctx, span, None))
-    if not unheld:
-        return ()
     outside: list[Name] = []
-    for group in name_groups(ctx.question.text, question_names(ctx)):
-        if all(name in unheld and not _short_acronym(name.surface) for name in group):
-            outside.extend(group)
-    return tuple(outside)
+    if unheld:
+        for group in name_groups(ctx.question.text, question_names(ctx)):
+            if all(name in unheld and not _short_acronym(name.surface) for name in group):
+                outside.extend(group)
+    # A year stands for itself as a name does ("… settled in November 2003?"): no typo repair or related word.
+    years = [y for y in question_years(ctx) if ctx.index.doc_freq(y.term) and not _holds(ctx.index, y.term, span)]
+    return tuple(sorted((*outside, *years), key=lambda name: name.start))
+
+
+def question_years(ctx: Context) -> list[Name]:
+    """Return the years a question gives (four digits from 1000 to 2099), in order."""
+    text = ctx.question.text
+    return [Name(text[t.start : t.end], t.term, t.start, t.end) for t in ctx.analyzer.tokens(text)
+            if _QUESTION_YEAR_RE.fullmatch(text[t.start : t.end])]
+
+
+def _holds(index: BM25Index, term: str, span: tuple[int, int]) -> bool:
+    docs, _ = index.postings(term)
+    return int(np.searchsorted(docs, span[1])) > int(np.searchsorted(docs, span[0]))
 
 
 def _short_acronym(surface: str) -> bool:

@@ -147,7 +147,7 @@ class RetrievalSettings(_Section):
     )
     decline_mixed_articles: bool = Field(
         default=True, description="Decline a question asked of all articles when the best passage's article never "
-        "mentions a name it gives that another article does (the question mixes two articles).",
+        "mentions a name or year it gives that another article does (the question mixes two articles).",
     )
     decline_answered_elsewhere: bool = Field(
         default=True, description="Decline a question asked of one article when a passage of another article comes "

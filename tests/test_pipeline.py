@@ -198,7 +198,7 @@ def test_a_question_mixing_two_articles_is_declined_naming_what_the_closest_neve
                   "Fares stay at two euros a ride.")
     write_article(tmp_path, "satellite", "Satellite launch",
                   "Students at Kestrel University built a small satellite; a TV crew filmed its launch.",
-                  "The rocket flew from North Dakota at dawn.")
+                  "The rocket flew from North Dakota at dawn in 2025.")
     service = AskService(load_corpus(tmp_path), retrieval=RetrievalSettings(semantic=False))
     question = "How many electric buses did Kestrel University buy?"
     mixed = service.ask(question)
@@ -216,6 +216,10 @@ def test_a_question_mixing_two_articles_is_declined_naming_what_the_closest_neve
     for other in ("How many electric buses will the council buy?", "How many electric buses did the TV crew see?",
                   "How many electric buses were built in North America?"):
         assert service.ask(other).answered, other
+    # A year is read as a name is: one only another article holds mixes them, one no article holds does not.
+    assert service.ask("How many electric buses did the council buy in 2025?").reason == (
+        "“Bus budget” comes closest but never mentions 2025, which “Satellite launch” does")
+    assert service.ask("How many electric buses did the council buy in 1999?").answered
     # Asked of one article, a name only another holds is the name-outside-article decline's.
     asked = service.ask(question, article="buses")
     assert asked.reason == "“Bus budget” never mentions Kestrel University"
