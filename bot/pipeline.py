@@ -842,8 +842,11 @@ class MixedArticlesDecline:
         art = ctx.corpus.article(ctx.passage(position).article_id)
         title = f"“{art.title}”" if art is not None else "the closest article"
         names = ", ".join(joined_names(ctx.question.text, outside))
-        # Say which article does, so the asker knows where the name is: the one holding it most often.
+        # Say which article does, so the asker knows where the name is: the one holding it most often, among
+        # those the asker may see (a server's articles).
         docs, _ = ctx.index.postings(outside[0].term)
+        if ctx.visible is not None:
+            docs = docs[ctx.visible.mask(docs)]
         holders = Counter(ctx.passage(int(d)).article_id for d in docs[:MIXED_POSTINGS_READ])
         other = ctx.corpus.article(holders.most_common(1)[0][0]) if holders else None
         return f"{title} comes closest but never mentions {names}, which " + (

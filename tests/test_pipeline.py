@@ -225,6 +225,18 @@ def test_a_question_mixing_two_articles_is_declined_naming_what_the_closest_neve
     assert asked.reason == "“Bus budget” never mentions Kestrel University"
 
 
+def test_a_mixed_question_names_the_article_holding_the_name_among_those_the_asker_sees(tmp_path: Path) -> None:
+    write_article(tmp_path, "buses", "Bus budget", "The council will buy 45 electric buses for the new routes.")
+    write_article(tmp_path, "satellite", "Satellite launch", "Students at Kestrel University built a satellite.")
+    write_article(tmp_path, "campus", "Campus history", "Kestrel University opened in 1901.",
+                  "Kestrel University has three campuses.")
+    service = AskService(load_corpus(tmp_path), retrieval=RetrievalSettings(semantic=False))
+    question = "How many electric buses did Kestrel University buy?"
+    assert service.ask(question).reason.endswith("which “Campus history” does")  # the most passages
+    server = service.ask(question, articles=frozenset({"buses", "satellite"}))
+    assert server.reason.endswith("never mentions Kestrel University, which “Satellite launch” does")
+
+
 def test_cue_promotion_lifts_only_a_candidate_near_the_best(service: AskService) -> None:
     near = [_ranked(0, 1.0), _ranked(1, 0.95)]
     far = [_ranked(0, 1.0), _ranked(1, 0.5)]
