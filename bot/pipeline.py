@@ -922,6 +922,8 @@ def names_outside_own_article(ctx: Context, article_id: str) -> tuple[Name, ...]
 def question_years(ctx: Context) -> list[Name]:
     """Return the years a question gives (four digits from 1000 to 2099), in order."""
     text = ctx.question.text
+    if not _QUESTION_YEAR_RE.search(text):
+        return []
     return [Name(text[t.start : t.end], t.term, t.start, t.end) for t in ctx.analyzer.tokens(text)
             if _QUESTION_YEAR_RE.fullmatch(text[t.start : t.end])]
 
