@@ -73,6 +73,10 @@ ELSEWHERE_COMPARED = 3
 SHORT_ACRONYM = 3
 # A year a question gives, read by the mixed-articles decline as it reads a name.
 _QUESTION_YEAR_RE = re.compile(r"1\d{3}|20\d\d")
+# A word of a question typed without capitals is a name when the articles write it capitalized in the first
+# passages holding it, this often past a sentence's start (once may be a title's capital).
+NAME_PASSAGES_READ = 3
+NAME_MIN_INSIDE = 2
 # The passages read to tell which article a name of a mixed question belongs to (the one holding it most).
 MIXED_POSTINGS_READ = 200
 
@@ -143,6 +147,7 @@ class Context:
     within: tuple[int, int] | None = None  # one article's passage range
     visible: PassageSet | None = None  # the passages that may answer (a server's articles)
     ranges: Mapping[str, tuple[int, int]] = field(default_factory=dict)  # each article's passage range
+    written_as_names: dict[str, bool] = field(default_factory=dict)  # shared by a snapshot's questions
     vectors: PassageVectors | None = None  # complete passage vectors, or None: no semantic stage
     question_vector: npt.NDArray[np.float32] | None = None
     question_tokens: TokenVectors | None = None  # the question's word-piece vectors, for the word-piece match
@@ -988,7 +993,8 @@ def question_names(ctx: Context) -> list[Name]:
     """Return the names a question gives, in order.
 
     A name is a capitalized word past the question's first, in a question written neither in capitals nor in
-    title case (where capitals mark nothing).
+    title case (where capitals mark nothing). In a question typed without capitals past its first letter ("how
+    many buses did kestrel university buy"), a word the articles write as a name is one (``written_as_name``).
     """
     text = ctx.question.text.strip()
     letters = [c for c in text if c.isalpha()]
@@ -997,13 +1003,41 @@ def question_names(ctx: Context) -> list[Name]:
     words = re.findall(r"[^\W\d_]+", text)[1:]
     if words and sum(w[0].isupper() for w in words) > len(words) / 2:
         return []  # Written In Title Case: neither
+    uncapitalized = not any(c.isupper() for c in text[1:])
     names = []
     for i, token in enumerate(ctx.analyzer.tokens(text)):
         surface = text[token.start : token.end]
         first = i == 0 and not text[: token.start].strip(" \"'“‘¿¡(")
-        if not first and surface[:1].isupper():
+        if not first and (surface[:1].isupper() or (uncapitalized and written_as_name(ctx, token.term))):
             names.append(Name(surface, token.term, token.start, token.end))
     return names
+
+
+def written_as_name(ctx: Context, term: str) -> bool:
+    """Return whether the articles write a term as a name: capitalized wherever it stands, twice or more mid-sentence.
+
+    Read from the first ``NAME_PASSAGES_READ`` passages holding it, once a snapshot. Twice, since one capital may
+    be a title's ("Trusted", "Soft"); an acronym of up to three letters is no name here either, as for typed ones.
+    """
+    found = ctx.written_as_names.get(term)
+    if found is not None:
+        return found
+    docs, _ = ctx.index.postings(term)
+    inside, lowercase, acronym = 0, False, False
+    for position in docs[:NAME_PASSAGES_READ].tolist():
+        text = ctx.passage(position).text
+        for token in ctx.analyzer.tokens(text):
+            if token.term != term:
+                continue
+            surface = text[token.start : token.end]
+            if not surface[:1].isupper():
+                lowercase = True
+                continue
+            acronym |= _short_acronym(surface)
+            before = text[: token.start].rstrip(" \"'“‘(")
+            inside += bool(before) and before[-1] not in ".!?:"
+    found = ctx.written_as_names[term] = not lowercase and not acronym and inside >= NAME_MIN_INSIDE
+    return found
 
 
 def unknown_names(ctx: Context, searched: Sequence[WeightedTerm]) -> list[str]:

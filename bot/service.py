@@ -101,6 +101,8 @@ class Snapshot:
     vectors: PassageVectors | None = None  # None: the semantic stage is off or has no model
     # The passages of the article sets asked about lately: a server asks with the same set again and again.
     _visible: dict[frozenset[str], PassageSet] = field(default_factory=dict, compare=False, repr=False)
+    # Whether the articles write a term as a name, read for questions typed without capitals (at most one a term).
+    written_as_names: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
 
     def visible(self, articles: frozenset[str]) -> PassageSet:
         """Return the passages of ``articles`` (ids the snapshot does not know are ignored)."""
@@ -499,7 +501,7 @@ class AskService:
                 embedded = spelled_out(q.text, self.analyzer, expander, lambda term: self._surface(snap, term), known)
             qvec = self._question_vector(embedded)
         return Context(q, r, self.params, self.analyzer, snap.corpus, snap.index, snap.passage_terms,
-                       expander, within, visible, snap.ranges, vectors,
+                       expander, within, visible, snap.ranges, snap.written_as_names, vectors,
                        qvec.vector if qvec is not None else None, qvec.tokens if qvec is not None else None)
 
     def _surface(self, snap: Snapshot, term: str) -> str | None:

@@ -20,6 +20,7 @@ from bot.pipeline import (
     ScoreDecline,
     SimilarityDecline,
     decline_features,
+    question_names,
 )
 from bot.service import AskService
 from bot.settings import RetrievalSettings, load_settings
@@ -235,6 +236,26 @@ def test_a_mixed_question_names_the_article_holding_the_name_among_those_the_ask
     assert service.ask(question).reason.endswith("which “Campus history” does")  # the most passages
     server = service.ask(question, articles=frozenset({"buses", "satellite"}))
     assert server.reason.endswith("never mentions Kestrel University, which “Satellite launch” does")
+
+
+def test_a_question_typed_without_capitals_has_the_names_the_articles_write(tmp_path: Path) -> None:
+    write_article(tmp_path, "buses", "Bus budget", "The council will buy 45 electric buses for the new routes.",
+                  "Fares stay at two euros a ride.")
+    write_article(tmp_path, "satellite", "Satellite launch",
+                  "Students at Kestrel University built a satellite, and a TV crew from Trusted Films filmed it.",
+                  "Staff at Kestrel University cheered the launch; the TV report ran twice.")
+    service = AskService(load_corpus(tmp_path), retrieval=RetrievalSettings(semantic=False))
+    ctx = service.context("how many electric buses did kestrel university buy")
+    assert [n.surface for n in question_names(ctx)] == ["kestrel", "university"]
+    assert service.ask("how many electric buses did kestrel university buy").reason == (
+        "“Bus budget” comes closest but never mentions kestrel university, which “Satellite launch” does")
+    asked = service.ask("how many electric buses did kestrel university buy", article="buses")
+    assert asked.reason == "“Bus budget” never mentions kestrel university"
+    # Once capitalized is a title's capital; an acronym, or a word also written in small letters, is no name.
+    for word in ("trusted", "tv", "students", "satellite"):
+        assert not question_names(service.context(f"how many buses did the {word} crew buy")), word
+    # Capitals typed past the first letter mark the names: the articles are not asked.
+    assert [n.surface for n in question_names(service.context("How many buses did Kestrel buy"))] == ["Kestrel"]
 
 
 def test_cue_promotion_lifts_only_a_candidate_near_the_best(service: AskService) -> None:
