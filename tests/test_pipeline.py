@@ -62,6 +62,11 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> AskService:
     write_article(root, "lighthouse", "Lighthouse",
                   "Visitors climb 132 steps to reach the lamp room of the lighthouse.",
                   "The lighthouse keeper has lived in the cottage since 1998.")
+    return _lexical(root)
+
+
+def _lexical(root: Path) -> AskService:
+    """Return a service over a folder's articles without sentence vectors (quick, and the words decide)."""
     return AskService(load_corpus(root), retrieval=RetrievalSettings(semantic=False))
 
 
@@ -137,7 +142,7 @@ def test_a_bolding_rule_is_on_or_off_by_its_switch(
     tmp_path: Path, paragraph: str, question: str, switch: str, on: str, off: str
 ) -> None:
     write_article(tmp_path, "a", "An article", paragraph, "It opened to the public in 1888.")
-    service = AskService(load_corpus(tmp_path), retrieval=RetrievalSettings(semantic=False))
+    service = _lexical(tmp_path)
     assert service.ask(question).best.highlight_text == on  # type: ignore[union-attr]
     switched_off = _switched(service, **{switch: False}).ask(question).best
     assert switched_off is not None
@@ -200,7 +205,7 @@ def test_a_question_mixing_two_articles_is_declined_naming_what_the_closest_neve
     write_article(tmp_path, "satellite", "Satellite launch",
                   "Students at Kestrel University built a small satellite; a TV crew filmed its launch.",
                   "The rocket flew from North Dakota at dawn in 2025.")
-    service = AskService(load_corpus(tmp_path), retrieval=RetrievalSettings(semantic=False))
+    service = _lexical(tmp_path)
     question = "How many electric buses did Kestrel University buy?"
     mixed = service.ask(question)
     assert not mixed.answered
@@ -231,7 +236,7 @@ def test_a_mixed_question_names_the_article_holding_the_name_among_those_the_ask
     write_article(tmp_path, "satellite", "Satellite launch", "Students at Kestrel University built a satellite.")
     write_article(tmp_path, "campus", "Campus history", "Kestrel University opened in 1901.",
                   "Kestrel University has three campuses.")
-    service = AskService(load_corpus(tmp_path), retrieval=RetrievalSettings(semantic=False))
+    service = _lexical(tmp_path)
     question = "How many electric buses did Kestrel University buy?"
     assert service.ask(question).reason.endswith("which “Campus history” does")  # the most passages
     server = service.ask(question, articles=frozenset({"buses", "satellite"}))
@@ -244,7 +249,7 @@ def test_a_question_typed_without_capitals_has_the_names_the_articles_write(tmp_
     write_article(tmp_path, "satellite", "Satellite launch",
                   "Students at Kestrel University built a satellite, and a TV crew from Trusted Films filmed it.",
                   "Staff at Kestrel University cheered the launch; the TV report ran twice.")
-    service = AskService(load_corpus(tmp_path), retrieval=RetrievalSettings(semantic=False))
+    service = _lexical(tmp_path)
     ctx = service.context("how many electric buses did kestrel university buy")
     assert [n.surface for n in question_names(ctx)] == ["kestrel", "university"]
     assert service.ask("how many electric buses did kestrel university buy").reason == (
