@@ -313,6 +313,11 @@ class Context:
         """Return ``names_outside_article``, kept: every candidate a re-order tries first asks the declines again."""
         return names_outside_article(self)
 
+    @cached_property
+    def names(self) -> tuple[Name, ...]:
+        """Return ``question_names``, kept: the name declines read them for every article a re-order tries."""
+        return tuple(question_names(self))
+
     def names_outside_own_article(self, position: int) -> tuple[Name, ...]:
         """Return ``names_outside_own_article`` for a candidate, kept per article for the re-orders' asking."""
         article_id = self.passage(position).article_id
@@ -916,7 +921,7 @@ def names_outside_own_article(ctx: Context, article_id: str) -> tuple[Name, ...]
     unheld = set(names_not_held(ctx, span, None))
     outside: list[Name] = []
     if unheld:
-        for group in name_groups(ctx.question.text, question_names(ctx)):
+        for group in name_groups(ctx.question.text, ctx.names):
             if all(name in unheld and not _short_acronym(name.surface) for name in group):
                 outside.extend(group)
     # A year stands for itself as a name does ("… settled in November 2003?"): no typo repair or related word.
@@ -934,8 +939,12 @@ def question_years(ctx: Context) -> list[Name]:
 
 
 def _holds(index: BM25Index, term: str, span: tuple[int, int]) -> bool:
-    docs, _ = index.postings(term)
-    return int(np.searchsorted(docs, span[1])) > int(np.searchsorted(docs, span[0]))
+    return bool(len(_in_span(index.postings(term)[0], span)))
+
+
+def _in_span(docs: npt.NDArray[np.int32], span: tuple[int, int]) -> npt.NDArray[np.int32]:
+    """Return the sorted positions that fall in ``[start, end)``."""
+    return docs[int(np.searchsorted(docs, span[0])) : int(np.searchsorted(docs, span[1]))]
 
 
 def _short_acronym(surface: str) -> bool:
@@ -949,11 +958,11 @@ def names_not_held(ctx: Context, within: tuple[int, int] | None, visible: Passag
     def held(term: str) -> bool:
         docs, _ = index.postings(term)
         if within is not None:
-            docs = docs[int(np.searchsorted(docs, within[0])) : int(np.searchsorted(docs, within[1]))]
+            docs = _in_span(docs, within)
         return bool(len(docs)) and (visible is None or bool(visible.mask(docs).any()))
 
     outside = []
-    for name in question_names(ctx):
+    for name in ctx.names:
         if not index.doc_freq(name.term):
             continue  # no article names it: the unknown-name decline's case, not this one's
         stand_ins = {w.term for w in ctx.searched if w.source == name.term}
@@ -1049,7 +1058,7 @@ def unknown_names(ctx: Context, searched: Sequence[WeightedTerm]) -> list[str]:
     index = ctx.index
     found = {w.source for w in searched if index.doc_freq(w.term)}
     names = [
-        name.surface for name in question_names(ctx)
+        name.surface for name in ctx.names
         if name.term not in found and not index.doc_freq(name.term)
         and not any(index.doc_freq(t) for t in ctx.expander.repair(name.term))
     ]
