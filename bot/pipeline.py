@@ -74,7 +74,8 @@ SHORT_ACRONYM = 3
 # A year a question gives, read by the mixed-articles decline as it reads a name.
 _QUESTION_YEAR_RE = re.compile(r"1\d{3}|20\d\d")
 # A word of a question typed without capitals is a name when the articles write it capitalized in the first
-# passages holding it, this often past a sentence's start (once may be a title's capital).
+# passages holding it, this often past a sentence's start (once may be a title's capital, unless the sentence
+# model does not know the word).
 NAME_PASSAGES_READ = 3
 NAME_MIN_INSIDE = 2
 # The passages read to tell which article a name of a mixed question belongs to (the one holding it most).
@@ -147,11 +148,12 @@ class Context:
     within: tuple[int, int] | None = None  # one article's passage range
     visible: PassageSet | None = None  # the passages that may answer (a server's articles)
     ranges: Mapping[str, tuple[int, int]] = field(default_factory=dict)  # each article's passage range
-    written_as_names: dict[str, bool] = field(default_factory=dict)  # shared by a snapshot's questions
+    name_capitals: dict[str, int] = field(default_factory=dict)  # ``written_as_name``'s counts, a snapshot's
     vectors: PassageVectors | None = None  # complete passage vectors, or None: no semantic stage
     question_vector: npt.NDArray[np.float32] | None = None
     question_tokens: TokenVectors | None = None  # the question's word-piece vectors, for the word-piece match
     searched: tuple[WeightedTerm, ...] = ()
+    known_word: Callable[[str], bool] | None = None  # whether the sentence model knows a word whole, if one is loaded
     # The decline stages' reason not to answer with a candidate put first (None: answered); set by Pipeline.rank
     # for the re-ordering stages, so a re-order can choose among the passages that would be answered.
     declined_first: Callable[[Ranked], str | None] | None = None
@@ -1017,36 +1019,45 @@ def question_names(ctx: Context) -> list[Name]:
     for i, token in enumerate(ctx.analyzer.tokens(text)):
         surface = text[token.start : token.end]
         first = i == 0 and not text[: token.start].strip(" \"'“‘¿¡(")
-        if not first and (surface[:1].isupper() or (uncapitalized and written_as_name(ctx, token.term))):
+        if not first and (surface[:1].isupper() or (uncapitalized and written_as_name(ctx, token.term, surface))):
             names.append(Name(surface, token.term, token.start, token.end))
     return names
 
 
-def written_as_name(ctx: Context, term: str) -> bool:
-    """Return whether the articles write a term as a name: capitalized wherever it stands, twice or more mid-sentence.
+def written_as_name(ctx: Context, term: str, surface: str) -> bool:
+    """Return whether the articles write a question's word as a name: capitalized wherever it stands.
 
-    Read from the first ``NAME_PASSAGES_READ`` passages holding it, once a snapshot. Twice, since one capital may
-    be a title's ("Trusted", "Soft"); an acronym of up to three letters is no name here either, as for typed ones.
+    Read from the first ``NAME_PASSAGES_READ`` passages holding it, once a snapshot. It must stand capitalized
+    past a sentence's start twice, or once when the sentence model does not know the word whole ("Kestrel
+    University" once; once may be a title's "Trusted" or "Soft"); an acronym of up to three letters is no name,
+    as for typed ones.
     """
-    found = ctx.written_as_names.get(term)
-    if found is not None:
-        return found
+    capitals = ctx.name_capitals.get(term)
+    if capitals is None:
+        capitals = ctx.name_capitals[term] = _capitals(ctx, term)
+    if capitals >= NAME_MIN_INSIDE:
+        return True
+    return capitals >= 1 and ctx.known_word is not None and not ctx.known_word(surface)
+
+
+def _capitals(ctx: Context, term: str) -> int:
+    """Return how often the first passages holding a term capitalize it past a sentence's start, or -1.
+
+    -1: they also write it in small letters, or as an acronym of up to three letters.
+    """
     docs, _ = ctx.index.postings(term)
-    inside, lowercase, acronym = 0, False, False
+    inside = 0
     for position in docs[:NAME_PASSAGES_READ].tolist():
         text = ctx.passage(position).text
         for token in ctx.analyzer.tokens(text):
             if token.term != term:
                 continue
             surface = text[token.start : token.end]
-            if not surface[:1].isupper():
-                lowercase = True
-                continue
-            acronym |= _short_acronym(surface)
+            if not surface[:1].isupper() or _short_acronym(surface):
+                return -1
             before = text[: token.start].rstrip(" \"'“‘(")
             inside += bool(before) and before[-1] not in ".!?:"
-    found = ctx.written_as_names[term] = not lowercase and not acronym and inside >= NAME_MIN_INSIDE
-    return found
+    return inside
 
 
 def unknown_names(ctx: Context, searched: Sequence[WeightedTerm]) -> list[str]:

@@ -101,8 +101,9 @@ class Snapshot:
     vectors: PassageVectors | None = None  # None: the semantic stage is off or has no model
     # The passages of the article sets asked about lately: a server asks with the same set again and again.
     _visible: dict[frozenset[str], PassageSet] = field(default_factory=dict, compare=False, repr=False)
-    # Whether the articles write a term as a name, read for questions typed without capitals (at most one a term).
-    written_as_names: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
+    # How often the articles capitalize a term past a sentence's start (-1: also in small letters, or an acronym),
+    # read for questions typed without capitals, once a term.
+    name_capitals: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     def visible(self, articles: frozenset[str]) -> PassageSet:
         """Return the passages of ``articles`` (ids the snapshot does not know are ignored)."""
@@ -500,9 +501,11 @@ class AskService:
                 known = embedder.knows if isinstance(embedder, WordKnower) else (lambda word: False)
                 embedded = spelled_out(q.text, self.analyzer, expander, lambda term: self._surface(snap, term), known)
             qvec = self._question_vector(embedded)
+        known_word = self.embedder.knows if isinstance(self.embedder, WordKnower) else None
         return Context(q, r, self.params, self.analyzer, snap.corpus, snap.index, snap.passage_terms,
-                       expander, within, visible, snap.ranges, snap.written_as_names, vectors,
-                       qvec.vector if qvec is not None else None, qvec.tokens if qvec is not None else None)
+                       expander, within, visible, snap.ranges, snap.name_capitals, vectors,
+                       qvec.vector if qvec is not None else None, qvec.tokens if qvec is not None else None,
+                       known_word=known_word)
 
     def _surface(self, snap: Snapshot, term: str) -> str | None:
         """Return an index term as the first passage holding it writes it, or None when none does."""

@@ -248,7 +248,8 @@ def test_a_question_typed_without_capitals_has_the_names_the_articles_write(tmp_
                   "Fares stay at two euros a ride.")
     write_article(tmp_path, "satellite", "Satellite launch",
                   "Students at Kestrel University built a satellite, and a TV crew from Trusted Films filmed it.",
-                  "Staff at Kestrel University cheered the launch; the TV report ran twice.")
+                  "Staff at Kestrel University cheered the launch; the TV report ran twice.",
+                  "The antenna was made in Halden.")
     service = _lexical(tmp_path)
     ctx = service.context("how many electric buses did kestrel university buy")
     assert [n.surface for n in question_names(ctx)] == ["kestrel", "university"]
@@ -259,6 +260,15 @@ def test_a_question_typed_without_capitals_has_the_names_the_articles_write(tmp_
     # Once capitalized is a title's capital; an acronym, or a word also written in small letters, is no name.
     for word in ("trusted", "tv", "students", "satellite"):
         assert not question_names(service.context(f"how many buses did the {word} crew buy")), word
+    # Capitalized once is a name only when the sentence model does not know the word whole.
+    question = "where was the antenna made, halden or oslo"
+    assert not question_names(service.context(question))  # no model here
+    unknown = service.context(question)
+    unknown.known_word = lambda word: word != "halden"
+    assert [n.surface for n in question_names(unknown)] == ["halden"]
+    known = service.context(question)
+    known.known_word = lambda word: True
+    assert not question_names(known)
     # Capitals typed past the first letter mark the names: the articles are not asked.
     assert [n.surface for n in question_names(service.context("How many buses did Kestrel buy"))] == ["Kestrel"]
 
