@@ -1003,23 +1003,24 @@ def joined_names(text: str, names: Sequence[Name]) -> list[str]:
 def question_names(ctx: Context) -> list[Name]:
     """Return the names a question gives, in order.
 
-    A name is a capitalized word past the question's first, in a question written neither in capitals nor in
-    title case (where capitals mark nothing). In a question typed without capitals past its first letter ("how
-    many buses did kestrel university buy"), a word the articles write as a name is one (``written_as_name``).
+    A name is a capitalized word past the question's first. Where capitals mark nothing, in a question typed
+    without them past its first letter ("how many buses did kestrel university buy"), in capitals or in Title
+    Case, a word past the first is a name when the articles write it as one (``written_as_name``).
     """
     text = ctx.question.text.strip()
     letters = [c for c in text if c.isalpha()]
-    if letters and sum(c.isupper() for c in letters) > len(letters) / 2:
-        return []  # written in capitals: capitals mark nothing
     words = re.findall(r"[^\W\d_]+", text)[1:]
-    if words and sum(w[0].isupper() for w in words) > len(words) / 2:
-        return []  # Written In Title Case: neither
-    uncapitalized = not any(c.isupper() for c in text[1:])
+    marks_nothing = (
+        not any(c.isupper() for c in text[1:])
+        or (bool(letters) and sum(c.isupper() for c in letters) > len(letters) / 2)  # IN CAPITALS
+        or (bool(words) and sum(w[0].isupper() for w in words) > len(words) / 2)  # In Title Case
+    )
     names = []
     for i, token in enumerate(ctx.analyzer.tokens(text)):
         surface = text[token.start : token.end]
-        first = i == 0 and not text[: token.start].strip(" \"'“‘¿¡(")
-        if not first and (surface[:1].isupper() or (uncapitalized and written_as_name(ctx, token.term, surface))):
+        if i == 0 and not text[: token.start].strip(" \"'“‘¿¡("):
+            continue  # the first word is capitalized as a sentence's
+        if written_as_name(ctx, token.term, surface.lower()) if marks_nothing else surface[:1].isupper():
             names.append(Name(surface, token.term, token.start, token.end))
     return names
 

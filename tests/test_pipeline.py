@@ -269,6 +269,10 @@ def test_a_question_typed_without_capitals_has_the_names_the_articles_write(tmp_
     known = service.context(question)
     known.known_word = lambda word: True
     assert not question_names(known)
+    # In capitals or in Title Case, capitals mark nothing either: the articles say which words are names.
+    for typed in ("HOW MANY ELECTRIC BUSES DID KESTREL UNIVERSITY BUY",
+                  "How Many Electric Buses Did Kestrel University Buy"):
+        assert [n.surface.lower() for n in question_names(service.context(typed))] == ["kestrel", "university"]
     # Capitals typed past the first letter mark the names: the articles are not asked.
     assert [n.surface for n in question_names(service.context("How many buses did Kestrel buy"))] == ["Kestrel"]
 
