@@ -73,7 +73,7 @@ ELSEWHERE_COMPARED = 3
 SHORT_ACRONYM = 3
 # A year a question gives, read by the mixed-articles decline as it reads a name.
 _QUESTION_YEAR_RE = re.compile(r"1\d{3}|20\d\d")
-# A word of a question typed without capitals is a name when the articles write it capitalized in the first
+# A word of a question whose capitals mark nothing is a name when the articles write it capitalized in the first
 # passages holding it, this often past a sentence's start (once may be a title's capital, unless the sentence
 # model does not know the word).
 NAME_PASSAGES_READ = 3

@@ -102,7 +102,7 @@ class Snapshot:
     # The passages of the article sets asked about lately: a server asks with the same set again and again.
     _visible: dict[frozenset[str], PassageSet] = field(default_factory=dict, compare=False, repr=False)
     # How often the articles capitalize a term past a sentence's start (-1: also in small letters, or an acronym),
-    # read for questions typed without capitals, once a term.
+    # read for questions whose capitals mark nothing (none, all, Title Case), once a term.
     name_capitals: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     def visible(self, articles: frozenset[str]) -> PassageSet:
