@@ -493,15 +493,15 @@ class AskService:
         # Vectors still filling in the background are not used: those questions are answered lexically.
         vectors = snap.vectors if self.embedder is not None and snap.vectors and snap.vectors.complete else None
         expander = self._expander_for(snap)
+        # Whether the sentence model knows a word whole: the question is spelt out and its names read with it.
+        known_word = self.embedder.knows if isinstance(self.embedder, WordKnower) else None
         qvec = None
         if vectors is not None:
             embedded = q.text
             if r.embed_spelled_out:
-                embedder = self.embedder
-                known = embedder.knows if isinstance(embedder, WordKnower) else (lambda word: False)
+                known = known_word or (lambda word: False)
                 embedded = spelled_out(q.text, self.analyzer, expander, lambda term: self._surface(snap, term), known)
             qvec = self._question_vector(embedded)
-        known_word = self.embedder.knows if isinstance(self.embedder, WordKnower) else None
         return Context(q, r, self.params, self.analyzer, snap.corpus, snap.index, snap.passage_terms,
                        expander, within, visible, snap.ranges, snap.name_capitals, vectors,
                        qvec.vector if qvec is not None else None, qvec.tokens if qvec is not None else None,
