@@ -24,7 +24,7 @@ from __future__ import annotations
 import itertools
 import re
 from bisect import bisect_left
-from collections.abc import Callable, Iterable, Mapping, Sequence, Set
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from functools import lru_cache
 from types import MappingProxyType
@@ -60,6 +60,10 @@ KINDS_FILE = "wordnet_kinds.txt"
 ABBREVIATIONS: tuple[tuple[str, str], ...] = tuple(
     (short, expansion) for short, expansion in (line.split(maxsplit=1) for line in lines("abbreviations.txt"))
 )
+# Short forms people type in chat, each with the words it stands for (bot/data/chat_words.txt).
+CHAT_WORDS: dict[str, tuple[str, ...]] = {
+    short.lower(): tuple(words) for short, *words in (line.split() for line in lines("chat_words.txt"))
+}
 # Words a defined acronym's initials skip ("Federal Bureau of Investigation"); the pattern is built from them.
 _SMALL_WORD_LIST = lines("acronym_small_words.txt")
 _SMALL_WORDS = frozenset(_SMALL_WORD_LIST)
@@ -315,6 +319,27 @@ class Expander:
                     extra[cand] = WeightedTerm(cand, weight, term)
         out.extend(extra.values())
         return out
+
+
+def spelled_chat(text: str, analyzer: Analyzer, vocabulary: Container[str]) -> str:
+    """Return the question with each chat short form no passage holds written as the word it stands for.
+
+    "Which uni built the methane satellite?" is read as "Which university …": every stage then sees the word the
+    articles write, at full weight, and the sentence model reads it too. The first of the short form's words some
+    passage holds is taken; a short form a passage holds ("tech" in a passage) or whose words none holds stays.
+    """
+    out, last = [], 0
+    for token in analyzer.tokens(text):
+        surface = text[token.start:token.end]
+        words = CHAT_WORDS.get(surface.lower())
+        if words is None or token.term in vocabulary:
+            continue
+        word = next((w for w in words if all(t in vocabulary for t in analyzer.terms(w))), None)
+        if word is None:
+            continue
+        out += [text[last:token.start], word.capitalize() if surface[0].isupper() else word]
+        last = token.end
+    return "".join(out) + text[last:] if out else text
 
 
 def spelled_out(

@@ -122,6 +122,8 @@ def to_json_line(record: dict[str, Any]) -> str:
 def format_explanation(explanation: Explanation, *, style: Style = "markers") -> str:
     """Return each top passage's score laid open, term by term."""
     lines = [f"question terms: {' '.join(explanation.terms)}"]
+    if explanation.read_as is not None:
+        lines.insert(0, f"read as: {explanation.read_as}")
     if explanation.counted:
         lines.append(textwrap.shorten(f"counts: {' '.join(explanation.counted)}", 200, placeholder=" …"))
     answer = explanation.answer

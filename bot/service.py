@@ -33,7 +33,16 @@ from bot.batching import QuestionBatcher
 from bot.corpus import Article, BadFile, Corpus, changed_files, load_corpus
 from bot.corpus_store import CorpusCache, LazySequence, folder_id, parser_identity
 from bot.errors import CorpusError, UnknownArticleError
-from bot.expansion import ABBREVIATIONS, WORDNET, Expander, acronym_map, merge_maps, related_map, spelled_out
+from bot.expansion import (
+    ABBREVIATIONS,
+    WORDNET,
+    Expander,
+    acronym_map,
+    merge_maps,
+    related_map,
+    spelled_chat,
+    spelled_out,
+)
 from bot.index import BM25Index, BM25Params, PassageSet, TermContribution
 from bot.index_store import IndexCache, cache_key, default_cache_dir
 from bot.pipeline import (
@@ -136,6 +145,7 @@ class Explanation:
     # What a how-many question counts, its own words first, then those that count for them (typo repairs,
     # related words, WordNet's kinds: "aircraft", then "helicopt" …); empty for other questions.
     counted: tuple[str, ...] = ()
+    read_as: str | None = None  # the question as the stages read it, when chat short forms were spelt out
 
 
 @dataclass(frozen=True, slots=True)
@@ -487,7 +497,10 @@ class AskService:
         """Parse a question and gather what the pipeline's stages read about it."""
         snap = snapshot or self._snapshot
         r = self.retrieval
-        q = parse_question(question, self.analyzer, max_chars=r.max_question_chars)
+        text = question
+        if r.chat_words and len(question) <= r.max_question_chars:
+            text = spelled_chat(question, self.analyzer, snap.index.vocab)
+        q = parse_question(text, self.analyzer, max_chars=r.max_question_chars)
         within = self._within(snap, article)
         visible = snap.visible(articles) if articles is not None else None
         # Vectors still filling in the background are not used: those questions are answered lexically.
@@ -656,7 +669,8 @@ class AskService:
             explained.append(ExplainedResult(result, terms, cand))
         own = ctx.question.counted
         counted = (*sorted(own), *sorted(ctx.counted - own))
-        return Explanation(question, answer.terms, answer, tuple(explained), counted)
+        read_as = ctx.question.text if ctx.question.text != question.strip() else None
+        return Explanation(question, answer.terms, answer, tuple(explained), counted, read_as)
 
     # -- reloading ------------------------------------------------------------------------------------
 

@@ -73,6 +73,10 @@ class RetrievalSettings(_Section):
         default=0.35, ge=0, le=1, description="min_relative_score when the semantic stage is off or has no model."
     )
     typo_weight: float = Field(default=0.6, ge=0, le=1, description="Weight of a typo repair (0: no repair).")
+    chat_words: bool = Field(
+        default=True,
+        description="Read a chat short form no passage holds (bot/data/chat_words.txt: uni, govt) as its word.",
+    )
     embed_spelled_out: bool = Field(
         default=True, description="Embed the question with each typo replaced by its one repair (semantic stage)."
     )

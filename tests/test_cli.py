@@ -112,6 +112,13 @@ def test_explain_shows_terms() -> None:
     assert "construct" in out.split("#1")[1]
     assert "re-ranked" in out.split("#1")[1]
     assert "answer-type cue yes" in out.split("#1")[1]
+    assert "read as:" not in out  # asked as the stages read it
+
+
+def test_explain_shows_a_question_read_with_its_chat_short_forms_spelt_out() -> None:
+    code, out = run(["explain", "how many ppl work in construction"])
+    assert code == 0
+    assert out.startswith("read as: how many people work in construction\n")
 
 
 def test_eval_reports_metrics_and_thresholds(tmp_path: Path) -> None:

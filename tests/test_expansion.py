@@ -16,6 +16,7 @@ from bot.expansion import (
     merge_maps,
     noun_kinds,
     related_map,
+    spelled_chat,
     spelled_out,
 )
 from bot.service import AskService
@@ -54,6 +55,19 @@ def test_spelled_out_replaces_only_a_word_with_one_repair_by_edit_distance() -> 
     # without typo repair (weight 0) the question is embedded as asked
     off = Expander(expander.vocabulary, {}, typo_weight=0.0)
     assert spelled_out("the sattelite", ANALYZER, off, written.get) == "the sattelite"
+
+
+def test_spelled_chat_reads_a_short_form_no_passage_holds_as_the_first_of_its_words_one_holds() -> None:
+    held = vocab("university", "photo", "built", "tech")
+    assert spelled_chat("Which uni built it?", ANALYZER, held) == "Which university built it?"
+    assert spelled_chat("Uni name?", ANALYZER, held) == "University name?"
+    # "pic" stands for "picture" or "photo": the one a passage holds
+    assert spelled_chat("who took the pic", ANALYZER, held) == "who took the photo"
+    # a short form a passage holds is the articles' own word; one whose words no passage holds stays as typed
+    assert spelled_chat("what tech is it", ANALYZER, held) == "what tech is it"
+    assert spelled_chat("how many ppl", ANALYZER, held) == "how many ppl"
+    # only whole words: "unit" and "university" are not "uni"
+    assert spelled_chat("which unit", ANALYZER, held) == "which unit"
 
 
 def test_spelled_out_leaves_a_word_with_two_equally_near_repairs() -> None:

@@ -296,3 +296,18 @@ def test_a_misspelt_question_is_embedded_as_spelt_right() -> None:
     assert first.meaning < spelt.meaning - 0.05
     round17 = {"embed_spelled_out": False, "min_similarity": 0.32, "weak_similarity": 0.42}
     assert not service.with_retrieval(service.retrieval.model_copy(update=round17)).ask(question).answered
+
+
+def test_a_chat_short_form_is_read_as_its_word() -> None:
+    # fresh2, written blind: "uni" is no passage's word, so the question held 42% of the words of the passage
+    # naming Kestrel University and was declined as far from it in meaning.
+    service = AskService(load_corpus(DATA / "fresh2" / "corpus"), retrieval=load_settings(env_file=None).retrieval)
+    question = "Which uni built the methane satellite?"
+    answer = service.ask(question)
+    assert answer.answered
+    assert answer.question == question  # answered as asked: only the stages read "university"
+    assert answer.best is not None
+    assert "Kestrel University" in answer.best.passage.text
+    assert answer.terms == tuple(service.analyzer.terms("university built methane satellite"))
+    as_typed = service.with_retrieval(service.retrieval.model_copy(update={"chat_words": False}))
+    assert not as_typed.ask(question).answered

@@ -14,7 +14,7 @@ WORD_FILES = ("stopwords.txt", "number_words.txt", "count_modifiers.txt", "gener
               "sentence_starters.txt")
 LINE_FILES = ("related.txt", "abbreviations.txt", "acronym_small_words.txt", "lemmas.txt", "units.txt",
               "question_kinds.txt", "answer_words.txt", "question_frames.txt", "wordnet_related.txt",
-              "wordnet_kinds.txt")
+              "wordnet_kinds.txt", "chat_words.txt")
 # Files of named lists (``named_lists``), with the names their reader looks up.
 NAMED_LISTS = {
     "question_kinds.txt": {"money_after_the", "money_after_what", "quantity_after_how", "quantity_after_what",
@@ -53,7 +53,8 @@ def test_line_lists_hold_no_duplicates() -> None:
             assert len(line.split()) == len(set(line.split())), (name, line)
     # "car vehicle" is listed twice in RELATED (harmless: groups are merged); no other group may repeat.
     assert [g for g, n in Counter(lines("related.txt")).items() if n > 1] == ["car vehicle"]
-    for name in ("abbreviations.txt", "lemmas.txt", "acronym_small_words.txt", "wordnet_kinds.txt"):
+    for name in ("abbreviations.txt", "lemmas.txt", "acronym_small_words.txt", "wordnet_kinds.txt",
+                 "chat_words.txt"):
         firsts = [line.split()[0] for line in lines(name)]
         assert len(firsts) == len(set(firsts)), name
 
@@ -66,6 +67,12 @@ def test_a_spelling_names_one_unit_and_the_percent_line_is_there() -> None:
 
 def test_pairs_are_well_formed() -> None:
     assert all(len(line.split()) >= 2 for line in lines("abbreviations.txt"))
+    # A chat short form is one lower-case word standing for one or more single words, itself not among them.
+    for line in lines("chat_words.txt"):
+        short, *long = line.split()
+        assert long, line
+        assert short == short.lower(), line
+        assert short not in long, line
     assert all(len(line.split()) == 2 for line in lines("lemmas.txt"))
     assert all(len(line.split()) == 1 for line in lines("acronym_small_words.txt"))
 
