@@ -64,6 +64,7 @@ ABBREVIATIONS: tuple[tuple[str, str], ...] = tuple(
 CHAT_WORDS: dict[str, tuple[str, ...]] = {
     short.lower(): tuple(words) for short, *words in (line.split() for line in lines("chat_words.txt"))
 }
+_WORD_RE = re.compile(r"\w+")
 # Words a defined acronym's initials skip ("Federal Bureau of Investigation"); the pattern is built from them.
 _SMALL_WORD_LIST = lines("acronym_small_words.txt")
 _SMALL_WORDS = frozenset(_SMALL_WORD_LIST)
@@ -324,21 +325,23 @@ class Expander:
 def spelled_chat(text: str, analyzer: Analyzer, vocabulary: Container[str]) -> str:
     """Return the question with each chat short form no passage holds written as the word it stands for.
 
-    "Which uni built the methane satellite?" is read as "Which university …": every stage then sees the word the
-    articles write, at full weight, and the sentence model reads it too. The first of the short form's words some
-    passage holds is taken; a short form a passage holds ("tech" in a passage) or whose words none holds stays.
+    "Which uni built the methane satellite?" is read as "Which university …", "whos the coach" as "who's the
+    coach": every stage then sees the word the articles write, at full weight, the question's kind is read from
+    its wh-word, and the sentence model reads it too. The first of the short form's words some passage holds (or
+    a function word, which none needs to) is taken; a short form a passage holds ("tech") stays, as does one whose
+    words no passage holds.
     """
     out, last = [], 0
-    for token in analyzer.tokens(text):
-        surface = text[token.start:token.end]
-        words = CHAT_WORDS.get(surface.lower())
-        if words is None or token.term in vocabulary:
+    for match in _WORD_RE.finditer(text):
+        surface = match.group()
+        words = CHAT_WORDS.get(fold(surface))
+        if words is None or any(t in vocabulary for t in analyzer.terms(surface)):
             continue
         word = next((w for w in words if all(t in vocabulary for t in analyzer.terms(w))), None)
         if word is None:
             continue
-        out += [text[last:token.start], word.capitalize() if surface[0].isupper() else word]
-        last = token.end
+        out += [text[last:match.start()], word.capitalize() if surface[0].isupper() else word]
+        last = match.end()
     return "".join(out) + text[last:] if out else text
 
 

@@ -68,6 +68,9 @@ def test_spelled_chat_reads_a_short_form_no_passage_holds_as_the_first_of_its_wo
     assert spelled_chat("how many ppl", ANALYZER, held) == "how many ppl"
     # only whole words: "unit" and "university" are not "uni"
     assert spelled_chat("which unit", ANALYZER, held) == "which unit"
+    # a contraction typed without its apostrophe gets it back: a function word, which no passage need hold
+    assert spelled_chat("whos built it", ANALYZER, held) == "who's built it"
+    assert spelled_chat("Whats the uni", ANALYZER, held) == "What's the university"
 
 
 def test_spelled_out_leaves_a_word_with_two_equally_near_repairs() -> None:

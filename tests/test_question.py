@@ -5,6 +5,7 @@ import pytest
 from bot.analysis import Analyzer
 from bot.answer import QuestionKind
 from bot.errors import QuestionError
+from bot.expansion import spelled_chat
 from bot.question import parse_question, question_kind
 
 ANALYZER = Analyzer()
@@ -62,6 +63,15 @@ def test_the_unit_a_number_is_asked_in_is_read_for_number_questions_only() -> No
     assert "ha" in parse_question("How large is Pelham Bay Park in hectares?", ANALYZER).unit
     assert "%" in parse_question("What percentage of voters turned out?", ANALYZER).unit
     assert parse_question("Which park is measured in hectares?", ANALYZER).unit == frozenset()  # no number asked
+
+
+def test_a_question_read_with_its_chat_words_spelt_out_has_its_kind() -> None:
+    vocabulary = {"coach", "popul", "kelbi"}
+    assert question_kind("whos the coach") is QuestionKind.OTHER  # as typed: no wh-word
+    assert question_kind(spelled_chat("whos the coach", ANALYZER, vocabulary)) is QuestionKind.PERSON
+    whats = parse_question(spelled_chat("whats the population of kelby", ANALYZER, vocabulary), ANALYZER)
+    assert whats.kind is QuestionKind.QUANTITY
+    assert whats.terms == ("popul", "kelbi")
 
 
 def test_definition_subject() -> None:
