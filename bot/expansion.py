@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from types import MappingProxyType
 
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA, Levenshtein
 from rapidfuzz.process import extract
 
 from bot.analysis import Analyzer, fold
@@ -41,6 +41,7 @@ COMPOUND_WEIGHT = 0.5
 TYPO_MIN_LENGTH = 5
 TYPO_LONG_LENGTH = 8
 TYPO_MAX_CANDIDATES = 2
+TYPO_COMMON_RATIO = 2  # an equally near repair held by this many times the passages of the next is the one meant
 DERIVED_MAX_EXTRA = 3
 COMPOUND_MIN_PART = 3
 
@@ -229,8 +230,13 @@ class Expander:
         compound_weight: float = COMPOUND_WEIGHT,
         wordnet: Mapping[str, frozenset[str]] | None = None,
         wordnet_weight: float = 0.0,
+        transpositions: bool = True,
+        doc_freq: Callable[[str], int] | None = None,
     ) -> None:
         self.vocabulary = frozenset(vocabulary)
+        # Two letters typed the wrong way round ("Spetcre") are one edit, not two (optimal string alignment).
+        self.distance = OSA.distance if transpositions else Levenshtein.distance
+        self.doc_freq = doc_freq
         self.related = related
         self.wordnet = wordnet or {}
         self.wordnet_weight = wordnet_weight
@@ -261,7 +267,9 @@ class Expander:
         """Return the nearest index terms to a term no passage holds, nearest first.
 
         A term that begins an index term, or that an index term begins, by a few letters is a derived form
-        the stemmer left apart (visit → visitor) and comes first; then the nearest by edit distance.
+        the stemmer left apart (visit → visitor), taken unless a typo repair is nearer than its extra letters
+        ("specctre" is "spectre" typed wrong, not "spec" and three letters more). Among equally near repairs, one
+        that twice as many passages hold as the next is the one meant ("countri", not "counti", for "counrties").
         """
         if len(term) < TYPO_MIN_LENGTH or term[0].isdigit():
             return ()
@@ -274,14 +282,21 @@ class Expander:
             at += 1
         lo = max(TYPO_MIN_LENGTH - 1, len(term) - DERIVED_MAX_EXTRA)
         derived += [term[:n] for n in range(lo, len(term)) if term[:n] in self.vocabulary]
-        if derived:
-            return tuple(sorted(derived, key=lambda c: (abs(len(c) - len(term)), c))[:TYPO_MAX_CANDIDATES])
+        derived.sort(key=lambda c: (abs(len(c) - len(term)), c))
         limit = 2 if len(term) >= TYPO_LONG_LENGTH else 1
-        found = extract(term, choices, scorer=Levenshtein.distance, score_cutoff=limit, limit=TYPO_MAX_CANDIDATES * 4)
+        found = extract(term, choices, scorer=self.distance, score_cutoff=limit, limit=TYPO_MAX_CANDIDATES * 4)
+        if derived and (not found or min(score for _, score, _ in found) >= abs(len(derived[0]) - len(term))):
+            return tuple(derived[:TYPO_MAX_CANDIDATES])
         if not found:
             return ()
         nearest = min(score for _, score, _ in found)
-        return tuple(sorted(choice for choice, score, _ in found if score == nearest)[:TYPO_MAX_CANDIDATES])
+        tied = sorted(choice for choice, score, _ in found if score == nearest)
+        if self.doc_freq is not None and len(tied) > 1:
+            df = self.doc_freq
+            tied.sort(key=lambda c: (-df(c), c))
+            if df(tied[0]) >= TYPO_COMMON_RATIO * df(tied[1]):
+                return (tied[0],)
+        return tuple(tied[:TYPO_MAX_CANDIDATES])
 
     def expand(
         self, terms: Sequence[str], compounds: Sequence[tuple[str, tuple[str, ...]]] = ()

@@ -451,6 +451,8 @@ class AskService:
                 # Stemmed on first use only (once per process): not at all when switched off.
                 wordnet=related_map(self.analyzer, WORDNET) if self.retrieval.wordnet_weight > 0 else None,
                 wordnet_weight=self.retrieval.wordnet_weight,
+                transpositions=self.retrieval.typo_transpositions,
+                doc_freq=index.doc_freq,
             )
             cached = (index, expander)
             self._expander = cached

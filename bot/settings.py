@@ -73,6 +73,9 @@ class RetrievalSettings(_Section):
         default=0.35, ge=0, le=1, description="min_relative_score when the semantic stage is off or has no model."
     )
     typo_weight: float = Field(default=0.6, ge=0, le=1, description="Weight of a typo repair (0: no repair).")
+    typo_transpositions: bool = Field(
+        default=True, description="Count two letters typed the wrong way round as one typo, not two ('Spetcre')."
+    )
     chat_words: bool = Field(
         default=True,
         description="Read a chat short form no passage holds (bot/data/chat_words.txt: uni, govt) as its word.",

@@ -42,6 +42,34 @@ def test_typo_repair_prefers_derived_forms_and_ignores_short_or_distant_words() 
     assert expander.repair("zebra") == ()
 
 
+def test_two_letters_the_wrong_way_round_are_one_typo() -> None:
+    expander = Expander(vocab("spectre", "spectrum"), {})
+    (term,) = ANALYZER.terms("Spetcre")
+    assert expander.repair(term) == tuple(ANALYZER.terms("spectre"))
+    assert Expander(expander.vocabulary, {}, transpositions=False).repair(term) == ()  # two edits apart
+
+
+def test_a_derived_form_gives_way_to_a_nearer_typo_repair() -> None:
+    # "spec" begins "specctre" three letters short; "spectre" is one letter away
+    expander = Expander(vocab("spec", "spectre"), {})
+    (term,) = ANALYZER.terms("Specctre")
+    assert expander.repair(term) == tuple(ANALYZER.terms("spectre"))
+    # a derived form as near as any repair still comes first (visit → visitor)
+    assert Expander(vocab("visitor", "vista"), {}).repair("visit") == tuple(ANALYZER.terms("visitor"))
+
+
+def test_of_equally_near_repairs_the_one_far_more_passages_hold_is_meant() -> None:
+    countries, counties = (ANALYZER.terms(w)[0] for w in ("countries", "counties"))
+    (term,) = ANALYZER.terms("counrties")
+    held = {countries: 12, counties: 2}
+    common = Expander([countries, counties], {}, doc_freq=lambda t: held.get(t, 0))
+    assert common.repair(term) == (countries,)
+    held[counties] = 7  # not twice as rare: both stay, each a stand-in
+    again = Expander([countries, counties], {}, doc_freq=lambda t: held.get(t, 0))
+    assert set(again.repair(term)) == {countries, counties}
+    assert set(Expander([countries, counties], {}).repair(term)) == {countries, counties}
+
+
 def test_spelled_out_replaces_only_a_word_with_one_repair_by_edit_distance() -> None:
     expander = Expander(vocab("satellite", "property", "visitor", "cat", "hat"), {})
     written = {t: w for w in ("satellite", "property", "visitor") for t in ANALYZER.terms(w)}
