@@ -1,7 +1,8 @@
 """Time a whole answer on the public dev set with the word-piece match (or the learned ranking) and without it.
 
     python tests/bench/bench_word_pieces.py [--questions 600]
-        [--compare word-pieces|learned-ranking|spelling-and-count|bold-by-word-pieces|wordnet|kinds|mixed-articles]
+        [--compare word-pieces|learned-ranking|spelling-and-count|bold-by-word-pieces|wordnet|kinds|mixed-articles|
+                   chat-and-typos]
 
 Run by hand, not in CI. The service is built once over the SQuAD sample's 858 passages with the shipped model
 (about a minute the first time; the vectors are saved in the cache folder). Distinct questions are then asked
@@ -13,7 +14,8 @@ embedded as asked, no strict count); without the bold by word pieces means round
 the question's words again; without WordNet means round 25's synonyms at weight 0 (their map, stemmed once per
 process, is built before the timing starts); without kinds means round 26's kinds of what is counted off, timed
 on the how-many questions alone (the only ones it reads), the list read during the warm-up; without mixed
-articles means round 27's mixed-articles decline off.
+articles means round 27's mixed-articles decline off; without chat and typos means round 28's chat short forms and
+typo transpositions off.
 """
 
 from __future__ import annotations
@@ -38,7 +40,8 @@ def main() -> None:
     parser.add_argument("--blas-threads", choices=("one", "default"), default="one",
                         help="one: as the askbot command and the bot run (bot.semantic.single_blas_thread)")
     parser.add_argument("--compare", choices=("word-pieces", "learned-ranking", "spelling-and-count",
-                                              "bold-by-word-pieces", "wordnet", "kinds", "mixed-articles"),
+                                              "bold-by-word-pieces", "wordnet", "kinds", "mixed-articles",
+                                              "chat-and-typos"),
                         default="word-pieces")
     args = parser.parse_args()
     if args.blas_threads == "one":
@@ -57,6 +60,7 @@ def main() -> None:
         "wordnet": {"wordnet_weight": 0.0},
         "kinds": {"count_kinds": False},
         "mixed-articles": {"decline_mixed_articles": False},
+        "chat-and-typos": {"chat_words": False, "typo_transpositions": False},
     }
     off = offs[args.compare]
     # A service per side: the expander (typo, related and WordNet weights) is built once per service.
