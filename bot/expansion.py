@@ -33,7 +33,7 @@ from rapidfuzz.distance import OSA, Levenshtein
 from rapidfuzz.process import extract
 
 from bot.analysis import Analyzer, fold
-from bot.wordlists import lines
+from bot.wordlists import lines, words
 
 TYPO_WEIGHT = 0.6
 RELATED_WEIGHT = 0.5
@@ -65,6 +65,8 @@ ABBREVIATIONS: tuple[tuple[str, str], ...] = tuple(
 CHAT_WORDS: dict[str, tuple[str, ...]] = {
     short.lower(): tuple(words) for short, *words in (line.split() for line in lines("chat_words.txt"))
 }
+# Words around a question that ask nothing ("hey", "thanks"; bot/data/chat_fillers.txt).
+CHAT_FILLERS: frozenset[str] = words("chat_fillers.txt")
 _WORD_RE = re.compile(r"\w+")
 # Words a defined acronym's initials skip ("Federal Bureau of Investigation"); the pattern is built from them.
 _SMALL_WORD_LIST = lines("acronym_small_words.txt")
@@ -344,20 +346,37 @@ def spelled_chat(text: str, analyzer: Analyzer, vocabulary: Container[str]) -> s
     coach": every stage then sees the word the articles write, at full weight, the question's kind is read from
     its wh-word, and the sentence model reads it too. The first of the short form's words some passage holds (or
     a function word, which none needs to) is taken; a short form a passage holds ("tech") stays, as does one whose
-    words no passage holds.
+    words no passage holds. Fillers ("hey bot, … thanks!") are left out before the question's first word and
+    after its last word that asks something, and between them when no passage holds them; a question of fillers
+    alone stays as typed.
     """
-    out, last = [], 0
-    for match in _WORD_RE.finditer(text):
+    found = list(_WORD_RE.finditer(text))
+    # The question starts at its first word that is no filler, and ends at its last word that asks something (no
+    # filler, no function word: "… construction? Thank you" ends at "construction").
+    starts = next((i for i, m in enumerate(found) if fold(m.group()) not in CHAT_FILLERS), None)
+    ends = next((i for i in reversed(range(len(found)))
+                 if fold(found[i].group()) not in CHAT_FILLERS and analyzer.terms(found[i].group())), None)
+    if starts is None or ends is None:
+        return text
+    out: list[str] = []
+    last = 0
+    for i, match in enumerate(found):
         surface = match.group()
-        words = CHAT_WORDS.get(fold(surface))
-        if words is None or any(t in vocabulary for t in analyzer.terms(surface)):
+        folded = fold(surface)
+        held = any(t in vocabulary for t in analyzer.terms(surface))
+        if folded in CHAT_FILLERS and (not held or i < starts or i > ends):
+            out.append(text[last:match.start()])
+            last = match.end()
             continue
-        word = next((w for w in words if all(t in vocabulary for t in analyzer.terms(w))), None)
-        if word is None:
-            continue
-        out += [text[last:match.start()], word.capitalize() if surface[0].isupper() else word]
-        last = match.end()
-    return "".join(out) + text[last:] if out else text
+        words = None if held else CHAT_WORDS.get(folded)
+        word = None if words is None else next(
+            (w for w in words if all(t in vocabulary for t in analyzer.terms(w))), None)
+        if word is not None:
+            out += [text[last:match.start()], word.capitalize() if surface[0].isupper() else word]
+            last = match.end()
+    if not out:
+        return text
+    return ("".join(out) + text[last:]).strip(" ,.!;:-")
 
 
 def spelled_out(

@@ -78,7 +78,8 @@ class RetrievalSettings(_Section):
     )
     chat_words: bool = Field(
         default=True,
-        description="Read a chat short form no passage holds (bot/data/chat_words.txt: uni, govt) as its word.",
+        description="Read a chat short form no passage holds (bot/data/chat_words.txt: uni, govt) as its word, and "
+        "leave out the fillers around a question (bot/data/chat_fillers.txt: hey, thanks).",
     )
     embed_spelled_out: bool = Field(
         default=True, description="Embed the question with each typo replaced by its one repair (semantic stage)."

@@ -101,6 +101,18 @@ def test_spelled_chat_reads_a_short_form_no_passage_holds_as_the_first_of_its_wo
     assert spelled_chat("Whats the uni", ANALYZER, held) == "What's the university"
 
 
+def test_spelled_chat_leaves_out_the_fillers_around_a_question() -> None:
+    held = vocab("university", "built", "bot", "thanks")
+    assert spelled_chat("hey bot, which uni built it? thanks!", ANALYZER, held) == "which university built it?"
+    assert spelled_chat("Which uni built it? Thank you", ANALYZER, held) == "Which university built it?  you"
+    # inside the question a filler a passage holds is the article's word; one none holds is left out
+    assert spelled_chat("what did the bot build", ANALYZER, held) == "what did the bot build"
+    assert spelled_chat("what did lol the uni build", ANALYZER, held) == "what did  the university build"
+    # fillers alone, or around no word that asks anything, stay as typed
+    assert spelled_chat("thanks!", ANALYZER, held) == "thanks!"
+    assert spelled_chat("hey how are you", ANALYZER, held) == "hey how are you"
+
+
 def test_spelled_out_leaves_a_word_with_two_equally_near_repairs() -> None:
     expander = Expander(vocab("carton", "cartel"), {})
     assert len(expander.repair("carten")) == 2

@@ -311,3 +311,15 @@ def test_a_chat_short_form_is_read_as_its_word() -> None:
     assert answer.terms == tuple(service.analyzer.terms("university built methane satellite"))
     as_typed = service.with_retrieval(service.retrieval.model_copy(update={"chat_words": False}))
     assert not as_typed.ask(question).answered
+
+
+def test_a_greeting_and_thanks_around_a_question_change_nothing(service: AskService) -> None:
+    plain = service.ask("How many inmates work in construction?")
+    polite = service.ask("hey bot, how many inmates work in construction? thanks!")
+    assert polite.answered
+    assert polite.terms == plain.terms
+    assert polite.best is not None
+    assert plain.best is not None
+    assert polite.best.passage == plain.best.passage
+    as_typed = service.with_retrieval(service.retrieval.model_copy(update={"chat_words": False}))
+    assert "thank" in as_typed.ask("hey bot, how many inmates work in construction? thanks!").terms

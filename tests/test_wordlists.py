@@ -11,7 +11,7 @@ from bot.wordlists import alternation, data_bytes, lines, named_lists, words
 # Every data file, with the reader it is meant for: "words" (a set) or "lines" (groups or pairs in order).
 WORD_FILES = ("stopwords.txt", "number_words.txt", "count_modifiers.txt", "generic_counted.txt",
               "length_units.txt", "money_words.txt", "sentence_abbreviations.txt",
-              "sentence_starters.txt")
+              "sentence_starters.txt", "chat_fillers.txt")
 LINE_FILES = ("related.txt", "abbreviations.txt", "acronym_small_words.txt", "lemmas.txt", "units.txt",
               "question_kinds.txt", "answer_words.txt", "question_frames.txt", "wordnet_related.txt",
               "wordnet_kinds.txt", "chat_words.txt")

@@ -2,14 +2,17 @@
 
     python tests/tools/typed_variants.py chat /tmp/chat.json     # long forms as chat short forms
     python tests/tools/typed_variants.py typos /tmp/typos.json   # one typo a question
+    python tests/tools/typed_variants.py polite /tmp/polite.json # a greeting before, thanks after
     askbot eval /tmp/typos.json --articles …                     # then measured as the dev set is
 
 ``chat`` writes each word that ``bot/data/chat_words.txt`` gives a short form for as that short form ("university"
 → "uni", the first short form listed for it; 688 of the 4,719 questions change) and drops the apostrophe of a
 contraction ("What's" → "Whats"). ``typos`` puts one typo (seeded, so the file is the same each run) in one word
 of four letters or more that is no stopword, the first letter kept: a letter dropped, two letters swapped, a
-letter replaced by a neighbour on the keyboard, or a letter doubled. Paragraphs, answers and which question is
-impossible stay as they are. Round 28 of the README measures both.
+letter replaced by a neighbour on the keyboard, or a letter doubled. ``polite`` puts a greeting before each
+question ("hey bot, ", the question's first letter then lower case) or thanks after it (" thanks!"), or both
+(seeded). Paragraphs, answers and which question
+is impossible stay as they are. Round 28 of the README measures them.
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ from bot.wordlists import lines  # noqa: E402
 SQUAD = REPO / "tests" / "data" / "squad" / "squad2-train-sample.json"
 SEED = 28
 KEYBOARD = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+GREETINGS = ("hey, ", "hi, ", "hey bot, ", "hello! ", "")
+THANKS = (" thanks!", " thx", " lol", " pls", "")
 _CONTRACTION_RE = re.compile(
     r"\b(what|who|where|when|how|why|do|does|did|is|are|was|were|ca|could|would|should|wo|has|have|had|that|there"
     r"|they|you)(n't|'s|'re|’s|n’t|’re)\b", re.IGNORECASE)
@@ -59,7 +64,7 @@ def typo(word: str, rng: random.Random) -> str:
 def main() -> None:
     """Write the variant."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("variant", choices=("chat", "typos"))
+    parser.add_argument("variant", choices=("chat", "typos", "polite"))
     parser.add_argument("out", type=Path)
     args = parser.parse_args()
     data: dict[str, Any] = json.loads(SQUAD.read_text(encoding="utf-8"))
@@ -79,6 +84,12 @@ def main() -> None:
                 asked = qa["question"]
                 if args.variant == "chat":
                     qa["question"] = chat(asked, short_of, words)
+                elif args.variant == "polite":
+                    before, after = rng.choice(GREETINGS), rng.choice(THANKS)
+                    if not before and not after:
+                        before = GREETINGS[0]
+                    # after a greeting the question reads on, its first letter no longer a capital
+                    qa["question"] = before + (asked[:1].lower() + asked[1:] if before else asked) + after
                 else:
                     found = [m for m in re.finditer(r"[A-Za-z]{4,}", asked) if m.group().lower() not in STOPWORDS]
                     if found:
