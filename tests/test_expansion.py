@@ -3,6 +3,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bot.analysis import Analyzer
 from bot.corpus import load_corpus
 from bot.expansion import (
@@ -85,32 +87,33 @@ def test_spelled_out_replaces_only_a_word_with_one_repair_by_edit_distance() -> 
     assert spelled_out("the sattelite", ANALYZER, off, written.get) == "the sattelite"
 
 
-def test_spelled_chat_reads_a_short_form_no_passage_holds_as_the_first_of_its_words_one_holds() -> None:
-    held = vocab("university", "photo", "built", "tech")
-    assert spelled_chat("Which uni built it?", ANALYZER, held) == "Which university built it?"
-    assert spelled_chat("Uni name?", ANALYZER, held) == "University name?"
-    # "pic" stands for "picture" or "photo": the one a passage holds
-    assert spelled_chat("who took the pic", ANALYZER, held) == "who took the photo"
+# (as typed, as read) with the passages holding "university", "photo", "built", "tech", "bot" and "thanks"
+SPELLED_CHAT = [
+    ("Which uni built it?", "Which university built it?"),
+    ("Uni name?", "University name?"),
+    ("who took the pic", "who took the photo"),  # "pic" is "picture" or "photo": the one a passage holds
     # a short form a passage holds is the articles' own word; one whose words no passage holds stays as typed
-    assert spelled_chat("what tech is it", ANALYZER, held) == "what tech is it"
-    assert spelled_chat("how many ppl", ANALYZER, held) == "how many ppl"
-    # only whole words: "unit" and "university" are not "uni"
-    assert spelled_chat("which unit", ANALYZER, held) == "which unit"
+    ("what tech is it", "what tech is it"),
+    ("how many ppl", "how many ppl"),
+    ("which unit", "which unit"),  # whole words only
     # a contraction typed without its apostrophe gets it back: a function word, which no passage need hold
-    assert spelled_chat("whos built it", ANALYZER, held) == "who's built it"
-    assert spelled_chat("Whats the uni", ANALYZER, held) == "What's the university"
-
-
-def test_spelled_chat_leaves_out_the_fillers_around_a_question() -> None:
-    held = vocab("university", "built", "bot", "thanks")
-    assert spelled_chat("hey bot, which uni built it? thanks!", ANALYZER, held) == "which university built it?"
-    assert spelled_chat("Which uni built it? Thank you", ANALYZER, held) == "Which university built it?  you"
-    # inside the question a filler a passage holds is the article's word; one none holds is left out
-    assert spelled_chat("what did the bot build", ANALYZER, held) == "what did the bot build"
-    assert spelled_chat("what did lol the uni build", ANALYZER, held) == "what did  the university build"
+    ("whos built it", "who's built it"),
+    ("Whats the uni", "What's the university"),
+    # fillers are left out around the question, and inside it when no passage holds them
+    ("hey bot, which uni built it? thanks!", "which university built it?"),
+    ("Which uni built it? Thank you", "Which university built it?  you"),
+    ("what did the bot build", "what did the bot build"),
+    ("what did lol the uni build", "what did  the university build"),
     # fillers alone, or around no word that asks anything, stay as typed
-    assert spelled_chat("thanks!", ANALYZER, held) == "thanks!"
-    assert spelled_chat("hey how are you", ANALYZER, held) == "hey how are you"
+    ("thanks!", "thanks!"),
+    ("hey how are you", "hey how are you"),
+]
+
+
+@pytest.mark.parametrize(("typed", "read"), SPELLED_CHAT)
+def test_spelled_chat_reads_short_forms_contractions_and_fillers(typed: str, read: str) -> None:
+    held = vocab("university", "photo", "built", "tech", "bot", "thanks")
+    assert spelled_chat(typed, ANALYZER, held) == read
 
 
 def test_spelled_out_leaves_a_word_with_two_equally_near_repairs() -> None:
