@@ -63,7 +63,7 @@ ABBREVIATIONS: tuple[tuple[str, str], ...] = tuple(
 )
 # Short forms people type in chat, each with the words it stands for (bot/data/chat_words.txt).
 CHAT_WORDS: dict[str, tuple[str, ...]] = {
-    short.lower(): tuple(words) for short, *words in (line.split() for line in lines("chat_words.txt"))
+    short.lower(): tuple(meant) for short, *meant in (line.split() for line in lines("chat_words.txt"))
 }
 # Words around a question that ask nothing ("hey", "thanks"; bot/data/chat_fillers.txt).
 CHAT_FILLERS: frozenset[str] = words("chat_fillers.txt")
@@ -368,9 +368,9 @@ def spelled_chat(text: str, analyzer: Analyzer, vocabulary: Container[str]) -> s
             out.append(text[last:match.start()])
             last = match.end()
             continue
-        words = None if held else CHAT_WORDS.get(folded)
-        word = None if words is None else next(
-            (w for w in words if all(t in vocabulary for t in analyzer.terms(w))), None)
+        meant = None if held else CHAT_WORDS.get(folded)
+        word = None if meant is None else next(
+            (w for w in meant if all(t in vocabulary for t in analyzer.terms(w))), None)
         if word is not None:
             out += [text[last:match.start()], word.capitalize() if surface[0].isupper() else word]
             last = match.end()

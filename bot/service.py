@@ -145,7 +145,7 @@ class Explanation:
     # What a how-many question counts, its own words first, then those that count for them (typo repairs,
     # related words, WordNet's kinds: "aircraft", then "helicopt" …); empty for other questions.
     counted: tuple[str, ...] = ()
-    read_as: str | None = None  # the question as the stages read it, when chat short forms were spelt out
+    read_as: str | None = None  # the question as the stages read it, when its chat words were read (None: as asked)
 
 
 @dataclass(frozen=True, slots=True)
