@@ -351,24 +351,24 @@ def spelled_chat(text: str, analyzer: Analyzer, vocabulary: Container[str]) -> s
     alone stays as typed.
     """
     found = list(_WORD_RE.finditer(text))
+    folded = [fold(m.group()) for m in found]
+    terms = [analyzer.terms(m.group()) for m in found]
     # The question starts at its first word that is no filler, and ends at its last word that asks something (no
     # filler, no function word: "… construction? Thank you" ends at "construction").
-    starts = next((i for i, m in enumerate(found) if fold(m.group()) not in CHAT_FILLERS), None)
-    ends = next((i for i in reversed(range(len(found)))
-                 if fold(found[i].group()) not in CHAT_FILLERS and analyzer.terms(found[i].group())), None)
+    starts = next((i for i, f in enumerate(folded) if f not in CHAT_FILLERS), None)
+    ends = next((i for i in reversed(range(len(found))) if folded[i] not in CHAT_FILLERS and terms[i]), None)
     if starts is None or ends is None:
         return text
     out: list[str] = []
     last = 0
     for i, match in enumerate(found):
         surface = match.group()
-        folded = fold(surface)
-        held = any(t in vocabulary for t in analyzer.terms(surface))
-        if folded in CHAT_FILLERS and (not held or i < starts or i > ends):
+        held = any(t in vocabulary for t in terms[i])
+        if folded[i] in CHAT_FILLERS and (not held or i < starts or i > ends):
             out.append(text[last:match.start()])
             last = match.end()
             continue
-        meant = None if held else CHAT_WORDS.get(folded)
+        meant = None if held else CHAT_WORDS.get(folded[i])
         word = None if meant is None else next(
             (w for w in meant if all(t in vocabulary for t in analyzer.terms(w))), None)
         if word is not None:
