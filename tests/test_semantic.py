@@ -29,12 +29,15 @@ class WordHashEmbedder:
     dimension = DIM
     checksum = "0" * 64
 
-    def __init__(self, delay: float = 0.0) -> None:
+    def __init__(self, delay: float = 0.0, gate: threading.Event | None = None) -> None:
         self.embedded: list[str] = []
         self.delay = delay
+        self.gate = gate  # when given, nothing is embedded before it is set (or 30 s have passed)
         self.lock = threading.Lock()
 
     def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        if self.gate is not None:
+            self.gate.wait(timeout=30)
         time.sleep(self.delay)
         out = np.zeros((len(texts), DIM), dtype=np.float32)
         for row, text in enumerate(texts):
@@ -136,13 +139,16 @@ def test_a_vectors_file_damaged_where_the_start_does_not_read_is_found_after_it_
     for i in range(offset, offset + length):  # every sentence vector: the start reads none of them
         data[i] ^= 0x55
     path.write_bytes(bytes(data))
-    model = WordHashEmbedder()
+    # The check in the background may embed only once the start has been looked at: a fast thread raced the asserts.
+    model = WordHashEmbedder(gate=threading.Event())
     with caplog.at_level(logging.WARNING, logger="bot.service"):
         damaged = service(model)
         assert damaged.snapshot.vectors is not None
         assert damaged.snapshot.vectors.mapped is not None
         assert not model.embedded  # the start took the file on trust
         assert damaged.verifier is not None
+        assert model.gate is not None
+        model.gate.set()
         damaged.verifier.join(timeout=30)
     assert "is damaged (checksum mismatch in sentences); rebuilding it" in caplog.text
     assert model.embedded  # embedded again rather than copied from the damaged file
