@@ -68,6 +68,7 @@ CHAT_WORDS: dict[str, tuple[str, ...]] = {
 # Words around a question that ask nothing ("hey", "thanks"; bot/data/chat_fillers.txt).
 CHAT_FILLERS: frozenset[str] = words("chat_fillers.txt")
 _WORD_RE = re.compile(r"\w+")
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
 # Words a defined acronym's initials skip ("Federal Bureau of Investigation"); the pattern is built from them.
 _SMALL_WORD_LIST = lines("acronym_small_words.txt")
 _SMALL_WORDS = frozenset(_SMALL_WORD_LIST)
@@ -234,11 +235,13 @@ class Expander:
         wordnet_weight: float = 0.0,
         transpositions: bool = True,
         doc_freq: Callable[[str], int] | None = None,
+        analyzer: Analyzer | None = None,
     ) -> None:
         self.vocabulary = frozenset(vocabulary)
         # Two letters typed the wrong way round ("Spetcre") are one edit, not two (optimal string alignment).
         self.distance = OSA.distance if transpositions else Levenshtein.distance
         self.doc_freq = doc_freq
+        self.analyzer = analyzer  # stems a written word's edits (``repair_written``); None: no such repair
         self.related = related
         self.wordnet = wordnet or {}
         self.wordnet_weight = wordnet_weight
@@ -247,6 +250,7 @@ class Expander:
         self.compound_weight = compound_weight
         self._by_initial_built: dict[str, list[str]] | None = None
         self.repair = lru_cache(maxsize=4096)(self._repair)
+        self.repair_written = lru_cache(maxsize=4096)(self._repair_written)
 
     @property
     def typo_index_built(self) -> bool:
@@ -292,22 +296,49 @@ class Expander:
         if not found:
             return ()
         nearest = min(score for _, score, _ in found)
-        tied = sorted(choice for choice, score, _ in found if score == nearest)
-        if self.doc_freq is not None and len(tied) > 1:
+        return self._most_held(choice for choice, score, _ in found if score == nearest)
+
+    def _most_held(self, tied: Iterable[str]) -> tuple[str, ...]:
+        """Return the one of equally near repairs that far more passages hold than the next, or the first two."""
+        ranked = sorted(tied)
+        if self.doc_freq is not None and len(ranked) > 1:
             df = self.doc_freq
-            tied.sort(key=lambda c: (-df(c), c))
-            if df(tied[0]) >= TYPO_COMMON_RATIO * df(tied[1]):
-                return (tied[0],)
-        return tuple(tied[:TYPO_MAX_CANDIDATES])
+            ranked.sort(key=lambda c: (-df(c), c))
+            if df(ranked[0]) >= TYPO_COMMON_RATIO * df(ranked[1]):
+                return (ranked[0],)
+        return tuple(ranked[:TYPO_MAX_CANDIDATES])
+
+    def _repair_written(self, word: str) -> tuple[str, ...]:
+        """Return the index terms of the words one edit from a word as written, when its term repairs to none.
+
+        The stemmer cuts a misspelt word where it would not cut the word meant: "levaing" keeps its "ing" as
+        "leva", two edits from "leav", but "leaving", one edit from what was written, is "leav". Every word one
+        letter dropped, swapped, replaced or added away (a few hundred, stemmed) is tried; about a millisecond a
+        word, once per word and vocabulary.
+        """
+        analyzer = self.analyzer
+        if analyzer is None or len(word) < TYPO_MIN_LENGTH or not (word.isascii() and word.isalpha()):
+            return ()
+        splits = [(word[:i], word[i:]) for i in range(1, len(word) + 1)]  # the first letter kept, as ``repair``
+        edits = {a + b[1:] for a, b in splits if b}
+        edits |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+        edits |= {a + c + b[1:] for a, b in splits if b for c in _LETTERS}
+        edits |= {a + c + b for a, b in splits for c in _LETTERS}
+        held = {terms[0] for edit in edits if len(terms := analyzer.terms(edit)) == 1 and terms[0] in self.vocabulary}
+        return self._most_held(held) if held else ()
 
     def expand(
-        self, terms: Sequence[str], compounds: Sequence[tuple[str, tuple[str, ...]]] = ()
+        self,
+        terms: Sequence[str],
+        compounds: Sequence[tuple[str, tuple[str, ...]]] = (),
+        written: Mapping[str, str] | None = None,
     ) -> list[WeightedTerm]:
         """Return each distinct question term, then its compounds, typo repairs and related terms the index holds.
 
         ``compounds`` (from ``compounds``) weigh ``compound_weight`` (0.5, as related words): at 1 they let a
         compound outweigh the rest of the question ("Why are dock workers against automated cranes?" went to
-        the "Dockworkers Union" paragraph).
+        the "Dockworkers Union" paragraph). ``written`` gives a term's word as the question writes it (folded),
+        for a typo the term's own repair misses (``repair_written``).
         """
         out: list[WeightedTerm] = []
         seen: set[str] = set()
@@ -325,7 +356,8 @@ class Expander:
         for term in [w.term for w in out]:
             candidates: list[tuple[str, float]] = []
             if term not in self.vocabulary and self.typo_weight > 0:
-                candidates += [(fixed, self.typo_weight) for fixed in self.repair(term)]
+                fixed = self.repair(term) or (self.repair_written(written[term]) if written and term in written else ())
+                candidates += [(f, self.typo_weight) for f in fixed]
             if self.related_weight > 0:
                 candidates += [(r, self.related_weight) for r in sorted(self.related.get(term, ()))]
             if self.wordnet_weight > 0:

@@ -32,7 +32,7 @@ from typing import ClassVar, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from bot.analysis import Analyzer
+from bot.analysis import Analyzer, fold
 from bot.answer import (
     DeclinePolicy,
     Highlight,
@@ -364,8 +364,10 @@ class Expansion:
     def searched(self, ctx: Context) -> tuple[WeightedTerm, ...]:
         """Return the weighted terms searched for the question."""
         terms = ctx.terms
-        found = compounds(strip_frame(ctx.question.text), ctx.analyzer, ctx.expander.vocabulary)
-        return tuple(ctx.expander.expand(terms, found))
+        text = ctx.question.text
+        found = compounds(strip_frame(text), ctx.analyzer, ctx.expander.vocabulary)
+        written = {t.term: fold(text[t.start:t.end]) for t in ctx.analyzer.tokens(text)}
+        return tuple(ctx.expander.expand(terms, found, written))
 
 
 class LexicalCandidates:

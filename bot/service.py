@@ -453,6 +453,7 @@ class AskService:
                 wordnet_weight=self.retrieval.wordnet_weight,
                 transpositions=self.retrieval.typo_transpositions,
                 doc_freq=index.doc_freq,
+                analyzer=self.analyzer,
             )
             cached = (index, expander)
             self._expander = cached

@@ -72,6 +72,21 @@ def test_of_equally_near_repairs_the_one_far_more_passages_hold_is_meant() -> No
     assert set(Expander([countries, counties], {}).repair(term)) == {countries, counties}
 
 
+def test_a_typo_the_stemmer_cut_elsewhere_is_repaired_from_the_word_as_written() -> None:
+    # "levaing" keeps its "ing" and stems to "leva", two edits from "leav"; "leaving", one edit from what was
+    # written, is "leav"
+    (typed,) = ANALYZER.terms("levaing")
+    (meant,) = ANALYZER.terms("leaving")
+    expander = Expander(vocab("leaving", "dynasty"), {}, analyzer=ANALYZER)
+    assert expander.repair(typed) == ()
+    assert expander.repair_written("levaing") == (meant,)
+    searched = {w.term: w.weight for w in expander.expand([typed, "dynasti"], written={typed: "levaing"})}
+    assert searched[meant] == expander.typo_weight
+    # without the analyzer, or for a short word, nothing is tried
+    assert Expander(expander.vocabulary, {}).repair_written("levaing") == ()
+    assert expander.repair_written("lvae") == ()
+
+
 def test_spelled_out_replaces_only_a_word_with_one_repair_by_edit_distance() -> None:
     expander = Expander(vocab("satellite", "property", "visitor", "cat", "hat"), {})
     written = {t: w for w in ("satellite", "property", "visitor") for t in ANALYZER.terms(w)}
