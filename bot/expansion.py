@@ -239,6 +239,7 @@ class Expander:
     ) -> None:
         self.vocabulary = frozenset(vocabulary)
         # Two letters typed the wrong way round ("Spetcre") are one edit, not two (optimal string alignment).
+        self.transpositions = transpositions
         self.distance = OSA.distance if transpositions else Levenshtein.distance
         self.doc_freq = doc_freq
         self.analyzer = analyzer  # stems a written word's edits (``repair_written``); None: no such repair
@@ -321,7 +322,8 @@ class Expander:
             return ()
         splits = [(word[:i], word[i:]) for i in range(1, len(word) + 1)]  # the first letter kept, as ``repair``
         edits = {a + b[1:] for a, b in splits if b}
-        edits |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+        if self.transpositions:
+            edits |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
         edits |= {a + c + b[1:] for a, b in splits if b for c in _LETTERS}
         edits |= {a + c + b for a, b in splits for c in _LETTERS}
         held = {terms[0] for edit in edits if len(terms := analyzer.terms(edit)) == 1 and terms[0] in self.vocabulary}
