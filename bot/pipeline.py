@@ -366,7 +366,10 @@ class Expansion:
         terms = ctx.terms
         text = ctx.question.text
         found = compounds(strip_frame(text), ctx.analyzer, ctx.expander.vocabulary)
-        written = {t.term: fold(text[t.start:t.end]) for t in ctx.analyzer.tokens(text)}
+        # A term's word as written is read only for a repair, so only when some term is no passage's.
+        vocabulary = ctx.expander.vocabulary
+        written = ({t.term: fold(text[t.start:t.end]) for t in ctx.analyzer.tokens(text)}
+                   if any(t not in vocabulary for t in terms) else None)
         return tuple(ctx.expander.expand(terms, found, written))
 
 
