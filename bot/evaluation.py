@@ -235,6 +235,7 @@ STAGES: tuple[Stage, ...] = (
     Stage("sentence similarity", (("sentence_similarity_weight", 0.0),)),
     Stage("question embedded spelt right", (("embed_spelled_out", False),)),
     Stage("chat short forms read as their words", (("chat_words", False),)),
+    Stage("lead-ins and tails left out", (("lead_ins", False),)),
     Stage("typo repair: a transposition one typo", (("typo_transpositions", False),)),
     Stage("strict count", (("strict_count", False),)),
     Stage("WordNet's kinds of what is counted", (("count_kinds", False),)),

@@ -33,7 +33,7 @@ from rapidfuzz.distance import OSA, Levenshtein
 from rapidfuzz.process import extract
 
 from bot.analysis import Analyzer, fold
-from bot.wordlists import lines, words
+from bot.wordlists import lines, named_lists, words
 
 TYPO_WEIGHT = 0.6
 RELATED_WEIGHT = 0.5
@@ -68,6 +68,16 @@ CHAT_WORDS: dict[str, tuple[str, ...]] = {
 # Words around a question that ask nothing ("hey", "thanks"; bot/data/chat_fillers.txt).
 CHAT_FILLERS: frozenset[str] = words("chat_fillers.txt")
 _WORD_RE = re.compile(r"\w+")
+# The words that lead into a question and trail after it (bot/data/question_leads.txt).
+_LEADS = named_lists("question_leads.txt")
+_LEAD_WORDS: frozenset[str] = _LEADS["lead"]
+_LEAD_BEFORE: frozenset[str] = _LEADS["before"]
+_LEAD_ENDS: frozenset[str] = _LEADS["ends"]
+_LEAD_ALONE: frozenset[str] = _LEADS["alone"]
+_LEAD_PREPOSITIONS: frozenset[str] = _LEADS["prepositions"]
+# A unit a question asks its answer in ("in millimeters, how much …") is the question's own, held or not.
+_UNIT_WORDS: frozenset[str] = frozenset(word.lower() for line in lines("units.txt") for word in line.split())
+_LEAD_WORD_RE = re.compile(r"\w+(?:'\w+)*")
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 # Words a defined acronym's initials skip ("Federal Bureau of Investigation"); the pattern is built from them.
 _SMALL_WORD_LIST = lines("acronym_small_words.txt")
@@ -411,6 +421,121 @@ def spelled_chat(text: str, analyzer: Analyzer, vocabulary: Container[str]) -> s
     if not out:
         return text
     return ("".join(out) + text[last:]).strip(" ,.!;:-")
+
+
+def _capital(word: str) -> bool:
+    """Return True when a word is written with a capital, "I" and "I'm" aside."""
+    return word != word.lower() and re.split(r"['’]", word, maxsplit=1)[0] != "I"
+
+
+@dataclass(frozen=True, slots=True)
+class _Typed:
+    """A question's words as typed, for finding where its lead-in ends and its tail starts."""
+
+    text: str
+    folded: str
+    found: tuple[re.Match[str], ...]
+    analyzer: Analyzer
+    vocabulary: Container[str]
+
+    def word(self, i: int) -> str:
+        """Return the ``i``-th word, folded."""
+        return self.found[i].group()
+
+    def leads(self, i: int) -> bool:
+        """Return True when the ``i``-th word may lead in or trail: listed, or a lower-case word no passage holds."""
+        word = self.word(i)
+        if word in _LEAD_WORDS:
+            return True
+        surface = self.text[self.found[i].start() : self.found[i].end()]
+        if word in _LEAD_BEFORE or word in _UNIT_WORDS or _capital(surface) or any(c.isdigit() for c in word):
+            return False
+        return not any(t in self.vocabulary for t in self.analyzer.terms(word))
+
+    def signals(self, run: range) -> bool:
+        """Return True when a run of leading words has one that is listed or that no passage holds (no stopword)."""
+        return any(self.word(k) in _LEAD_WORDS or self.analyzer.terms(self.word(k)) for k in run)
+
+    def lead_in_end(self) -> int:
+        """Return where the question starts after its lead-in (0: none)."""
+        cut = 0
+        for i, match in enumerate(self.found):
+            word = match.group()
+            if not self.leads(i):
+                asks = word in _LEAD_BEFORE or (
+                    word in _LEAD_PREPOSITIONS and i + 1 < len(self.found) and self.word(i + 1) in _LEAD_BEFORE
+                )
+                # One word before the wh-word leads in when listed so ("so when …") or no passage holds it ("bro
+                # when"); a stopword ("in what year", "to whom") is the question's own.
+                alone = i == 1 and (self.word(0) in _LEAD_ALONE or bool(self.analyzer.terms(self.word(0))))
+                if asks and (i >= 2 or alone) and self.signals(range(i)):
+                    # "… in what year": the preposition is the question's own
+                    at = i - 1 if word in _LEAD_BEFORE and self.word(i - 1) in _LEAD_PREPOSITIONS else i
+                    cut = self.found[at].start() if at >= 1 else cut
+                return cut
+            if i + 1 == len(self.found):
+                return cut
+            after = self.folded[match.end() : self.found[i + 1].start()]
+            if (re.search(r"[,:;]", after) or (word in _LEAD_ENDS and i >= 1)) and self.signals(range(i + 1)):
+                cut = self.found[i + 1].start()
+        return cut
+
+    def tail_start(self, cut: int) -> int:
+        """Return where the question ends before its tail (the text's length: none)."""
+        end = len(self.text)
+        # The tail starts after the last mark before the question's last word: "…to? do you know?" at "do".
+        mark = max(self.folded.rfind(m, 0, self.found[-1].start()) for m in "?,.!;:")
+        trailing = range(next((i for i, m in enumerate(self.found) if m.start() > mark), len(self.found)),
+                         len(self.found))
+        if (
+            mark > cut
+            and (self.folded[mark] in "?!" or len(trailing) >= 2)
+            and all(self.leads(i) for i in trailing)
+            and any(self.word(i) in _LEAD_ENDS for i in trailing)  # "do you know", not "and will it be so"
+        ):
+            end = mark + 1
+        # Past the first question mark that ends a question, words with no wh-word, number or capital ask no more.
+        asked = next((m.start() for m in re.finditer(r"\?", self.folded)
+                      if m.start() > cut and self.analyzer.terms(self.text[cut : m.start()])), -1)
+        after = [i for i, m in enumerate(self.found) if m.start() > asked]
+        if asked > cut and after and not any(
+            self.word(i) in _LEAD_BEFORE
+            or any(c.isdigit() for c in self.word(i))
+            or _capital(self.text[self.found[i].start() : self.found[i].end()])
+            for i in after
+        ):
+            end = min(end, asked + 1)
+        # Emoji or a smiley after the last question mark: no words, no quotes ("… the film 'The Best Man?'").
+        final = self.folded.rfind("?", cut, end)
+        if final >= 0 and re.fullmatch(r"[^\w\"'“”‘’]+", self.text[final + 1 : end]):
+            end = final + 1
+        return end
+
+
+def unframed(text: str, analyzer: Analyzer, vocabulary: Container[str]) -> str:
+    """Return the question without the words that lead into it and trail after it ("can you tell me", "anyone know?").
+
+    "I was wondering when the tram opens? anyone know?" is read as "when the tram opens?": words that ask nothing
+    ("want", "wondering", "quick question") are then neither searched for nor read by the sentence model, and the
+    question's kind is read from its wh-word. A word may lead in or trail when ``bot/data/question_leads.txt`` lists
+    it, or it is typed in lower case and is a stopword or a word no passage holds ("ayy", "lemme"); never a wh-word,
+    a number, a unit or another word a passage holds. A lead-in is a run of such first words, one of them listed or
+    held by no passage, that ends at a comma or colon, right before a wh-word ("do you know when …", "so when …",
+    "… in what year") or on a word that ends a lead-in ("I want to know the …"). A tail is such words after the
+    question's last mark, one of them a word that ends a lead-in ("…? anyone know?", "…, if you know"; after a
+    comma or full stop, two words or more), or the words after its first question mark when none is a wh-word,
+    number or word with a capital ("? asking for a friend"), or emoji after its last. Either stays when nothing
+    else would be left to search.
+    """
+    folded = fold(text)
+    typed = _Typed(text, folded, tuple(_LEAD_WORD_RE.finditer(folded)), analyzer, vocabulary)
+    if not typed.found:
+        return text
+    cut = typed.lead_in_end()
+    end = typed.tail_start(cut)
+    if (cut, end) == (0, len(text)) or not analyzer.terms(text[cut:end]):
+        return text
+    return text[cut:end].strip(" ,;:-")
 
 
 def spelled_out(

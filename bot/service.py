@@ -42,6 +42,7 @@ from bot.expansion import (
     related_map,
     spelled_chat,
     spelled_out,
+    unframed,
 )
 from bot.index import BM25Index, BM25Params, PassageSet, TermContribution
 from bot.index_store import IndexCache, cache_key, default_cache_dir
@@ -503,6 +504,8 @@ class AskService:
         text = question
         if r.chat_words and len(question) <= r.max_question_chars:
             text = spelled_chat(question, self.analyzer, snap.index.vocab)
+        if r.lead_ins and len(question) <= r.max_question_chars:
+            text = unframed(text, self.analyzer, snap.index.vocab)
         q = parse_question(text, self.analyzer, max_chars=r.max_question_chars)
         within = self._within(snap, article)
         visible = snap.visible(articles) if articles is not None else None

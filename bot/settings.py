@@ -81,6 +81,11 @@ class RetrievalSettings(_Section):
         description="Read a chat short form no passage holds (bot/data/chat_words.txt: uni, govt) as its word, and "
         "leave out the fillers around a question (bot/data/chat_fillers.txt: hey, thanks).",
     )
+    lead_ins: bool = Field(
+        default=True,
+        description="Leave out the words that lead into a question and trail after it (bot/data/question_leads.txt: "
+        "'can you tell me', 'I was wondering', '… anyone know?').",
+    )
     embed_spelled_out: bool = Field(
         default=True, description="Embed the question with each typo replaced by its one repair (semantic stage)."
     )

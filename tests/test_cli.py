@@ -121,6 +121,12 @@ def test_explain_shows_a_question_read_with_its_chat_short_forms_spelt_out() -> 
     assert out.startswith("read as: how many people work in construction\n")
 
 
+def test_explain_shows_a_question_read_without_its_lead_in() -> None:
+    code, out = run(["explain", "quick question: how many inmates work in construction? any idea?"])
+    assert code == 0
+    assert out.startswith("read as: how many inmates work in construction?\n")
+
+
 def test_eval_reports_metrics_and_thresholds(tmp_path: Path) -> None:
     qset = tmp_path / "set.yaml"
     qset.write_text(

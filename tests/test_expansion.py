@@ -20,6 +20,7 @@ from bot.expansion import (
     related_map,
     spelled_chat,
     spelled_out,
+    unframed,
 )
 from bot.service import AskService
 from tests.articles import write_article
@@ -129,6 +130,50 @@ SPELLED_CHAT = [
 def test_spelled_chat_reads_short_forms_contractions_and_fillers(typed: str, read: str) -> None:
     held = vocab("university", "photo", "built", "tech", "bot", "thanks")
     assert spelled_chat(typed, ANALYZER, held) == read
+
+
+# (as typed, as read) with the passages holding "tram", "opens", "body", "built", "quake", "friend", "many", "shut"
+UNFRAMED = [
+    ("can you tell me how many inmates work in construction?", "how many inmates work in construction?"),
+    ("I was wondering when the tram opens? anyone know?", "when the tram opens?"),
+    ("quick question: because of the quake, how many people moved?", "because of the quake, how many people moved?"),
+    ("I want to know the colour of the tram", "the colour of the tram"),  # ends on "know": no wh-word needed
+    ("so who built the tram?", "who built the tram?"),  # one word alone, when listed as leading on its own
+    ("i'm trying to figure out in what year it opened", "in what year it opened"),  # the preposition stays
+    ("sorry, dumb question, but who built it", "who built it"),
+    ("what did the tram cost, do you know", "what did the tram cost"),
+    # a word no passage holds, typed in lower case, leads in or trails too
+    ("ayy lemme ask who built the tram", "who built the tram"),
+    ("bro when did the tram open", "when did the tram open"),
+    # past the question mark: no wh-word, number or capital, or only emoji
+    ("who built the tram? asking for a friend", "who built the tram?"),
+    ("who built the tram? 🙏", "who built the tram?"),
+    ("who built the tram? In 1990?", "who built the tram? In 1990?"),
+    ("who built the tram? And when?", "who built the tram? And when?"),
+    ('Who sang in the film "The Tram?"', 'Who sang in the film "The Tram?"'),
+    # words that ask something stay: a word a passage holds, a capital, a number, a unit, the question's own stopwords
+    ("Did someone find the body?", "Did someone find the body?"),
+    ("To whom did he write?", "To whom did he write?"),
+    ("In what year was it built?", "In what year was it built?"),
+    ("in millimeters, how much rain falls?", "in millimeters, how much rain falls?"),
+    ("Many of what shut down?", "Many of what shut down?"),
+    ("Ayy, who built it?", "Ayy, who built it?"),
+    ("What did he know?", "What did he know?"),
+    ("Chopin, who did he know?", "Chopin, who did he know?"),
+    ("Who is Dr. Smith?", "Who is Dr. Smith?"),
+    ("Which tram falls, M or C?", "Which tram falls, M or C?"),
+    ("and what?", "and what?"),
+    ("what is it, and will it be so?", "what is it, and will it be so?"),  # a tail holds a word ending a lead-in
+    # nothing left to search for: as typed
+    ("do you know?", "do you know?"),
+    ("so, who?", "so, who?"),
+]
+
+
+@pytest.mark.parametrize(("typed", "read"), UNFRAMED)
+def test_unframed_leaves_out_lead_ins_and_tails(typed: str, read: str) -> None:
+    held = vocab("tram", "opens", "body", "built", "quake", "friend", "many", "shut", "chopin", "smith")
+    assert unframed(typed, ANALYZER, held) == read
 
 
 def test_spelled_out_leaves_a_word_with_two_equally_near_repairs() -> None:

@@ -321,5 +321,20 @@ def test_a_greeting_and_thanks_around_a_question_change_nothing(service: AskServ
     assert polite.best is not None
     assert plain.best is not None
     assert polite.best.passage == plain.best.passage
-    as_typed = service.with_retrieval(service.retrieval.model_copy(update={"chat_words": False}))
+    # Off, both: words no passage holds lead in and trail too (round 29), so the lead-ins would drop these fillers.
+    as_typed = service.with_retrieval(service.retrieval.model_copy(update={"chat_words": False, "lead_ins": False}))
     assert "thank" in as_typed.ask("hey bot, how many inmates work in construction? thanks!").terms
+
+
+def test_a_lead_in_and_a_tail_around_a_question_change_nothing(service: AskService) -> None:
+    plain = service.ask("How many inmates work in construction?")
+    framed = "I was wondering, how many inmates work in construction? anyone know?"
+    answer = service.ask(framed)
+    assert answer.question == framed  # answered as asked: only the stages read it without its frame
+    assert answer.terms == plain.terms
+    assert answer.best is not None
+    assert plain.best is not None
+    assert answer.best.passage == plain.best.passage
+    assert answer.best.highlight_text == plain.best.highlight_text == "15,000"
+    as_typed = service.with_retrieval(service.retrieval.model_copy(update={"lead_ins": False}))
+    assert {"wonder", "anyon"} & set(as_typed.ask(framed).terms)

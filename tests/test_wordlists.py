@@ -14,7 +14,7 @@ WORD_FILES = ("stopwords.txt", "number_words.txt", "count_modifiers.txt", "gener
               "sentence_starters.txt", "chat_fillers.txt")
 LINE_FILES = ("related.txt", "abbreviations.txt", "acronym_small_words.txt", "lemmas.txt", "units.txt",
               "question_kinds.txt", "answer_words.txt", "question_frames.txt", "wordnet_related.txt",
-              "wordnet_kinds.txt", "chat_words.txt")
+              "wordnet_kinds.txt", "chat_words.txt", "question_leads.txt")
 # Files of named lists (``named_lists``), with the names their reader looks up.
 NAMED_LISTS = {
     "question_kinds.txt": {"money_after_the", "money_after_what", "quantity_after_how", "quantity_after_what",
@@ -22,6 +22,7 @@ NAMED_LISTS = {
     "answer_words.txt": {"time_units", "time_unit_abbreviations", "months", "ordinals", "currencies",
                          "not_name_starts", "name_particles", "place_prepositions", "weekdays", "day_words",
                          "seasons", "not_subjects"},
+    "question_leads.txt": {"lead", "before", "alone", "prepositions", "ends"},
 }
 
 
