@@ -218,7 +218,10 @@ def test_a_question_sharing_no_word_names_no_closest_article(service: AskService
     assert answer.closest is None
 
 
-@pytest.mark.parametrize("folder", [CORPUS_DIR, *((DATA / name / "corpus") for name in ("multi", "fresh", "fresh2"))])
+EVAL_CORPORA = ("multi", "fresh", "fresh2", "fresh3")
+
+
+@pytest.mark.parametrize("folder", [CORPUS_DIR, *((DATA / name / "corpus") for name in EVAL_CORPORA)])
 def test_the_forward_index_holds_the_analyzers_tokens_of_every_passage(folder: Path) -> None:
     """Answering reads a passage's terms from the index, never from the text: they must be the analyzer's."""
     service = AskService(load_corpus(folder), retrieval=RetrievalSettings(semantic=False))
