@@ -4,6 +4,7 @@
     python tests/tools/typed_variants.py typos /tmp/typos.json   # one typo a question
     python tests/tools/typed_variants.py polite /tmp/polite.json # a greeting before, thanks after
     python tests/tools/typed_variants.py framed /tmp/framed.json # a lead-in before, a tail after (framed2-4 too)
+    python tests/tools/typed_variants.py keywords /tmp/kw.json   # only the words that matter, as a search box
     askbot eval /tmp/typos.json --articles …                     # then measured as the dev set is
 
 ``chat`` writes each word that ``bot/data/chat_words.txt`` gives a short form for as that short form ("university"
@@ -15,8 +16,10 @@ question ("hey bot, ", the question's first letter then lower case) or thanks af
 (seeded). ``framed`` puts a lead-in before each question ("can you tell me ", "quick question: ", the question's
 first letter then lower case) or a tail after it (" anyone know?"), or both (seeded); ``framed2``, ``framed3`` and
 ``framed4`` draw from other lists, the last two written by helpers that had not seen
-``bot/data/question_leads.txt``. Paragraphs, answers and which question is impossible stay as they are. Rounds 28
-and 29 of the README measure them.
+``bot/data/question_leads.txt``. ``keywords`` keeps only the words that are no stopword, lower case and without
+punctuation, as a search box is typed into ("What was included on the first iPod?" → "included first ipod"). The
+paragraphs, answers and which question is impossible stay as they are. Rounds 28, 29 and 30 of the README measure
+them.
 """
 
 from __future__ import annotations
@@ -88,6 +91,12 @@ def chat(question: str, short_of: dict[str, str], words: re.Pattern[str]) -> str
     return _CONTRACTION_RE.sub(lambda m: m.group(1) + m.group(2).replace("'", "").replace("’", ""), typed)
 
 
+def keywords(question: str) -> str:
+    """Return the question's words that are no stopword, lower case and without punctuation."""
+    words = (w.strip(".").lower() for w in re.findall(r"[\w'’.-]+", question))
+    return " ".join(w for w in words if w and w not in STOPWORDS)
+
+
 def typo(word: str, rng: random.Random) -> str:
     """Return the word with one typo past its first letter."""
     near = {ch: [row[j] for j in (i - 1, i + 1) if 0 <= j < len(row)] for row in KEYBOARD for i, ch in enumerate(row)}
@@ -105,7 +114,8 @@ def typo(word: str, rng: random.Random) -> str:
 def main() -> None:
     """Write the variant."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("variant", choices=("chat", "typos", "polite", "framed", "framed2", "framed3", "framed4"))
+    parser.add_argument("variant",
+                        choices=("chat", "typos", "polite", "framed", "framed2", "framed3", "framed4", "keywords"))
     parser.add_argument("out", type=Path)
     args = parser.parse_args()
     data: dict[str, Any] = json.loads(SQUAD.read_text(encoding="utf-8"))
@@ -131,6 +141,8 @@ def main() -> None:
                         before = GREETINGS[0]
                     # after a greeting the question reads on, its first letter no longer a capital
                     qa["question"] = before + (asked[:1].lower() + asked[1:] if before else asked) + after
+                elif args.variant == "keywords":
+                    qa["question"] = keywords(asked) or asked
                 elif args.variant.startswith("framed"):
                     frames = {"framed": (LEADS, TAILS), "framed2": (LEADS2, TAILS2), "framed3": (LEADS3, TAILS3),
                               "framed4": (LEADS4, TAILS4)}
