@@ -170,7 +170,7 @@ def test_sentence_spans_of_every_eval_passage_are_the_plain_ones() -> None:
     from bot.corpus import load_corpus
     from tests.conftest import DATA_DIR
 
-    for name in ("multi", "fresh", "fresh2", "fresh3"):
+    for name in ("multi", "fresh", "fresh2", "fresh3", "news1", "news2", "news3"):
         for passage in load_corpus(DATA_DIR / name / "corpus").passages:
             assert sentence_spans(passage.text) == reference_sentence_spans(passage.text)
 

@@ -577,7 +577,7 @@ def test_cue_spans_read_through_lowered_twins_are_the_case_insensitive_ones(text
 
 
 def test_cue_spans_of_every_eval_passage_are_the_case_insensitive_ones() -> None:
-    texts = [p.text for name in ("multi", "fresh", "fresh2", "fresh3")
+    texts = [p.text for name in ("multi", "fresh", "fresh2", "fresh3", "news1", "news2", "news3")
              for p in load_corpus(DATA_DIR / name / "corpus").passages]
     for kind in QuestionKind:
         assert [cue_spans(kind, t) for t in texts] == [_plain_cue_spans(kind, t) for t in texts]

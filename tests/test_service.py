@@ -218,7 +218,7 @@ def test_a_question_sharing_no_word_names_no_closest_article(service: AskService
     assert answer.closest is None
 
 
-EVAL_CORPORA = ("multi", "fresh", "fresh2", "fresh3")
+EVAL_CORPORA = ("multi", "fresh", "fresh2", "fresh3", "news1", "news2", "news3")
 
 
 @pytest.mark.parametrize("folder", [CORPUS_DIR, *((DATA / name / "corpus") for name in EVAL_CORPORA)])
