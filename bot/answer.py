@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 
-from bot.analysis import Analyzer, Token, fold, sentence_spans
+from bot.analysis import STOPWORDS, Analyzer, Token, fold, sentence_spans
 from bot.corpus import Article, Passage
 from bot.wordlists import alternation, lines, named_lists, words
 
@@ -404,6 +404,8 @@ def counted_terms(question: str, analyzer: Analyzer) -> frozenset[str]:
     first, second = match.group(1), match.group(2)
     if first.strip("?!.,") in _GENERIC_COUNTED:
         return frozenset()
+    if _counts_a_verb(first, second):
+        return frozenset()
     terms = analyzer.terms(first)
     if second and ("-" in first or first in COUNT_MODIFIERS):
         terms += analyzer.terms(second)
@@ -485,6 +487,20 @@ def counts_other(text: str, end: int, counted: Set[str], analyzer: Analyzer) -> 
 _COUNTED_PHRASE_RE = re.compile(_ASKS_COUNT + r"([^?!.,;:]*)")
 
 
+def _counts_a_verb(first: str, second: str | None) -> bool:
+    """Return True when "how many" is followed by a verb in the past and no noun: "how many ENDED up in hospital".
+
+    Who did it goes unsaid, so nothing in particular is counted: "how many signed the petition" is answered by
+    "200 signatures", "how many ended up in hospital" by "31 people have been admitted". A word in -ed with a
+    content word after it qualifies a noun instead ("how many armed officers"), and counts as before.
+    """
+    word = first.strip("?!.,")
+    if not (len(word) >= 4 and word.endswith("ed")):
+        return False
+    after = (second or "").strip("?!.,")
+    return not after or after in STOPWORDS or first != word
+
+
 def counted_phrase(question: str, analyzer: Analyzer) -> frozenset[str]:
     """Return the terms of the whole phrase "how many" counts, up to its first function word, or an empty set.
 
@@ -493,6 +509,9 @@ def counted_phrase(question: str, analyzer: Analyzer) -> frozenset[str]:
     """
     match = _COUNTED_PHRASE_RE.search(fold(question))
     if match is None:
+        return frozenset()
+    counted = _COUNTED_RE.search(fold(question))
+    if counted is not None and _counts_a_verb(counted.group(1), counted.group(2)):
         return frozenset()
     terms: list[str] = []
     for word in match.group(1).split():

@@ -203,6 +203,9 @@ def test_money_questions(question: str, kind: QuestionKind) -> None:
          "more staff.", ["$3.6 million", "40 euros"]),
         (QuestionKind.MONEY, "They donated thousands of dollars, then tens of millions of euros, to 300 charities.",
          ["thousands of dollars", "tens of millions of euros"]),
+        # and since round 30 more of the world's currencies, after an amount only
+        (QuestionKind.MONEY, "A four-year extension worth 22 million crowns; the crowns of three kings; 900 rand.",
+         ["22 million crowns", "900 rand"]),
         # quantity: counts, not halves or years
         (QuestionKind.QUANTITY, "Patients from the northern half of the valley, 96 people and a dozen dogs, were "
          "moved in 2025.", ["96", "dozen"]),
@@ -251,6 +254,12 @@ def test_cue_spans_are_the_answers_of_the_kind_asked(kind: QuestionKind, text: s
         ("How much water does the plant treat?", set()),
         ("How many Hispanic people live in the city?", set()),  # people after a modifier: any number answers
         ("How much office space did Manhattan have?", set()),
+        # A verb in the past with no noun after it leaves who did it unsaid (round 30): any number answers.
+        ("how many signed the staff petition", set()),
+        ("how many ended up in hospital with measles", set()),
+        ("How many died?", set()),
+        ("How many armed officers patrol the port?", {"arm", "offic"}),  # it qualifies the noun after it
+        ("How many red buses are there?", {"red", "buse"}),  # too short to be read as a verb
     ],
 )
 def test_counted_terms(question: str, counted: set[str]) -> None:
@@ -276,6 +285,7 @@ def test_a_count_must_share_its_clause_with_what_is_counted() -> None:
         ("How many self-identified LGB people live there?", set()),  # names nobody in particular
         ("How many were killed?", set()),
         ("How much did it cost?", set()),
+        ("how many signed the staff petition", set()),
     ],
 )
 def test_counted_phrase(question: str, phrase: set[str]) -> None:
