@@ -71,6 +71,9 @@ ELSEWHERE_SEARCHED = 8
 ELSEWHERE_COMPARED = 3
 # An all-capital name this short may be what the article spells out ("TV", "SI"): the mixed decline skips it.
 SHORT_ACRONYM = 3
+# How many of a question's words must be another article's topic (``MixedTopicsDecline``): with one, "bank" in
+# "…the charity's bank account?" declined a question its article answers saying "account" (README, "Round 30").
+MIXED_TOPIC_WORDS = 2
 # A year a question gives, read by the mixed-articles decline as it reads a name.
 _QUESTION_YEAR_RE = re.compile(r"1\d{3}|20\d\d")
 # A word of a question whose capitals mark nothing is a name when the articles write it capitalized in the first
@@ -157,6 +160,7 @@ class Context:
     # The decline stages' reason not to answer with a candidate put first (None: answered); set by Pipeline.rank
     # for the re-ordering stages, so a re-order can choose among the passages that would be answered.
     declined_first: Callable[[Ranked], str | None] | None = None
+    titles: dict[str, frozenset[str]] = field(default_factory=dict)  # ``title_terms`` of each article, a snapshot's
     _held: dict[tuple[int, ...], list[dict[str, list[int]]]] = field(default_factory=dict, repr=False)
     _cues: dict[int, bool] = field(default_factory=dict, repr=False)
     _unheld: dict[str, tuple[Name, ...]] = field(default_factory=dict, repr=False)
@@ -870,6 +874,97 @@ class MixedArticlesDecline:
             f"“{other.title}” does" if other is not None else "another article does")
 
 
+class MixedTopicsDecline:
+    """Decline a question asked of all articles whose best article never mentions what another article is about.
+
+    "Did Teodora Vance vote for the body cameras?" finds the by-election that Vance won, but body cameras are
+    what another article's title is about: the question mixes two articles the other way round from the
+    mixed-articles decline (the name is the best article's, the topic another's). Its words count when the best
+    article's passages and title never hold them (nor a typo repair, related word or synonym of them) and another
+    article's title does; it takes ``MIXED_TOPIC_WORDS`` of them, since a single word ("bank", "campaign") is
+    often one the best article says otherwise.
+    """
+
+    name: ClassVar[str] = "mixed-topics decline"
+    off: ClassVar[Switch] = (("decline_mixed_topics", False),)
+    on: ClassVar[Switch] = (("decline_mixed_topics", True),)
+
+    def reason(self, ctx: Context, ranking: Ranking) -> str | None:
+        """Return the words the best passage's article never mentions and another article is about, or None."""
+        if not ctx.settings.decline_mixed_topics or ctx.within is not None:
+            return None
+        position = ranking.candidates[0].position
+        found = topics_outside_own_article(ctx, ranking, position)
+        if found is None:
+            return None
+        other_id, words = found
+        art = ctx.corpus.article(ctx.passage(position).article_id)
+        other = ctx.corpus.article(other_id)
+        title = f"“{art.title}”" if art is not None else "the closest article"
+        about = f"“{other.title}”" if other is not None else "another article"
+        return f"{title} comes closest but never mentions {', '.join(words)}, which {about} is about"
+
+
+def title_terms(ctx: Context, article_id: str) -> frozenset[str]:
+    """Return the terms of an article's title, kept a snapshot (``Context.titles``) once read."""
+    found = ctx.titles.get(article_id)
+    if found is None:
+        article = ctx.corpus.article(article_id)
+        found = ctx.titles[article_id] = frozenset(ctx.analyzer.terms(article.title) if article is not None else ())
+    return found
+
+
+def topics_outside_own_article(ctx: Context, ranking: Ranking, position: int) -> tuple[str, list[str]] | None:
+    """Return the article a question's topic words are about and those words as written, or None.
+
+    A topic word is a question term the candidate's article never holds (in a passage or its title, nor any of
+    the term's stand-ins) and another article's title does: one the asker may see, among the articles of the
+    term's first ``MIXED_POSTINGS_READ`` passages, so that a question reads a bounded number of titles.
+    """
+    article_id = ctx.passage(position).article_id
+    span = ctx.ranges.get(article_id)
+    if span is None:
+        return None
+    stand_ins: dict[str, list[str]] = {}
+    for w in ranking.searched:
+        if not w.original:
+            for source in (w.source, *w.also):
+                stand_ins.setdefault(source, []).append(w.term)
+    holders: Counter[str] = Counter()
+    found: list[str] = []
+    own_title = title_terms(ctx, article_id)
+    for term in dict.fromkeys(ctx.terms):
+        if term in own_title or _holds(ctx.index, term, span):
+            continue
+        # The articles whose title holds the term, among the first that hold it (an article's title words are
+        # its text's too), and that the asker may see.
+        docs, _ = ctx.index.postings(term)
+        if ctx.visible is not None:
+            docs = docs[ctx.visible.mask(docs)]
+        holding = dict.fromkeys(ctx.passage(int(d)).article_id for d in docs[:MIXED_POSTINGS_READ])
+        others = [i for i in holding if term in title_terms(ctx, i)]
+        if not others or any(_holds(ctx.index, t, span) for t in stand_ins.get(term, ())):
+            continue
+        found.append(term)
+        holders.update(others)
+    if len(found) < MIXED_TOPIC_WORDS:
+        return None
+    return holders.most_common(1)[0][0], _as_written(ctx.question.text, ctx.analyzer, set(found))
+
+
+def _as_written(text: str, analyzer: Analyzer, terms: AbstractSet[str]) -> list[str]:
+    """Return the words of ``text`` whose terms are given, as written, next words joined ("body cameras")."""
+    spans: list[list[int]] = []
+    for token in analyzer.tokens(text):
+        if token.term not in terms:
+            continue
+        if spans and not text[spans[-1][1]:token.start].strip():
+            spans[-1][1] = token.end
+        else:
+            spans.append([token.start, token.end])
+    return list(dict.fromkeys(text[a:b] for a, b in spans))
+
+
 class ElsewhereDecline:
     """Decline a question asked of one article when a passage of another comes much closer to it in meaning.
 
@@ -1212,7 +1307,8 @@ class Pipeline:
         LearnedRanking(), CuePromotion(), MeaningCuePromotion()
     )
     # The first to decline gives the reason: a name the article never mentions says most.
-    declines: tuple[Decline, ...] = (NameOutsideArticleDecline(), MixedArticlesDecline(), ElsewhereDecline(),
+    declines: tuple[Decline, ...] = (NameOutsideArticleDecline(), MixedArticlesDecline(), MixedTopicsDecline(),
+                                     ElsewhereDecline(),
                                      ScoreDecline(), CueDecline(), AttributeDecline(), UnknownNameDecline(),
                                      SimilarityDecline(), LearnedDecline())
     highlight: HighlightStage = field(default_factory=HighlightStage)

@@ -51,12 +51,14 @@ from bot.pipeline import (
     Context,
     ElsewhereDecline,
     MixedArticlesDecline,
+    MixedTopicsDecline,
     NameOutsideArticleDecline,
     Pipeline,
     Ranked,
     Ranking,
     TokenMatchScore,
     joined_names,
+    topics_outside_own_article,
     unknown_names,
 )
 from bot.question import parse_question
@@ -114,6 +116,8 @@ class Snapshot:
     # How often the articles capitalize a term past a sentence's start (-1: also in small letters, or an acronym),
     # read for questions whose capitals mark nothing (none, all, Title Case), once a term.
     name_capitals: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+    # The terms of each article's title, read by the mixed-topics decline once an article.
+    titles: dict[str, frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
 
     def visible(self, articles: frozenset[str]) -> PassageSet:
         """Return the passages of ``articles`` (ids the snapshot does not know are ignored)."""
@@ -524,7 +528,7 @@ class AskService:
         return Context(q, r, self.params, self.analyzer, snap.corpus, snap.index, snap.passage_terms,
                        expander, within, visible, snap.ranges, snap.name_capitals, vectors,
                        qvec.vector if qvec is not None else None, qvec.tokens if qvec is not None else None,
-                       known_word=known_word)
+                       known_word=known_word, titles=snap.titles)
 
     def _surface(self, snap: Snapshot, term: str) -> str | None:
         """Return an index term as the first passage holding it writes it, or None when none does."""
@@ -643,6 +647,10 @@ class AskService:
                 unmentioned = tuple(joined_names(ctx.question.text, ctx.names_outside_article))
             elif isinstance(verdict.stage, MixedArticlesDecline):  # the article that answers the rest is closest
                 unmentioned = tuple(joined_names(ctx.question.text, ctx.names_outside_own_article(best.position)))
+                closest = snap.corpus.article(snap.corpus.passages[best.position].article_id)
+            elif isinstance(verdict.stage, MixedTopicsDecline):
+                topics = topics_outside_own_article(ctx, ranking, best.position)
+                unmentioned = tuple(topics[1]) if topics is not None else ()
                 closest = snap.corpus.article(snap.corpus.passages[best.position].article_id)
             return Answer(question, False, verdict.reason, (), terms, best.coverage, relative, closest, unmentioned,
                           elsewhere=elsewhere is not None and closest is not None)

@@ -162,6 +162,10 @@ class RetrievalSettings(_Section):
         default=True, description="Decline a question asked of all articles when the best passage's article never "
         "mentions a name or year it gives that another article does (the question mixes two articles).",
     )
+    decline_mixed_topics: bool = Field(
+        default=True, description="Decline a question asked of all articles when the best passage's article never "
+        "mentions two or more of its words that another article's title holds (the question mixes two articles).",
+    )
     decline_answered_elsewhere: bool = Field(
         default=True, description="Decline a question asked of one article when a passage of another article comes "
         "closer to it in meaning by elsewhere_margin or more (unless the article holds every word asked).",

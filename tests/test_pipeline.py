@@ -49,6 +49,7 @@ def test_stages_run_in_the_documented_order() -> None:
     assert kinds.index("CuePromotion") < kinds.index("ScoreDecline") < kinds.index("SimilarityDecline")
     assert kinds.index("CuePromotion") < kinds.index("NameOutsideArticleDecline") < kinds.index("ScoreDecline")
     assert kinds.index("NameOutsideArticleDecline") < kinds.index("MixedArticlesDecline") < kinds.index("ScoreDecline")
+    assert kinds.index("MixedArticlesDecline") < kinds.index("MixedTopicsDecline") < kinds.index("ScoreDecline")
     assert kinds.index("CuePromotion") < kinds.index("MeaningCuePromotion") < kinds.index("NameOutsideArticleDecline")
     assert kinds[-1] == "HighlightStage"
 
@@ -195,7 +196,11 @@ def test_a_name_the_article_never_mentions_gives_the_first_reason(service: AskSe
     assert "never mentions" not in off.ask(question, article="lighthouse").reason
     # Across the corpus the name is held, though not by the keeper's article: the question mixes the two.
     assert service.ask(question).reason.endswith("never mentions Harbour, which “Harbour tram” does")
-    assert "never mentions" not in _switched(service, decline_mixed_articles=False).ask(question).reason
+    # Without it, the mixed-topics decline reads the same mix from the other article's title.
+    topics = _switched(service, decline_mixed_articles=False).ask(question).reason
+    assert topics.endswith("never mentions Harbour tram, which “Harbour tram” is about")
+    both = _switched(service, decline_mixed_articles=False, decline_mixed_topics=False)
+    assert "never mentions" not in both.ask(question).reason
 
 
 def test_a_question_mixing_two_articles_is_declined_naming_what_the_closest_never_mentions(tmp_path: Path) -> None:
@@ -241,6 +246,34 @@ def test_a_mixed_question_names_the_article_holding_the_name_among_those_the_ask
     assert service.ask(question).reason.endswith("which “Campus history” does")  # the most passages
     server = service.ask(question, articles=frozenset({"buses", "satellite"}))
     assert server.reason.endswith("never mentions Kestrel University, which “Satellite launch” does")
+
+
+def test_a_question_mixing_a_name_with_another_articles_topic_is_declined(tmp_path: Path) -> None:
+    write_article(tmp_path, "election", "Vance wins the mayoral by-election",
+                  "Teodora Vance won the by-election with 52 percent of the vote on Thursday.",
+                  "Vance promised to review the council's spending in her first month.")
+    write_article(tmp_path, "police", "Police to wear body cameras",
+                  "Every patrol officer will wear a body camera from June, the council decided.",
+                  "The council voted 9 to 4 for the program, which costs two million dollars.")
+    write_article(tmp_path, "library", "Libraries cut opening hours", "Branches will close on Mondays from May.")
+    service = _lexical(tmp_path)
+    question = "did teodora vance vote for the body cameras"
+    mixed = service.ask(question)
+    assert mixed.reason == ("“Vance wins the mayoral by-election” comes closest but never mentions body cameras, "
+                            "which “Police to wear body cameras” is about")
+    assert mixed.unmentioned == ("body cameras",)
+    assert mixed.closest is not None
+    assert mixed.closest.id == "election"
+    off = _switched(service, decline_mixed_topics=False).ask(question)
+    assert off.answered
+    assert off.best is not None
+    assert off.best.passage.article_id == "election"
+    # One such word is not enough: an article may say it otherwise. Nor does a word its own passages hold count
+    # ("vote"), and asked of one article, or of articles among which none is about it, nothing mixes.
+    assert service.ask("did teodora vance want more cameras").answered
+    assert service.ask(question, article="election").answered
+    assert service.ask(question, articles=frozenset({"election", "library"})).answered
+    assert "comes closest" in service.ask(question, articles=frozenset({"election", "police"})).reason
 
 
 def test_a_question_typed_without_capitals_has_the_names_the_articles_write(tmp_path: Path) -> None:

@@ -2,7 +2,7 @@
 
     python tests/bench/bench_word_pieces.py [--questions 600]
         [--compare word-pieces|learned-ranking|spelling-and-count|bold-by-word-pieces|wordnet|kinds|mixed-articles|
-                   chat-and-typos|lead-ins]
+                   chat-and-typos|lead-ins|mixed-topics]
 
 Run by hand, not in CI. The service is built once over the SQuAD sample's 858 passages with the shipped model
 (about a minute the first time; the vectors are saved in the cache folder). Distinct questions are then asked
@@ -16,7 +16,8 @@ process, is built before the timing starts); without kinds means round 26's kind
 on the how-many questions alone (the only ones it reads), the list read during the warm-up; without mixed
 articles means round 27's mixed-articles decline off; without chat and typos means round 28's chat short forms and
 typo transpositions off; without lead-ins means round 29's lead-ins and tails read as part of the question (the
-public set's questions have none: this times the reading alone).
+public set's questions have none: this times the reading alone); without mixed topics means round 30's
+mixed-topics decline off (its map of title words is made during the warm-up).
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ def main() -> None:
                         help="one: as the askbot command and the bot run (bot.semantic.single_blas_thread)")
     parser.add_argument("--compare", choices=("word-pieces", "learned-ranking", "spelling-and-count",
                                               "bold-by-word-pieces", "wordnet", "kinds", "mixed-articles",
-                                              "chat-and-typos", "lead-ins"),
+                                              "chat-and-typos", "lead-ins", "mixed-topics"),
                         default="word-pieces")
     args = parser.parse_args()
     if args.blas_threads == "one":
@@ -63,6 +64,7 @@ def main() -> None:
         "mixed-articles": {"decline_mixed_articles": False},
         "chat-and-typos": {"chat_words": False, "typo_transpositions": False},
         "lead-ins": {"lead_ins": False},
+        "mixed-topics": {"decline_mixed_topics": False},
     }
     off = offs[args.compare]
     # A service per side: the expander (typo, related and WordNet weights) is built once per service.
