@@ -203,6 +203,21 @@ def test_a_name_the_article_never_mentions_gives_the_first_reason(service: AskSe
     assert "never mentions" not in both.ask(question).reason
 
 
+def _assert_mixed(service: AskService, question: str, switch: str, closest: str, reason: str, *unmentioned: str,
+                  ) -> None:
+    """Check a question is declined as mixing two articles, and answered from the closest one with the switch off."""
+    mixed = service.ask(question)
+    assert not mixed.answered
+    assert mixed.reason == reason
+    assert mixed.unmentioned == unmentioned
+    assert mixed.closest is not None
+    assert mixed.closest.id == closest
+    off = _switched(service, **{switch: False}).ask(question)
+    assert off.answered
+    assert off.best is not None
+    assert off.best.passage.article_id == closest
+
+
 def test_a_question_mixing_two_articles_is_declined_naming_what_the_closest_never_mentions(tmp_path: Path) -> None:
     write_article(tmp_path, "buses", "Bus budget",
                   "The council will buy 45 electric buses built in America for the new routes.",
@@ -212,17 +227,9 @@ def test_a_question_mixing_two_articles_is_declined_naming_what_the_closest_neve
                   "The rocket flew from North Dakota at dawn in 2025.")
     service = _lexical(tmp_path)
     question = "How many electric buses did Kestrel University buy?"
-    mixed = service.ask(question)
-    assert not mixed.answered
-    assert mixed.reason == ("“Bus budget” comes closest but never mentions Kestrel University, "
-                            "which “Satellite launch” does")
-    assert mixed.unmentioned == ("Kestrel University",)
-    assert mixed.closest is not None
-    assert mixed.closest.id == "buses"
-    off = _switched(service, decline_mixed_articles=False).ask(question)
-    assert off.answered
-    assert off.best is not None
-    assert off.best.passage.article_id == "buses"
+    _assert_mixed(service, question, "decline_mixed_articles", "buses",
+                  "“Bus budget” comes closest but never mentions Kestrel University, which “Satellite launch” does",
+                  "Kestrel University")
     # A short acronym may be spelt out, and a name written with one the article holds may be written otherwise.
     for other in ("How many electric buses will the council buy?", "How many electric buses did the TV crew see?",
                   "How many electric buses were built in North America?"):
@@ -258,16 +265,9 @@ def test_a_question_mixing_a_name_with_another_articles_topic_is_declined(tmp_pa
     write_article(tmp_path, "library", "Libraries cut opening hours", "Branches will close on Mondays from May.")
     service = _lexical(tmp_path)
     question = "did teodora vance vote for the body cameras"
-    mixed = service.ask(question)
-    assert mixed.reason == ("“Vance wins the mayoral by-election” comes closest but never mentions body cameras, "
-                            "which “Police to wear body cameras” is about")
-    assert mixed.unmentioned == ("body cameras",)
-    assert mixed.closest is not None
-    assert mixed.closest.id == "election"
-    off = _switched(service, decline_mixed_topics=False).ask(question)
-    assert off.answered
-    assert off.best is not None
-    assert off.best.passage.article_id == "election"
+    _assert_mixed(service, question, "decline_mixed_topics", "election",
+                  "“Vance wins the mayoral by-election” comes closest but never mentions body cameras, which "
+                  "“Police to wear body cameras” is about", "body cameras")
     # One such word is not enough: an article may say it otherwise. Nor does a word its own passages hold count
     # ("vote"), and asked of one article, or of articles among which none is about it, nothing mixes.
     assert service.ask("did teodora vance want more cameras").answered
