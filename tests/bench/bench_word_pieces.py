@@ -17,7 +17,7 @@ on the how-many questions alone (the only ones it reads), the list read during t
 articles means round 27's mixed-articles decline off; without chat and typos means round 28's chat short forms and
 typo transpositions off; without lead-ins means round 29's lead-ins and tails read as part of the question (the
 public set's questions have none: this times the reading alone); without mixed topics means round 30's
-mixed-topics decline off (its map of title words is made during the warm-up).
+mixed-topics decline off (the titles it reads are read once a snapshot, most during the warm-up).
 """
 
 from __future__ import annotations
