@@ -507,10 +507,11 @@ def counted_phrase(question: str, analyzer: Analyzer) -> frozenset[str]:
     "How many New York state PARKS are…" → new, york, state, park. Empty when a word of it names nobody in
     particular ("how many self-identified LGB people"): any number may answer.
     """
-    match = _COUNTED_PHRASE_RE.search(fold(question))
+    folded = fold(question)
+    match = _COUNTED_PHRASE_RE.search(folded)
     if match is None:
         return frozenset()
-    counted = _COUNTED_RE.search(fold(question))
+    counted = _COUNTED_RE.search(folded)
     if counted is not None and _counts_a_verb(counted.group(1), counted.group(2)):
         return frozenset()
     terms: list[str] = []

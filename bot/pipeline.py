@@ -164,6 +164,7 @@ class Context:
     _held: dict[tuple[int, ...], list[dict[str, list[int]]]] = field(default_factory=dict, repr=False)
     _cues: dict[int, bool] = field(default_factory=dict, repr=False)
     _unheld: dict[str, tuple[Name, ...]] = field(default_factory=dict, repr=False)
+    _topics: dict[str, tuple[str, list[str]] | None] = field(default_factory=dict, repr=False)
 
     @property
     def terms(self) -> list[str]:
@@ -331,6 +332,13 @@ class Context:
         if found is None:
             found = self._unheld[article_id] = names_outside_own_article(self, article_id)
         return found
+
+    def topics_outside_own_article(self, position: int) -> tuple[str, list[str]] | None:
+        """Return ``topics_outside_own_article`` for a candidate, kept per article (the decline, then its reply)."""
+        article_id = self.passage(position).article_id
+        if article_id not in self._topics:
+            self._topics[article_id] = topics_outside_own_article(self, article_id)
+        return self._topics[article_id]
 
     @cached_property
     def score_maximum(self) -> float:
@@ -894,7 +902,7 @@ class MixedTopicsDecline:
         if not ctx.settings.decline_mixed_topics or ctx.within is not None:
             return None
         position = ranking.candidates[0].position
-        found = topics_outside_own_article(ctx, ranking, position)
+        found = ctx.topics_outside_own_article(position)
         if found is None:
             return None
         other_id, words = found
@@ -914,19 +922,18 @@ def title_terms(ctx: Context, article_id: str) -> frozenset[str]:
     return found
 
 
-def topics_outside_own_article(ctx: Context, ranking: Ranking, position: int) -> tuple[str, list[str]] | None:
+def topics_outside_own_article(ctx: Context, article_id: str) -> tuple[str, list[str]] | None:
     """Return the article a question's topic words are about and those words as written, or None.
 
-    A topic word is a question term the candidate's article never holds (in a passage or its title, nor any of
-    the term's stand-ins) and another article's title does: one the asker may see, among the articles of the
-    term's first ``MIXED_POSTINGS_READ`` passages, so that a question reads a bounded number of titles.
+    A topic word is a question term the article never holds (in a passage or its title, nor any of the term's
+    stand-ins) and another article's title does: one the asker may see, among the articles of the term's first
+    ``MIXED_POSTINGS_READ`` passages, so that a question reads a bounded number of titles.
     """
-    article_id = ctx.passage(position).article_id
     span = ctx.ranges.get(article_id)
     if span is None:
         return None
     stand_ins: dict[str, list[str]] = {}
-    for w in ranking.searched:
+    for w in ctx.searched:
         if not w.original:
             for source in (w.source, *w.also):
                 stand_ins.setdefault(source, []).append(w.term)

@@ -58,7 +58,6 @@ from bot.pipeline import (
     Ranking,
     TokenMatchScore,
     joined_names,
-    topics_outside_own_article,
     unknown_names,
 )
 from bot.question import parse_question
@@ -649,7 +648,7 @@ class AskService:
                 unmentioned = tuple(joined_names(ctx.question.text, ctx.names_outside_own_article(best.position)))
                 closest = snap.corpus.article(snap.corpus.passages[best.position].article_id)
             elif isinstance(verdict.stage, MixedTopicsDecline):
-                topics = topics_outside_own_article(ctx, ranking, best.position)
+                topics = ctx.topics_outside_own_article(best.position)
                 unmentioned = tuple(topics[1]) if topics is not None else ()
                 closest = snap.corpus.article(snap.corpus.passages[best.position].article_id)
             return Answer(question, False, verdict.reason, (), terms, best.coverage, relative, closest, unmentioned,
