@@ -212,6 +212,7 @@ class QuestionKind(StrEnum):
     """What a question asks for: the kind of words the answer holds."""
 
     QUANTITY = "quantity"
+    AGE = "age"  # how old: an age or the year something began ("founded in 1921")
     MONEY = "money"
     DURATION = "duration"
     DATE = "date"
@@ -220,8 +221,10 @@ class QuestionKind(StrEnum):
     OTHER = "other"
 
 
+# The kinds answered by a number that is no amount of money: "$5" counts nothing and is nobody's age.
+_COUNT_KINDS = frozenset({QuestionKind.QUANTITY, QuestionKind.AGE})
 # The kinds answered by a number in bold (the others by a sentence).
-NUMBER_KINDS = frozenset({QuestionKind.QUANTITY, QuestionKind.MONEY, QuestionKind.DURATION})
+NUMBER_KINDS = frozenset({QuestionKind.QUANTITY, QuestionKind.AGE, QuestionKind.MONEY, QuestionKind.DURATION})
 
 
 # Words that frame a question without naming what it is about ("how LONG", "what does X STAND FOR").
@@ -341,7 +344,9 @@ def cue_spans(kind: QuestionKind, text: str) -> list[tuple[int, int]]:
     return list(_cue_spans(kind, text))
 
 
-_LOWERED_KINDS = frozenset({QuestionKind.MONEY, QuestionKind.QUANTITY, QuestionKind.DURATION, QuestionKind.DATE})
+_LOWERED_KINDS = frozenset(
+    {QuestionKind.MONEY, QuestionKind.QUANTITY, QuestionKind.AGE, QuestionKind.DURATION, QuestionKind.DATE}
+)
 
 
 # A question's candidates are read for cues by the re-ranking, the cue decline and the highlight, clause by clause.
@@ -355,6 +360,8 @@ def _cue_spans(kind: QuestionKind, text: str) -> tuple[tuple[int, int], ...]:
         return tuple(
             (m.start(), m.end()) for m in _finditer(_NUMBER_SPAN_RE, text, low) if not _YEAR_RE.match(m.group())
         )
+    if kind is QuestionKind.AGE:  # an age ("Rydeberg, 47,") or the year it began: "founded in 1921"
+        return tuple((m.start(), m.end()) for m in _finditer(_NUMBER_SPAN_RE, text, low))
     if kind is QuestionKind.DURATION:
         spans = [(m.start(), m.end()) for m in _finditer(_DURATION_RE, text, low)]
         return tuple(sorted(spans + [(m.start(), m.end()) for m in _finditer(_LENGTH_RE, text, low)]))
@@ -543,12 +550,23 @@ def counts_near(text: str, tokens: Sequence[Token], kind: QuestionKind, counted:
         for t in tokens
         if t.term in counted and (sentence := sentence_of(t.start)) is not None
     }
+    # A number followed by a verb stands for what its sentence counted before it ("Season tickets went on sale on
+    # Monday, and more than 4,000 had been sold"): the sentence holding the counted word is enough.
+    sentences = {sentence for sentence, _ in clauses}
     return any(
-        (sentence, bisect_right(breaks, s)) in clauses
+        ((sentence, bisect_right(breaks, s)) in clauses or (sentence in sentences and _elided(text, e)))
         and not (strict is not None and counts_other(text, e, wanted, strict))
         for s, e in cue_spans(kind, text)
         if (sentence := sentence_of(s)) is not None
     )
+
+
+_ELIDED_RE = re.compile(r"\s+(?:" + _listed("elided_count_verbs") + r")\b")
+
+
+def _elided(text: str, end: int) -> bool:
+    """Return True when a verb follows the number ending at ``end``, which then counts what came before it."""
+    return _ELIDED_RE.match(text, end) is not None
 
 
 def _sentence_finder(spans: Sequence[tuple[int, int]]) -> Callable[[int], int | None]:
@@ -849,7 +867,7 @@ def _best_cue(
     def answers(s: int, e: int) -> bool:
         if _ORDINAL_SUFFIX_RE.match(text, e) or any(ds <= s and e <= de for ds, de in days):
             return False
-        if kind is QuestionKind.QUANTITY and _CURRENCY & set(text[max(s - 1, 0) : e]):
+        if kind in _COUNT_KINDS and _CURRENCY & set(text[max(s - 1, 0) : e]):
             return False
         if held_in is not None:
             held = held_in(s, e)

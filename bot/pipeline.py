@@ -59,6 +59,7 @@ from bot.settings import RetrievalSettings
 # Questions that cannot be answered without a span of their kind: what the decline then says is missing.
 CUE_REQUIRED: dict[QuestionKind, str] = {
     QuestionKind.QUANTITY: "number",
+    QuestionKind.AGE: "age or year",
     QuestionKind.MONEY: "amount of money",
     QuestionKind.DURATION: "duration",
     QuestionKind.DATE: "date",

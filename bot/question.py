@@ -39,21 +39,23 @@ def _any(listed: str) -> str:
 _BE = r"(?:'s|\s+(?:is|was|are|were|will\s+be|has\s+been))"
 # Read on the question from its first wh-word on; the first pattern that matches there decides.
 _KIND_PATTERNS: tuple[tuple[QuestionKind, re.Pattern[str]], ...] = (
+    (QuestionKind.QUANTITY, re.compile(r"how\s+much\s+" + _any("comparatives") + r"\b")),
     (
         QuestionKind.MONEY,
         re.compile(
             r"how\s+much\b.*\b(?:" + alternation(words(MONEY_WORDS_FILE)) + r")\b"
-            r"|(?:what|which)" + _BE + r"\s+the\s+(?:\w+\s+)?" + _any("money_after_the") + r"s?\b"
+            r"|(?:what|which)" + _BE + r"\s+the\s+(?:[\w'’]+\s+){0,2}" + _any("money_after_the") + r"s?\b"
             r"|(?:what|which)\s+" + _any("money_after_what") + r"\b"
         ),
     ),
     (QuestionKind.DURATION, re.compile(r"how\s+long\b")),
+    (QuestionKind.AGE, re.compile(r"how\s+old\b")),
     (
         QuestionKind.QUANTITY,
         re.compile(
             r"how\s+" + _any("quantity_after_how") + r"\b"
             r"|(?:what|which)\s+" + _any("quantity_after_what") + r"\b"
-            r"|(?:what|which)" + _BE + r"\s+the\s+(?:\w+\s+)?" + _any("quantity_after_the") + r"s?\b"
+            r"|(?:what|which)" + _BE + r"\s+the\s+(?:[\w'’]+\s+){0,2}" + _any("quantity_after_the") + r"s?\b"
             r"(?!\s+(?:called|named|known)\b)"
         ),
     ),

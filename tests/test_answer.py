@@ -209,6 +209,8 @@ def test_money_questions(question: str, kind: QuestionKind) -> None:
         # quantity: counts, not halves or years
         (QuestionKind.QUANTITY, "Patients from the northern half of the valley, 96 people and a dozen dogs, were "
          "moved in 2025.", ["96", "dozen"]),
+        # how old (round 31): an age, or the year something began, which a count is not
+        (QuestionKind.AGE, "Greenhollow was founded in 1921; its founder was 19.", ["1921", "19"]),
         # and since round 22 number words running together are one number
         (QuestionKind.QUANTITY, "About 225,000 admissions, one million visits, twenty-five wards and one hundred "
          "thousand meals.", ["225,000", "one million", "twenty-five", "one hundred thousand"]),
@@ -274,6 +276,11 @@ def test_a_count_must_share_its_clause_with_what_is_counted() -> None:
     assert counts_near(text, tokens, QuestionKind.QUANTITY, {"crane"})
     assert not counts_near(text, tokens, QuestionKind.QUANTITY, {"visitor"})
     assert not counts_near(text, tokens, QuestionKind.QUANTITY, {"ship"})
+    # A number followed by a verb stands for what its sentence counted before it (round 31), in another clause.
+    sold = "Season tickets went on sale on Monday, and more than 4,000 had been sold by noon."
+    assert counts_near(sold, analyzer.tokens(sold), QuestionKind.QUANTITY, {"ticket"})
+    fans = "Season tickets went on sale on Monday, and more than 4,000 fans queued by noon."
+    assert not counts_near(fans, analyzer.tokens(fans), QuestionKind.QUANTITY, {"ticket"})
 
 
 @pytest.mark.parametrize(
@@ -328,6 +335,18 @@ def test_how_many_is_declined_when_no_number_counts_what_it_asks(tmp_path: Path)
     service = AskService(load_corpus(tmp_path))
     assert service.ask("How many dockworkers does the port employ?").answered
     assert not service.ask("How many guards does the port employ?").answered
+
+
+def test_how_old_is_answered_by_an_age_or_the_year_it_began(tmp_path: Path) -> None:
+    write_article(tmp_path, "grocer", "Grocer", "Greenhollow was founded in 1921 as a single grocery shop.",
+                  "Its stores sell bread and fruit.")
+    service = AskService(load_corpus(tmp_path))
+    answer = service.ask("how old is greenhollow")
+    assert answer.answered
+    assert answer.best is not None
+    assert answer.best.highlight_text == "1921"
+    assert service.ask("How old is the bread?").reason == (
+        "the best passage gives no age or year near the question's words")
 
 
 @pytest.mark.parametrize(
@@ -559,6 +578,8 @@ def _plain_cue_spans(kind: QuestionKind, text: str) -> list[tuple[int, int]]:
 
     if kind is QuestionKind.QUANTITY:
         return [m.span() for m in a._NUMBER_SPAN_RE.finditer(text) if not a._YEAR_RE.match(m.group())]
+    if kind is QuestionKind.AGE:
+        return spans(a._NUMBER_SPAN_RE)
     if kind is QuestionKind.DATE:
         return sorted(set(spans(a._DATE_RE) + spans(a._HISTORIC_DATE_RE) + spans(a._DURATION_RE)))
     if kind is QuestionKind.DURATION:

@@ -36,6 +36,15 @@ ANALYZER = Analyzer()
         ("Where do the inmates sleep?", QuestionKind.PLACE),
         ("Which company built the prison?", QuestionKind.PERSON),
         ("What is the population of the town?", QuestionKind.QUANTITY),
+        # up to two words between "the" and what is asked
+        ("what's the brennock mayor's salary", QuestionKind.MONEY),
+        ("What is the city's population?", QuestionKind.QUANTITY),
+        # by how much, in any unit: "roughly 40% lower" answers, though wages are money
+        ("how much cheaper are wages in dravnik", QuestionKind.QUANTITY),
+        ("How much more money did Spectre make than Skyfall?", QuestionKind.QUANTITY),
+        ("How much money did Spectre make?", QuestionKind.MONEY),
+        # an age, or the year something began
+        ("how old is greenhollow", QuestionKind.AGE),
         # what a level (rate, figure…) is called asks its name, not an amount
         ("What is the level called that the special Amiibo will unlock?", QuestionKind.OTHER),
         ("Why did the government build the prison?", QuestionKind.OTHER),

@@ -17,11 +17,12 @@ LINE_FILES = ("related.txt", "abbreviations.txt", "acronym_small_words.txt", "le
               "wordnet_kinds.txt", "chat_words.txt", "question_leads.txt")
 # Files of named lists (``named_lists``), with the names their reader looks up.
 NAMED_LISTS = {
-    "question_kinds.txt": {"money_after_the", "money_after_what", "quantity_after_how", "quantity_after_what",
-                           "quantity_after_the", "date_after_what", "person_after_what", "place_after_what"},
+    "question_kinds.txt": {"comparatives", "money_after_the", "money_after_what", "quantity_after_how",
+                           "quantity_after_what", "quantity_after_the", "date_after_what", "person_after_what",
+                           "place_after_what"},
     "answer_words.txt": {"time_units", "time_unit_abbreviations", "months", "ordinals", "currencies",
                          "not_name_starts", "name_particles", "place_prepositions", "weekdays", "day_words",
-                         "seasons", "not_subjects"},
+                         "seasons", "not_subjects", "elided_count_verbs"},
     "question_leads.txt": {"lead", "before", "alone", "prepositions", "ends"},
 }
 
