@@ -32,7 +32,7 @@ from typing import ClassVar, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from bot.analysis import Analyzer, fold
+from bot.analysis import Analyzer, Token, fold
 from bot.answer import (
     DeclinePolicy,
     Highlight,
@@ -73,10 +73,12 @@ ELSEWHERE_COMPARED = 3
 # An all-capital name this short may be what the article spells out ("TV", "SI"): the mixed decline skips it.
 SHORT_ACRONYM = 3
 # How many of a question's words must be another article's topic (``MixedTopicsDecline``): with one, "bank" in
-# "…the charity's bank account?" declined a question its article answers saying "account" (README, "Round 30").
+# "…the charity's bank account?" declined a question its article answers saying "account" (README, "Round 30"). One
+# is enough beside a name the article holds (round 31).
 MIXED_TOPIC_WORDS = 2
-# A year a question gives, read by the mixed-articles decline as it reads a name.
-_QUESTION_YEAR_RE = re.compile(r"1\d{3}|20\d\d")
+# A year or a figure of a thousand or more a question gives ("1998", "1,150"), read by the mixed-articles decline
+# as it reads a name. Smaller figures are often written in words ("the 200 letters": "two hundred letters").
+_QUESTION_FIGURE_RE = re.compile(r"1\d{3}|20\d\d|\d{1,3}(?:,\d{3})+|\d{4,}")
 # A word of a question whose capitals mark nothing is a name when the articles write it capitalized in the first
 # passages holding it, this often past a sentence's start (once may be a title's capital, unless the sentence
 # model does not know the word).
@@ -891,7 +893,8 @@ class MixedTopicsDecline:
     mixed-articles decline (the name is the best article's, the topic another's). Its words count when the best
     article's passages and title never hold them (nor a typo repair, related word or synonym of them) and another
     article's title does; it takes ``MIXED_TOPIC_WORDS`` of them, since a single word ("bank", "campaign") is
-    often one the best article says otherwise.
+    often one the best article says otherwise, or one when the question also names someone or something the best
+    article holds ("what did margaret osei say about the bridge closure": the library director, and a bridge).
     """
 
     name: ClassVar[str] = "mixed-topics decline"
@@ -928,7 +931,8 @@ def topics_outside_own_article(ctx: Context, article_id: str) -> tuple[str, list
 
     A topic word is a question term the article never holds (in a passage or its title, nor any of the term's
     stand-ins) and another article's title does: one the asker may see, among the articles of the term's first
-    ``MIXED_POSTINGS_READ`` passages, so that a question reads a bounded number of titles.
+    ``MIXED_POSTINGS_READ`` passages, so that a question reads a bounded number of titles. It takes
+    ``MIXED_TOPIC_WORDS`` of them, or one when a name of the question is the article's.
     """
     span = ctx.ranges.get(article_id)
     if span is None:
@@ -955,7 +959,8 @@ def topics_outside_own_article(ctx: Context, article_id: str) -> tuple[str, list
             continue
         found.append(term)
         holders.update(others)
-    if len(found) < MIXED_TOPIC_WORDS:
+    if not found or (len(found) < MIXED_TOPIC_WORDS
+                     and not any(_holds(ctx.index, name.term, span) for name in ctx.names)):
         return None
     return holders.most_common(1)[0][0], _as_written(ctx.question.text, ctx.analyzer, set(found))
 
@@ -1022,8 +1027,8 @@ def names_outside_own_article(ctx: Context, article_id: str) -> tuple[Name, ...]
     """Return the names and years of a question that an article never mentions though another does, in order.
 
     A name is held as ``names_not_held`` says; it counts only when none of the names written next to it ("North
-    America") is held either, and an acronym of three letters or fewer ("TV") never counts. A year counts when
-    another article holds it and this one does not.
+    America") is held either, and an acronym of three letters or fewer ("TV") never counts. A year, or a figure
+    of a thousand or more ("how many of the 1,150…"), counts when another article holds it and this one does not.
     """
     span = ctx.ranges.get(article_id)
     if span is None:
@@ -1035,17 +1040,17 @@ def names_outside_own_article(ctx: Context, article_id: str) -> tuple[Name, ...]
             if all(name in unheld and not _short_acronym(name.surface) for name in group):
                 outside.extend(group)
     # A year stands for itself as a name does ("… settled in November 2003?"): no typo repair or related word.
-    years = [y for y in question_years(ctx) if ctx.index.doc_freq(y.term) and not _holds(ctx.index, y.term, span)]
-    return tuple(sorted((*outside, *years), key=lambda name: name.start))
+    figures = [f for f in question_figures(ctx) if ctx.index.doc_freq(f.term) and not _holds(ctx.index, f.term, span)]
+    return tuple(sorted((*outside, *figures), key=lambda name: name.start))
 
 
-def question_years(ctx: Context) -> list[Name]:
-    """Return the years a question gives (four digits from 1000 to 2099), in order."""
+def question_figures(ctx: Context) -> list[Name]:
+    """Return the years (1000 to 2099) and the figures of a thousand or more a question gives, in order."""
     text = ctx.question.text
-    if not _QUESTION_YEAR_RE.search(text):
+    if not _QUESTION_FIGURE_RE.search(text):
         return []
     return [Name(text[t.start : t.end], t.term, t.start, t.end) for t in ctx.analyzer.tokens(text)
-            if _QUESTION_YEAR_RE.fullmatch(text[t.start : t.end])]
+            if _QUESTION_FIGURE_RE.fullmatch(text[t.start : t.end])]
 
 
 def _holds(index: BM25Index, term: str, span: tuple[int, int]) -> bool:
@@ -1113,7 +1118,8 @@ def question_names(ctx: Context) -> list[Name]:
 
     A name is a capitalized word past the question's first. Where capitals mark nothing, in a question typed
     without them past its first letter ("how many buses did kestrel university buy"), in capitals or in Title
-    Case, a word past the first is a name when the articles write it as one (``written_as_name``).
+    Case, a word past the first is a name when the articles write it as one (``written_as_name``), or write it
+    capitalized beside the question's next or previous word ("owen strand", ``_in_written_pair``).
     """
     text = ctx.question.text.strip()
     letters = [c for c in text if c.isalpha()]
@@ -1124,13 +1130,53 @@ def question_names(ctx: Context) -> list[Name]:
         or (bool(words) and sum(w[0].isupper() for w in words) > len(words) / 2)  # In Title Case
     )
     names = []
-    for i, token in enumerate(ctx.analyzer.tokens(text)):
+    tokens = ctx.analyzer.tokens(text)
+    for i, token in enumerate(tokens):
         surface = text[token.start : token.end]
         if i == 0 and not text[: token.start].strip(" \"'“‘¿¡("):
             continue  # the first word is capitalized as a sentence's
-        if written_as_name(ctx, token.term, surface.lower()) if marks_nothing else surface[:1].isupper():
+        if marks_nothing:
+            named = written_as_name(ctx, token.term, surface.lower()) or _in_written_pair(ctx, text, tokens, i)
+        else:
+            named = surface[:1].isupper()
+        if named:
             names.append(Name(surface, token.term, token.start, token.end))
     return names
+
+
+def _in_written_pair(ctx: Context, text: str, tokens: Sequence[Token], i: int) -> bool:
+    """Return whether a word and a neighbour of it are a name the articles write capitalized, side by side.
+
+    "owen strand": each word is written once, capitalized past a sentence's start ("chief executive Owen
+    Strand"), and each is a word the sentence model knows, so neither is a name alone (``written_as_name``); that
+    both are always capitalized and stand together capitalized in a passage makes them one.
+    """
+    def capitalized(j: int) -> bool:
+        if not text[tokens[j].start : tokens[j].end].isalpha():
+            return False
+        term = tokens[j].term
+        capitals = ctx.name_capitals.get(term)
+        if capitals is None:
+            capitals = ctx.name_capitals[term] = _capitals(ctx, term)
+        return capitals >= 1
+
+    def written_together(first: int, second: int) -> bool:
+        pair = re.compile(r"\b" + r"\s+".join(
+            re.escape(text[tokens[k].start : tokens[k].end].capitalize()) for k in (first, second)) + r"\b")
+        docs, _ = ctx.index.postings(tokens[first].term)
+        return any(pair.search(ctx.passage(p).text) for p in docs[:NAME_PASSAGES_READ].tolist())
+
+    if not capitalized(i):
+        return False
+    for j in (i - 1, i + 1):
+        if not 0 <= j < len(tokens):
+            continue
+        first, second = min(i, j), max(i, j)
+        if text[tokens[first].end : tokens[second].start].strip():
+            continue  # a word or a mark between them: not side by side
+        if capitalized(j) and written_together(first, second):
+            return True
+    return False
 
 
 def written_as_name(ctx: Context, term: str, surface: str) -> bool:
