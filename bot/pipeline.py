@@ -893,8 +893,9 @@ class MixedTopicsDecline:
     mixed-articles decline (the name is the best article's, the topic another's). Its words count when the best
     article's passages and title never hold them (nor a typo repair, related word or synonym of them) and another
     article's title does; it takes ``MIXED_TOPIC_WORDS`` of them, since a single word ("bank", "campaign") is
-    often one the best article says otherwise, or one when the question also names someone or something the best
-    article holds ("what did margaret osei say about the bridge closure": the library director, and a bridge).
+    often one the best article says otherwise, or one written as the other title writes it when the question also
+    names someone or something the best article holds ("what did margaret osei say about the bridge closure": the
+    library director, and the bridge article's "Bridge"; "relating" is not the title's "relations").
     """
 
     name: ClassVar[str] = "mixed-topics decline"
@@ -932,7 +933,8 @@ def topics_outside_own_article(ctx: Context, article_id: str) -> tuple[str, list
     A topic word is a question term the article never holds (in a passage or its title, nor any of the term's
     stand-ins) and another article's title does: one the asker may see, among the articles of the term's first
     ``MIXED_POSTINGS_READ`` passages, so that a question reads a bounded number of titles. It takes
-    ``MIXED_TOPIC_WORDS`` of them, or one when a name of the question is the article's.
+    ``MIXED_TOPIC_WORDS`` of them, or one written as that title writes it when a name of the question is the
+    article's.
     """
     span = ctx.ranges.get(article_id)
     if span is None:
@@ -959,10 +961,27 @@ def topics_outside_own_article(ctx: Context, article_id: str) -> tuple[str, list
             continue
         found.append(term)
         holders.update(others)
-    if not found or (len(found) < MIXED_TOPIC_WORDS
-                     and not any(_holds(ctx.index, name.term, span) for name in ctx.names)):
+    if not found:
         return None
-    return holders.most_common(1)[0][0], _as_written(ctx.question.text, ctx.analyzer, set(found))
+    other = holders.most_common(1)[0][0]
+    written = _as_written(ctx.question.text, ctx.analyzer, set(found))
+    if len(found) < MIXED_TOPIC_WORDS and not (
+        any(_holds(ctx.index, name.term, span) for name in ctx.names) and _as_titled(ctx, other, written)
+    ):
+        return None
+    return other, written
+
+
+def _as_titled(ctx: Context, article_id: str, written: Sequence[str]) -> bool:
+    """Return whether a word as the question writes it is one of an article's title, or its plural or singular.
+
+    "bridge" is the title's "Bridge"; "relating" only shares a stem with the title's "relations".
+    """
+    article = ctx.corpus.article(article_id)
+    if article is None:
+        return False
+    titled = {w.removesuffix("s") for w in re.findall(r"[^\W_]+", fold(article.title))}
+    return any(w.removesuffix("s") in titled for phrase in written for w in re.findall(r"[^\W_]+", fold(phrase)))
 
 
 def _as_written(text: str, analyzer: Analyzer, terms: AbstractSet[str]) -> list[str]:
