@@ -74,7 +74,7 @@ ELSEWHERE_COMPARED = 3
 SHORT_ACRONYM = 3
 # How many of a question's words must be another article's topic (``MixedTopicsDecline``): with one, "bank" in
 # "…the charity's bank account?" declined a question its article answers saying "account" (README, "Round 30"). One
-# is enough beside a name the article holds (round 31).
+# is enough, written as the other title writes it, beside a name the article holds (round 31).
 MIXED_TOPIC_WORDS = 2
 # A year or a figure of a thousand or more a question gives ("1998", "1,150"), read by the mixed-articles decline
 # as it reads a name. Smaller figures are often written in words ("the 200 letters": "two hundred letters").
@@ -1043,7 +1043,7 @@ def names_outside_article(ctx: Context) -> tuple[Name, ...]:
 
 
 def names_outside_own_article(ctx: Context, article_id: str) -> tuple[Name, ...]:
-    """Return the names and years of a question that an article never mentions though another does, in order.
+    """Return the names, years and figures of a question an article never mentions though another does, in order.
 
     A name is held as ``names_not_held`` says; it counts only when none of the names written next to it ("North
     America") is held either, and an acronym of three letters or fewer ("TV") never counts. A year, or a figure
@@ -1058,7 +1058,8 @@ def names_outside_own_article(ctx: Context, article_id: str) -> tuple[Name, ...]
         for group in name_groups(ctx.question.text, ctx.names):
             if all(name in unheld and not _short_acronym(name.surface) for name in group):
                 outside.extend(group)
-    # A year stands for itself as a name does ("… settled in November 2003?"): no typo repair or related word.
+    # A year or a figure stands for itself as a name does ("… settled in November 2003?"): no typo repair or related
+    # word.
     figures = [f for f in question_figures(ctx) if ctx.index.doc_freq(f.term) and not _holds(ctx.index, f.term, span)]
     return tuple(sorted((*outside, *figures), key=lambda name: name.start))
 
