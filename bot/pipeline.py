@@ -894,8 +894,8 @@ class MixedTopicsDecline:
     article's passages and title never hold them (nor a typo repair, related word or synonym of them) and another
     article's title does; it takes ``MIXED_TOPIC_WORDS`` of them, since a single word ("bank", "campaign") is
     often one the best article says otherwise, or one written as the other title writes it when the question also
-    names someone or something the best article holds ("what did margaret osei say about the bridge closure": the
-    library director, and the bridge article's "Bridge"; "relating" is not the title's "relations").
+    names someone or something the best article holds ("did teodora vance sign off on the bridge repairs": the
+    by-election's Vance, and the bridge article's "Bridge"; "relating" is not the title's "relations").
     """
 
     name: ClassVar[str] = "mixed-topics decline"
