@@ -30,7 +30,7 @@ FLOORS = {
     # round 18: +2, +2; round 19: +1 right, +1 answered; round 28 (chat short forms, "which uni…"): +1, +1
     "fresh2.yaml": (50 / 61, 54 / 61, 0.852, 55 / 61, 11 / 16),
     # round 30: written blind, first read with round 29's pipeline and never used to choose anything; round 30's
-    # mixed-topics decline +1 trap; round 31 (read once, with its rules fixed) +1 answered, +2 traps
+    # mixed-topics decline +1 trap; round 31 (never used to choose) +1 answered, +2 traps
     "fresh3.yaml": (68 / 100, 81 / 100, 0.738, 91 / 100, 23 / 40),
     # round 30's news dev sets, written blind and then read: round 29 64 / 66 / 79 right, 20 / 19 / 25 declined;
     # round 30 64 / 67 / 82 right, 23 / 21 / 25 declined; round 31 65 / 69 / 83 right, 26 / 23 / 26 declined
