@@ -1174,11 +1174,7 @@ def _in_written_pair(ctx: Context, text: str, tokens: Sequence[Token], i: int) -
     def capitalized(j: int) -> bool:
         if not text[tokens[j].start : tokens[j].end].isalpha():
             return False
-        term = tokens[j].term
-        capitals = ctx.name_capitals.get(term)
-        if capitals is None:
-            capitals = ctx.name_capitals[term] = _capitals(ctx, term)
-        return capitals >= 1
+        return _capitals(ctx, tokens[j].term) >= 1
 
     def written_together(first: int, second: int) -> bool:
         pair = re.compile(r"\b" + r"\s+".join(
@@ -1207,15 +1203,21 @@ def written_as_name(ctx: Context, term: str, surface: str) -> bool:
     University" once; once may be a title's "Trusted" or "Soft"); an acronym of up to three letters is no name,
     as for typed ones.
     """
-    capitals = ctx.name_capitals.get(term)
-    if capitals is None:
-        capitals = ctx.name_capitals[term] = _capitals(ctx, term)
+    capitals = _capitals(ctx, term)
     if capitals >= NAME_MIN_INSIDE:
         return True
     return capitals >= 1 and ctx.known_word is not None and not ctx.known_word(surface)
 
 
 def _capitals(ctx: Context, term: str) -> int:
+    """Return ``_count_capitals`` of a term, counted once a snapshot (``Context.name_capitals``)."""
+    capitals = ctx.name_capitals.get(term)
+    if capitals is None:
+        capitals = ctx.name_capitals[term] = _count_capitals(ctx, term)
+    return capitals
+
+
+def _count_capitals(ctx: Context, term: str) -> int:
     """Return how often the first passages holding a term capitalize it past a sentence's start, or -1.
 
     -1: they also write it in small letters, or as an acronym of up to three letters.
