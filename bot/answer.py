@@ -556,9 +556,27 @@ def counts_near(text: str, tokens: Sequence[Token], kind: QuestionKind, counted:
     return any(
         ((sentence, bisect_right(breaks, s)) in clauses or (sentence in sentences and _elided(text, e)))
         and not (strict is not None and counts_other(text, e, wanted, strict))
-        for s, e in cue_spans(kind, text)
+        for s, e in _counting(text, tokens, cue_spans(kind, text), counted)
         if (sentence := sentence_of(s)) is not None
     )
+
+
+def _counting(
+    text: str, tokens: Sequence[Token], spans: Sequence[tuple[int, int]], counted: Set[str]
+) -> list[tuple[int, int]]:
+    """Return the spans that may count something: none in a day of a month, none in an amount of money.
+
+    "The strike began on May 9 after talks broke down over … automated cranes" counts no cranes, and "a 6.8
+    million crown grant" no farmers; an amount counts its currency when that is what is counted ("how many
+    dollars": "5 million dollars").
+    """
+    if not spans:
+        return []
+    low = lowered(text)
+    other = [(m.start(), m.end()) for m in _finditer(_MONTH_DAY_RE, text, low)]
+    other += [(m.start(), m.end()) for m in _finditer(_MONEY_SPAN_RE, text, low)
+              if not any(m.start() <= t.start < m.end() and t.term in counted for t in tokens)]
+    return [(s, e) for s, e in spans if not any(os <= s and e <= oe for os, oe in other)]
 
 
 _ELIDED_RE = re.compile(r"\s+(?:" + _listed("elided_count_verbs") + r")\b")

@@ -283,6 +283,17 @@ def test_a_count_must_share_its_clause_with_what_is_counted() -> None:
     assert not counts_near(fans, analyzer.tokens(fans), QuestionKind.QUANTITY, {"ticket"})
 
 
+def test_a_day_of_a_month_or_an_amount_of_money_counts_nothing() -> None:
+    analyzer = Analyzer()
+    dated = "The strike began on May 9 after talks broke down over the use of automated cranes."
+    assert not counts_near(dated, analyzer.tokens(dated), QuestionKind.QUANTITY, {"crane"})
+    counted = "The strike began on May 9 after talks broke down over the use of 12 automated cranes."
+    assert counts_near(counted, analyzer.tokens(counted), QuestionKind.QUANTITY, {"crane"})
+    paid = "The trial of the new rice with farmers was funded by a 6.8 million crown grant."
+    assert not counts_near(paid, analyzer.tokens(paid), QuestionKind.QUANTITY, {"farmer"})
+    assert counts_near(paid, analyzer.tokens(paid), QuestionKind.QUANTITY, {"crown"})  # how many crowns
+
+
 @pytest.mark.parametrize(
     ("question", "phrase"),
     [
