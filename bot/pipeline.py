@@ -227,7 +227,11 @@ class Context:
         counted = asked | {w.term for w in self.searched if w.source in asked}
         if self.settings.count_kinds:
             kinds = noun_kinds(self.analyzer)
-            counted |= {kind for term in asked for kind in kinds.of(term) if self.index.doc_freq(kind)}
+            # A kind the question writes for something else counts nothing: "how many books … each year" (WordNet's
+            # "yearly" is a kind of book).
+            others = set(self.question.terms) - asked
+            counted |= {kind for term in asked for kind in kinds.of(term)
+                        if kind not in others and self.index.doc_freq(kind)}
         return counted
 
     def held(self, positions: Sequence[int]) -> list[dict[str, list[int]]]:

@@ -497,6 +497,19 @@ def test_a_number_counting_a_kind_of_what_is_asked_answers_how_many(tmp_path: Pa
     assert off.ask(question).reason == "the best passage gives no number near the question's words"
 
 
+def test_a_kind_the_question_writes_for_something_else_counts_nothing(tmp_path: Path) -> None:
+    # news1's trap: WordNet's "yearly" is a kind of book, so "1.3 million a year" (visits) counted books
+    write_article(tmp_path, "libraries", "Library cuts",
+                  "Visits to the county's libraries have recovered to about 1.3 million a year, the council said.",
+                  "The libraries will close on Mondays from September, and two mobile libraries will be sold.")
+    service = AskService(load_corpus(tmp_path), retrieval=load_settings(env_file=None).retrieval)
+    (year,) = service.analyzer.terms("year")
+    assert year not in service.explain("How many books do the libraries lend out each year?").counted
+    assert year in service.explain("How many books did the libraries lend out?").counted
+    assert (service.ask("How many books do the libraries lend out each year?").reason
+            == "the best passage gives no number near the question's words")
+
+
 def test_a_question_another_article_answers_is_declined_when_asked_of_one_article() -> None:
     corpus = load_corpus(Path(__file__).resolve().parent / "data" / "multi" / "corpus")
     semantic = AskService(corpus, retrieval=load_settings(env_file=None).retrieval)
