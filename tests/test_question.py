@@ -43,6 +43,8 @@ ANALYZER = Analyzer()
         ("how much cheaper are wages in dravnik", QuestionKind.QUANTITY),
         ("How much more money did Spectre make than Skyfall?", QuestionKind.QUANTITY),
         ("How much money did Spectre make?", QuestionKind.MONEY),
+        ("how much was brightwater civil's winning bid", QuestionKind.MONEY),  # round 32: bid, donate, loan…
+        ("How much did Yao Ming donate?", QuestionKind.MONEY),
         # an age, or the year something began
         ("how old is greenhollow", QuestionKind.AGE),
         # what a level (rate, figure…) is called asks its name, not an amount
