@@ -361,7 +361,8 @@ def _cue_spans(kind: QuestionKind, text: str) -> tuple[tuple[int, int], ...]:
             (m.start(), m.end()) for m in _finditer(_NUMBER_SPAN_RE, text, low) if not _YEAR_RE.match(m.group())
         )
     if kind is QuestionKind.AGE:  # an age ("Rydeberg, 47,") or the year it began: "founded in 1921"
-        return tuple((m.start(), m.end()) for m in _finditer(_NUMBER_SPAN_RE, text, low))
+        return tuple((m.start(), m.end()) for m in _finditer(_NUMBER_SPAN_RE, text, low)
+                     if _AGE_YEAR_RE.match(m.group()) or _written_as_age(text, m.start(), m.end()))
     if kind is QuestionKind.DURATION:
         spans = [(m.start(), m.end()) for m in _finditer(_DURATION_RE, text, low)]
         return tuple(sorted(spans + [(m.start(), m.end()) for m in _finditer(_LENGTH_RE, text, low)]))
@@ -375,6 +376,25 @@ def _cue_spans(kind: QuestionKind, text: str) -> tuple[tuple[int, int], ...]:
     if kind is QuestionKind.PLACE:
         return tuple((m.start(), m.end()) for m in _PLACE_RE.finditer(text))
     return ()
+
+
+_AGE_YEAR_RE = re.compile(r"^(?:1\d|20)\d\d$")
+# An age as the world writes it: "at the age of 20", "aged five", "a 47-year-old", "47 years old".
+_AGE_BEFORE_RE = re.compile(r"\b(?:aged?|age\s+of)\s+$", re.IGNORECASE)
+_AGE_AFTER_RE = re.compile(r"[\s-]+years?[\s-]+old\b", re.IGNORECASE)
+# "Rydeberg, 47, joined the Falcons": a number set off by commas after a name.
+_AGE_APPOSED_RE = re.compile(r"[A-ZÀ-Þ][\w'’-]*,\s$")
+# "Lee was 25 when her mother died", "he turned 40."
+_AGE_TURNED_RE = re.compile(r"\b(?:was|is|turned|turns)\s+$", re.IGNORECASE)
+_AGE_TURNED_AFTER_RE = re.compile(r"\s+when\b|[,.;]", re.IGNORECASE)
+
+
+def _written_as_age(text: str, start: int, end: int) -> bool:
+    """Return True when the number at ``start:end`` is written as somebody's age; two-term or 40 jobs is none."""
+    before = text[max(0, start - 12) : start]
+    return bool(_AGE_BEFORE_RE.search(before) or _AGE_AFTER_RE.match(text, end)
+                or (_AGE_APPOSED_RE.search(before) and text.startswith(",", end))
+                or (_AGE_TURNED_RE.search(before) and _AGE_TURNED_AFTER_RE.match(text, end)))
 
 
 # Kinds whose answer must stand within CUE_WINDOW words of a question word, not merely in its sentence.

@@ -49,7 +49,7 @@ _KIND_PATTERNS: tuple[tuple[QuestionKind, re.Pattern[str]], ...] = (
         ),
     ),
     (QuestionKind.DURATION, re.compile(r"how\s+long\b")),
-    (QuestionKind.AGE, re.compile(r"how\s+old\b")),
+    (QuestionKind.AGE, re.compile(r"how\s+old\b|(?:at\s+)?what\s+age\b")),
     (
         QuestionKind.QUANTITY,
         re.compile(

@@ -211,6 +211,9 @@ def test_money_questions(question: str, kind: QuestionKind) -> None:
          "moved in 2025.", ["96", "dozen"]),
         # how old (round 31): an age, or the year something began, which a count is not
         (QuestionKind.AGE, "Greenhollow was founded in 1921; its founder was 19.", ["1921", "19"]),
+        # and since round 32 only a number written as an age: not "two-term" or "40 jobs"
+        (QuestionKind.AGE, "Vance, a two-term councillor, cut 40 jobs in 1066. Rydeberg, 47, at the age of 20 "
+         "was a 30-year-old; Lee was 25 when she left.", ["1066", "47", "20", "30", "25"]),
         # and since round 22 number words running together are one number
         (QuestionKind.QUANTITY, "About 225,000 admissions, one million visits, twenty-five wards and one hundred "
          "thousand meals.", ["225,000", "one million", "twenty-five", "one hundred thousand"]),
@@ -590,7 +593,8 @@ def _plain_cue_spans(kind: QuestionKind, text: str) -> list[tuple[int, int]]:
     if kind is QuestionKind.QUANTITY:
         return [m.span() for m in a._NUMBER_SPAN_RE.finditer(text) if not a._YEAR_RE.match(m.group())]
     if kind is QuestionKind.AGE:
-        return spans(a._NUMBER_SPAN_RE)
+        return [m.span() for m in a._NUMBER_SPAN_RE.finditer(text)
+                if a._AGE_YEAR_RE.match(m.group()) or a._written_as_age(text, *m.span())]
     if kind is QuestionKind.DATE:
         return sorted(set(spans(a._DATE_RE) + spans(a._HISTORIC_DATE_RE) + spans(a._DURATION_RE)))
     if kind is QuestionKind.DURATION:

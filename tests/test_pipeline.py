@@ -497,6 +497,17 @@ def test_a_number_counting_a_kind_of_what_is_asked_answers_how_many(tmp_path: Pa
     assert off.ask(question).reason == "the best passage gives no number near the question's words"
 
 
+def test_how_old_is_answered_by_an_age_or_a_year_not_by_any_number(tmp_path: Path) -> None:
+    # news1's trap "how old is teodora vance" was answered with "two" of "two-term city councillor" (round 32)
+    write_article(tmp_path, "mayor", "New mayor",
+                  "Teodora Vance, a former schoolteacher and two-term city councillor, has been elected mayor.",
+                  "The coach, Rydeberg, 47, joined the club from Tarrow after two seasons there.")
+    service = AskService(load_corpus(tmp_path), retrieval=load_settings(env_file=None).retrieval)
+    declined = service.ask("how old is teodora vance")
+    assert declined.reason == "the best passage gives no age or year near the question's words"
+    assert _bolded(service, "how old is rydeberg, the coach") == "47"
+
+
 def test_a_kind_the_question_writes_for_something_else_counts_nothing(tmp_path: Path) -> None:
     # news1's trap: WordNet's "yearly" is a kind of book, so "1.3 million a year" (visits) counted books
     write_article(tmp_path, "libraries", "Library cuts",

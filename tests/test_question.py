@@ -47,6 +47,7 @@ ANALYZER = Analyzer()
         ("How much did Yao Ming donate?", QuestionKind.MONEY),
         # an age, or the year something began
         ("how old is greenhollow", QuestionKind.AGE),
+        ("At what age did Chopin move to Paris?", QuestionKind.AGE),
         # what a level (rate, figure…) is called asks its name, not an amount
         ("What is the level called that the special Amiibo will unlock?", QuestionKind.OTHER),
         ("Why did the government build the prison?", QuestionKind.OTHER),
