@@ -834,6 +834,13 @@ def sentence_cue(
     ):
         return False  # no word of what is counted: no clause can hold it beside a number
     cues = cue_spans(kind, passage.text)
+    if cues:
+        # A span made of the question's own words restates it ("the first in September" for "what date in
+        # September is the first handover"): a passage whose every span of the kind asked does holds no answer.
+        # Only here: also leaving them out of the nearness read below lost fold A 1 question (near the words)
+        # and 3 more (counted), README round 32.
+        asked = {term for term, weight in weights.items() if weight >= 1.0}
+        cues = [(s, e) for s, e in cues if not _restates(passage.text[s:e], asked, analyzer)]
     if not cues:
         return False
     tokens = _tokens(passage.text, analyzer, terms)
@@ -844,6 +851,12 @@ def sentence_cue(
     elif cued and kind in _NEAR_BOUND:
         cued = cue_near(passage.text, tokens, kind, weights.keys())
     return cued
+
+
+def _restates(span: str, asked: Set[str], analyzer: Analyzer) -> bool:
+    """Return True when every word of a span is one of the question's own (a span of digits restates nothing)."""
+    held = analyzer.terms(span)
+    return bool(held) and all(term in asked for term in held)
 
 
 def _tokens(text: str, analyzer: Analyzer, terms: Sequence[str | None] | None) -> list[Token]:

@@ -430,9 +430,16 @@ def test_a_who_question_wants_a_name_other_than_the_one_it_asks_about(tmp_path: 
 
 def _plain_cue(passage: Passage, weights: dict[str, float], analyzer: Analyzer, kind: QuestionKind,
                counted: frozenset[str]) -> bool:
-    """Return the cue as defined before ``sentence_cue`` learned to skip passages: every sentence scored."""
+    """Return the cue as defined before ``sentence_cue`` learned to skip passages: every sentence scored.
+
+    The spans that restate the question are left out of the sentences' cues, as ``sentence_cue`` leaves them (round
+    32).
+    """
     tokens = analyzer.tokens(passage.text)
-    scored = answer_module._sentence_scores(passage.text, tokens, weights, lambda _: 1.5, kind)
+    asked = {term for term, weight in weights.items() if weight >= 1.0}
+    cues = [(s, e) for s, e in answer_module.cue_spans(kind, passage.text)
+            if not answer_module._restates(passage.text[s:e], asked, analyzer)]
+    scored = answer_module._sentence_scores(passage.text, tokens, weights, lambda _: 1.5, kind, cues=cues)
     cued = any(cue and score > 0 for _, score, cue in scored)
     if cued and counted and kind is QuestionKind.QUANTITY:
         return counts_near(passage.text, tokens, kind, counted)

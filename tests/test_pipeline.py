@@ -508,6 +508,17 @@ def test_how_old_is_answered_by_an_age_or_a_year_not_by_any_number(tmp_path: Pat
     assert _bolded(service, "how old is rydeberg, the coach") == "47"
 
 
+def test_a_date_made_of_the_questions_own_words_does_not_answer_it(tmp_path: Path) -> None:
+    # news3's trap: "the first in September" restates "what date in september…"; the day is what is asked
+    write_article(tmp_path, "bronzes", "Bronzes returned",
+                  "The objects will be handed over in three batches, the first in September, the museum said.",
+                  "The museum in Ombara is still being built, and its opening has not been announced.")
+    service = AskService(load_corpus(tmp_path), retrieval=load_settings(env_file=None).retrieval)
+    trap = service.ask("what date in september is the first handover")
+    assert trap.reason == "the best passage gives no date near the question's words"
+    assert service.ask("when is the first handover").answered
+
+
 def test_a_kind_the_question_writes_for_something_else_counts_nothing(tmp_path: Path) -> None:
     # news1's trap: WordNet's "yearly" is a kind of book, so "1.3 million a year" (visits) counted books
     write_article(tmp_path, "libraries", "Library cuts",
