@@ -442,7 +442,18 @@ def counted_terms(question: str, analyzer: Analyzer) -> frozenset[str]:
     # A crude plural ("bus" passes for one, and then only "bus" counts, as before); round 16, README.
     if noun.endswith("s") and not first.endswith("s") and noun not in COUNT_MODIFIERS:
         terms += analyzer.terms(noun)  # empty for a function word: "how many times was…"
+    elif terms and not first.endswith("s"):
+        # The plural a few words on is what is counted, the words before it qualify it ("how many New York City
+        # RESIDENTS", "fine dining RESTAURANTS"; fold A +1 across, +2 answered, round 32); not after a function
+        # word: "how many of the flats" may be answered by "125 … homes".
+        head = _HEAD_AFTER_RE.match(fold(question), match.end(1))
+        if head is not None and not head.group(1).endswith("ss"):
+            terms += analyzer.terms(head.group(1))
     return frozenset(terms)
+
+
+# The first plural within the three words after the first word "how many" counts.
+_HEAD_AFTER_RE = re.compile(r"\s+(?:[\w'’-]+\s+){0,2}?([^\W\d_]{3,}s)\b")
 
 
 _NEXT_WORDS_RE = re.compile(r"[^\W_][\w'’-]*")

@@ -265,6 +265,10 @@ def test_cue_spans_are_the_answers_of_the_kind_asked(kind: QuestionKind, text: s
         ("How many died?", set()),
         ("How many armed officers patrol the port?", {"arm", "offic"}),  # it qualifies the noun after it
         ("How many red buses are there?", {"red", "buse"}),  # too short to be read as a verb
+        # The plural a few words on is counted too (round 32), not after a function word.
+        ("How many New York City residents are of Greek heritage?", {"new", "york", "resid"}),
+        ("about how many fine dining restaurants exist in New York?", {"fine", "restaur"}),
+        ("how many of the flats are affordable", set()),
     ],
 )
 def test_counted_terms(question: str, counted: set[str]) -> None:
