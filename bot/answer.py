@@ -428,6 +428,8 @@ def counted_terms(question: str, analyzer: Analyzer) -> frozenset[str]:
     match = _COUNTED_RE.search(fold(question))
     if match is None:
         return frozenset()
+    if _counts_a_people(question):
+        return frozenset()
     first, second = match.group(1), match.group(2)
     if first.strip("?!.,") in _GENERIC_COUNTED:
         return frozenset()
@@ -450,6 +452,22 @@ def counted_terms(question: str, analyzer: Analyzer) -> frozenset[str]:
         if head is not None and not head.group(1).endswith("ss"):
             terms += analyzer.terms(head.group(1))
     return frozenset(terms)
+
+
+_COUNTED_AS_WRITTEN_RE = re.compile(_ASKS_COUNT + r"(\S+)(?:\s+(\S+))?", re.IGNORECASE)
+
+
+def _counts_a_people(question: str) -> bool:
+    """Return True when "how many" counts a plural written with a capital ("New Yorkers", "Grammys").
+
+    A people or a name made plural is counted in other words ("213,000 Polish Americans", "about 200,000 daily
+    cyclists"): any number may answer (fold A +3 across and within, round 32). "Grammy awards" counts awards.
+    """
+    match = _COUNTED_AS_WRITTEN_RE.search(question)
+    if match is None or not match.group(1)[:1].isupper():
+        return False
+    first, second = match.group(1).strip("?!.,"), (match.group(2) or "").strip("?!.,")
+    return first.endswith("s") or (second[:1].isupper() and second.endswith("s"))
 
 
 # The first plural within the three words after the first word "how many" counts.

@@ -269,6 +269,10 @@ def test_cue_spans_are_the_answers_of_the_kind_asked(kind: QuestionKind, text: s
         ("How many New York City residents are of Greek heritage?", {"new", "york", "resid"}),
         ("about how many fine dining restaurants exist in New York?", {"fine", "restaur"}),
         ("how many of the flats are affordable", set()),
+        # A plural written with a capital, a people or a name, is counted in other words (round 32).
+        ("How many New Yorkers are of Polish ancestry?", set()),
+        ("How many Grammys did she win?", set()),
+        ("How many Grammy awards did she win?", {"grammi", "award"}),
     ],
 )
 def test_counted_terms(question: str, counted: set[str]) -> None:
