@@ -66,7 +66,7 @@ _MONTHS = _listed("months")
 # lasted as the world often writes it, from when it began: "since 1908", "since March 2019", "since the 1960s".
 _DURATION_RE = re.compile(
     r"(?<![\w.])(?:\d+(?:[.,]\d+)?|" + _NUMBER_WORD_RE + r"|a\s+couple\s+of|a|an|several|a\s+few|few|many)"
-    r"(?:\s+and\s+a\s+half)?[\s-]+" + _TIME_UNITS + r"\b"
+    r"(?:\s+and\s+a\s+half)?[\s-]+" + _TIME_UNITS + r"\b(?![\s-]+old\b)"  # "a seven-year-old son" is an age
     r"|\bsince\s+(?:(?:early|late|mid)[\s-]+)?(?:(?:" + _MONTHS + r")\.?\s+(?:\d{1,2},?\s+)?)?"
     r"(?:the\s+)?(?:1\d{3}|20\d\d)s?\b"
     r"|(?<![\w.])\d+(?:[.,]\d+)?\s?" + _TIME_UNIT_ABBREVIATIONS + r"s?\b",
@@ -943,11 +943,14 @@ def _best_cue(
     asked = {term for term, weight in weights.items() if weight >= 1.0}
     starts = [t.start for t in tokens]  # in text order, as tokens are
     days = [(m.start(), m.end()) for m in _finditer(_MONTH_DAY_RE, text, lowered(text), start, end)]
+    amounts = ([(m.start(), m.end()) for m in _finditer(_MONEY_SPAN_RE, text, lowered(text), start, end)]
+               if kind in _COUNT_KINDS else [])
 
     def answers(s: int, e: int) -> bool:
         if _ORDINAL_SUFFIX_RE.match(text, e) or any(ds <= s and e <= de for ds, de in days):
             return False
-        if kind in _COUNT_KINDS and _CURRENCY & set(text[max(s - 1, 0) : e]):
+        if kind in _COUNT_KINDS and (_CURRENCY & set(text[max(s - 1, 0) : e])
+                                     or any(ms <= s and e <= me for ms, me in amounts)):
             return False
         if held_in is not None:
             held = held_in(s, e)

@@ -228,6 +228,9 @@ def test_money_questions(question: str, kind: QuestionKind) -> None:
         # and since round 20 with its unit abbreviated, not a word that starts like one
         (QuestionKind.DURATION, "The rupture lasted close to 120 sec, a 5 min walk from the minister's office.",
          ["120 sec", "5 min"]),
+        # and since round 32 not an age: "seven-year-old"
+        (QuestionKind.DURATION, "Her seven-year-old son, 10 years old in May, was hospitalised for five days.",
+         ["five days"]),
         # who: names, not capitalized function words
         (QuestionKind.PERSON, "The Trump administration said so. While Anna Berg agreed, The Mayor did not.",
          ["Anna Berg"]),
@@ -483,7 +486,9 @@ def test_the_cue_alone_is_the_plain_definition(kind: QuestionKind) -> None:
         # nor does the day of a month
         ("How many units had been sold by the end of March?",
          "By March 31, 2007, 1.32 million units had been sold.", "1.32 million"),
-        # nor, for how many, an amount of money
+        # nor, for how many, an amount of money (since round 32 also in a currency's word)
+        ("How many farmers took part in the trial?",
+         "It was funded by a 6.8 million crown grant from a cooperative of 2,400 farmers.", "2,400"),
         ("How many people lost jobs when the deal ended?",
          "The $100 million deal ended and 70 staff lost their jobs.", "70"),
     ],
