@@ -497,34 +497,42 @@ def test_a_number_counting_a_kind_of_what_is_asked_answers_how_many(tmp_path: Pa
     assert off.ask(question).reason == "the best passage gives no number near the question's words"
 
 
-def test_how_old_is_answered_by_an_age_or_a_year_not_by_any_number(tmp_path: Path) -> None:
-    # news1's trap "how old is teodora vance" was answered with "two" of "two-term city councillor" (round 32)
-    write_article(tmp_path, "mayor", "New mayor",
-                  "Teodora Vance, a former schoolteacher and two-term city councillor, has been elected mayor.",
-                  "The coach, Rydeberg, 47, joined the club from Tarrow after two seasons there.")
-    service = AskService(load_corpus(tmp_path), retrieval=load_settings(env_file=None).retrieval)
-    declined = service.ask("how old is teodora vance")
-    assert declined.reason == "the best passage gives no age or year near the question's words"
-    assert _bolded(service, "how old is rydeberg, the coach") == "47"
+def _one_article(root: Path, title: str, *paragraphs: str) -> AskService:
+    """Return a service over one article of these paragraphs, with the shipped settings."""
+    write_article(root, "article", title, *paragraphs)
+    return AskService(load_corpus(root), retrieval=load_settings(env_file=None).retrieval)
 
 
-def test_a_date_made_of_the_questions_own_words_does_not_answer_it(tmp_path: Path) -> None:
-    # news3's trap: "the first in September" restates "what date in september…"; the day is what is asked
-    write_article(tmp_path, "bronzes", "Bronzes returned",
-                  "The objects will be handed over in three batches, the first in September, the museum said.",
-                  "The museum in Ombara is still being built, and its opening has not been announced.")
-    service = AskService(load_corpus(tmp_path), retrieval=load_settings(env_file=None).retrieval)
-    trap = service.ask("what date in september is the first handover")
-    assert trap.reason == "the best passage gives no date near the question's words"
-    assert service.ask("when is the first handover").answered
+@pytest.mark.parametrize(
+    ("paragraphs", "trap", "wanted", "question", "bold"),
+    [
+        # news1's trap "how old is teodora vance" was answered with "two" of "two-term city councillor"
+        (("Teodora Vance, a former schoolteacher and two-term councillor, has been elected mayor.",
+          "The coach, Rydeberg, 47, joined the club from Tarrow after two seasons there."),
+         "how old is teodora vance", "age or year", "how old is rydeberg, the coach", "47"),
+        # news3's trap: "the first in September" restates "what date in september…"; the day is what is asked
+        (("The objects will be handed over in three batches, the first in September, the museum said.",
+          "The museum in Ombara is still being built, and its opening has not been announced."),
+         "what date in september is the first handover", "date", "when is the first handover", None),
+    ],
+)
+def test_a_trap_is_declined_for_want_of_the_answer_it_asks_round_32(
+    tmp_path: Path, paragraphs: tuple[str, ...], trap: str, wanted: str, question: str, bold: str | None
+) -> None:
+    service = _one_article(tmp_path, "An article", *paragraphs)
+    assert service.ask(trap).reason == f"the best passage gives no {wanted} near the question's words"
+    if bold is None:
+        assert service.ask(question).answered
+    else:
+        assert _bolded(service, question) == bold
 
 
 def test_a_kind_the_question_writes_for_something_else_counts_nothing(tmp_path: Path) -> None:
     # news1's trap: WordNet's "yearly" is a kind of book, so "1.3 million a year" (visits) counted books
-    write_article(tmp_path, "libraries", "Library cuts",
-                  "Visits to the county's libraries have recovered to about 1.3 million a year, the council said.",
-                  "The libraries will close on Mondays from September, and two mobile libraries will be sold.")
-    service = AskService(load_corpus(tmp_path), retrieval=load_settings(env_file=None).retrieval)
+    service = _one_article(tmp_path, "Library cuts",
+                           "Visits to the county's libraries have recovered to about 1.3 million a year, the council "
+                           "said.",
+                           "The libraries will close on Mondays from September, and two mobile libraries will be sold.")
     (year,) = service.analyzer.terms("year")
     assert year not in service.explain("How many books do the libraries lend out each year?").counted
     assert year in service.explain("How many books did the libraries lend out?").counted
