@@ -454,7 +454,7 @@ def counted_terms(question: str, analyzer: Analyzer) -> frozenset[str]:
     return frozenset(terms)
 
 
-_COUNTED_AS_WRITTEN_RE = re.compile(_ASKS_COUNT + r"(\S+)(?:\s+(\S+))?", re.IGNORECASE)
+_COUNTED_AS_WRITTEN_RE = re.compile(_COUNTED_RE.pattern, re.IGNORECASE)  # read on the question as written
 
 
 def _counts_a_people(question: str) -> bool:
@@ -622,10 +622,21 @@ def _counting(
     if not spans:
         return []
     low = lowered(text)
-    other = [(m.start(), m.end()) for m in _finditer(_MONTH_DAY_RE, text, low)]
-    other += [(m.start(), m.end()) for m in _finditer(_MONEY_SPAN_RE, text, low)
-              if not any(m.start() <= t.start < m.end() and t.term in counted for t in tokens)]
-    return [(s, e) for s, e in spans if not any(os <= s and e <= oe for os, oe in other)]
+    other = _spans_of(_MONTH_DAY_RE, text, low)
+    other += [(ms, me) for ms, me in _spans_of(_MONEY_SPAN_RE, text, low)
+              if not any(ms <= t.start < me and t.term in counted for t in tokens)]
+    return [(s, e) for s, e in spans if not _inside(s, e, other)]
+
+
+def _spans_of(pattern: re.Pattern[str], text: str, low: str | None, start: int = 0,
+              end: int | None = None) -> list[tuple[int, int]]:
+    """Return the spans ``pattern`` matches in ``text`` (``_finditer``, ``low`` its ``lowered`` twin)."""
+    return [(m.start(), m.end()) for m in _finditer(pattern, text, low, start, end)]
+
+
+def _inside(start: int, end: int, spans: Iterable[tuple[int, int]]) -> bool:
+    """Return True when ``start:end`` lies within one of ``spans``."""
+    return any(s <= start and end <= e for s, e in spans)
 
 
 _ELIDED_RE = re.compile(r"\s+(?:" + _listed("elided_count_verbs") + r")\b")
@@ -865,7 +876,7 @@ def sentence_cue(
     cues = cue_spans(kind, passage.text)
     if cues:
         # A span made of the question's own words restates it ("the first in September" for "what date in
-        # September is the first handover"): a passage whose every span of the kind asked does holds no answer.
+        # September is the first handover"): a passage whose every span of the kind asked does so holds none.
         # Only here: also leaving them out of the nearness read below lost fold A 1 question (near the words)
         # and 3 more (counted), README round 32.
         asked = {term for term, weight in weights.items() if weight >= 1.0}
@@ -942,15 +953,15 @@ def _best_cue(
     start, end = sentence
     asked = {term for term, weight in weights.items() if weight >= 1.0}
     starts = [t.start for t in tokens]  # in text order, as tokens are
-    days = [(m.start(), m.end()) for m in _finditer(_MONTH_DAY_RE, text, lowered(text), start, end)]
-    amounts = ([(m.start(), m.end()) for m in _finditer(_MONEY_SPAN_RE, text, lowered(text), start, end)]
-               if kind in _COUNT_KINDS else [])
+    low = lowered(text)
+    days = _spans_of(_MONTH_DAY_RE, text, low, start, end)
+    # The same amounts count nothing in ``counts_near`` (``_counting``).
+    amounts = _spans_of(_MONEY_SPAN_RE, text, low, start, end) if kind in _COUNT_KINDS else []
 
     def answers(s: int, e: int) -> bool:
-        if _ORDINAL_SUFFIX_RE.match(text, e) or any(ds <= s and e <= de for ds, de in days):
+        if _ORDINAL_SUFFIX_RE.match(text, e) or _inside(s, e, days):
             return False
-        if kind in _COUNT_KINDS and (_CURRENCY & set(text[max(s - 1, 0) : e])
-                                     or any(ms <= s and e <= me for ms, me in amounts)):
+        if kind in _COUNT_KINDS and (_CURRENCY & set(text[max(s - 1, 0) : e]) or _inside(s, e, amounts)):
             return False
         if held_in is not None:
             held = held_in(s, e)
