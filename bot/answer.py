@@ -62,6 +62,10 @@ _TIME_UNITS = r"(?:" + _listed("time_units") + r")s?"
 # Abbreviated units, read only right after a number ("120 sec", "a 5 min walk"): "min" alone is in "minister".
 _TIME_UNIT_ABBREVIATIONS = r"(?:" + _listed("time_unit_abbreviations") + r")"
 _MONTHS = _listed("months")
+# "a year", "per day", "each week": a number followed by one is a rate.
+_PER_TIME = r"(?:a|an|per|each|every)\s+(?:" + _listed("time_units") + r")\b"
+_RATE_AFTER_RE = re.compile(r"\s+" + _PER_TIME, re.IGNORECASE)
+_RATE_ASKED_RE = re.compile(r"\b" + _PER_TIME + r"|\b(?:" + _listed("rate_adverbs") + r")\b", re.IGNORECASE)
 # "two years", "two and a half years", "several months", "a decade", "over 30 years"; and how long something has
 # lasted as the world often writes it, from when it began: "since 1908", "since March 2019", "since the 1960s".
 _DURATION_RE = re.compile(
@@ -582,11 +586,12 @@ def counted_phrase(question: str, analyzer: Analyzer) -> frozenset[str]:
 
 
 def counts_near(text: str, tokens: Sequence[Token], kind: QuestionKind, counted: Set[str], *,
-                analyzer: Analyzer | None = None, phrase: Set[str] = frozenset()) -> bool:
+                analyzer: Analyzer | None = None, phrase: Set[str] = frozenset(), rates: bool = True) -> bool:
     """Return True when a number of the text shares its clause with a word of what the question counts.
 
     With ``analyzer`` and the ``phrase`` "how many" counts, a number that counts something else
-    (``counts_other``) does not.
+    (``counts_other``) does not. Without ``rates`` (the question asks no rate, ``asks_rate``), neither does a
+    rate: "Visits to Ashcombe's libraries have recovered to about 1.3 million a year" counts no libraries.
     """
     strict = analyzer if phrase else None
     wanted = set(counted) | set(phrase)
@@ -606,8 +611,13 @@ def counts_near(text: str, tokens: Sequence[Token], kind: QuestionKind, counted:
         ((sentence, bisect_right(breaks, s)) in clauses or (sentence in sentences and _elided(text, e)))
         and not (strict is not None and counts_other(text, e, wanted, strict))
         for s, e in _counting(text, tokens, cue_spans(kind, text), counted)
-        if (sentence := sentence_of(s)) is not None
+        if (sentence := sentence_of(s)) is not None and (rates or not _RATE_AFTER_RE.match(text, e))
     )
+
+
+def asks_rate(question: str) -> bool:
+    """Return True when a question asks how many in a span of time ("… a year?", "… daily?")."""
+    return _RATE_ASKED_RE.search(question) is not None
 
 
 def _counting(
@@ -860,6 +870,7 @@ def sentence_cue(
     counted: Set[str] = frozenset(),
     terms: Sequence[str | None] | None = None,
     phrase: Set[str] = frozenset(),
+    rates: bool = True,
 ) -> bool:
     """Return whether a sentence holding question terms has a cue: a span of the kind of answer asked.
 
@@ -887,7 +898,7 @@ def sentence_cue(
     scored = _sentence_scores(passage.text, tokens, weights, idf, kind, cues=cues)
     cued = any(cue and score > 0 for _, score, cue in scored)
     if cued and counted and kind is QuestionKind.QUANTITY:
-        cued = counts_near(passage.text, tokens, kind, counted, analyzer=analyzer, phrase=phrase)
+        cued = counts_near(passage.text, tokens, kind, counted, analyzer=analyzer, phrase=phrase, rates=rates)
     elif cued and kind in _NEAR_BOUND:
         cued = cue_near(passage.text, tokens, kind, weights.keys())
     return cued

@@ -273,6 +273,7 @@ class Context:
                 self.passage(position), self.weights, self.analyzer, self.index.idf, self.kind,
                 counted=self.counted, terms=self.forward_terms(position, (*self.weights, *self.counted)),
                 phrase=self.question.counted_phrase if self.settings.strict_count else frozenset(),
+                rates=self.question.rate,
             )
             self._cues[position] = found
         return found

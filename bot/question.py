@@ -16,6 +16,7 @@ from bot.answer import (
     NUMBER_KINDS,
     QuestionKind,
     asked_unit,
+    asks_rate,
     counted_phrase,
     counted_terms,
     definition_subject,
@@ -87,6 +88,7 @@ class Question:
     counted: frozenset[str] = frozenset()  # terms of what "how many X" counts
     counted_phrase: frozenset[str] = frozenset()  # terms of the whole phrase "how many" counts; empty: generic
     unit: frozenset[str] = frozenset()  # spellings of the unit a number is asked in ("… in hectares?"); empty: any
+    rate: bool = False  # "how many … a year?": a rate ("1.3 million a year") may answer
 
     @property
     def folded(self) -> str:
@@ -138,4 +140,5 @@ def parse_question(question: str, analyzer: Analyzer, *, max_chars: int = 500) -
         counted=counted_terms(text, analyzer) if kind is QuestionKind.QUANTITY else frozenset(),
         counted_phrase=counted_phrase(text, analyzer) if kind is QuestionKind.QUANTITY else frozenset(),
         unit=asked_unit(text) if kind in NUMBER_KINDS else frozenset(),
+        rate=kind is QuestionKind.QUANTITY and asks_rate(text),
     )

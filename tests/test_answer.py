@@ -297,6 +297,15 @@ def test_a_count_must_share_its_clause_with_what_is_counted() -> None:
     assert not counts_near(fans, analyzer.tokens(fans), QuestionKind.QUANTITY, {"ticket"})
 
 
+def test_a_rate_counts_only_for_a_question_that_asks_one() -> None:
+    analyzer = Analyzer()
+    visits = "Visits to Ashcombe's libraries have recovered to about 1.3 million a year."
+    assert not counts_near(visits, analyzer.tokens(visits), QuestionKind.QUANTITY, {"librari"}, rates=False)
+    assert counts_near(visits, analyzer.tokens(visits), QuestionKind.QUANTITY, {"librari"})  # "… a year?"
+    port = "The port handles around 1.8 million containers a year."
+    assert counts_near(port, analyzer.tokens(port), QuestionKind.QUANTITY, {"contain"}, rates=False)
+
+
 def test_a_day_of_a_month_or_an_amount_of_money_counts_nothing() -> None:
     analyzer = Analyzer()
     dated = "The strike began on May 9 after talks broke down over the use of automated cranes."

@@ -77,6 +77,13 @@ def test_the_unit_a_number_is_asked_in_is_read_for_number_questions_only() -> No
     assert parse_question("Which park is measured in hectares?", ANALYZER).unit == frozenset()  # no number asked
 
 
+def test_a_count_asked_in_a_span_of_time_is_a_rate_round_32() -> None:
+    assert parse_question("how many containers go through caldmouth a year", ANALYZER).rate
+    assert parse_question("How many passengers use the line daily?", ANALYZER).rate
+    assert not parse_question("how many libraries does ashcombe have", ANALYZER).rate
+    assert not parse_question("When did the library open a year ago?", ANALYZER).rate  # no count asked
+
+
 def test_a_question_read_with_its_chat_words_spelt_out_has_its_kind() -> None:
     vocabulary = {"coach", "popul", "kelbi"}
     assert question_kind("whos the coach") is QuestionKind.OTHER  # as typed: no wh-word

@@ -22,7 +22,7 @@ NAMED_LISTS = {
                            "place_after_what"},
     "answer_words.txt": {"time_units", "time_unit_abbreviations", "months", "ordinals", "currencies",
                          "not_name_starts", "name_particles", "place_prepositions", "weekdays", "day_words",
-                         "seasons", "not_subjects", "elided_count_verbs"},
+                         "seasons", "not_subjects", "elided_count_verbs", "rate_adverbs"},
     "question_leads.txt": {"lead", "before", "alone", "prepositions", "ends"},
 }
 
@@ -239,6 +239,8 @@ def test_every_word_of_an_answer_list_finds_its_span() -> None:
         assert _spans("PERSON", f"After {name} spoke, it closed.") == [name], particle
     for preposition in listed["place_prepositions"]:
         assert _spans("PLACE", f"They live {preposition} Kelby now.") == [f"{preposition} Kelby"], preposition
+    for adverb in listed["rate_adverbs"]:
+        assert answer.asks_rate(f"How many people fly {adverb}?"), adverb
 
 
 def test_a_word_that_starts_a_clause_begins_no_name_and_a_non_subject_is_no_definition() -> None:
