@@ -78,7 +78,7 @@ SHORT_ACRONYM = 3
 MIXED_TOPIC_WORDS = 2
 # A year or a figure of a thousand or more a question gives ("1998", "1,150"), read by the mixed-articles decline
 # as it reads a name. Smaller figures are often written in words ("the 200 letters": "two hundred letters").
-_QUESTION_FIGURE_RE = re.compile(r"1\d{3}|20\d\d|\d{1,3}(?:,\d{3})+|\d{4,}")
+_QUESTION_FIGURE_RE = re.compile(r"\d{1,3}(?:,\d{3})+|\d{4,}")  # a year is four digits: one of the second
 # A word of a question whose capitals mark nothing is a name when the articles write it capitalized in the first
 # passages holding it, this often past a sentence's start (once may be a title's capital, unless the sentence
 # model does not know the word).
