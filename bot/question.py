@@ -38,6 +38,8 @@ def _any(listed: str) -> str:
 
 
 _BE = r"(?:'s|\s+(?:is|was|are|were|will\s+be|has\s+been))"
+# "what is the (…) X", up to two words between ("what's the brennock mayor's salary"), read by two kinds below.
+_WHAT_IS_THE = r"(?:what|which)" + _BE + r"\s+the\s+(?:[\w'’]+\s+){0,2}"
 # Read on the question from its first wh-word on; the first pattern that matches there decides.
 _KIND_PATTERNS: tuple[tuple[QuestionKind, re.Pattern[str]], ...] = (
     (QuestionKind.QUANTITY, re.compile(r"how\s+much\s+" + _any("comparatives") + r"\b")),
@@ -45,7 +47,7 @@ _KIND_PATTERNS: tuple[tuple[QuestionKind, re.Pattern[str]], ...] = (
         QuestionKind.MONEY,
         re.compile(
             r"how\s+much\b.*\b(?:" + alternation(words(MONEY_WORDS_FILE)) + r")\b"
-            r"|(?:what|which)" + _BE + r"\s+the\s+(?:[\w'’]+\s+){0,2}" + _any("money_after_the") + r"s?\b"
+            r"|" + _WHAT_IS_THE + _any("money_after_the") + r"s?\b"
             r"|(?:what|which)\s+" + _any("money_after_what") + r"\b"
         ),
     ),
@@ -56,7 +58,7 @@ _KIND_PATTERNS: tuple[tuple[QuestionKind, re.Pattern[str]], ...] = (
         re.compile(
             r"how\s+" + _any("quantity_after_how") + r"\b"
             r"|(?:what|which)\s+" + _any("quantity_after_what") + r"\b"
-            r"|(?:what|which)" + _BE + r"\s+the\s+(?:[\w'’]+\s+){0,2}" + _any("quantity_after_the") + r"s?\b"
+            r"|" + _WHAT_IS_THE + _any("quantity_after_the") + r"s?\b"
             r"(?!\s+(?:called|named|known)\b)"
         ),
     ),
