@@ -429,7 +429,8 @@ def counted_terms(question: str, analyzer: Analyzer) -> frozenset[str]:
     it); nothing when the counted word is a function word ("how many were…") or names nothing in particular
     ("people", "how many cubic meters", "how many Hispanic people").
     """
-    match = _COUNTED_RE.search(fold(question))
+    folded = fold(question)
+    match = _COUNTED_RE.search(folded)
     if match is None:
         return frozenset()
     if _counts_a_people(question):
@@ -452,7 +453,7 @@ def counted_terms(question: str, analyzer: Analyzer) -> frozenset[str]:
         # The plural a few words on is what is counted, the words before it qualify it ("how many New York City
         # RESIDENTS", "fine dining RESTAURANTS"; fold A +1 across, +2 answered, round 32); not after a function
         # word: "how many of the flats" may be answered by "125 … homes".
-        head = _HEAD_AFTER_RE.match(fold(question), match.end(1))
+        head = _HEAD_AFTER_RE.match(folded, match.end(1))
         if head is not None and not head.group(1).endswith("ss"):
             terms += analyzer.terms(head.group(1))
     return frozenset(terms)
