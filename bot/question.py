@@ -23,6 +23,7 @@ from bot.answer import (
     strip_frame,
 )
 from bot.errors import QuestionError
+from bot.post import Post, asked_post
 from bot.wordlists import alternation, named_lists, words
 
 EXAMPLE_QUESTION = "How many inmates work in construction?"
@@ -91,6 +92,7 @@ class Question:
     counted_phrase: frozenset[str] = frozenset()  # terms of the whole phrase "how many" counts; empty: generic
     unit: frozenset[str] = frozenset()  # spellings of the unit a number is asked in ("… in hectares?"); empty: any
     rate: bool = False  # "how many … a year?": a rate ("1.3 million a year") may answer
+    post: Post | None = None  # "who runs X", "who is the ROLE of X": the post whose holder is asked
 
     @property
     def folded(self) -> str:
@@ -143,4 +145,5 @@ def parse_question(question: str, analyzer: Analyzer, *, max_chars: int = 500) -
         counted_phrase=counted_phrase(text, analyzer) if kind is QuestionKind.QUANTITY else frozenset(),
         unit=asked_unit(text) if kind in NUMBER_KINDS else frozenset(),
         rate=kind is QuestionKind.QUANTITY and asks_rate(text),
+        post=asked_post(text, analyzer) if kind is QuestionKind.PERSON else None,
     )

@@ -14,7 +14,7 @@ WORD_FILES = ("stopwords.txt", "number_words.txt", "count_modifiers.txt", "gener
               "sentence_starters.txt", "chat_fillers.txt")
 LINE_FILES = ("related.txt", "abbreviations.txt", "acronym_small_words.txt", "lemmas.txt", "units.txt",
               "question_kinds.txt", "answer_words.txt", "question_frames.txt", "wordnet_related.txt",
-              "wordnet_kinds.txt", "chat_words.txt", "question_leads.txt")
+              "wordnet_kinds.txt", "chat_words.txt", "question_leads.txt", "post_words.txt")
 # Files of named lists (``named_lists``), with the names their reader looks up.
 NAMED_LISTS = {
     "question_kinds.txt": {"comparatives", "money_after_the", "money_after_what", "quantity_after_how",
@@ -24,6 +24,8 @@ NAMED_LISTS = {
                          "not_name_starts", "name_particles", "place_prepositions", "weekdays", "day_words",
                          "seasons", "not_subjects", "elided_count_verbs", "rate_adverbs"},
     "question_leads.txt": {"lead", "before", "alone", "prepositions", "ends"},
+    "post_words.txt": {"leader_verbs", "leader_nouns", "leader_titles", "other_posts", "two_word_titles",
+                       "chief_of_a_part", "not_holding", "apposition_starts"},
 }
 
 
