@@ -4,12 +4,12 @@ A question goes through four groups of stages, in order:
 
 * **candidates** — ``Expansion`` turns the question's terms into the weighted terms searched;
   ``LexicalCandidates`` takes the best BM25 passages and ``SemanticCandidates`` the passages nearest the
-  question's sentence vector;
+  question's sentence vector; ``PostCandidates`` the passages naming the holder of a post asked for;
 * **scores** — each candidate gets one figure per scorer (BM25 over the best, coverage, proximity, definition,
   answer-type cue, sentence-vector similarity, word-piece match); its score is their weighted sum;
 * **re-ordering** — ``LearnedRanking`` orders the candidates by trees over those figures, then
-  ``CuePromotion`` lifts the best candidate holding the kind of answer asked, and ``MeaningCuePromotion`` one
-  just below that holds it and comes as close in meaning;
+  ``CuePromotion`` lifts the best candidate holding the kind of answer asked, ``MeaningCuePromotion`` one
+  just below that holds it and comes as close in meaning, and ``PostPromotion`` the one naming a post's holder;
 * **declines** — the first decline stage that objects gives the verdict (``Pipeline.verdict``: that stage and
   the reason it gives) and the question is not answered; the rules decide, unless ``LearnedDecline`` (a
   logistic model fitted on the public dev set; off as configured) is switched on, when with sentence vectors it
@@ -51,6 +51,7 @@ from bot.corpus import Corpus, Passage
 from bot.decline_model import load_decline_model
 from bot.expansion import Expander, WeightedTerm, compounds, noun_kinds
 from bot.index import BM25Index, BM25Params, PassageSet
+from bot.post import Holder, post_level
 from bot.question import Question
 from bot.ranker import FIGURES, load_model
 from bot.semantic import PassageVectors, TokenVectors
@@ -166,6 +167,7 @@ class Context:
     titles: dict[str, frozenset[str]] = field(default_factory=dict)  # ``title_terms`` of each article, a snapshot's
     _held: dict[tuple[int, ...], list[dict[str, list[int]]]] = field(default_factory=dict, repr=False)
     _cues: dict[int, bool] = field(default_factory=dict, repr=False)
+    _holders: dict[int, Holder] = field(default_factory=dict, repr=False)
     _unheld: dict[str, tuple[Name, ...]] = field(default_factory=dict, repr=False)
     _topics: dict[str, tuple[str, list[str]] | None] = field(default_factory=dict, repr=False)
 
@@ -287,6 +289,18 @@ class Context:
         vocab = self.index.vocab
         ids = {tid: term for term in wanted if (tid := vocab.get(term)) is not None}
         return [ids.get(tid) for tid in self.index.term_ids_of(position).tolist()]
+
+    def holder(self, position: int) -> Holder:
+        """Return how well a candidate names the holder of the post the question asks for (``bot.post``)."""
+        post = self.question.post
+        if post is None:
+            return Holder()
+        found = self._holders.get(position)
+        if found is None:
+            passage = self.passage(position)
+            found = self._holders[position] = post_level(post, passage.text, self.analyzer,
+                                                         title_terms(self, passage.article_id))
+        return found
 
     def passage(self, position: int) -> Passage:
         """Return the passage at a position."""
@@ -435,6 +449,48 @@ class SemanticCandidates:
         near = [p for p, _ in found if visible is None or p in visible][:wanted]
         for position in near:
             pool.bm25.setdefault(position, 0.0)
+
+
+class PostCandidates:
+    """Add the passages of the best candidates' articles that name the holder of the post a question asks for.
+
+    "who leads the harbour union": the paragraph writing "Union general secretary Rosa Kettering called the deal…"
+    shares one word with the question and is not among the best BM25 or nearest passages (``bot.post``).
+    """
+
+    name: ClassVar[str] = "post candidates"
+    off: ClassVar[Switch] = (("post_candidates", False),)
+    on: ClassVar[Switch] = ()
+    articles: ClassVar[int] = 2  # the articles of the best BM25 candidates read, besides the nearest passage's
+    passages: ClassVar[int] = 400  # the passages of an article read at most
+
+    def add(self, ctx: Context, pool: Pool) -> None:
+        """Add the passages naming the post's holder to the pool, with their BM25 scores."""
+        if not ctx.settings.post_candidates or ctx.question.post is None or not pool.bm25:
+            return
+        # The nearest passage's article (the pool's first, when the semantic stage found it), then the best BM25
+        # candidates': "who runs quillstack" finds "runs" in every article.
+        articles = [ctx.passage(next(iter(pool.bm25))).article_id]
+        for position in sorted(pool.bm25, key=lambda p: (-pool.bm25[p], p)):
+            if len(articles) > self.articles:
+                break
+            article = ctx.passage(position).article_id
+            if article not in articles:
+                articles.append(article)
+        visible = ctx.visible
+        added = [
+            p
+            for article in articles
+            for p in range(*_first_passages(ctx.ranges.get(article, (0, 0)), self.passages))
+            if p not in pool.bm25 and (visible is None or p in visible) and ctx.holder(p).level > 0
+        ]
+        if added:
+            pool.bm25 |= dict(zip(added, ctx.index.scores_at(ctx.searched, added), strict=True))
+
+
+def _first_passages(span: tuple[int, int], most: int) -> tuple[int, int]:
+    """Return the range of a span's first ``most`` positions."""
+    return span[0], min(span[1], span[0] + most)
 
 
 # -- scores ----------------------------------------------------------------------------------------------
@@ -735,6 +791,40 @@ class MeaningCuePromotion:
         return moved_first(answering, ranked)
 
 
+class PostPromotion:
+    """Put first the candidate of the first's article that names the holder of the post a question asks for.
+
+    "who runs the festival": the paragraphs on the festival's cancellation share the question's words; the one
+    answering writes "Festival director Caspian Lowe said…" (``bot.post``). Only a candidate naming the holder
+    better than the first does (``post_level``), beside what the post heads or in its article about it, is moved,
+    the best-ranked of those naming them best: "Under such influential United States founders as Alexander
+    Hamilton" does not answer "Who was the founder of the New York Post?" in the New York City article.
+    """
+
+    name: ClassVar[str] = "post promotion"
+    off: ClassVar[Switch] = (("post_promote", False),)
+    on: ClassVar[Switch] = ()
+
+    def reorder(self, ctx: Context, ranked: list[Ranked]) -> list[Ranked]:
+        """Return the candidates with the one naming the post's holder moved first, or as they were."""
+        post = ctx.question.post
+        if not ctx.settings.post_promote or post is None or not ranked:
+            return ranked
+        article = ctx.passage(ranked[0].position).article_id
+        best, level = None, ctx.holder(ranked[0].position)
+        declined = ctx.declined_first
+        answered = declined is None or declined(ranked[0]) is None
+        for c in ranked[1:]:
+            if ctx.passage(c.position).article_id != article:
+                continue
+            found = ctx.holder(c.position)
+            # A question the first answers is not declined for the one moved first.
+            if (found.placed and found.level > level.level
+                    and (not answered or declined is None or declined(c) is None)):
+                best, level = c, found
+        return ranked if best is None else moved_first(best, ranked)
+
+
 # -- declines --------------------------------------------------------------------------------------------
 
 
@@ -765,6 +855,8 @@ class ScoreDecline:
         r = ctx.settings
         best = ranking.candidates[0]
         if learned(ctx, ranking) or (ranking.semantic and best.meaning >= r.score_decline_below):
+            return None
+        if holds_post(ctx, best):
             return None
         policy = (DeclinePolicy(r.min_coverage, r.min_relative_score) if ranking.semantic
                   else DeclinePolicy(r.lexical_min_coverage, r.lexical_min_relative_score))
@@ -1276,7 +1368,21 @@ class SimilarityDecline:
         if not ranking.semantic or learned(ctx, ranking):
             return None
         best = ranking.candidates[0]
+        if holds_post(ctx, best):
+            return None
         return semantic_decline_reason(best.meaning, best.coverage, ctx.settings)
+
+
+def holds_post(ctx: Context, best: Ranked) -> bool:
+    """Return True when the best passage names the holder of the post asked, beside what the post heads.
+
+    "Chief of Police Aldous Pryor said the cameras would…" answers "who's the police chief in westmarsh" with a
+    cosine of 0.25 and half the question's words: the title stands for them.
+    """
+    if not ctx.settings.post_promote or ctx.question.post is None:
+        return False
+    holder = ctx.holder(best.position)
+    return holder.level > 0 and holder.placed
 
 
 def learned(ctx: Context, ranking: Ranking) -> bool:
@@ -1381,11 +1487,13 @@ class Pipeline:
     """The stages in the order they run."""
 
     expansion: Expansion = field(default_factory=Expansion)
-    candidates: tuple[LexicalCandidates | SemanticCandidates, ...] = (SemanticCandidates(), LexicalCandidates())
+    candidates: tuple[LexicalCandidates | SemanticCandidates | PostCandidates, ...] = (
+        SemanticCandidates(), LexicalCandidates(), PostCandidates()
+    )
     scorers: tuple[Scorer, ...] = (LexicalScore(), CoverageScore(), ProximityScore(), DefinitionScore(),
                                    CueScore(), SemanticScore(), TokenMatchScore())
-    reorders: tuple[LearnedRanking | CuePromotion | MeaningCuePromotion, ...] = (
-        LearnedRanking(), CuePromotion(), MeaningCuePromotion()
+    reorders: tuple[LearnedRanking | CuePromotion | MeaningCuePromotion | PostPromotion, ...] = (
+        LearnedRanking(), CuePromotion(), MeaningCuePromotion(), PostPromotion()
     )
     # The first to decline gives the reason: a name the article never mentions says most.
     declines: tuple[Decline, ...] = (NameOutsideArticleDecline(), MixedArticlesDecline(), MixedTopicsDecline(),

@@ -129,6 +129,15 @@ class RetrievalSettings(_Section):
     promote_meaning_margin: float = Field(
         default=0.0, ge=-1, le=1, description="How far the promoted candidate's cosine must beat the first's.",
     )
+    post_candidates: bool = Field(
+        default=True, description="Who-runs-X / who-is-the-ROLE questions also take as candidates the passages of "
+        "the best candidates' articles that write a name beside the post's title.",
+    )
+    post_promote: bool = Field(
+        default=True, description="Who-runs-X / who-is-the-ROLE questions take the candidate of the first's article "
+        "that writes a name beside the post's title, when the first writes none; the coverage and semantic "
+        "declines stand aside for it.",
+    )
     decline_without_cue: bool = Field(
         default=True, description="Decline how-many / how-long / when questions whose best passage has no such span."
     )

@@ -2,7 +2,7 @@
 
     python tests/bench/bench_word_pieces.py [--questions 600]
         [--compare word-pieces|learned-ranking|spelling-and-count|bold-by-word-pieces|wordnet|kinds|mixed-articles|
-                   chat-and-typos|lead-ins|mixed-topics]
+                   chat-and-typos|lead-ins|mixed-topics|posts]
 
 Run by hand, not in CI. The service is built once over the SQuAD sample's 858 passages with the shipped model
 (about a minute the first time; the vectors are saved in the cache folder). Distinct questions are then asked
@@ -17,7 +17,8 @@ on the how-many questions alone (the only ones it reads), the list read during t
 articles means round 27's mixed-articles decline off; without chat and typos means round 28's chat short forms and
 typo transpositions off; without lead-ins means round 29's lead-ins and tails read as part of the question (the
 public set's questions have none: this times the reading alone); without mixed topics means round 30's
-mixed-topics decline off (the titles it reads are read once a snapshot, most during the warm-up).
+mixed-topics decline off (the titles it reads are read once a snapshot, most during the warm-up); without posts
+means round 33's post candidates and promotion off, timed on the who-questions alone (the only ones they read).
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ def main() -> None:
                         help="one: as the askbot command and the bot run (bot.semantic.single_blas_thread)")
     parser.add_argument("--compare", choices=("word-pieces", "learned-ranking", "spelling-and-count",
                                               "bold-by-word-pieces", "wordnet", "kinds", "mixed-articles",
-                                              "chat-and-typos", "lead-ins", "mixed-topics"),
+                                              "chat-and-typos", "lead-ins", "mixed-topics", "posts"),
                         default="word-pieces")
     args = parser.parse_args()
     if args.blas_threads == "one":
@@ -65,12 +66,13 @@ def main() -> None:
         "chat-and-typos": {"chat_words": False, "typo_transpositions": False},
         "lead-ins": {"lead_ins": False},
         "mixed-topics": {"decline_mixed_topics": False},
+        "posts": {"post_candidates": False, "post_promote": False},
     }
     off = offs[args.compare]
     # A service per side: the expander (typo, related and WordNet weights) is built once per service.
     sides = {"with": service, "without": service.with_retrieval(settings.retrieval.model_copy(update=off))}
-    asked = [q.question for q in squad.questions
-             if args.compare != "kinds" or q.question.lower().startswith("how many")]
+    only = {"kinds": "how many", "posts": "who"}.get(args.compare, "")
+    asked = [q.question for q in squad.questions if q.question.lower().startswith(only)]
     step = max(1, len(asked) // (args.questions + 20))
     questions = asked[::step][: args.questions + 20]
     for question in questions[-20:]:  # warm-up
