@@ -27,6 +27,7 @@ _CHIEF_OF_A_PART = _LISTS["chief_of_a_part"]
 _NOT_HOLDING = _LISTS["not_holding"]
 _APPOSITION_STARTS = _LISTS["apposition_starts"]
 _TWO_WORD_TITLES = _LISTS["two_word_titles"]
+_POSTS = _LEADER_TITLES | _OTHER_POSTS  # the words "who is the ROLE" asks a title by
 # How far around a name its title is read: the words before it in its clause, the apposition after its comma.
 TITLE_WORDS_BEFORE = 6
 TITLE_WORDS_AFTER = 8
@@ -74,10 +75,10 @@ def asked_post(question: str, analyzer: Analyzer) -> Post | None:
     if role is None:
         return None
     words = role.group("role").split()
-    if not any(w in _LEADER_TITLES or w in _LEADER_NOUNS or w in _OTHER_POSTS for w in words):
+    if not any(w in _POSTS or w in _LEADER_NOUNS for w in words):
         return None
     # "police chief": "chief" is a leader's title, "police" what the post heads
-    roles = tuple(w for w in words if (w in _LEADER_TITLES or w in _OTHER_POSTS) and w not in _LEADER_NOUNS)
+    roles = tuple(w for w in words if w in _POSTS and w not in _LEADER_NOUNS)
     rest = [w for w in words if w not in roles and w not in _LEADER_NOUNS]
     return _post(roles, " ".join(rest), role.group("of") or "", role.group("owner") or "", analyzer)
 
@@ -106,10 +107,10 @@ def _title_words(text: str, start: int, end: int) -> list[str]:
     words += _WORD_RE.findall(text[start:end])
     after = text[end : end + _TITLE_CHARS]
     if after.startswith(","):
-        apposition = [fold(w) for w in _WORD_RE.findall(_CLAUSE_END_RE.split(after[1:])[0])[:TITLE_WORDS_AFTER]]
+        apposition = _WORD_RE.findall(_CLAUSE_END_RE.split(after[1:])[0])[:TITLE_WORDS_AFTER]
+        first = fold(apposition[0]) if apposition else ""
         # a noun phrase ("the county's chief medical officer", "chair of the …"), not a clause ("has been on …")
-        if apposition and (apposition[0] in _APPOSITION_STARTS or apposition[0].endswith("'s")
-                           or apposition[0] in _LEADER_TITLES or apposition[0] in _OTHER_POSTS):
+        if first in _APPOSITION_STARTS or first.endswith("'s") or first in _POSTS:
             words += apposition
     return [fold(w).strip("'’") for w in words]
 
