@@ -124,6 +124,17 @@ _MONEY_SPAN_RE = re.compile(
     re.IGNORECASE,
 )
 _PLACE_RE = re.compile(r"\b(?:" + _listed("place_prepositions") + r")\s+(?:the\s+)?" + _NAME_WORD)
+# A vote's tally: "voted 9 to 4", "by 1,068 votes to 142", "78% to 22%", "7-4", "seven votes to four"; not a range
+# or a change ("from 612 to 540"), not a measure ("5 to 10 minutes"); or a vote without numbers ("unanimously").
+_TALLY_SIDE = r"(?:\d[\d,]*(?:\.\d+)?%?|" + alternation(words("number_words.txt")) + r")"
+_TALLY_RE = re.compile(
+    r"(?<!\w)" + "".join(f"(?<!{re.escape(w)} )" for w in sorted(_ANSWER_WORDS["tally_not_after"]))
+    + _TALLY_SIDE + r"\s*(?:votes?\s+)?(?:to|-|–)\s*" + _TALLY_SIDE
+    + r"(?!\w)(?![\s-]*(?:" + _listed("tally_not_before") + r")\b)"
+    r"|\b(?:" + _listed("tally_words") + r")\b",
+    re.IGNORECASE,
+)
+_YEAR_RANGE_RE = re.compile(r"^(?:1\d|20)\d\d\s*(?:to|-|–)\s*(?:(?:1\d|20)?\d\d)$")
 
 
 # Case-insensitive patterns are slow in ``re`` (no first-character skip over IGNORECASE alternatives); each has a
@@ -222,6 +233,7 @@ class QuestionKind(StrEnum):
     DATE = "date"
     PERSON = "person"  # a name: who, or which company / team / party
     PLACE = "place"
+    TALLY = "tally"  # what was the vote: "voted 9 to 4"
     OTHER = "other"
 
 
@@ -379,6 +391,8 @@ def _cue_spans(kind: QuestionKind, text: str) -> tuple[tuple[int, int], ...]:
         return tuple((m.start(), m.end()) for m in _driven(_PERSON_RE, _CAPITAL_RE, text, 0, len(text)))
     if kind is QuestionKind.PLACE:
         return tuple((m.start(), m.end()) for m in _PLACE_RE.finditer(text))
+    if kind is QuestionKind.TALLY:
+        return tuple((m.start(), m.end()) for m in _TALLY_RE.finditer(text) if not _YEAR_RANGE_RE.match(m.group()))
     return ()
 
 

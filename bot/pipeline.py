@@ -40,6 +40,7 @@ from bot.answer import (
     attribute_terms,
     choose_highlight,
     coverage,
+    cue_spans,
     decline_reason,
     defines,
     in_context,
@@ -64,6 +65,7 @@ CUE_REQUIRED: dict[QuestionKind, str] = {
     QuestionKind.MONEY: "amount of money",
     QuestionKind.DURATION: "duration",
     QuestionKind.DATE: "date",
+    QuestionKind.TALLY: "vote tally",
 }
 
 Switch = tuple[tuple[str, object], ...]
@@ -178,8 +180,11 @@ class Context:
 
     @property
     def kind(self) -> QuestionKind:
-        """Return the kind of answer the question asks for."""
-        return self.question.kind
+        """Return the kind of answer the question asks for (a vote's tally only with ``tally``)."""
+        kind = self.question.kind
+        if kind is QuestionKind.TALLY and not self.settings.tally:
+            return QuestionKind.OTHER
+        return kind
 
     @property
     def semantic(self) -> bool:
@@ -791,6 +796,27 @@ class MeaningCuePromotion:
         return moved_first(answering, ranked)
 
 
+class TallyPromotion:
+    """Put first the best of the first few candidates that gives a vote's tally, when the first gives none.
+
+    "what was the council vote on the body cams": the first paragraphs say what the council voted for; the one
+    answering ("Councillors voted 9 to 4 to fund the program") may score well below them, past ``CuePromotion``'s
+    margin. A tally is specific enough to be taken from further down.
+    """
+
+    name: ClassVar[str] = "vote tally"
+    off: ClassVar[Switch] = (("tally", False),)
+    on: ClassVar[Switch] = ()
+    depth: ClassVar[int] = 5
+
+    def reorder(self, ctx: Context, ranked: list[Ranked]) -> list[Ranked]:
+        """Return the candidates with the first giving a tally moved first, or as they were."""
+        if ctx.kind is not QuestionKind.TALLY or ctx.cue(ranked[0].position):
+            return ranked
+        answering = next((c for c in ranked[1 : self.depth] if ctx.cue(c.position)), None)
+        return ranked if answering is None else moved_first(answering, ranked)
+
+
 class PostPromotion:
     """Put first the candidate of the first's article that names the holder of the post a question asks for.
 
@@ -1368,9 +1394,25 @@ class SimilarityDecline:
         if not ranking.semantic or learned(ctx, ranking):
             return None
         best = ranking.candidates[0]
-        if holds_post(ctx, best):
-            return None
-        return semantic_decline_reason(best.meaning, best.coverage, ctx.settings)
+        if holds_post(ctx, best) or (ctx.kind is QuestionKind.TALLY and ctx.cue(best.position)):
+            return None  # the title or the tally stands for the words the question shares with it
+        return semantic_decline_reason(best.meaning, named_coverage(ctx, best), ctx.settings)
+
+
+def named_coverage(ctx: Context, best: Ranked) -> float:
+    """Return the best passage's coverage, a term a name stands for held where the passage writes such a name.
+
+    "Which country is Pablo Luna from?" holds "Pablo Luna" but not "country": "… of Colombia" answers it.
+    """
+    named = ctx.question.named_by
+    if not ctx.settings.asked_noun_held or not named:
+        return best.coverage
+    held = ctx.held([best.position])[0]
+    text = ctx.passage(best.position).text
+    credited = {term for term, kind in named if term not in held and cue_spans(kind, text)}
+    if not credited:
+        return best.coverage
+    return coverage(ctx.terms, held.keys() | credited, weights=ctx.idf_weights, credits=ctx.credits)
 
 
 def holds_post(ctx: Context, best: Ranked) -> bool:
@@ -1492,8 +1534,8 @@ class Pipeline:
     )
     scorers: tuple[Scorer, ...] = (LexicalScore(), CoverageScore(), ProximityScore(), DefinitionScore(),
                                    CueScore(), SemanticScore(), TokenMatchScore())
-    reorders: tuple[LearnedRanking | CuePromotion | MeaningCuePromotion | PostPromotion, ...] = (
-        LearnedRanking(), CuePromotion(), MeaningCuePromotion(), PostPromotion()
+    reorders: tuple[LearnedRanking | CuePromotion | MeaningCuePromotion | TallyPromotion | PostPromotion, ...] = (
+        LearnedRanking(), CuePromotion(), MeaningCuePromotion(), TallyPromotion(), PostPromotion()
     )
     # The first to decline gives the reason: a name the article never mentions says most.
     declines: tuple[Decline, ...] = (NameOutsideArticleDecline(), MixedArticlesDecline(), MixedTopicsDecline(),

@@ -9,6 +9,7 @@ a name), the subject of a definition question, what a how-many question counts, 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.analysis import Analyzer, fold
@@ -43,6 +44,7 @@ _BE = r"(?:'s|\s+(?:is|was|are|were|will\s+be|has\s+been))"
 _WHAT_IS_THE = r"(?:what|which)" + _BE + r"\s+the\s+(?:[\w'’]+\s+){0,2}"
 # Read on the question from its first wh-word on; the first pattern that matches there decides.
 _KIND_PATTERNS: tuple[tuple[QuestionKind, re.Pattern[str]], ...] = (
+    (QuestionKind.TALLY, re.compile(_WHAT_IS_THE + _any("tally_after_the") + r"s?\b(?!\s+(?:date|day|time)\b)")),
     (QuestionKind.QUANTITY, re.compile(r"how\s+much\s+" + _any("comparatives") + r"\b")),
     (
         QuestionKind.MONEY,
@@ -76,7 +78,18 @@ _WHEN_CLAUSE_RE = re.compile(
     r"\s*when\s+(?!(?:do|does|did|is|are|was|were|will|would|can|could|has|have|had|should|shall|must|may|might)\b)"
     r"[^,?]*,"
 )
-# A question with no wh-word ("textile workshop headcount") asks for a quantity when it says so anywhere.
+# The noun naming the kind of answer asked ("which COUNTRY is Pablo Luna from", "the name of the MAN who …") and
+# the frame of a name ("what's the mega-prison CALLED"): the answering passage writes the name ("of Colombia"),
+# seldom the noun, so the semantic decline counts the noun as held where a name of that kind stands.
+_ASKED_NOUN_RE = re.compile(
+    r"\b(?:which|what|name\s+of\s+(?:the|this|that))\s+(?:(" + _any("person_after_what") + r")|("
+    + _any("place_after_what") + r"))\b"
+)
+_NAME_FRAME_RE = re.compile(r"\b(called|named|known)(?:\s+as)?\W*$")
+_VOTE_RE = re.compile(r"\b" + _any("vote_words") + r"\b")
+# A question with no wh-word ("textile workshop headcount") asks for a quantity when it says so anywhere, and for
+# a vote's tally when it holds "vote result" and the like ("stadium vote result").
+_KEYWORD_TALLY_RE = re.compile(r"\bvotes?\s+" + _any("tally_after_vote") + r"\b")
 _KEYWORD_QUANTITY_RE = re.compile(r"\bnumber\s+of\b|\bamount\s+of\b|\bcount\b|\bheadcount\b|\bin\s+total\b")
 
 
@@ -93,6 +106,7 @@ class Question:
     unit: frozenset[str] = frozenset()  # spellings of the unit a number is asked in ("… in hectares?"); empty: any
     rate: bool = False  # "how many … a year?": a rate ("1.3 million a year") may answer
     post: Post | None = None  # "who runs X", "who is the ROLE of X": the post whose holder is asked
+    named_by: tuple[tuple[str, QuestionKind], ...] = ()  # terms a name of that kind stands for ("country", "call")
 
     @property
     def folded(self) -> str:
@@ -109,6 +123,8 @@ def question_kind(question: str) -> QuestionKind:
     folded = fold(question)
     match = _WH_RE.search(folded)
     if match is None:
+        if _KEYWORD_TALLY_RE.search(folded):
+            return QuestionKind.TALLY
         return QuestionKind.QUANTITY if _KEYWORD_QUANTITY_RE.search(folded) else QuestionKind.OTHER
     tail = folded[match.start() :]
     clause = _WHEN_CLAUSE_RE.match(folded)
@@ -116,7 +132,7 @@ def question_kind(question: str) -> QuestionKind:
     if asks is not None:
         tail = folded[asks.start() :]
     for kind, pattern in _KIND_PATTERNS:
-        if pattern.match(tail):
+        if pattern.match(tail) and (kind is not QuestionKind.TALLY or _VOTE_RE.search(folded)):
             return kind
     return QuestionKind.OTHER
 
@@ -146,4 +162,23 @@ def parse_question(question: str, analyzer: Analyzer, *, max_chars: int = 500) -
         unit=asked_unit(text) if kind in NUMBER_KINDS else frozenset(),
         rate=kind is QuestionKind.QUANTITY and asks_rate(text),
         post=asked_post(text, analyzer) if kind is QuestionKind.PERSON else None,
+        named_by=named_by(text, analyzer, terms),
     )
+
+
+def named_by(text: str, analyzer: Analyzer, terms: Sequence[str]) -> tuple[tuple[str, QuestionKind], ...]:
+    """Return the question's terms a name in the answer stands for, each with the kind of name.
+
+    "Which country is Pablo Luna from?" is answered by "Pablo Luna Gutiérrez of Colombia": "country" is asked,
+    not written. Only terms the question searches for are returned.
+    """
+    folded = fold(text)
+    found: list[tuple[str, QuestionKind]] = []
+    noun = _ASKED_NOUN_RE.search(folded)
+    if noun is not None:
+        kind = QuestionKind.PERSON if noun.group(1) else QuestionKind.PLACE
+        found.extend((term, kind) for term in analyzer.terms(noun.group(1) or noun.group(2)))
+    frame = _NAME_FRAME_RE.search(folded)
+    if frame is not None:
+        found.extend((term, QuestionKind.PERSON) for term in analyzer.terms(frame.group(1)))
+    return tuple(dict.fromkeys(pair for pair in found if pair[0] in terms))

@@ -138,6 +138,14 @@ class RetrievalSettings(_Section):
         "that writes a name beside the post's title, when the first writes none; the coverage and semantic "
         "declines stand aside for it.",
     )
+    tally: bool = Field(
+        default=True, description="'What was the vote' questions ask for a vote's tally ('voted 9 to 4'): the first "
+        "five candidates' first giving one goes first, and one with none is declined.",
+    )
+    asked_noun_held: bool = Field(
+        default=True, description="The semantic decline counts the noun of 'which country' / 'the name of the man' "
+        "/ 'what is X called' as held by a passage writing a name of that kind.",
+    )
     decline_without_cue: bool = Field(
         default=True, description="Decline how-many / how-long / when questions whose best passage has no such span."
     )

@@ -234,6 +234,12 @@ def test_money_questions(question: str, kind: QuestionKind) -> None:
         # who: names, not capitalized function words
         (QuestionKind.PERSON, "The Trump administration said so. While Anna Berg agreed, The Mayor did not.",
          ["Anna Berg"]),
+        # a vote's tally (round 34), not a range, a change or a measure
+        (QuestionKind.TALLY, "Councillors voted 9 to 4; members backed it by 78% to 22%, a 7-4 vote passed by "
+         "seven votes to four, and by 1,068 votes to 142; the board agreed unanimously.",
+         ["9 to 4", "78% to 22%", "7-4", "seven votes to four", "1,068 votes to 142", "unanimously"]),
+        (QuestionKind.TALLY, "Hours fall from 612 to 540 a week, for children aged 5 to 11, in 2018-19 and 5 to 10 "
+         "minutes between 2009-2012.", []),
     ],
 )
 def test_cue_spans_are_the_answers_of_the_kind_asked(kind: QuestionKind, text: str, spans: list[str]) -> None:
@@ -628,6 +634,8 @@ def _plain_cue_spans(kind: QuestionKind, text: str) -> list[tuple[int, int]]:
         return sorted(set(spans(a._DATE_RE) + spans(a._HISTORIC_DATE_RE) + spans(a._DURATION_RE)))
     if kind is QuestionKind.DURATION:
         return sorted(spans(a._DURATION_RE) + spans(a._LENGTH_RE))
+    if kind is QuestionKind.TALLY:
+        return [m.span() for m in a._TALLY_RE.finditer(text) if not a._YEAR_RANGE_RE.match(m.group())]
     pattern = {QuestionKind.MONEY: a._MONEY_SPAN_RE,
                QuestionKind.PERSON: a._PERSON_RE, QuestionKind.PLACE: a._PLACE_RE}.get(kind)
     return spans(pattern) if pattern is not None else []

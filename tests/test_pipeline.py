@@ -53,6 +53,7 @@ def test_stages_run_in_the_documented_order() -> None:
     assert kinds.index("CuePromotion") < kinds.index("MeaningCuePromotion") < kinds.index("NameOutsideArticleDecline")
     assert kinds.index("LexicalCandidates") < kinds.index("PostCandidates") < kinds.index("LexicalScore")
     assert kinds.index("MeaningCuePromotion") < kinds.index("PostPromotion") < kinds.index("NameOutsideArticleDecline")
+    assert kinds.index("MeaningCuePromotion") < kinds.index("TallyPromotion") < kinds.index("PostPromotion")
     assert kinds[-1] == "HighlightStage"
 
 
@@ -602,3 +603,52 @@ def test_a_post_the_article_writes_of_no_one_moves_nothing() -> None:
     service = _news("news2")
     question = "who runs the port of lenhaven"  # a trap: Caldmouth's article names no one at the head of a port
     assert service.ask(question).best == _switched(service, post_promote=False).ask(question).best
+
+
+@pytest.mark.parametrize(
+    ("name", "question", "tally"),
+    [
+        # the first paragraphs say what the committee approved; the tally's paragraph scores below them
+        ("news1", "what was the planning committee vote", "The committee voted 6 to 3"),
+        # promoted from third, then far in meaning (cosine 0.38, half the words): the tally stands for them
+        ("news1", "what was the council vote on the body cams", "Councillors voted 9 to 4"),
+    ],
+)
+def test_a_vote_question_is_answered_by_the_passage_giving_the_tally(name: str, question: str, tally: str) -> None:
+    service = _news(name)
+    best = service.ask(question).best
+    assert best is not None
+    assert tally in best.passage.text
+    assert best.highlight is not None
+    assert tally in best.passage.text[best.highlight.start : best.highlight.end]
+    off = _switched(service, tally=False).ask(question).best
+    assert off is None or tally not in off.passage.text
+
+
+def test_a_vote_question_with_no_tally_near_is_declined() -> None:
+    service = _news("news2")
+    answer = service.ask("what was the vote split")  # the bank's committee "was split", in words; no tally near
+    assert not answer.answered
+    assert "vote tally" in answer.reason
+    assert _switched(service, tally=False).ask("what was the vote split").answered
+
+
+def _seed() -> AskService:
+    return AskService(load_corpus(Path(__file__).resolve().parents[1] / "corpus"),
+                      retrieval=load_settings(env_file=None).retrieval)
+
+
+@pytest.mark.parametrize(
+    ("question", "expect"),
+    [
+        ("Which country is Pablo Luna from?", "Pablo Luna Gutiérrez of Colombia"),  # "country": "of Colombia"
+        ("Whats the name of the man who says he was beaten?", "Kilmar Abrego Garcia"),  # "man": the name
+        ("Whats the mega-prison called?", "Centro de Confinamiento del Terrorismo"),  # "called": the name
+    ],
+)
+def test_the_noun_a_name_answers_is_held_where_the_passage_writes_a_name(question: str, expect: str) -> None:
+    service = _seed()
+    best = service.ask(question).best
+    assert best is not None
+    assert expect in best.passage.text
+    assert not _switched(service, asked_noun_held=False).ask(question).answered

@@ -55,6 +55,12 @@ ANALYZER = Analyzer()
         # no wh-word: the keywords anywhere
         ("textile workshop headcount", QuestionKind.QUANTITY),
         ("prison opening date", QuestionKind.OTHER),
+        # a vote's tally (round 34), only where a vote is asked about
+        ("what was the council vote on the body cams", QuestionKind.TALLY),
+        ("What was the final tally when council voted on the budget?", QuestionKind.TALLY),
+        ("stadium vote result", QuestionKind.TALLY),
+        ("What is the total tally of known deaths caused by the earthquake?", QuestionKind.QUANTITY),
+        ("what was the vote date", QuestionKind.OTHER),
     ],
 )
 def test_kind_comes_from_the_leading_wh_phrase(question: str, kind: QuestionKind) -> None:
@@ -110,3 +116,18 @@ def test_framing_words_are_left_out_when_others_remain() -> None:
 def test_a_question_that_cannot_be_asked_says_why(question: str, message: str) -> None:
     with pytest.raises(QuestionError, match=message):
         parse_question(question, ANALYZER)
+
+
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        ("Which country is Pablo Luna from?", (("countri", QuestionKind.PLACE),)),
+        ("Whats the name of the man who says he was beaten?", (("man", QuestionKind.PERSON),)),
+        ("Whats the mega-prison called?", (("call", QuestionKind.PERSON),)),
+        ("What is the prison known as?", (("known", QuestionKind.PERSON),)),
+        ("Who is Nayib Bukele?", ()),
+        ("What colour is the new tram?", ()),  # no kind of name
+    ],
+)
+def test_the_terms_a_name_answers_are_read(question: str, named: tuple[tuple[str, QuestionKind], ...]) -> None:
+    assert parse_question(question, ANALYZER).named_by == named

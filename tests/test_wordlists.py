@@ -19,10 +19,11 @@ LINE_FILES = ("related.txt", "abbreviations.txt", "acronym_small_words.txt", "le
 NAMED_LISTS = {
     "question_kinds.txt": {"comparatives", "money_after_the", "money_after_what", "quantity_after_how",
                            "quantity_after_what", "quantity_after_the", "date_after_what", "person_after_what",
-                           "place_after_what"},
+                           "place_after_what", "tally_after_the", "tally_after_vote", "vote_words"},
     "answer_words.txt": {"time_units", "time_unit_abbreviations", "months", "ordinals", "currencies",
                          "not_name_starts", "name_particles", "place_prepositions", "weekdays", "day_words",
-                         "seasons", "not_subjects", "elided_count_verbs", "rate_adverbs"},
+                         "seasons", "not_subjects", "elided_count_verbs", "rate_adverbs",
+                         "tally_not_after", "tally_not_before", "tally_words"},
     "question_leads.txt": {"lead", "before", "alone", "prepositions", "ends"},
     "post_words.txt": {"leader_verbs", "leader_nouns", "leader_titles", "other_posts", "two_word_titles",
                        "chief_of_a_part", "not_holding", "apposition_starts"},
@@ -155,6 +156,8 @@ def test_every_pattern_built_from_a_word_list_is_the_same_in_every_process() -> 
     ("date_after_what", "In what {} did the prison open?", "DATE"),
     ("person_after_what", "Which {} built the prison?", "PERSON"),
     ("place_after_what", "Which {} is the prison in?", "PLACE"),
+    ("tally_after_the", "What was the council's {} when it voted?", "TALLY"),
+    ("tally_after_vote", "stadium vote {}", "TALLY"),
 ])
 def test_every_word_of_a_kind_list_decides_its_kind(listed: str, frame: str, kind: str) -> None:
     for word in sorted(named_lists("question_kinds.txt")[listed]):
