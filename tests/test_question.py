@@ -39,6 +39,9 @@ ANALYZER = Analyzer()
         # up to two words between "the" and what is asked
         ("what's the brennock mayor's salary", QuestionKind.MONEY),
         ("What is the city's population?", QuestionKind.QUANTITY),
+        # and since round 34 with no "the"
+        ("what was turnout for the dock ballot?", QuestionKind.QUANTITY),
+        ("what is brennock's budget", QuestionKind.MONEY),
         # by how much, in any unit: "roughly 40% lower" answers, though wages are money
         ("how much cheaper are wages in dravnik", QuestionKind.QUANTITY),
         ("How much more money did Spectre make than Skyfall?", QuestionKind.QUANTITY),
