@@ -40,9 +40,10 @@ def _any(listed: str) -> str:
 
 
 _BE = r"(?:'s|\s+(?:is|was|are|were|will\s+be|has\s+been))"
-# "what is the (…) X", up to two words between ("what's the brennock mayor's salary"), "the" left out or not ("what
-# was turnout for the dock ballot"; round 34: fold B +1 bolded, no question moved), read by three kinds below.
-_WHAT_IS_THE = r"(?:what|which)" + _BE + r"\s+(?:the\s+)?(?:[\w'’]+\s+){0,2}"
+# "what is the (…) X", up to three words between ("what's the brennock mayor's salary", "the average dock worker's
+# salary"), "the" left out or not ("what was turnout for the dock ballot"); round 34 (three words, and "the" left
+# out): fold B +1 bolded, news2 +1 trap, no question's passage moved. Read by three kinds below.
+_WHAT_IS_THE = r"(?:what|which)" + _BE + r"\s+(?:the\s+)?(?:[\w'’]+\s+){0,3}"
 # Read on the question from its first wh-word on; the first pattern that matches there decides.
 _KIND_PATTERNS: tuple[tuple[QuestionKind, re.Pattern[str]], ...] = (
     (QuestionKind.TALLY, re.compile(_WHAT_IS_THE + _any("tally_after_the") + r"s?\b(?!\s+(?:date|day|time)\b)")),

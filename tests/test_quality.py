@@ -42,9 +42,10 @@ FLOORS = {
     # round 30 64 / 67 / 82 right, 23 / 21 / 25 declined; round 31 65 / 69 / 83 right, 26 / 23 / 26 declined;
     # round 32 66 / 69 / 85 right, 29 / 24 / 27 declined ("how old is the salt mill bridge", second before,
     # is declined: news1's top three and answered −1); round 33 (who holds a post) 69 / 73 / 87 right, +1 answered;
-    # round 34 (a vote's tally) news1 +3 right, news2 −1 answered ("what was the vote split": no tally near)
+    # round 34 (a vote's tally) news1 +3 right, news2 −1 answered ("what was the vote split": no tally near);
+    # "what is the … X" with three words between: news2 +1 trap (the average dock worker's salary)
     "news1.yaml": (72 / 100, 87 / 100, 0.787, 90 / 100, 29 / 40),
-    "news2.yaml": (73 / 100, 80 / 100, 0.761, 88 / 100, 24 / 40),
+    "news2.yaml": (73 / 100, 80 / 100, 0.761, 88 / 100, 25 / 40),
     "news3.yaml": (87 / 100, 94 / 100, 0.900, 94 / 100, 27 / 40),
 }
 
