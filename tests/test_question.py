@@ -42,7 +42,7 @@ ANALYZER = Analyzer()
         # and since round 34 with no "the"
         ("what was turnout for the dock ballot?", QuestionKind.QUANTITY),
         ("what is brennock's budget", QuestionKind.MONEY),
-        ("whats the average dock worker's salary at caldmouth", QuestionKind.MONEY),  # three words between
+        ("what's the average dock worker's salary at caldmouth", QuestionKind.MONEY),  # three words between
         # by how much, in any unit: "roughly 40% lower" answers, though wages are money
         ("how much cheaper are wages in dravnik", QuestionKind.QUANTITY),
         ("How much more money did Spectre make than Skyfall?", QuestionKind.QUANTITY),
