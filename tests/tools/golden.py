@@ -26,7 +26,7 @@ from bot.squad import load_squad
 DATA = Path(__file__).resolve().parent.parent / "data"
 SETS = ("seed.yaml", "seed_heldout.yaml", "seed_heldout2.yaml", "multi.yaml", "multi_heldout.yaml", "fresh.yaml",
         "fresh2.yaml", "fresh3.yaml", "news1.yaml", "news2.yaml",
-        "news3.yaml")
+        "news3.yaml", "seed3.yaml")
 
 
 def record(answer: Answer) -> list[Any]:
