@@ -2,7 +2,7 @@
 
     python tests/bench/bench_word_pieces.py [--questions 600]
         [--compare word-pieces|learned-ranking|spelling-and-count|bold-by-word-pieces|wordnet|kinds|mixed-articles|
-                   chat-and-typos|lead-ins|mixed-topics|posts]
+                   chat-and-typos|lead-ins|mixed-topics|posts|tally-and-names]
 
 Run by hand, not in CI. The service is built once over the SQuAD sample's 858 passages with the shipped model
 (about a minute the first time; the vectors are saved in the cache folder). Distinct questions are then asked
@@ -18,7 +18,9 @@ articles means round 27's mixed-articles decline off; without chat and typos mea
 typo transpositions off; without lead-ins means round 29's lead-ins and tails read as part of the question (the
 public set's questions have none: this times the reading alone); without mixed topics means round 30's
 mixed-topics decline off (the titles it reads are read once a snapshot, most during the warm-up); without posts
-means round 33's post candidates and promotion off, timed on the who-questions alone (the only ones they read).
+means round 33's post candidates and promotion off, timed on the who-questions alone (the only ones they read);
+without tally and names means round 34's vote tally and the noun a name answers off (the public set asks no vote's
+tally: this times the reading of the question).
 """
 
 from __future__ import annotations
@@ -44,7 +46,8 @@ def main() -> None:
                         help="one: as the askbot command and the bot run (bot.semantic.single_blas_thread)")
     parser.add_argument("--compare", choices=("word-pieces", "learned-ranking", "spelling-and-count",
                                               "bold-by-word-pieces", "wordnet", "kinds", "mixed-articles",
-                                              "chat-and-typos", "lead-ins", "mixed-topics", "posts"),
+                                              "chat-and-typos", "lead-ins", "mixed-topics", "posts",
+                                              "tally-and-names"),
                         default="word-pieces")
     args = parser.parse_args()
     if args.blas_threads == "one":
@@ -67,6 +70,7 @@ def main() -> None:
         "lead-ins": {"lead_ins": False},
         "mixed-topics": {"decline_mixed_topics": False},
         "posts": {"post_candidates": False, "post_promote": False},
+        "tally-and-names": {"tally": False, "asked_noun_held": False},
     }
     off = offs[args.compare]
     # A service per side: the expander (typo, related and WordNet weights) is built once per service.
