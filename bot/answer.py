@@ -124,13 +124,16 @@ _MONEY_SPAN_RE = re.compile(
     re.IGNORECASE,
 )
 _PLACE_RE = re.compile(r"\b(?:" + _listed("place_prepositions") + r")\s+(?:the\s+)?" + _NAME_WORD)
-# A vote's tally: "voted 9 to 4", "by 1,068 votes to 142", "78% to 22%", "7-4", "seven votes to four"; not a range
-# or a change ("from 612 to 540"), not a measure ("5 to 10 minutes"); or a vote without numbers ("unanimously").
+# A vote's tally: "voted 9 to 4", "by 1,068 votes to 142", "78% to 22%", "7-4", "seven votes to four", "12 in favour
+# and 3 against"; not a range or a change ("from 612 to 540"), not a measure ("5 to 10 minutes"); or a vote without
+# numbers ("unanimously").
 _TALLY_SIDE = r"(?:\d[\d,]*(?:\.\d+)?%?|" + alternation(words("number_words.txt")) + r")"
 _TALLY_RE = re.compile(
     r"(?<!\w)" + "".join(f"(?<!{re.escape(w)} )" for w in sorted(_ANSWER_WORDS["tally_not_after"]))
     + _TALLY_SIDE + r"\s*(?:votes?\s+)?(?:to|-|–)\s*" + _TALLY_SIDE
     + r"(?!\w)(?![\s-]*(?:" + _listed("tally_not_before") + r")\b)"
+    r"|\b" + _TALLY_SIDE + r"\s+(?:votes?\s+)?in\s+favou?r\b[^.;]{0,30}?\b"
+    + _TALLY_SIDE + r"\s+(?:votes?\s+)?against\b"
     r"|\b(?:" + _listed("tally_words") + r")\b",
     re.IGNORECASE,
 )

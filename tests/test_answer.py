@@ -236,8 +236,10 @@ def test_money_questions(question: str, kind: QuestionKind) -> None:
          ["Anna Berg"]),
         # a vote's tally (round 34), not a range, a change or a measure
         (QuestionKind.TALLY, "Councillors voted 9 to 4; members backed it by 78% to 22%, a 7-4 vote passed by "
-         "seven votes to four, and by 1,068 votes to 142; the board agreed unanimously.",
-         ["9 to 4", "78% to 22%", "7-4", "seven votes to four", "1,068 votes to 142", "unanimously"]),
+         "seven votes to four, and by 1,068 votes to 142; the board agreed unanimously, with 12 votes in favour and "
+         "3 against.",
+         ["9 to 4", "78% to 22%", "7-4", "seven votes to four", "1,068 votes to 142", "unanimously",
+          "12 votes in favour and 3 against"]),
         (QuestionKind.TALLY, "Hours fall from 612 to 540 a week, for children aged 5 to 11, in 2018-19 and 5 to 10 "
          "minutes between 2009-2012.", []),
     ],
