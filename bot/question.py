@@ -164,17 +164,16 @@ def parse_question(question: str, analyzer: Analyzer, *, max_chars: int = 500) -
         unit=asked_unit(text) if kind in NUMBER_KINDS else frozenset(),
         rate=kind is QuestionKind.QUANTITY and asks_rate(text),
         post=asked_post(text, analyzer) if kind is QuestionKind.PERSON else None,
-        named_by=named_by(text, analyzer, terms),
+        named_by=named_by(fold(text), analyzer, terms),
     )
 
 
-def named_by(text: str, analyzer: Analyzer, terms: Sequence[str]) -> tuple[tuple[str, QuestionKind], ...]:
-    """Return the question's terms a name in the answer stands for, each with the kind of name.
+def named_by(folded: str, analyzer: Analyzer, terms: Sequence[str]) -> tuple[tuple[str, QuestionKind], ...]:
+    """Return the terms of a folded question that a name in the answer stands for, each with the kind of name.
 
     "Which country is Pablo Luna from?" is answered by "Pablo Luna Gutiérrez of Colombia": "country" is asked,
     not written. Only terms the question searches for are returned.
     """
-    folded = fold(text)
     found: list[tuple[str, QuestionKind]] = []
     noun = _ASKED_NOUN_RE.search(folded)
     if noun is not None:
