@@ -1070,7 +1070,7 @@ def choose_highlight(
     unit: Set[str] = frozenset(),
     part_of_whole: bool = False,
 ) -> Highlight | None:
-    """Return the span of the passage that answers best: a number for quantity questions, else a sentence.
+    """Return the span of the passage that answers best: a number for quantity questions, a tally, else a sentence.
 
     With ``pieces`` (each sentence's word-piece match with the question, ``in_context`` of
     ``bot.semantic.sentence_token_matches``, one per sentence of ``sentence_spans``) the sentence is the best
@@ -1096,4 +1096,8 @@ def choose_highlight(
                          unit=unit, part_of_whole=part_of_whole)
         if span is not None:
             return Highlight(span[0], span[1], HighlightKind.NUMBER)
+    elif kind is QuestionKind.TALLY:  # "Councillors voted **9 to 4** to fund the program"
+        tally = next((s for s in cue_spans(kind, text) if sentence[0] <= s[0] and s[1] <= sentence[1]), None)
+        if tally is not None:
+            return Highlight(tally[0], tally[1], HighlightKind.NUMBER)
     return Highlight(sentence[0], sentence[1], HighlightKind.SENTENCE)
