@@ -115,6 +115,9 @@ SPELLED_CHAT = [
     # a contraction typed without its apostrophe gets it back: a function word, which no passage need hold
     ("whos built it", "who's built it"),
     ("Whats the uni", "What's the university"),
+    # a question word typed short or with a slip of the keys (round 34): a function word, which no passage need hold
+    ("wat is the uni", "what is the university"),
+    ("hw mny built it", "how many built it"),
     # fillers are left out around the question, and inside it when no passage holds them
     ("hey bot, which uni built it? thanks!", "which university built it?"),
     ("Which uni built it? Thank you", "Which university built it?  you"),

@@ -3,6 +3,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.answer import HighlightKind
 from bot.corpus import load_corpus
 from bot.errors import CorpusError, QuestionError, UnknownArticleError
 from bot.service import AskService
@@ -315,6 +316,17 @@ def test_a_chat_short_form_is_read_as_its_word() -> None:
     assert answer.terms == tuple(service.analyzer.terms("university built methane satellite"))
     as_typed = service.with_retrieval(service.retrieval.model_copy(update={"chat_words": False}))
     assert not as_typed.ask(question).answered
+
+
+def test_a_question_word_typed_short_is_read_as_its_word(service: AskService) -> None:
+    # "mny" is no word of the index, so no typo repair reads it: as typed, the question asks no number
+    typed = service.ask("hw mny inmates work in construction")
+    assert typed.best is not None
+    assert typed.best.highlight is not None
+    assert typed.best.passage.text[typed.best.highlight.start : typed.best.highlight.end] == "15,000"
+    as_typed = service.with_retrieval(service.retrieval.model_copy(update={"chat_words": False}))
+    best = as_typed.ask("hw mny inmates work in construction").best
+    assert best is None or best.highlight is None or best.highlight.kind is not HighlightKind.NUMBER
 
 
 def test_a_greeting_and_thanks_around_a_question_change_nothing(service: AskService) -> None:
