@@ -253,6 +253,9 @@ _DEFINITION_PATTERNS = (
     re.compile(r"^\s*(?:what|who)\s*(?:'s|\s+is|\s+are|\s+was|\s+were)\s+(?:the\s+|an?\s+)?(?P<x>.+?)\s*[?.!]*\s*$"),
     re.compile(r"^\s*(?P<x>.+?)\s+(?:meaning|definition)\s*[?.!]*\s*$"),
     re.compile(r"\b(?:meaning|definition)\s+of\s+(?:the\s+)?(?P<x>.+?)\s*[?.!]*\s*$"),
+    # "tell me about X", "explain X", "info on X": read after the lead-in ("tell me") is left out
+    re.compile(r"^\s*(?:(?:tell\s+(?:me|us)\s+)?about|(?:more\s+)?info(?:rmation)?\s+(?:on|about)|explain|describe)"
+               r"\s+(?:the\s+|an?\s+)?(?P<x>.+?)\s*[?.!]*\s*$"),
 )
 # Subjects that make "what is X" a question about something else than X's definition.
 _NOT_A_SUBJECT_RE = re.compile(r"\b(?:" + _listed("not_subjects") + r")\b")

@@ -80,6 +80,10 @@ def test_strip_frame_drops_question_framing_words() -> None:
         ("what is the Zero Leisure Plan?", "zero leisure plan"),
         ("Who is Kilmar Abrego Garcia?", "kilmar abrego garcia"),
         ("zero leisure plan meaning", "zero leisure plan"),
+        # round 34: "tell me about X" as the pipeline reads it once the lead-in ("tell me") is left out, and as typed
+        ("about the Zero Leisure Plan", "zero leisure plan"),
+        ("tell me about CECOT", "cecot"),
+        ("explain the zero leisure plan", "zero leisure plan"),
         ("What is the capital of France?", None),
         ("How many inmates work?", None),
     ],

@@ -329,6 +329,13 @@ def test_a_question_word_typed_short_is_read_as_its_word(service: AskService) ->
     assert best is None or best.highlight is None or best.highlight.kind is not HighlightKind.NUMBER
 
 
+def test_tell_me_about_asks_what_defines_it(service: AskService) -> None:
+    # the paragraph that names the plan ("which they call the 'Zero Leisure Plan'") over the one counting its inmates
+    best = service.ask("tell me about the zero leisure plan").best
+    assert best is not None
+    assert "reintegration program" in best.passage.text
+
+
 def test_a_greeting_and_thanks_around_a_question_change_nothing(service: AskService) -> None:
     plain = service.ask("How many inmates work in construction?")
     polite = service.ask("hey bot, how many inmates work in construction? thanks!")
