@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.answer import Result
 from bot.corpus import load_corpus
 from bot.decline_model import FEATURES
 from bot.evaluation import STAGES as ABLATION_STAGES
@@ -591,12 +592,18 @@ def _news(name: str) -> AskService:
 def test_a_post_question_is_answered_by_the_passage_naming_its_holder(
     name: str, question: str, holder: str, switch: str
 ) -> None:
+    _answered_with(name, question, holder, switch)
+
+
+def _answered_with(name: str, question: str, text: str, switch: str) -> Result:
+    """Return a news set's answer to a question, its passage holding ``text``, and none such with ``switch`` off."""
     service = _news(name)
     best = service.ask(question).best
     assert best is not None
-    assert holder in best.passage.text
+    assert text in best.passage.text
     off = _switched(service, **{switch: False}).ask(question).best
-    assert off is None or holder not in off.passage.text
+    assert off is None or text not in off.passage.text
+    return best
 
 
 def test_a_post_the_article_writes_of_no_one_moves_nothing() -> None:
@@ -617,14 +624,9 @@ def test_a_post_the_article_writes_of_no_one_moves_nothing() -> None:
 def test_a_vote_question_is_answered_by_the_passage_giving_the_tally(
     name: str, question: str, sentence: str, tally: str
 ) -> None:
-    service = _news(name)
-    best = service.ask(question).best
-    assert best is not None
-    assert sentence in best.passage.text
+    best = _answered_with(name, question, sentence, "tally")
     assert best.highlight is not None
     assert best.passage.text[best.highlight.start : best.highlight.end] == tally  # the tally in bold
-    off = _switched(service, tally=False).ask(question).best
-    assert off is None or sentence not in off.passage.text
 
 
 def test_a_vote_question_with_no_tally_near_is_declined() -> None:
