@@ -915,6 +915,26 @@ class CueDecline:
         return f"the best passage gives no {CUE_REQUIRED[ranking.kind]} near the question's words"
 
 
+class YearDecline:
+    """Decline when the best passage never writes a year the question pins what it asks to.
+
+    "What was turnout in the 2018 election?" of an article on a later one: a year stands for itself, as written,
+    so a passage that answers writes it too; "prior to 2007" only bounds a time (``Question.years``).
+    """
+
+    name: ClassVar[str] = "unwritten-year decline"
+    off: ClassVar[Switch] = (("decline_year_unwritten", False),)
+    on: ClassVar[Switch] = (("decline_year_unwritten", True),)
+
+    def reason(self, ctx: Context, ranking: Ranking) -> str | None:
+        """Return the years the best passage never writes, or None."""
+        if not ctx.settings.decline_year_unwritten or not ctx.question.years:
+            return None
+        held = ctx.passage_terms[ranking.candidates[0].position]
+        missing = [year for year in ctx.question.years if year not in held]
+        return f"the best passage never gives the year {', '.join(missing)}" if missing else None
+
+
 class AttributeDecline:
     """Decline "what is the X of Y" when the best passage never names X (or a stand-in)."""
 
@@ -1540,8 +1560,8 @@ class Pipeline:
     # The first to decline gives the reason: a name the article never mentions says most.
     declines: tuple[Decline, ...] = (NameOutsideArticleDecline(), MixedArticlesDecline(), MixedTopicsDecline(),
                                      ElsewhereDecline(),
-                                     ScoreDecline(), CueDecline(), AttributeDecline(), UnknownNameDecline(),
-                                     SimilarityDecline(), LearnedDecline())
+                                     ScoreDecline(), CueDecline(), YearDecline(), AttributeDecline(),
+                                     UnknownNameDecline(), SimilarityDecline(), LearnedDecline())
     highlight: HighlightStage = field(default_factory=HighlightStage)
 
     @property

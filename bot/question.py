@@ -109,6 +109,7 @@ class Question:
     rate: bool = False  # "how many … a year?": a rate ("1.3 million a year") may answer
     post: Post | None = None  # "who runs X", "who is the ROLE of X": the post whose holder is asked
     named_by: tuple[tuple[str, QuestionKind], ...] = ()  # terms a name of that kind stands for ("country", "call")
+    years: tuple[str, ...] = ()  # years it pins ("in 2018"), not those bounding a time ("before 2007"), as terms
 
     @property
     def folded(self) -> str:
@@ -165,7 +166,22 @@ def parse_question(question: str, analyzer: Analyzer, *, max_chars: int = 500) -
         rate=kind is QuestionKind.QUANTITY and asks_rate(text),
         post=asked_post(text, analyzer) if kind is QuestionKind.PERSON else None,
         named_by=named_by(fold(text), analyzer, terms),
+        years=pinned_years(fold(text)),
     )
+
+
+_YEAR_RE = re.compile(r"(?<![\d,.])(?:1\d{3}|20\d{2})(?!\d|[,.]\d|s\b)")
+_YEAR_BOUND_RE = re.compile(r"\b(?:" + alternation(_KIND_WORDS["year_bounds"]) + r")(?:\s+to)?[\s-]*$")
+
+
+def pinned_years(folded: str) -> tuple[str, ...]:
+    """Return the years (1000 to 2099) a folded question pins what it asks to, in order.
+
+    "What was turnout in the 2018 election?" pins 2018; "iPods prior to 2007" and "since 1990" only bound a time,
+    and "the 1990s" is a decade: neither is returned.
+    """
+    return tuple(dict.fromkeys(m.group() for m in _YEAR_RE.finditer(folded)
+                               if not _YEAR_BOUND_RE.search(folded[: m.start()])))
 
 
 def named_by(folded: str, analyzer: Analyzer, terms: Sequence[str]) -> tuple[tuple[str, QuestionKind], ...]:

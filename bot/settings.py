@@ -175,6 +175,10 @@ class RetrievalSettings(_Section):
         default=True, description="Decline a question asked of one article (or of a server's articles) when it "
         "names someone or something that only other articles name.",
     )
+    decline_year_unwritten: bool = Field(
+        default=True, description="Decline when the best passage never writes a year the question pins what it "
+        "asks to ('What was turnout in the 2018 election?'; not 'before 2007').",
+    )
     decline_mixed_articles: bool = Field(
         default=True, description="Decline a question asked of all articles when the best passage's article never "
         "mentions a name or year it gives that another article does (the question mixes two articles).",

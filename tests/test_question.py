@@ -135,3 +135,24 @@ def test_a_question_that_cannot_be_asked_says_why(question: str, message: str) -
 )
 def test_the_terms_a_name_answers_are_read(question: str, named: tuple[tuple[str, QuestionKind], ...]) -> None:
     assert parse_question(question, ANALYZER).named_by == named
+
+
+@pytest.mark.parametrize(
+    ("question", "years"),
+    [
+        ("What was turnout in the 2018 Brennock election?", ("2018",)),
+        ("In the year 1942, what share of the city was white?", ("1942",)),
+        ("What was 2014's best-selling album?", ("2014",)),
+        ("What happened in 1066 and again in 1066?", ("1066",)),
+        ("What did iPods prior to 2007 distort?", ()),  # a bound, not the year asked about
+        ("What did pre-2007 iPods distort?", ()),
+        ("How has it grown since 1990?", ()),
+        ("What changed from 1990 to 1995?", ()),
+        ("What music was popular in the 1990s?", ()),  # a decade
+        ("What does ISO 10217 cover?", ()),  # digits of a longer number
+        ("How many of the 1,150 jobs go?", ()),
+        ("How many inmates work in construction?", ()),
+    ],
+)
+def test_the_years_a_question_pins_are_read(question: str, years: tuple[str, ...]) -> None:
+    assert parse_question(question, ANALYZER).years == years
