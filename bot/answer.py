@@ -66,6 +66,12 @@ _MONTHS = _listed("months")
 _PER_TIME = r"(?:a|an|per|each|every)\s+(?:" + _listed("time_units") + r")\b"
 _RATE_AFTER_RE = re.compile(r"\s+" + _PER_TIME, re.IGNORECASE)
 _RATE_ASKED_RE = re.compile(r"\b" + _PER_TIME + r"|\b(?:" + _listed("rate_adverbs") + r")\b", re.IGNORECASE)
+# "27.4 points per game", "4.1 tonnes per hectare": a rate of anything but a hundred ("per cent") or a span of time
+# (read as "a year" is, above), the number's own words (two at most) between; a question asks one with "per …" or
+# an average (round 35).
+_PER_THING = r"per\s+(?!cent\b|" + _TIME_UNITS + r"\b)[^\W\d]"
+_PER_THING_AFTER_RE = re.compile(r"(?:\s+[^\W\d][\w'’-]*){0,2}\s+" + _PER_THING, re.IGNORECASE)
+_PER_THING_ASKED_RE = re.compile(r"\b" + _PER_THING + r"|\b(?:" + _listed("rate_words") + r")\b", re.IGNORECASE)
 # "two years", "two and a half years", "several months", "a decade", "over 30 years"; and how long something has
 # lasted as the world often writes it, from when it began: "since 1908", "since March 2019", "since the 1960s".
 _DURATION_RE = re.compile(
@@ -607,12 +613,14 @@ def counted_phrase(question: str, analyzer: Analyzer) -> frozenset[str]:
 
 
 def counts_near(text: str, tokens: Sequence[Token], kind: QuestionKind, counted: Set[str], *,
-                analyzer: Analyzer | None = None, phrase: Set[str] = frozenset(), rates: bool = True) -> bool:
+                analyzer: Analyzer | None = None, phrase: Set[str] = frozenset(), rates: bool = True,
+                per_thing: bool = False) -> bool:
     """Return True when a number of the text shares its clause with a word of what the question counts.
 
     With ``analyzer`` and the ``phrase`` "how many" counts, a number that counts something else
     (``counts_other``) does not. Without ``rates`` (the question asks no rate, ``asks_rate``), neither does a
-    rate: "Visits to Ashcombe's libraries have recovered to about 1.3 million a year" counts no libraries.
+    rate: "Visits to Ashcombe's libraries have recovered to about 1.3 million a year" counts no libraries; with
+    ``per_thing`` a rate of anything is one ("27.4 points per game" for "how many points did Amsel score").
     """
     strict = analyzer if phrase else None
     wanted = set(counted) | set(phrase)
@@ -632,13 +640,24 @@ def counts_near(text: str, tokens: Sequence[Token], kind: QuestionKind, counted:
         ((sentence, bisect_right(breaks, s)) in clauses or (sentence in sentences and _elided(text, e)))
         and not (strict is not None and counts_other(text, e, wanted, strict))
         for s, e in _counting(text, tokens, cue_spans(kind, text), counted)
-        if (sentence := sentence_of(s)) is not None and (rates or not _RATE_AFTER_RE.match(text, e))
+        if (sentence := sentence_of(s)) is not None and (rates or not _rate_after(text, e, per_thing=per_thing))
     )
 
 
-def asks_rate(question: str) -> bool:
-    """Return True when a question asks how many in a span of time ("… a year?", "… daily?")."""
-    return _RATE_ASKED_RE.search(question) is not None
+def _rate_after(text: str, end: int, *, per_thing: bool) -> bool:
+    """Return True when the number ending at ``end`` is a rate: "1.3 million a year" (or "27 points per game")."""
+    if _RATE_AFTER_RE.match(text, end) is not None:
+        return True
+    return per_thing and _PER_THING_AFTER_RE.match(text, end) is not None
+
+
+def asks_rate(question: str, *, per_thing: bool = False) -> bool:
+    """Return True when a question asks how many in a span of time ("… a year?", "… daily?").
+
+    With ``per_thing``, also how many of anything ("… per game?") or an average ("what does Amsel average").
+    """
+    return _RATE_ASKED_RE.search(question) is not None or (
+        per_thing and _PER_THING_ASKED_RE.search(question) is not None)
 
 
 def _counting(
@@ -892,6 +911,7 @@ def sentence_cue(
     terms: Sequence[str | None] | None = None,
     phrase: Set[str] = frozenset(),
     rates: bool = True,
+    per_thing: bool = False,
 ) -> bool:
     """Return whether a sentence holding question terms has a cue: a span of the kind of answer asked.
 
@@ -919,7 +939,8 @@ def sentence_cue(
     scored = _sentence_scores(passage.text, tokens, weights, idf, kind, cues=cues)
     cued = any(cue and score > 0 for _, score, cue in scored)
     if cued and counted and kind is QuestionKind.QUANTITY:
-        cued = counts_near(passage.text, tokens, kind, counted, analyzer=analyzer, phrase=phrase, rates=rates)
+        cued = counts_near(passage.text, tokens, kind, counted, analyzer=analyzer, phrase=phrase, rates=rates,
+                           per_thing=per_thing)
     elif cued and kind in _NEAR_BOUND:
         cued = cue_near(passage.text, tokens, kind, weights.keys())
     return cued

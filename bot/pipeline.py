@@ -280,7 +280,8 @@ class Context:
                 self.passage(position), self.weights, self.analyzer, self.index.idf, self.kind,
                 counted=self.counted, terms=self.forward_terms(position, (*self.weights, *self.counted)),
                 phrase=self.question.counted_phrase if self.settings.strict_count else frozenset(),
-                rates=self.question.rate,
+                rates=self.question.rate or (self.settings.per_thing_rates and self.question.per_rate),
+                per_thing=self.settings.per_thing_rates,
             )
             self._cues[position] = found
         return found

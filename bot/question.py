@@ -107,6 +107,7 @@ class Question:
     counted_phrase: frozenset[str] = frozenset()  # terms of the whole phrase "how many" counts; empty: generic
     unit: frozenset[str] = frozenset()  # spellings of the unit a number is asked in ("… in hectares?"); empty: any
     rate: bool = False  # "how many … a year?": a rate ("1.3 million a year") may answer
+    per_rate: bool = False  # "how many … per game?", "… average": a rate of anything ("27.4 points per game") may
     post: Post | None = None  # "who runs X", "who is the ROLE of X": the post whose holder is asked
     named_by: tuple[tuple[str, QuestionKind], ...] = ()  # terms a name of that kind stands for ("country", "call")
     years: tuple[str, ...] = ()  # years it pins ("in 2018"), not those bounding a time ("before 2007"), as terms
@@ -164,6 +165,7 @@ def parse_question(question: str, analyzer: Analyzer, *, max_chars: int = 500) -
         counted_phrase=counted_phrase(text, analyzer) if kind is QuestionKind.QUANTITY else frozenset(),
         unit=asked_unit(text) if kind in NUMBER_KINDS else frozenset(),
         rate=kind is QuestionKind.QUANTITY and asks_rate(text),
+        per_rate=kind is QuestionKind.QUANTITY and asks_rate(text, per_thing=True),
         post=asked_post(text, analyzer) if kind is QuestionKind.PERSON else None,
         named_by=named_by(fold(text), analyzer, terms),
         years=pinned_years(fold(text)),

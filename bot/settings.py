@@ -153,6 +153,10 @@ class RetrievalSettings(_Section):
         default=True, description="For how many X, a number followed by what it counts, not by X, is no "
         "count of X."
     )
+    per_thing_rates: bool = Field(
+        default=True, description="For 'how many X', a number followed by 'per' anything ('27.4 points per game') "
+        "is a rate, a count only when the question asks one ('per game', 'average').",
+    )
     count_kinds: bool = Field(
         default=True, description="For how many X, a number counting a kind WordNet names under X counts X "
         "(\"150 helicopters\" for \"how many aircraft\")."

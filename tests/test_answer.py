@@ -318,6 +318,18 @@ def test_a_rate_counts_only_for_a_question_that_asks_one() -> None:
     assert counts_near(port, analyzer.tokens(port), QuestionKind.QUANTITY, {"contain"}, rates=False)
 
 
+def test_a_rate_of_anything_counts_only_for_a_question_that_asks_one_round_35() -> None:
+    analyzer = Analyzer()
+    points = "Guard Kofi Amsel led the team with an average of 27.4 points per game, the highest in the league."
+    tokens = analyzer.tokens(points)
+    assert not counts_near(points, tokens, QuestionKind.QUANTITY, {"point"}, rates=False, per_thing=True)
+    assert counts_near(points, tokens, QuestionKind.QUANTITY, {"point"}, rates=False)  # the switch off
+    assert counts_near(points, tokens, QuestionKind.QUANTITY, {"point"}, per_thing=True)  # "… per game?"
+    for text in ("The port handles 1.8 million containers per year.", "Its share rose to 12 per cent of containers."):
+        assert counts_near(text, analyzer.tokens(text), QuestionKind.QUANTITY, {"contain"}, rates=False,
+                           per_thing=True), text
+
+
 def test_a_day_of_a_month_or_an_amount_of_money_counts_nothing() -> None:
     analyzer = Analyzer()
     dated = "The strike began on May 9 after talks broke down over the use of automated cranes."

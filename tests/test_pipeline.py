@@ -654,6 +654,14 @@ def test_a_vote_question_with_no_tally_near_is_declined() -> None:
     assert _switched(service, tally=False).ask("what was the vote split").answered
 
 
+def test_a_rate_of_anything_answers_no_count_round_35() -> None:
+    service = _news("news3")
+    trap = "how many points did amsel score on sunday"  # a trap: the article gives his average, not Sunday's score
+    assert service.ask(trap).reason == "the best passage gives no number near the question's words"
+    assert _switched(service, per_thing_rates=False).ask(trap).answered
+    assert _bolded(service, "how many points does amsel average") == "27.4"  # "27.4 points per game"
+
+
 def _seed() -> AskService:
     return AskService(load_corpus(Path(__file__).resolve().parents[1] / "corpus"),
                       retrieval=load_settings(env_file=None).retrieval)

@@ -94,6 +94,15 @@ def test_a_count_asked_in_a_span_of_time_is_a_rate_round_32() -> None:
     assert not parse_question("When did the library open a year ago?", ANALYZER).rate  # no count asked
 
 
+def test_a_count_asked_per_anything_or_on_average_is_a_rate_of_anything_round_35() -> None:
+    for question in ("how many points per game does amsel score", "How many points does Amsel average?",
+                     "how many containers go through caldmouth a year"):
+        assert parse_question(question, ANALYZER).per_rate, question
+    for question in ("how many points did amsel score on sunday", "How many per cent of voters turned out?",
+                     "What is the average age?"):  # the last asks no count
+        assert not parse_question(question, ANALYZER).per_rate, question
+
+
 def test_a_question_read_with_its_chat_words_spelt_out_has_its_kind() -> None:
     vocabulary = {"coach", "popul", "kelbi"}
     assert question_kind("whos the coach") is QuestionKind.OTHER  # as typed: no wh-word
