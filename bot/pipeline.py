@@ -53,7 +53,7 @@ from bot.decline_model import load_decline_model
 from bot.expansion import Expander, WeightedTerm, compounds, noun_kinds
 from bot.index import BM25Index, BM25Params, PassageSet
 from bot.post import Holder, post_level
-from bot.question import Question
+from bot.question import Question, written_day
 from bot.ranker import FIGURES, load_model
 from bot.semantic import PassageVectors, TokenVectors
 from bot.settings import RetrievalSettings
@@ -916,24 +916,29 @@ class CueDecline:
         return f"the best passage gives no {CUE_REQUIRED[ranking.kind]} near the question's words"
 
 
-class YearDecline:
-    """Decline when the best passage never writes a year the question pins what it asks to.
+class DateDecline:
+    """Decline when the best passage never writes a year or a day the question pins what it asks to.
 
     "What was turnout in the 2018 election?" of an article on a later one: a year stands for itself, as written,
-    so a passage that answers writes it too; "prior to 2007" only bounds a time (``Question.years``).
+    so a passage that answers writes it too; "prior to 2007" only bounds a time (``Question.years``). So does a
+    day with no year ("Who returned to filming on 12 April?"; ``Question.days``).
     """
 
-    name: ClassVar[str] = "unwritten-year decline"
-    off: ClassVar[Switch] = (("decline_year_unwritten", False),)
-    on: ClassVar[Switch] = (("decline_year_unwritten", True),)
+    name: ClassVar[str] = "unwritten-date decline"
+    off: ClassVar[Switch] = (("decline_date_unwritten", False),)
+    on: ClassVar[Switch] = (("decline_date_unwritten", True),)
 
     def reason(self, ctx: Context, ranking: Ranking) -> str | None:
-        """Return the years the best passage never writes, or None."""
-        if not ctx.settings.decline_year_unwritten or not ctx.question.years:
+        """Return the years and days the best passage never writes, or None."""
+        q = ctx.question
+        if not ctx.settings.decline_date_unwritten or not (q.years or q.days):
             return None
-        held = ctx.passage_terms[ranking.candidates[0].position]
-        missing = [year for year in ctx.question.years if year not in held]
-        return f"the best passage never gives the year {', '.join(missing)}" if missing else None
+        position = ranking.candidates[0].position
+        held = ctx.passage_terms[position]
+        missing = [f"the year {year}" for year in q.years if year not in held]
+        text = ctx.passage(position).text
+        missing += [f"{day} {month.capitalize()}" for day, month in q.days if not written_day(text, day, month)]
+        return f"the best passage never gives {', '.join(missing)}" if missing else None
 
 
 class AttributeDecline:
@@ -1561,7 +1566,7 @@ class Pipeline:
     # The first to decline gives the reason: a name the article never mentions says most.
     declines: tuple[Decline, ...] = (NameOutsideArticleDecline(), MixedArticlesDecline(), MixedTopicsDecline(),
                                      ElsewhereDecline(),
-                                     ScoreDecline(), CueDecline(), YearDecline(), AttributeDecline(),
+                                     ScoreDecline(), CueDecline(), DateDecline(), AttributeDecline(),
                                      UnknownNameDecline(), SimilarityDecline(), LearnedDecline())
     highlight: HighlightStage = field(default_factory=HighlightStage)
 

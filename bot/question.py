@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from bot.analysis import Analyzer, fold
 from bot.answer import (
+    ANSWER_WORDS_FILE,
     NUMBER_KINDS,
     QuestionKind,
     asked_unit,
@@ -25,13 +26,17 @@ from bot.answer import (
 )
 from bot.errors import QuestionError
 from bot.post import Post, asked_post
-from bot.wordlists import alternation, named_lists, words
+from bot.wordlists import alternation, lines, named_lists, words
 
 EXAMPLE_QUESTION = "How many inmates work in construction?"
 MONEY_WORDS_FILE = "money_words.txt"
 QUESTION_KINDS_FILE = "question_kinds.txt"
 _WH_RE = re.compile(r"\b(?:what|which|who|whom|whose|when|where|why|how)\b")
 _KIND_WORDS = named_lists(QUESTION_KINDS_FILE)
+_ANSWER_MONTHS = named_lists(ANSWER_WORDS_FILE)["months"]
+# The ordinals written out, in order: "fourth" is 4 ("the Fourth of July").
+_ORDINALS = tuple(word for line in lines(ANSWER_WORDS_FILE) if line.startswith("ordinals:")
+                  for word in line.split(":", 1)[1].split())
 
 
 def _any(listed: str) -> str:
@@ -111,6 +116,7 @@ class Question:
     post: Post | None = None  # "who runs X", "who is the ROLE of X": the post whose holder is asked
     named_by: tuple[tuple[str, QuestionKind], ...] = ()  # terms a name of that kind stands for ("country", "call")
     years: tuple[str, ...] = ()  # years it pins ("in 2018"), not those bounding a time ("before 2007"), as terms
+    days: tuple[tuple[str, str], ...] = ()  # day and month it pins with no year ("on 12 April"): ("12", "april")
 
     @property
     def folded(self) -> str:
@@ -169,11 +175,35 @@ def parse_question(question: str, analyzer: Analyzer, *, max_chars: int = 500) -
         post=asked_post(text, analyzer) if kind is QuestionKind.PERSON else None,
         named_by=named_by(fold(text), analyzer, terms),
         years=pinned_years(fold(text)),
+        days=pinned_days(fold(text)),
     )
 
 
 _YEAR_RE = re.compile(r"(?<![\d,.])(?:1\d{3}|20\d{2})(?!\d|[,.]\d|s\b)")
 _YEAR_BOUND_RE = re.compile(r"\b(?:" + alternation(_KIND_WORDS["year_bounds"]) + r")(?:\s+to)?[\s-]*$")
+
+
+_MONTH = r"(?:" + alternation(_ANSWER_MONTHS) + r")"
+_DAY = r"([12]?\d|3[01])(?:st|nd|rd|th)?"
+# "on 12 April", "April 12th", "the 26th of December"; one followed by a year is the year's to check.
+_DAY_RE = re.compile(r"\b(?:" + _DAY + r"\s+(?:of\s+)?(" + _MONTH + r")|(" + _MONTH + r")\.?\s+" + _DAY
+                     + r")\b(?!,?\s+\d)")
+
+
+def pinned_days(folded: str) -> tuple[tuple[str, str], ...]:
+    """Return the days a folded question pins with no year ("on 12 April"), as (day, month) pairs."""
+    return tuple(dict.fromkeys((m.group(1) or m.group(4), m.group(2) or m.group(3))
+                               for m in _DAY_RE.finditer(folded)))
+
+
+def written_day(text: str, day: str, month: str) -> bool:
+    """Return True when a text writes this day of this month ("12 April", "Apr. 12th", "the Fourth of July")."""
+    month_re = month[:3] + r"[a-z]*\.?"  # "Dec." writes December
+    number = int(day)
+    written = f"|{_ORDINALS[number - 1]}" if 0 < number <= len(_ORDINALS) else ""
+    day_re = r"(?:" + day + r"(?:st|nd|rd|th)?" + written + ")"
+    pattern = r"\b(?:" + day_re + r"\s+(?:of\s+)?" + month_re + r"|" + month_re + r"\s+" + day_re + r")(?!\d)"
+    return re.search(pattern, fold(text)) is not None
 
 
 def pinned_years(folded: str) -> tuple[str, ...]:

@@ -179,9 +179,9 @@ class RetrievalSettings(_Section):
         default=True, description="Decline a question asked of one article (or of a server's articles) when it "
         "names someone or something that only other articles name.",
     )
-    decline_year_unwritten: bool = Field(
-        default=True, description="Decline when the best passage never writes a year the question pins what it "
-        "asks to ('What was turnout in the 2018 election?'; not 'before 2007').",
+    decline_date_unwritten: bool = Field(
+        default=True, description="Decline when the best passage never writes a year or a day the question pins "
+        "what it asks to ('What was turnout in the 2018 election?', 'Who returned on 12 April?'; not 'before 2007').",
     )
     decline_mixed_articles: bool = Field(
         default=True, description="Decline a question asked of all articles when the best passage's article never "

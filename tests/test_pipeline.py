@@ -222,7 +222,7 @@ def _assert_mixed(service: AskService, question: str, switch: str, closest: str,
     assert off.best.passage.article_id == closest
 
 
-def test_a_year_the_question_pins_must_be_written_in_the_best_passage(tmp_path: Path) -> None:
+def test_a_year_or_day_the_question_pins_must_be_written_in_the_best_passage(tmp_path: Path) -> None:
     write_article(tmp_path, "election", "Brennock by-election",
                   "Turnout was 38 percent of registered voters, down from 51 percent at the regular election in 2022.",
                   "Vance won by 2,333 votes.")
@@ -232,9 +232,15 @@ def test_a_year_the_question_pins_must_be_written_in_the_best_passage(tmp_path: 
     answer = service.ask(question)
     assert not answer.answered
     assert answer.reason == "the best passage never gives the year 2018"
-    assert _switched(service, decline_year_unwritten=False).ask(question).answered
+    assert _switched(service, decline_date_unwritten=False).ask(question).answered
     # A year that only bounds the time asked about need not be written.
     assert service.ask("What was turnout before 2024?").answered
+    # Nor may a day the question pins with no year ("on 12 April").
+    write_article(tmp_path, "filming", "Filming", "Filming resumed on the Fourth of July after Craig's knee surgery.")
+    service = _lexical(tmp_path)
+    assert service.ask("When did filming resume after Craig's knee surgery?").answered
+    assert service.ask("Who resumed filming on July 4?").answered
+    assert service.ask("Who resumed filming on 12 April?").reason == "the best passage never gives 12 April"
 
 
 def test_a_question_mixing_two_articles_is_declined_naming_what_the_closest_never_mentions(tmp_path: Path) -> None:
@@ -254,10 +260,10 @@ def test_a_question_mixing_two_articles_is_declined_naming_what_the_closest_neve
                   "How many electric buses were built in North America?"):
         assert service.ask(other).answered, other
     # A year is read as a name is: one only another article holds mixes them, one no article holds does not (it
-    # is the unwritten-year decline's, switched off here).
+    # is the unwritten-date decline's, switched off here).
     assert service.ask("How many electric buses did the council buy in 2025?").reason == (
         "“Bus budget” comes closest but never mentions 2025, which “Satellite launch” does")
-    assert _switched(service, decline_year_unwritten=False).ask(
+    assert _switched(service, decline_date_unwritten=False).ask(
         "How many electric buses did the council buy in 1999?").answered
     # So is a figure of a thousand or more ("how many of the 1,150…"); a smaller one may be written in words.
     write_article(tmp_path, "plant", "Plant closure", "The plant will close with the loss of 1,150 jobs.")

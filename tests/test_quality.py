@@ -37,7 +37,7 @@ FLOORS = {
     # mixed-topics decline +1 trap; round 31 (never used to choose) +1 answered, +2 traps; round 32 (the same) +1 trap;
     # round 33 (who holds a post, chosen on the news sets; fresh3's row seen in the totals): +4 right, +3 answered;
     # round 34 (a vote's tally; fresh3's vote questions were read while counting how often they are asked): +1, +1;
-    # round 35 (the unwritten-year decline, chosen on the public set): −1 answered (a wrong answer declined)
+    # round 35 (the unwritten-date decline, chosen on the public set): −1 answered (a wrong answer declined)
     "fresh3.yaml": (73 / 100, 85 / 100, 0.783, 94 / 100, 24 / 40),
     # round 30's news dev sets, written blind and then read: round 29 64 / 66 / 79 right, 20 / 19 / 25 declined;
     # round 30 64 / 67 / 82 right, 23 / 21 / 25 declined; round 31 65 / 69 / 83 right, 26 / 23 / 26 declined;
@@ -45,7 +45,7 @@ FLOORS = {
     # is declined: news1's top three and answered −1); round 33 (who holds a post) 69 / 73 / 87 right, +1 answered;
     # round 34 (a vote's tally) news1 +3 right, news2 −1 answered ("what was the vote split": no tally near);
     # "what is the … X" with three words between: news2 +1 trap (the average dock worker's salary); round 35 (the
-    # unwritten-year decline) news1 +2 traps ("turnout in the 2018 brennock election", "the 2021 bridge closure")
+    # unwritten-date decline) news1 +2 traps ("turnout in the 2018 brennock election", "the 2021 bridge closure")
     "news1.yaml": (72 / 100, 87 / 100, 0.787, 90 / 100, 31 / 40),
     "news2.yaml": (73 / 100, 80 / 100, 0.761, 88 / 100, 25 / 40),
     "news3.yaml": (87 / 100, 94 / 100, 0.900, 94 / 100, 27 / 40),

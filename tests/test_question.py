@@ -6,7 +6,7 @@ from bot.analysis import Analyzer
 from bot.answer import QuestionKind
 from bot.errors import QuestionError
 from bot.expansion import spelled_chat
-from bot.question import parse_question, question_kind
+from bot.question import parse_question, question_kind, written_day
 
 ANALYZER = Analyzer()
 
@@ -165,3 +165,29 @@ def test_the_terms_a_name_answers_are_read(question: str, named: tuple[tuple[str
 )
 def test_the_years_a_question_pins_are_read(question: str, years: tuple[str, ...]) -> None:
     assert parse_question(question, ANALYZER).years == years
+
+
+@pytest.mark.parametrize(
+    ("question", "days"),
+    [
+        ("Who returned to filming on 12 April?", (("12", "april"),)),
+        ("Spectre premiered on the 26th of December of what year?", (("26", "december"),)),
+        ("What did Bukele share on July 4?", (("4", "july"),)),
+        ("What opened on Dec 26?", (("26", "dec"),)),
+        ("What opened on December 26, 2015?", ()),  # the year is checked
+        ("What happened in May 2008?", ()),
+        ("How many of the 12 members voted?", ()),
+    ],
+)
+def test_the_days_a_question_pins_are_read(question: str, days: tuple[tuple[str, str], ...]) -> None:
+    assert parse_question(question, ANALYZER).days == days
+
+
+def test_a_day_is_written_as_the_world_writes_it() -> None:
+    assert written_day("Filming resumed on 12 April 2015.", "12", "april")
+    assert written_day("It opened on Dec. 26th in London.", "26", "december")
+    assert written_day("Trump signed the bill on the Fourth of July.", "4", "july")
+    assert written_day("The video was posted on July 4, 2025.", "4", "jul")
+    assert not written_day("Filming resumed on 2 April.", "12", "april")
+    assert not written_day("Filming resumed on 12 May.", "12", "april")
+    assert not written_day("It was the fifth of July.", "4", "july")
