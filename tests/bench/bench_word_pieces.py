@@ -2,7 +2,7 @@
 
     python tests/bench/bench_word_pieces.py [--questions 600]
         [--compare word-pieces|learned-ranking|spelling-and-count|bold-by-word-pieces|wordnet|kinds|mixed-articles|
-                   chat-and-typos|lead-ins|mixed-topics|posts|tally-and-names]
+                   chat-and-typos|lead-ins|mixed-topics|posts|tally-and-names|dates-and-rates]
 
 Run by hand, not in CI. The service is built once over the SQuAD sample's 858 passages with the shipped model
 (about a minute the first time; the vectors are saved in the cache folder). Distinct questions are then asked
@@ -20,7 +20,8 @@ public set's questions have none: this times the reading alone); without mixed t
 mixed-topics decline off (the titles it reads are read once a snapshot, most during the warm-up); without posts
 means round 33's post candidates and promotion off, timed on the who-questions alone (the only ones they read);
 without tally and names means round 34's vote tally and the noun a name answers off (the public set asks no vote's
-tally: this times the reading of the question).
+tally: this times the reading of the question); without dates and rates means round 35's unwritten-date decline
+and rate of anything off.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ def main() -> None:
     parser.add_argument("--compare", choices=("word-pieces", "learned-ranking", "spelling-and-count",
                                               "bold-by-word-pieces", "wordnet", "kinds", "mixed-articles",
                                               "chat-and-typos", "lead-ins", "mixed-topics", "posts",
-                                              "tally-and-names"),
+                                              "tally-and-names", "dates-and-rates"),
                         default="word-pieces")
     args = parser.parse_args()
     if args.blas_threads == "one":
@@ -71,6 +72,7 @@ def main() -> None:
         "mixed-topics": {"decline_mixed_topics": False},
         "posts": {"post_candidates": False, "post_promote": False},
         "tally-and-names": {"tally": False, "asked_noun_held": False},
+        "dates-and-rates": {"decline_date_unwritten": False, "per_thing_rates": False},
     }
     off = offs[args.compare]
     # A service per side: the expander (typo, related and WordNet weights) is built once per service.
