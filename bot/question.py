@@ -112,7 +112,7 @@ class Question:
     counted_phrase: frozenset[str] = frozenset()  # terms of the whole phrase "how many" counts; empty: generic
     unit: frozenset[str] = frozenset()  # spellings of the unit a number is asked in ("… in hectares?"); empty: any
     rate: bool = False  # "how many … a year?": a rate ("1.3 million a year") may answer
-    per_rate: bool = False  # "how many … per game?", "… average": a rate of anything ("27.4 points per game") may
+    per_rate: bool = False  # "how many … per game?", "… average": a rate of anything answers ("27.4 points per game")
     post: Post | None = None  # "who runs X", "who is the ROLE of X": the post whose holder is asked
     named_by: tuple[tuple[str, QuestionKind], ...] = ()  # terms a name of that kind stands for ("country", "call")
     years: tuple[str, ...] = ()  # years it pins ("in 2018"), not those bounding a time ("before 2007"), as terms
@@ -179,10 +179,6 @@ def parse_question(question: str, analyzer: Analyzer, *, max_chars: int = 500) -
     )
 
 
-_YEAR_RE = re.compile(r"(?<![\d,.])(?:1\d{3}|20\d{2})(?!\d|[,.]\d|s\b)")
-_YEAR_BOUND_RE = re.compile(r"\b(?:" + alternation(_KIND_WORDS["year_bounds"]) + r")(?:\s+to)?[\s-]*$")
-
-
 _MONTH = r"(?:" + alternation(_ANSWER_MONTHS) + r")"
 _DAY = r"([12]?\d|3[01])(?:st|nd|rd|th)?"
 # "on 12 April", "April 12th", "the 26th of December"; one followed by a year is the year's to check.
@@ -204,6 +200,10 @@ def written_day(text: str, day: str, month: str) -> bool:
     day_re = r"(?:" + day + r"(?:st|nd|rd|th)?" + written + ")"
     pattern = r"\b(?:" + day_re + r"\s+(?:of\s+)?" + month_re + r"|" + month_re + r"\s+" + day_re + r")(?!\d)"
     return re.search(pattern, fold(text)) is not None
+
+
+_YEAR_RE = re.compile(r"(?<![\d,.])(?:1\d{3}|20\d{2})(?!\d|[,.]\d|s\b)")
+_YEAR_BOUND_RE = re.compile(r"\b(?:" + alternation(_KIND_WORDS["year_bounds"]) + r")[\s-]*$")
 
 
 def pinned_years(folded: str) -> tuple[str, ...]:
