@@ -61,7 +61,8 @@ def _listed(name: str) -> str:
 _TIME_UNITS = r"(?:" + _listed("time_units") + r")s?"
 # Abbreviated units, read only right after a number ("120 sec", "a 5 min walk"): "min" alone is in "minister".
 _TIME_UNIT_ABBREVIATIONS = r"(?:" + _listed("time_unit_abbreviations") + r")"
-_MONTHS = _listed("months")
+# Months and their abbreviations, as an alternation (bot.question reads days with it too).
+MONTHS = _listed("months")
 # "a year", "per day", "each week": a number followed by one is a rate.
 _PER_TIME = r"(?:a|an|per|each|every)\s+(?:" + _listed("time_units") + r")\b"
 _RATE_AFTER_RE = re.compile(r"\s+" + _PER_TIME, re.IGNORECASE)
@@ -77,7 +78,7 @@ _PER_THING_ASKED_RE = re.compile(r"\b" + _PER_THING + r"|\b(?:" + _listed("rate_
 _DURATION_RE = re.compile(
     r"(?<![\w.])(?:\d+(?:[.,]\d+)?|" + _NUMBER_WORD_RE + r"|a\s+couple\s+of|a|an|several|a\s+few|few|many)"
     r"(?:\s+and\s+a\s+half)?[\s-]+" + _TIME_UNITS + r"\b(?![\s-]+old\b)"  # "a seven-year-old son" is an age
-    r"|\bsince\s+(?:(?:early|late|mid)[\s-]+)?(?:(?:" + _MONTHS + r")\.?\s+(?:\d{1,2},?\s+)?)?"
+    r"|\bsince\s+(?:(?:early|late|mid)[\s-]+)?(?:(?:" + MONTHS + r")\.?\s+(?:\d{1,2},?\s+)?)?"
     r"(?:the\s+)?(?:1\d{3}|20\d\d)s?\b"
     r"|(?<![\w.])\d+(?:[.,]\d+)?\s?" + _TIME_UNIT_ABBREVIATIONS + r"s?\b",
     re.IGNORECASE,
@@ -100,15 +101,15 @@ _HISTORIC_DATE_RE = re.compile(
     re.IGNORECASE,
 )
 _DATE_RE = re.compile(
-    r"\b(?:(?:" + _MONTHS + r")\.?\s+\d{1,2}(?:,\s*\d{4})?|\d{1,2}\s+(?:" + _MONTHS + r")\b(?:\s+\d{4})?"
-    r"|(?:" + _MONTHS + r")\b|(?:1[89]|20)\d\d\b|(?:" + _listed("weekdays") + "|" + _listed("day_words") + r")"
+    r"\b(?:(?:" + MONTHS + r")\.?\s+\d{1,2}(?:,\s*\d{4})?|\d{1,2}\s+(?:" + MONTHS + r")\b(?:\s+\d{4})?"
+    r"|(?:" + MONTHS + r")\b|(?:1[89]|20)\d\d\b|(?:" + _listed("weekdays") + "|" + _listed("day_words") + r")"
     r"|(?:last|next|this)\s+(?:week|month|year|fall|" + _listed("seasons") + r")"
     r"|(?:" + _listed("seasons") + r")|\d{1,2}(?::\d\d)?\s?[ap]\.?m(?:\b|\.)|\d{1,2}:\d\d)\b",
     re.IGNORECASE,
 )
 # A day of a month: "March 31, 2007", "5 June": its number dates, it does not count.
 _MONTH_DAY_RE = re.compile(
-    r"\b(?:(?:" + _MONTHS + r")\.?\s+\d{1,2}(?:,\s*\d{4})?|\d{1,2}\s+(?:" + _MONTHS + r")\b(?:\s+\d{4})?)",
+    r"\b(?:(?:" + MONTHS + r")\.?\s+\d{1,2}(?:,\s*\d{4})?|\d{1,2}\s+(?:" + MONTHS + r")\b(?:\s+\d{4})?)",
     re.IGNORECASE,
 )
 _CURRENCY = frozenset("$€£¥")

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from bot.analysis import Analyzer, fold
 from bot.answer import (
     ANSWER_WORDS_FILE,
+    MONTHS,
     NUMBER_KINDS,
     QuestionKind,
     asked_unit,
@@ -26,17 +27,15 @@ from bot.answer import (
 )
 from bot.errors import QuestionError
 from bot.post import Post, asked_post
-from bot.wordlists import alternation, lines, named_lists, words
+from bot.wordlists import alternation, named_lists, ordered_lists, words
 
 EXAMPLE_QUESTION = "How many inmates work in construction?"
 MONEY_WORDS_FILE = "money_words.txt"
 QUESTION_KINDS_FILE = "question_kinds.txt"
 _WH_RE = re.compile(r"\b(?:what|which|who|whom|whose|when|where|why|how)\b")
 _KIND_WORDS = named_lists(QUESTION_KINDS_FILE)
-_ANSWER_MONTHS = named_lists(ANSWER_WORDS_FILE)["months"]
 # The ordinals written out, in order: "fourth" is 4 ("the Fourth of July").
-_ORDINALS = tuple(word for line in lines(ANSWER_WORDS_FILE) if line.startswith("ordinals:")
-                  for word in line.split(":", 1)[1].split())
+_ORDINALS = ordered_lists(ANSWER_WORDS_FILE)["ordinals"]
 
 
 def _any(listed: str) -> str:
@@ -179,7 +178,7 @@ def parse_question(question: str, analyzer: Analyzer, *, max_chars: int = 500) -
     )
 
 
-_MONTH = r"(?:" + alternation(_ANSWER_MONTHS) + r")"
+_MONTH = r"(?:" + MONTHS + r")"
 _DAY = r"([12]?\d|3[01])(?:st|nd|rd|th)?"
 # "on 12 April", "April 12th", "the 26th of December"; one followed by a year is the year's to check.
 _DAY_RE = re.compile(r"\b(?:" + _DAY + r"\s+(?:of\s+)?(" + _MONTH + r")|(" + _MONTH + r")\.?\s+" + _DAY

@@ -35,17 +35,23 @@ def words(name: str) -> frozenset[str]:
 
 
 @cache
-def named_lists(name: str) -> dict[str, frozenset[str]]:
-    """Return the lists of a data file whose lines each read ``name: word word …``, by name.
+def ordered_lists(name: str) -> dict[str, tuple[str, ...]]:
+    """Return the lists of a data file whose lines each read ``name: word word …``, by name, words in order.
 
     A list may run over several lines, each starting with its name.
     """
-    found: dict[str, frozenset[str]] = {}
+    found: dict[str, tuple[str, ...]] = {}
     for line in lines(name):
         key, _, listed = line.partition(":")
         key = key.strip()
-        found[key] = found.get(key, frozenset()) | frozenset(listed.split())
+        found[key] = found.get(key, ()) + tuple(listed.split())
     return found
+
+
+@cache
+def named_lists(name: str) -> dict[str, frozenset[str]]:
+    """Return the lists of a data file whose lines each read ``name: word word …``, by name (``ordered_lists``)."""
+    return {key: frozenset(listed) for key, listed in ordered_lists(name).items()}
 
 
 def alternation(listed: Iterable[str], *, spaces: str | None = None) -> str:
