@@ -761,6 +761,74 @@ def attribute_terms(question: str, analyzer: Analyzer) -> frozenset[str]:
     return frozenset(analyzer.terms(strip_frame(match.group("x"))))
 
 
+ONE_OF_A_KIND = frozenset(_ANSWER_WORDS["one_of_a_kind"])
+# How far before the noun "some" / "three" may stand ("a private builder"), and how far from it a name makes it
+# said which ("a builder, Harrow & Sons").
+ONE_OF_LOOKBACK = 3
+ONE_OF_NAME_WINDOW = 10
+_RAW_WORD_RE = re.compile(r"[^\W_][\w'’-]*|[^\w\s]")
+_DEFINITE = frozenset("the this that these those its his her their our my your whose which".split())
+_SENTENCE_ENDS = frozenset(".!?")
+_QUOTES = frozenset('"“”')
+_NOT_NAMES = _ANSWER_WORDS["months"] | _ANSWER_WORDS["weekdays"] | {"i"}
+
+
+def one_of_a_kind(text: str, asked: Sequence[str], analyzer: Analyzer, question: str,
+                  question_terms: Sequence[str]) -> bool:
+    """Return True when a text writes the asked noun only as one of a kind, with no name near it.
+
+    "which shops will they have to sell?" of "the group may have to sell some shops": the passage writes of shops
+    without saying which. Read in the sentences holding another of the question's terms ("sell"): each word there
+    whose term is one of ``asked`` must have "some", "a", "three" and the like a few words before it (no "the", no
+    punctuation between) and no capitalised word near it (not a month, not a sentence's first, not one the question
+    gives); and one such word must be written.
+    """
+    wanted = frozenset(asked)
+    others = frozenset(question_terms) - wanted
+    given = frozenset(fold(w) for w in _RAW_WORD_RE.findall(question))
+    matches = list(_RAW_WORD_RE.finditer(text))
+    words = [m.group() for m in matches]
+    terms = [analyzer.terms(word) for word in words]
+    sentence_of = _sentence_finder(sentence_spans(text))
+    about = {sentence_of(m.start()) for m, found in zip(matches, terms, strict=True) if others.intersection(found)}
+    found_one = False
+    for k, match in enumerate(matches):
+        if not wanted.intersection(terms[k]) or sentence_of(match.start()) not in about:
+            continue
+        found_one = True
+        if _capitalised(words, k) or not _after_one_of(words, k) or _named_near(words, k, given):
+            return False
+    return found_one
+
+
+def _capitalised(words: Sequence[str], k: int) -> bool:
+    """Return True for a capitalised word that is no sentence's first nor a month's or a weekday's name.
+
+    A quoted word after a word is a title ('a music video entitled "Promise"'); after a stop, a quote's first.
+    """
+    word = words[k]
+    if not word[:1].isupper() or word.lower() in _NOT_NAMES or k == 0 or words[k - 1] in _SENTENCE_ENDS:
+        return False
+    return words[k - 1] not in _QUOTES or (k > 1 and words[k - 2][:1].isalnum())
+
+
+def _after_one_of(words: Sequence[str], k: int) -> bool:
+    """Return True when "some", "a", "three" or digits stand a few words before word ``k``, no "the" before them."""
+    for b in range(k - 1, max(-1, k - 1 - ONE_OF_LOOKBACK), -1):
+        low = words[b].lower()
+        if not words[b][:1].isalnum() or low in _DEFINITE:
+            return False
+        if low in ONE_OF_A_KIND or low in NUMBER_WORDS or low[:1].isdigit():
+            return b == 0 or words[b - 1].lower() not in _DEFINITE  # "the five boroughs" are known ones
+    return False
+
+
+def _named_near(words: Sequence[str], k: int, given: Set[str]) -> bool:
+    """Return True when a capitalised word the question does not give stands near word ``k``: it may say which."""
+    near = range(max(0, k - ONE_OF_NAME_WINDOW), min(len(words), k + ONE_OF_NAME_WINDOW + 1))
+    return any(_capitalised(words, b) and fold(words[b]) not in given for b in near if b != k)
+
+
 PROXIMITY_WINDOW = 4
 UNORDERED_FACTOR = 0.5
 

@@ -44,6 +44,7 @@ from bot.answer import (
     decline_reason,
     defines,
     in_context,
+    one_of_a_kind,
     proximity_at,
     sentence_cue,
     strip_frame,
@@ -941,6 +942,28 @@ class DateDecline:
         return f"the best passage never gives {', '.join(missing)}" if missing else None
 
 
+class OneOfAKindDecline:
+    """Decline "which X" / "who is the X" when the best passage writes X only as one of a kind, with no name near.
+
+    "which shops will they have to sell?" of "Analysts said the group may have to sell some shops": the passage
+    is on the topic and writes the noun asked, but never says which (``Question.one_of``).
+    """
+
+    name: ClassVar[str] = "one-of-a-kind decline"
+    off: ClassVar[Switch] = (("decline_one_of_a_kind", False),)
+    on: ClassVar[Switch] = (("decline_one_of_a_kind", True),)
+
+    def reason(self, ctx: Context, ranking: Ranking) -> str | None:
+        """Return the noun the best passage writes without saying which, or None."""
+        asked = ctx.question.one_of
+        if not ctx.settings.decline_one_of_a_kind or not asked:
+            return None
+        text = ctx.passage(ranking.candidates[0].position).text
+        if not one_of_a_kind(text, asked, ctx.analyzer, ctx.question.text, ctx.question.terms):
+            return None
+        return f"the best passage writes of {' '.join(asked)} without saying which"
+
+
 class AttributeDecline:
     """Decline "what is the X of Y" when the best passage never names X (or a stand-in)."""
 
@@ -1566,8 +1589,8 @@ class Pipeline:
     # The first to decline gives the reason: a name the article never mentions says most.
     declines: tuple[Decline, ...] = (NameOutsideArticleDecline(), MixedArticlesDecline(), MixedTopicsDecline(),
                                      ElsewhereDecline(),
-                                     ScoreDecline(), CueDecline(), DateDecline(), AttributeDecline(),
-                                     UnknownNameDecline(), SimilarityDecline(), LearnedDecline())
+                                     ScoreDecline(), CueDecline(), DateDecline(), OneOfAKindDecline(),
+                                     AttributeDecline(), UnknownNameDecline(), SimilarityDecline(), LearnedDecline())
     highlight: HighlightStage = field(default_factory=HighlightStage)
 
     @property

@@ -17,6 +17,8 @@ from bot.answer import (
     ANSWER_WORDS_FILE,
     MONTHS,
     NUMBER_KINDS,
+    NUMBER_WORDS,
+    ONE_OF_A_KIND,
     QuestionKind,
     asked_unit,
     asks_rate,
@@ -116,6 +118,7 @@ class Question:
     named_by: tuple[tuple[str, QuestionKind], ...] = ()  # terms a name of that kind stands for ("country", "call")
     years: tuple[str, ...] = ()  # years it pins ("in 2018"), not those bounding a time ("before 2007"), as terms
     days: tuple[tuple[str, str], ...] = ()  # day and month it pins with no year ("on 12 April"): ("12", "april")
+    one_of: tuple[str, ...] = ()  # terms of the kind "which X" / "who is the X" asks one of ("which three BRANCHES")
 
     @property
     def folded(self) -> str:
@@ -175,6 +178,7 @@ def parse_question(question: str, analyzer: Analyzer, *, max_chars: int = 500) -
         named_by=named_by(fold(text), analyzer, terms),
         years=pinned_years(fold(text)),
         days=pinned_days(fold(text)),
+        one_of=asked_one_of(fold(text), analyzer) if kind not in NUMBER_KINDS | {QuestionKind.DATE} else (),
     )
 
 
@@ -213,6 +217,31 @@ def pinned_years(folded: str) -> tuple[str, ...]:
     """
     return tuple(dict.fromkeys(m.group() for m in _YEAR_RE.finditer(folded)
                                if not _YEAR_BOUND_RE.search(folded[: m.start()])))
+
+
+_ONE_OF_SKIPPED = ONE_OF_A_KIND | NUMBER_WORDS
+_ONE_OF_RE = re.compile(r"\b(?:which|who(?:'s|\s+(?:is|was|are|were))\s+the|name\s+of\s+the)\s+((?:[\w'’-]+\s*){1,4})")
+
+
+def asked_one_of(folded: str, analyzer: Analyzer) -> tuple[str, ...]:
+    """Return the terms of the noun a folded question asks which one of ("which three branches" → "branch").
+
+    Up to two words after "which", "who is the" or "the name of the", past "other", "three" and the like, and up
+    to the first word that is no term ("which stock exchange will …" → "stock", "exchang").
+    """
+    match = _ONE_OF_RE.search(folded)
+    if match is None:
+        return ()
+    words = match.group(1).split()
+    while words and (words[0] in _ONE_OF_SKIPPED or words[0].isdigit()):
+        words = words[1:]
+    found: list[str] = []
+    for word in words[:2]:
+        terms = analyzer.terms(word)
+        if not terms:
+            break
+        found.extend(terms)
+    return tuple(found)
 
 
 def named_by(folded: str, analyzer: Analyzer, terms: Sequence[str]) -> tuple[tuple[str, QuestionKind], ...]:

@@ -183,6 +183,10 @@ class RetrievalSettings(_Section):
         default=True, description="Decline when the best passage never writes a year or a day the question pins "
         "what it asks to ('What was turnout in the 2018 election?', 'Who returned on 12 April?'; not 'before 2007').",
     )
+    decline_one_of_a_kind: bool = Field(
+        default=True, description="Decline a 'which X' / 'who is the X' question when the best passage writes X "
+        "only as one of a kind with no name near it ('sell some shops', 'a private builder'): it never says which.",
+    )
     decline_mixed_articles: bool = Field(
         default=True, description="Decline a question asked of all articles when the best passage's article never "
         "mentions a name or year it gives that another article does (the question mixes two articles).",

@@ -26,6 +26,7 @@ from bot.answer import (
     defines,
     definition_subject,
     in_unit,
+    one_of_a_kind,
     proximity,
     sentence_cue,
     strip_frame,
@@ -749,3 +750,35 @@ def test_number_highlight_bolds_no_one_of_and_no_whole(question: str, text: str,
     assert answer_module._parts(text, cue_spans(QuestionKind.QUANTITY, text)) == [
         span for span in cue_spans(QuestionKind.QUANTITY, text) if text[span[0] : span[1]] in {on, "469"}
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "asked", "question", "one_of"),
+    [
+        # written only as one of a kind, in a sentence holding another word asked ("sell")
+        ("Analysts said the group may have to sell some shops to win approval.", ("shop",),
+         "which shops will they have to sell", True),
+        ("The county will trial self-service at three branches from April.", ("branch",),
+         "which three branches are getting self service", True),  # a month names nothing
+        ("The trial ran in Dessany with a local agricultural college.", ("agricultur", "colleg"),
+         "what is the name of the agricultural college in dessany", True),  # the question's own name says nothing
+        # a name near says which
+        ("The group may have to sell some shops to Tesco.", ("shop",), "which shops will they have to sell", False),
+        ("Chan made a music video entitled \"Promise\" for the appeal.", ("music", "video"),
+         "what is the name of the music video chan made", False),  # a quoted title after a word
+        # "the five boroughs" are known ones
+        ("The department serves the five boroughs of the city.", ("borough",),
+         "which borough is the department in", False),
+        ("The shops were sold in the end.", ("shop",), "which shops were sold", False),  # no "some": definite
+        # the noun is written only where no other word asked is: the passage is not about it there
+        ("Filming was moved. It was too dangerous to shoot in an urban area.", ("area",),
+         "which areas were shown in the festival scene", False),
+        ("Prices rose again.", ("shop",), "which shops will they have to sell", False),  # not written at all
+    ],
+)
+def test_a_noun_written_only_as_one_of_a_kind_says_not_which(
+    text: str, asked: tuple[str, ...], question: str, one_of: bool
+) -> None:
+    analyzer = Analyzer()
+    terms = analyzer.terms(question)
+    assert one_of_a_kind(text, asked, analyzer, question, terms) is one_of

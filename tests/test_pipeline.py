@@ -668,6 +668,29 @@ def test_a_rate_of_anything_answers_no_count_round_35() -> None:
     assert _bolded(service, "how many points does amsel average") == "27.4"  # "27.4 points per game"
 
 
+@pytest.mark.parametrize(
+    ("name", "trap"),
+    [
+        ("news2", "which shops will they have to sell to get approval"),  # "the group may have to sell some shops"
+        ("news1", "which three branches are getting self service"),  # "self-service opening at three branches"
+    ],
+)
+def test_a_passage_writing_only_one_of_a_kind_does_not_say_which_round_36(name: str, trap: str) -> None:
+    service = _news(name)
+    answer = service.ask(trap)
+    assert not answer.answered
+    assert "without saying which" in answer.reason
+    assert _switched(service, decline_one_of_a_kind=False).ask(trap).answered
+
+
+def test_a_name_near_the_kind_says_which_round_36() -> None:
+    # "Some trustees had opposed the move. Former board chair Gerald Pyne resigned": the name is near
+    answer = _news("news3").ask("which trustee quit over the return")
+    assert answer.answered
+    assert answer.best is not None
+    assert "Gerald Pyne" in answer.best.passage.text
+
+
 def _seed() -> AskService:
     return AskService(load_corpus(Path(__file__).resolve().parents[1] / "corpus"),
                       retrieval=load_settings(env_file=None).retrieval)

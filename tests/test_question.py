@@ -191,3 +191,22 @@ def test_a_day_is_written_as_the_world_writes_it() -> None:
     assert not written_day("Filming resumed on 2 April.", "12", "april")
     assert not written_day("Filming resumed on 12 May.", "12", "april")
     assert not written_day("It was the fifth of July.", "4", "july")
+
+
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [
+        ("which shops will they have to sell to get approval", ("shop",)),
+        ("which three branches are getting self service", ("branch",)),  # past a number word
+        # past "other"; a verb after is read too (no parts of speech): the passage must then write it as one of a kind
+        ("Which other cities lack full coverage?", ("citi", "lack")),
+        ("which stock exchange will quillstack list on", ("stock", "exchang")),  # two words, to the first stopword
+        ("who is the private builder in saltmarsh living", ("privat", "builder")),
+        ("What was the name of the agricultural college?", ("agricultur", "colleg")),
+        ("In which year did the war end?", ()),  # a date is asked, not one of a kind
+        ("How many shops will close?", ()),
+        ("Who built the bridge?", ()),
+    ],
+)
+def test_the_kind_a_question_asks_which_one_of_is_read(question: str, asked: tuple[str, ...]) -> None:
+    assert parse_question(question, ANALYZER).one_of == asked

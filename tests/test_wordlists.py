@@ -24,7 +24,7 @@ NAMED_LISTS = {
     "answer_words.txt": {"time_units", "time_unit_abbreviations", "months", "ordinals", "currencies",
                          "not_name_starts", "name_particles", "place_prepositions", "weekdays", "day_words",
                          "seasons", "not_subjects", "elided_count_verbs", "rate_adverbs",
-                         "tally_not_after", "tally_not_before", "tally_words", "rate_words"},
+                         "tally_not_after", "tally_not_before", "tally_words", "rate_words", "one_of_a_kind"},
     "question_leads.txt": {"lead", "before", "alone", "prepositions", "ends"},
     "post_words.txt": {"leader_verbs", "leader_nouns", "leader_titles", "other_posts", "two_word_titles",
                        "chief_of_a_part", "not_holding", "apposition_starts"},
