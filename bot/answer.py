@@ -785,20 +785,19 @@ def one_of_a_kind(text: str, asked: Sequence[str], analyzer: Analyzer, question:
     """
     wanted = frozenset(asked)
     others = frozenset(question_terms) - wanted
+    tokens = analyzer.tokens(text)  # kept per text: the other stages have most often read this passage's already
+    sentence_of = _sentence_finder(sentence_spans(text))
+    about = {sentence_of(t.start) for t in tokens if t.term in others}
+    starts = {t.start for t in tokens if t.term in wanted and sentence_of(t.start) in about}
+    if not starts:
+        return False
     given = frozenset(fold(w) for w in _RAW_WORD_RE.findall(question))
     matches = list(_RAW_WORD_RE.finditer(text))
     words = [m.group() for m in matches]
-    terms = [analyzer.terms(word) for word in words]
-    sentence_of = _sentence_finder(sentence_spans(text))
-    about = {sentence_of(m.start()) for m, found in zip(matches, terms, strict=True) if others.intersection(found)}
-    found_one = False
-    for k, match in enumerate(matches):
-        if not wanted.intersection(terms[k]) or sentence_of(match.start()) not in about:
-            continue
-        found_one = True
-        if _capitalised(words, k) or not _after_one_of(words, k) or _named_near(words, k, given):
-            return False
-    return found_one
+    at = [k for k, m in enumerate(matches) if m.start() in starts]
+    return len(at) == len(starts) and not any(
+        _capitalised(words, k) or not _after_one_of(words, k) or _named_near(words, k, given) for k in at
+    )
 
 
 def _capitalised(words: Sequence[str], k: int) -> bool:

@@ -2,7 +2,7 @@
 
     python tests/bench/bench_word_pieces.py [--questions 600]
         [--compare word-pieces|learned-ranking|spelling-and-count|bold-by-word-pieces|wordnet|kinds|mixed-articles|
-                   chat-and-typos|lead-ins|mixed-topics|posts|tally-and-names|dates-and-rates]
+                   chat-and-typos|lead-ins|mixed-topics|posts|tally-and-names|dates-and-rates|one-of-a-kind]
 
 Run by hand, not in CI. The service is built once over the SQuAD sample's 858 passages with the shipped model
 (about a minute the first time; the vectors are saved in the cache folder). Distinct questions are then asked
@@ -21,7 +21,8 @@ mixed-topics decline off (the titles it reads are read once a snapshot, most dur
 means round 33's post candidates and promotion off, timed on the who-questions alone (the only ones they read);
 without tally and names means round 34's vote tally and the noun a name answers off (the public set asks no vote's
 tally: this times the reading of the question); without dates and rates means round 35's unwritten-date decline
-and rate of anything off.
+and rate of anything off; without one of a kind means round 36's one-of-a-kind decline off, timed on the questions
+starting "which" (most of those it reads).
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ def main() -> None:
     parser.add_argument("--compare", choices=("word-pieces", "learned-ranking", "spelling-and-count",
                                               "bold-by-word-pieces", "wordnet", "kinds", "mixed-articles",
                                               "chat-and-typos", "lead-ins", "mixed-topics", "posts",
-                                              "tally-and-names", "dates-and-rates"),
+                                              "tally-and-names", "dates-and-rates", "one-of-a-kind"),
                         default="word-pieces")
     args = parser.parse_args()
     if args.blas_threads == "one":
@@ -73,11 +74,12 @@ def main() -> None:
         "posts": {"post_candidates": False, "post_promote": False},
         "tally-and-names": {"tally": False, "asked_noun_held": False},
         "dates-and-rates": {"decline_date_unwritten": False, "per_thing_rates": False},
+        "one-of-a-kind": {"decline_one_of_a_kind": False},
     }
     off = offs[args.compare]
     # A service per side: the expander (typo, related and WordNet weights) is built once per service.
     sides = {"with": service, "without": service.with_retrieval(settings.retrieval.model_copy(update=off))}
-    only = {"kinds": "how many", "posts": "who"}.get(args.compare, "")
+    only = {"kinds": "how many", "posts": "who", "one-of-a-kind": "which"}.get(args.compare, "")
     asked = [q.question for q in squad.questions if q.question.lower().startswith(only)]
     step = max(1, len(asked) // (args.questions + 20))
     questions = asked[::step][: args.questions + 20]
