@@ -762,8 +762,8 @@ def attribute_terms(question: str, analyzer: Analyzer) -> frozenset[str]:
 
 
 ONE_OF_A_KIND = frozenset(_ANSWER_WORDS["one_of_a_kind"])
-# How far before the noun "some" / "three" may stand ("a private builder"), and how far from it a name makes it
-# said which ("a builder, Harrow & Sons").
+# How far before the noun "some" or "three" may stand ("a private builder"), and how near it a name says which
+# one ("a builder, Harrow & Sons"; ten words, not five: README, "Round 36").
 ONE_OF_LOOKBACK = 3
 ONE_OF_NAME_WINDOW = 10
 _RAW_WORD_RE = re.compile(r"[^\W_][\w'’-]*|[^\w\s]")
