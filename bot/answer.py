@@ -766,7 +766,7 @@ ONE_OF_A_KIND = frozenset(_ANSWER_WORDS["one_of_a_kind"])
 # one ("a builder, Harrow & Sons"; ten words, not five: README, "Round 36").
 ONE_OF_LOOKBACK = 3
 ONE_OF_NAME_WINDOW = 10
-_RAW_WORD_RE = re.compile(r"[^\W_][\w'’-]*|[^\w\s]")
+_RAW_WORD_RE = re.compile(_NEXT_WORDS_RE.pattern + r"|[^\w\s]")  # a word as the next words are read, or a mark
 _DEFINITE = frozenset("the this that these those its his her their our my your whose which".split())
 _SENTENCE_ENDS = frozenset(".!?")
 _QUOTES = frozenset('"“”')

@@ -164,6 +164,7 @@ def parse_question(question: str, analyzer: Analyzer, *, max_chars: int = 500) -
             question=question,
         )
     kind = question_kind(text)
+    folded = fold(text)
     return Question(
         text=text,
         terms=tuple(terms),
@@ -175,10 +176,10 @@ def parse_question(question: str, analyzer: Analyzer, *, max_chars: int = 500) -
         rate=kind is QuestionKind.QUANTITY and asks_rate(text),
         per_rate=kind is QuestionKind.QUANTITY and asks_rate(text, per_thing=True),
         post=asked_post(text, analyzer) if kind is QuestionKind.PERSON else None,
-        named_by=named_by(fold(text), analyzer, terms),
-        years=pinned_years(fold(text)),
-        days=pinned_days(fold(text)),
-        one_of=asked_one_of(fold(text), analyzer) if kind not in NUMBER_KINDS | {QuestionKind.DATE} else (),
+        named_by=named_by(folded, analyzer, terms),
+        years=pinned_years(folded),
+        days=pinned_days(folded),
+        one_of=asked_one_of(folded, analyzer) if kind not in NUMBER_KINDS | {QuestionKind.DATE} else (),
     )
 
 
