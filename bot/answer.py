@@ -534,6 +534,30 @@ def asked_unit(question: str) -> frozenset[str]:
     return next((spellings for spellings, pattern in _ASKED_UNIT_RES if pattern.search(folded)), frozenset())
 
 
+# A measure asked in a unit: "… in mm?", "how many acres …"; not a rate's "per hectare", not a percentage.
+_MEASURED_UNIT_RES: tuple[tuple[frozenset[str], re.Pattern[str]], ...] = tuple(
+    (
+        frozenset(spellings),
+        re.compile(
+            r"\b(?:in|how\s+many)\s+(?:(?:square|cubic)\s+)?(?:"
+            + "|".join(re.escape(w) for w in spellings if len(w) > 1 and w.isalpha())
+            + r")\b"
+        ),
+    )
+    for spellings in UNITS
+    if spellings[0] != _PERCENT_UNIT
+)
+
+
+def measured_unit(question: str) -> frozenset[str]:
+    """Return the spellings of the unit a question asks a measure in ("… in mm?"), or an empty set.
+
+    As ``asked_unit``, but not "per hectare" (the rate's other side) nor a percentage, which any share may answer.
+    """
+    folded = fold(question)
+    return next((spellings for spellings, pattern in _MEASURED_UNIT_RES if pattern.search(folded)), frozenset())
+
+
 # A unit written after a number: "1,093 ha", "541.3-m", "27,673/km²" is none (its slash ends the number).
 # "468.9 square miles" is in miles: "square" or "cubic" may stand between the number and its unit.
 _UNIT_AFTER_RE = re.compile(
@@ -550,6 +574,47 @@ def in_unit(text: str, start: int, end: int, unit: Set[str]) -> bool:
         return True  # the span holds its own sign ("25.5%", "12 per cent")
     after = _UNIT_AFTER_RE.match(text, end)
     return after is not None and after.group(1).lower() in unit
+
+
+# A day written: "March 24", "24 March", "the 24th of March", "the Fourth of July", "on Fridays", "yesterday".
+_DAY_WRITTEN_RE = re.compile(
+    r"\b(?:(?:" + MONTHS + r")\.?\s+\d{1,2}(?!\d)|\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:" + MONTHS + r")\b"
+    r"|(?:" + _listed("weekdays") + r")s?\b|(?:" + _listed("day_words") + r")\b"
+    r"|(?:" + _ORDINAL_WORDS + r")\s+of\s+(?:" + MONTHS + r")\b)",
+    re.IGNORECASE,
+)
+
+
+def writes_day(text: str) -> bool:
+    """Return True when a text writes a day: of a month ("March 24", "the Fourth of July"), of the week, "today"."""
+    return _DAY_WRITTEN_RE.search(text) is not None
+
+
+def unit_name(spellings: Set[str]) -> str:
+    """Return a unit's name in the plural (its line's second spelling in ``bot/data/units.txt``): "millimetres"."""
+    return next((line[1] for line in UNITS if spellings == frozenset(line) and len(line) > 1),
+                min(spellings, default="", key=len))
+
+
+# A number as ``writes_in_unit`` reads it: figures ("1,270", "8.4 million") or number words ("five").
+_MEASURE_NUMBER_RE = re.compile(
+    r"(?<![\w.])\d+(?:[.,]\d+)*(?:\s(?:million|billion|thousand))?|\b(?:" + _NUMBER_WORD_RE + r")\b", re.IGNORECASE
+)
+
+
+def writes_in_unit(text: str, unit: Set[str], *, rate: bool) -> bool:
+    """Return True when a text gives a number in one of these spellings ("1,270 mm", "five acres").
+
+    Unless ``rate``, not one of a rate ("4.1 tonnes per hectare", "20 litres a minute"): a measure asked in a unit
+    is not answered by how much of it comes with each of something else.
+    """
+    for number in _MEASURE_NUMBER_RE.finditer(text):
+        if not in_unit(text, number.start(), number.end(), unit):
+            continue
+        written = _UNIT_AFTER_RE.match(text, number.end())
+        if rate or not _rate_after(text, written.end() if written else number.end(), per_thing=True):
+            return True
+    return False
 
 
 def counts_other(text: str, end: int, counted: Set[str], analyzer: Analyzer) -> bool:

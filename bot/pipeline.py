@@ -48,6 +48,9 @@ from bot.answer import (
     proximity_at,
     sentence_cue,
     strip_frame,
+    unit_name,
+    writes_day,
+    writes_in_unit,
 )
 from bot.corpus import Corpus, Passage
 from bot.decline_model import load_decline_model
@@ -942,6 +945,49 @@ class DateDecline:
         return f"the best passage never gives {', '.join(missing)}" if missing else None
 
 
+class UnitDecline:
+    """Decline a measure asked in a unit ("how much rain fell in mm?") when the best passage gives none in it.
+
+    A question that names its unit was written from a figure in that unit, and a figure in another is an answer
+    to another question: "41 percent" does not say how much rain fell in millimetres (``Question.measured_in``).
+    A rate ("4.1 tonnes per hectare") does not answer unless a rate is asked.
+    """
+
+    name: ClassVar[str] = "unwritten-unit decline"
+    off: ClassVar[Switch] = (("decline_unit_unwritten", False),)
+    on: ClassVar[Switch] = (("decline_unit_unwritten", True),)
+
+    def reason(self, ctx: Context, ranking: Ranking) -> str | None:
+        """Return the unit the best passage gives no figure in, or None."""
+        q = ctx.question
+        if not ctx.settings.decline_unit_unwritten or not q.measured_in:
+            return None
+        text = ctx.passage(ranking.candidates[0].position).text
+        if writes_in_unit(text, q.measured_in, rate=q.rate or q.per_rate):
+            return None
+        return f"the best passage gives no figure in {unit_name(q.measured_in)}"
+
+
+class DayDecline:
+    """Decline a question asking a day ("when did the school reopen exactly?") whose best passage writes none.
+
+    "closed for a week in March" and "a six-week period next spring" say when only to the month or season; a
+    question that asks for the exact date, or what day, is not answered by them (``Question.day``).
+    """
+
+    name: ClassVar[str] = "unwritten-day decline"
+    off: ClassVar[Switch] = (("decline_day_unwritten", False),)
+    on: ClassVar[Switch] = (("decline_day_unwritten", True),)
+
+    def reason(self, ctx: Context, ranking: Ranking) -> str | None:
+        """Return that the best passage gives no day, or None."""
+        if not ctx.settings.decline_day_unwritten or not ctx.question.day:
+            return None
+        if writes_day(ctx.passage(ranking.candidates[0].position).text):
+            return None
+        return "the best passage gives no day, only a month, a season or a year"
+
+
 class OneOfAKindDecline:
     """Decline "which X" / "who is the X" when the best passage writes X only as one of a kind, with no name near.
 
@@ -1589,8 +1635,9 @@ class Pipeline:
     # The first to decline gives the reason: a name the article never mentions says most.
     declines: tuple[Decline, ...] = (NameOutsideArticleDecline(), MixedArticlesDecline(), MixedTopicsDecline(),
                                      ElsewhereDecline(),
-                                     ScoreDecline(), CueDecline(), DateDecline(), OneOfAKindDecline(),
-                                     AttributeDecline(), UnknownNameDecline(), SimilarityDecline(), LearnedDecline())
+                                     ScoreDecline(), CueDecline(), DateDecline(), DayDecline(), UnitDecline(),
+                                     OneOfAKindDecline(), AttributeDecline(), UnknownNameDecline(),
+                                     SimilarityDecline(), LearnedDecline())
     highlight: HighlightStage = field(default_factory=HighlightStage)
 
     @property

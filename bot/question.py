@@ -25,6 +25,7 @@ from bot.answer import (
     counted_phrase,
     counted_terms,
     definition_subject,
+    measured_unit,
     strip_frame,
 )
 from bot.errors import QuestionError
@@ -112,12 +113,14 @@ class Question:
     counted: frozenset[str] = frozenset()  # terms of what "how many X" counts
     counted_phrase: frozenset[str] = frozenset()  # terms of the whole phrase "how many" counts; empty: generic
     unit: frozenset[str] = frozenset()  # spellings of the unit a number is asked in ("… in hectares?"); empty: any
+    measured_in: frozenset[str] = frozenset()  # as ``unit``, a measure's only ("in mm", not "per hectare" or "%")
     rate: bool = False  # "how many … a year?": a rate ("1.3 million a year") may answer
     per_rate: bool = False  # "how many … per game?", "… average": a rate of anything answers ("27.4 points per game")
     post: Post | None = None  # "who runs X", "who is the ROLE of X": the post whose holder is asked
     named_by: tuple[tuple[str, QuestionKind], ...] = ()  # terms a name of that kind stands for ("country", "call")
     years: tuple[str, ...] = ()  # years it pins ("in 2018"), not those bounding a time ("before 2007"), as terms
     days: tuple[tuple[str, str], ...] = ()  # day and month it pins with no year ("on 12 April"): ("12", "april")
+    day: bool = False  # a when-question asks a day: "what day", "when … exactly", "what exact dates"
     one_of: tuple[str, ...] = ()  # terms of the kind "which X" / "who is the X" asks one of ("which three BRANCHES")
 
     @property
@@ -173,12 +176,14 @@ def parse_question(question: str, analyzer: Analyzer, *, max_chars: int = 500) -
         counted=counted_terms(text, analyzer) if kind is QuestionKind.QUANTITY else frozenset(),
         counted_phrase=counted_phrase(text, analyzer) if kind is QuestionKind.QUANTITY else frozenset(),
         unit=asked_unit(text) if kind in NUMBER_KINDS else frozenset(),
+        measured_in=measured_unit(text) if kind in NUMBER_KINDS else frozenset(),
         rate=kind is QuestionKind.QUANTITY and asks_rate(text),
         per_rate=kind is QuestionKind.QUANTITY and asks_rate(text, per_thing=True),
         post=asked_post(text, analyzer) if kind is QuestionKind.PERSON else None,
         named_by=named_by(folded, analyzer, terms),
         years=pinned_years(folded),
         days=pinned_days(folded),
+        day=kind is QuestionKind.DATE and _DAY_ASKED_RE.search(folded) is not None,
         one_of=asked_one_of(folded, analyzer) if kind not in NUMBER_KINDS | {QuestionKind.DATE} else (),
     )
 
@@ -206,6 +211,8 @@ def written_day(text: str, day: str, month: str) -> bool:
     return re.search(pattern, fold(text)) is not None
 
 
+# "what day", "which day", or a word asking for precision ("when … exactly") in a when-question.
+_DAY_ASKED_RE = re.compile(r"\b(?:what|which)\s+(?:[a-z]+\s+)?days?\b|\b" + _any("day_asked") + r"\b")
 _YEAR_RE = re.compile(r"(?<![\d,.])(?:1\d{3}|20\d{2})(?!\d|[,.]\d|s\b)")
 _YEAR_BOUND_RE = re.compile(r"\b(?:" + alternation(_KIND_WORDS["year_bounds"]) + r")[\s-]*$")
 

@@ -183,6 +183,14 @@ class RetrievalSettings(_Section):
         default=True, description="Decline when the best passage never writes a year or a day the question pins "
         "what it asks to ('What was turnout in the 2018 election?', 'Who returned on 12 April?'; not 'before 2007').",
     )
+    decline_unit_unwritten: bool = Field(
+        default=True, description="Decline a measure asked in a unit ('how much rain fell in mm?') when the best "
+        "passage gives no figure in that unit (a rate, '4.1 tonnes per hectare', only when a rate is asked).",
+    )
+    decline_day_unwritten: bool = Field(
+        default=True, description="Decline a question asking a day ('when did it reopen exactly?', 'what day…') "
+        "when the best passage writes no day (of a month or of the week), only a month, season or year.",
+    )
     decline_one_of_a_kind: bool = Field(
         default=True, description="Decline a 'which X' / 'who is the X' question when the best passage writes X "
         "only as one of a kind with no name near it ('sell some shops', 'a private builder'): it never says which.",

@@ -26,10 +26,14 @@ from bot.answer import (
     defines,
     definition_subject,
     in_unit,
+    measured_unit,
     one_of_a_kind,
     proximity,
     sentence_cue,
     strip_frame,
+    unit_name,
+    writes_day,
+    writes_in_unit,
 )
 from bot.corpus import Article, Passage, load_corpus
 from bot.question import question_kind
@@ -635,6 +639,60 @@ def test_a_number_given_in_the_unit_asked_is_bolded_over_another() -> None:
     assert bold(frozenset()) == "2,700"  # the first of two numbers equally near the question's words
     assert bold(hectares) == "1,093"
     assert bold(asked_unit("How large is Pelham Bay Park in square miles?")) == "2,700"  # none in it: as before
+
+
+@pytest.mark.parametrize(
+    ("question", "name"),
+    [
+        ("how much rain fell in mm in the ostrel valley last year", "millimetres"),
+        ("In square miles, how much of the city is water?", "miles"),
+        ("How many litres of water can the plant treat?", "litres"),
+        ("How tall is the tower in feet?", "feet"),
+        ("What is the population density per square mile?", None),  # a rate's other side
+        ("By what percent did fares rise?", None),  # any share answers
+        ("How many buildings are at least 330 feet in height?", None),  # a condition, not the unit asked
+    ],
+)
+def test_the_unit_a_measure_is_asked_in_round_37(question: str, name: str | None) -> None:
+    unit = measured_unit(question)
+    assert unit_name(unit) == name if name else unit == frozenset()
+    assert all(len(line) > 1 for line in answer_module.UNITS)  # each unit's line gives its plural, second
+
+
+@pytest.mark.parametrize(
+    ("text", "rate", "written"),
+    [
+        ("About 1,270 mm of rain falls a year.", False, True),
+        ("Annual rainfall was 1,270mm.", False, True),  # the unit run on
+        ("Rain fell on 41 percent of days; the reservoir holds 90 million litres.", False, False),
+        ("It yielded an average of 4.1 tonnes per hectare.", False, False),  # a rate, not the measure
+        ("It yielded an average of 4.1 tonnes per hectare.", True, True),  # unless a rate is asked
+        ("The pumps move 20 tonnes an hour.", False, False),
+        ("Five tonnes were harvested.", False, True),  # a number word
+        ("The tonnes were never weighed.", False, False),  # the unit with no figure
+    ],
+)
+def test_a_figure_written_in_the_unit_asked_round_37(text: str, rate: bool, written: bool) -> None:
+    unit = measured_unit("what was the harvest in tonnes") | measured_unit("how much rain fell in mm")
+    assert writes_in_unit(text, unit, rate=rate) is written
+
+
+@pytest.mark.parametrize(
+    ("text", "written"),
+    [
+        ("The bridge reopens on March 24.", True),
+        ("It closed on 3 April 2024 for repairs.", True),
+        ("The market is held on the Fourth of July.", True),
+        ("The smallest branches will close on Mondays and Fridays.", True),
+        ("The school reopened yesterday.", True),
+        ("One, Linden Road Primary, closed for a week in March.", False),  # a month alone
+        ("Except for a six-week period next spring when the deck is replaced.", False),
+        ("The city was consolidated in 1898.", False),
+        ("Mayday calls rose by 12 percent.", False),  # "may" in another word
+    ],
+)
+def test_a_day_written_round_37(text: str, written: bool) -> None:
+    assert writes_day(text) is written
 
 
 def _plain_cue_spans(kind: QuestionKind, text: str) -> list[tuple[int, int]]:

@@ -691,6 +691,44 @@ def test_a_name_near_the_kind_says_which_round_36() -> None:
     assert "Gerald Pyne" in answer.best.passage.text
 
 
+def test_a_measure_asked_in_a_unit_needs_a_figure_in_it_round_37(tmp_path: Path) -> None:
+    service = _news("news3")
+    trap = "how much rain fell in mm in the ostrel valley last year"  # a trap: the article gives no rainfall
+    answer = service.ask(trap)
+    assert answer.reason == "the best passage gives no figure in millimetres"
+    assert _switched(service, decline_unit_unwritten=False).ask(trap).answered
+    rate = service.ask("how much rice per hectare did the new strain give")  # a rate asked: "4.1 tonnes per hectare"
+    assert rate.answered
+    assert rate.best is not None
+    assert "4.1 tonnes per hectare" in rate.best.passage.text
+    write_article(tmp_path, "park", "Parks",
+                  "Pelham Bay Park covers 2,700 acres (1,093 ha) of the Bronx, with 12 playgrounds.")
+    parks = _lexical(tmp_path)
+    assert parks.ask("How large is Pelham Bay Park in hectares?").answered
+    assert parks.ask("How large is Pelham Bay Park in square miles?").reason == (
+        "the best passage gives no figure in miles")
+
+
+@pytest.mark.parametrize(
+    ("name", "trap"),
+    [
+        ("news3", "when did linden road primary reopen exactly"),  # "closed for a week in March"
+        ("news1", "what exact dates is the walkway closed next spring"),  # "a six-week period next spring"
+    ],
+)
+def test_a_day_asked_needs_a_day_written_round_37(name: str, trap: str) -> None:
+    service = _news(name)
+    assert service.ask(trap).reason == "the best passage gives no day, only a month, a season or a year"
+    assert _switched(service, decline_day_unwritten=False).ask(trap).answered
+
+
+def test_a_day_of_the_week_answers_what_day_round_37() -> None:
+    answer = _news("news1").ask("what day will most branches be shut")  # "Most branches will close on Mondays"
+    assert answer.answered
+    assert answer.best is not None
+    assert "Mondays" in answer.best.passage.text
+
+
 def _seed() -> AskService:
     return AskService(load_corpus(Path(__file__).resolve().parents[1] / "corpus"),
                       retrieval=load_settings(env_file=None).retrieval)

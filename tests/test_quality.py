@@ -38,7 +38,7 @@ FLOORS = {
     # round 33 (who holds a post, chosen on the news sets; fresh3's row seen in the totals): +4 right, +3 answered;
     # round 34 (a vote's tally; fresh3's vote questions were read while counting how often they are asked): +1, +1;
     # round 35 (the unwritten-date decline, chosen on the public set): −1 answered (a wrong answer declined);
-    # round 36 (the one-of-a-kind decline, chosen on the news sets and the public set): +1 trap
+    # round 36 (the one-of-a-kind decline, chosen on the news sets and the public set): +1 trap; round 37: nothing
     "fresh3.yaml": (73 / 100, 85 / 100, 0.783, 94 / 100, 25 / 40),
     # round 30's news dev sets, written blind and then read: round 29 64 / 66 / 79 right, 20 / 19 / 25 declined;
     # round 30 64 / 67 / 82 right, 23 / 21 / 25 declined; round 31 65 / 69 / 83 right, 26 / 23 / 26 declined;
@@ -49,9 +49,11 @@ FLOORS = {
     # unwritten-date decline) news1 +2 traps ("turnout in the 2018 brennock election", "the 2021 bridge closure");
     # round 35's rate of anything news3 +1 trap ("how many points did amsel score on sunday": "27.4 points per game");
     # round 36 (the one-of-a-kind decline) news1 +2, news2 +1, news3 +1 traps ("which shops will they have to sell")
-    "news1.yaml": (72 / 100, 87 / 100, 0.787, 90 / 100, 33 / 40),
+    # round 37: the unwritten-day decline news1 +1, news3 +1 traps ("when did linden road primary reopen exactly"),
+    # the unwritten-unit decline news3 +1 ("how much rain fell in mm in the ostrel valley last year")
+    "news1.yaml": (72 / 100, 87 / 100, 0.787, 90 / 100, 34 / 40),
     "news2.yaml": (73 / 100, 80 / 100, 0.761, 88 / 100, 26 / 40),
-    "news3.yaml": (87 / 100, 94 / 100, 0.900, 94 / 100, 29 / 40),
+    "news3.yaml": (87 / 100, 94 / 100, 0.900, 94 / 100, 31 / 40),
     # round 34's seed dev set (members' questions about the bundled article, written after that round's rules)
     "seed3.yaml": (47 / 56, 51 / 56, 0.872, 51 / 56, 8 / 10),
 }

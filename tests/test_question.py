@@ -87,6 +87,32 @@ def test_the_unit_a_number_is_asked_in_is_read_for_number_questions_only() -> No
     assert parse_question("Which park is measured in hectares?", ANALYZER).unit == frozenset()  # no number asked
 
 
+def test_the_unit_a_measure_is_asked_in_leaves_out_rates_and_shares_round_37() -> None:
+    assert "mm" in parse_question("how much rain fell in mm in the ostrel valley last year", ANALYZER).measured_in
+    assert "acres" in parse_question("How many acres of land does the park have?", ANALYZER).measured_in
+    rate = parse_question("how much rice per hectare did the new strain give", ANALYZER)
+    assert "ha" in rate.unit  # the number in bold is read in it
+    assert rate.measured_in == frozenset()  # but it is the rate's other side, not the unit of the figure asked
+    assert parse_question("What percentage of voters turned out?", ANALYZER).measured_in == frozenset()
+    assert parse_question("Which park is measured in hectares?", ANALYZER).measured_in == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("question", "day"),
+    [
+        ("when did linden road primary reopen exactly", True),
+        ("what exact dates is the walkway closed next spring", True),
+        ("what day will most branches be shut", True),
+        ("Which days is the library open?", True),
+        ("On what date was the city formed?", False),  # "what date" is asked of years too ("1898")
+        ("When was the bridge built?", False),
+        ("How exactly does the self-service opening work?", False),  # no date asked
+    ],
+)
+def test_a_day_is_asked_by_what_day_or_exactly_when_round_37(question: str, day: bool) -> None:
+    assert parse_question(question, ANALYZER).day is day
+
+
 def test_a_count_asked_in_a_span_of_time_is_a_rate_round_32() -> None:
     assert parse_question("how many containers go through caldmouth a year", ANALYZER).rate
     assert parse_question("How many passengers use the line daily?", ANALYZER).rate

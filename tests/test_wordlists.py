@@ -20,7 +20,7 @@ NAMED_LISTS = {
     "question_kinds.txt": {"comparatives", "money_after_the", "money_after_what", "quantity_after_how",
                            "quantity_after_what", "quantity_after_the", "date_after_what", "person_after_what",
                            "place_after_what", "tally_after_the", "tally_after_vote", "vote_words",
-                           "year_bounds"},
+                           "year_bounds", "day_asked"},
     "answer_words.txt": {"time_units", "time_unit_abbreviations", "months", "ordinals", "currencies",
                          "not_name_starts", "name_particles", "place_prepositions", "weekdays", "day_words",
                          "seasons", "not_subjects", "elided_count_verbs", "rate_adverbs",

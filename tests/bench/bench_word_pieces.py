@@ -2,7 +2,7 @@
 
     python tests/bench/bench_word_pieces.py [--questions 600]
         [--compare word-pieces|learned-ranking|spelling-and-count|bold-by-word-pieces|wordnet|kinds|mixed-articles|
-                   chat-and-typos|lead-ins|mixed-topics|posts|tally-and-names|dates-and-rates|one-of-a-kind]
+                   chat-and-typos|lead-ins|mixed-topics|posts|tally-and-names|dates-and-rates|one-of-a-kind|units-and-days]
 
 Run by hand, not in CI. The service is built once over the SQuAD sample's 858 passages with the shipped model
 (about a minute the first time; the vectors are saved in the cache folder). Distinct questions are then asked
@@ -22,7 +22,8 @@ means round 33's post candidates and promotion off, timed on the who-questions a
 without tally and names means round 34's vote tally and the noun a name answers off (the public set asks no vote's
 tally: this times the reading of the question); without dates and rates means round 35's unwritten-date decline
 and rate of anything off; without one of a kind means round 36's one-of-a-kind decline off, timed on the questions
-starting "which" (most of those it reads).
+starting "which" (most of those it reads); without units and days means round 37's unwritten-unit and
+unwritten-day declines off, timed on the questions starting "how" or "when" (those they read are among them).
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ def main() -> None:
     parser.add_argument("--compare", choices=("word-pieces", "learned-ranking", "spelling-and-count",
                                               "bold-by-word-pieces", "wordnet", "kinds", "mixed-articles",
                                               "chat-and-typos", "lead-ins", "mixed-topics", "posts",
-                                              "tally-and-names", "dates-and-rates", "one-of-a-kind"),
+                                              "tally-and-names", "dates-and-rates", "one-of-a-kind", "units-and-days"),
                         default="word-pieces")
     args = parser.parse_args()
     if args.blas_threads == "one":
@@ -75,11 +76,14 @@ def main() -> None:
         "tally-and-names": {"tally": False, "asked_noun_held": False},
         "dates-and-rates": {"decline_date_unwritten": False, "per_thing_rates": False},
         "one-of-a-kind": {"decline_one_of_a_kind": False},
+        "units-and-days": {"decline_unit_unwritten": False, "decline_day_unwritten": False},
     }
     off = offs[args.compare]
     # A service per side: the expander (typo, related and WordNet weights) is built once per service.
     sides = {"with": service, "without": service.with_retrieval(settings.retrieval.model_copy(update=off))}
-    only = {"kinds": "how many", "posts": "who", "one-of-a-kind": "which"}.get(args.compare, "")
+    starts: dict[str, tuple[str, ...]] = {"kinds": ("how many",), "posts": ("who",), "one-of-a-kind": ("which",),
+                                          "units-and-days": ("how", "when")}
+    only = starts.get(args.compare, ("",))
     asked = [q.question for q in squad.questions if q.question.lower().startswith(only)]
     step = max(1, len(asked) // (args.questions + 20))
     questions = asked[::step][: args.questions + 20]
