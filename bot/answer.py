@@ -596,6 +596,18 @@ def unit_name(spellings: Set[str]) -> str:
                 min(spellings, default="", key=len))
 
 
+UNIT_KINDS_FILE = "unit_kinds.txt"
+_UNIT_KINDS = named_lists(UNIT_KINDS_FILE)
+
+
+def unit_kind(spellings: Set[str]) -> tuple[str, frozenset[str]] | None:
+    """Return the kind of a unit ("length") and every spelling of its kind's units, or None for a unit of no kind."""
+    for kind, names in _UNIT_KINDS.items():
+        if any(line[0] in names and spellings == frozenset(line) for line in UNITS):
+            return kind, frozenset(w for line in UNITS if line[0] in names for w in line)
+    return None
+
+
 # A number as ``writes_in_unit`` reads it: figures ("1,270", "8.4 million") or number words ("five").
 _MEASURE_NUMBER_RE = re.compile(
     r"(?<![\w.])\d+(?:[.,]\d+)*(?:\s(?:million|billion|thousand))?|\b(?:" + _NUMBER_WORD_RE + r")\b", re.IGNORECASE
@@ -609,7 +621,8 @@ def writes_in_unit(text: str, unit: Set[str], *, rate: bool) -> bool:
     is not answered by how much of it comes with each of something else.
     """
     for number in _MEASURE_NUMBER_RE.finditer(text):
-        if not in_unit(text, number.start(), number.end(), unit):
+        money = text[number.start() - 1 : number.start()] in _CURRENCY  # "$5m" is money, not metres
+        if money or not in_unit(text, number.start(), number.end(), unit):
             continue
         written = _UNIT_AFTER_RE.match(text, number.end())
         if rate or not _rate_after(text, written.end() if written else number.end(), per_thing=True):

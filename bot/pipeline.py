@@ -48,6 +48,7 @@ from bot.answer import (
     proximity_at,
     sentence_cue,
     strip_frame,
+    unit_kind,
     unit_name,
     writes_day,
     writes_in_unit,
@@ -948,9 +949,9 @@ class DateDecline:
 class UnitDecline:
     """Decline a measure asked in a unit ("how much rain fell in mm?") when the best passage gives none in it.
 
-    A question that names its unit was written from a figure in that unit, and a figure in another is an answer
-    to another question: "41 percent" does not say how much rain fell in millimetres (``Question.measured_in``).
-    A rate ("4.1 tonnes per hectare") does not answer unless a rate is asked.
+    A figure of another kind answers another question: "41 percent" does not say how much rain fell in millimetres
+    (``Question.measured_in``), though "2 inches" would (``bot/data/unit_kinds.txt``). A rate ("4.1 tonnes per
+    hectare") does not answer unless a rate is asked.
     """
 
     name: ClassVar[str] = "unwritten-unit decline"
@@ -962,10 +963,12 @@ class UnitDecline:
         q = ctx.question
         if not ctx.settings.decline_unit_unwritten or not q.measured_in:
             return None
+        kind = unit_kind(q.measured_in)
         text = ctx.passage(ranking.candidates[0].position).text
-        if writes_in_unit(text, q.measured_in, rate=q.rate or q.per_rate):
+        if writes_in_unit(text, kind[1] if kind else q.measured_in, rate=q.rate or q.per_rate):
             return None
-        return f"the best passage gives no figure in {unit_name(q.measured_in)}"
+        other = f", nor in another unit of {kind[0]}" if kind else ""
+        return f"the best passage gives no figure in {unit_name(q.measured_in)}{other}"
 
 
 class DayDecline:

@@ -185,7 +185,8 @@ class RetrievalSettings(_Section):
     )
     decline_unit_unwritten: bool = Field(
         default=True, description="Decline a measure asked in a unit ('how much rain fell in mm?') when the best "
-        "passage gives no figure in that unit (a rate, '4.1 tonnes per hectare', only when a rate is asked).",
+        "passage gives no figure in that unit or another of its kind (a rate, '4.1 tonnes per hectare', only when "
+        "a rate is asked).",
     )
     decline_day_unwritten: bool = Field(
         default=True, description="Decline a question asking a day ('when did it reopen exactly?', 'what day…') "

@@ -31,6 +31,7 @@ from bot.answer import (
     proximity,
     sentence_cue,
     strip_frame,
+    unit_kind,
     unit_name,
     writes_day,
     writes_in_unit,
@@ -38,6 +39,7 @@ from bot.answer import (
 from bot.corpus import Article, Passage, load_corpus
 from bot.question import question_kind
 from bot.service import AskService
+from bot.wordlists import named_lists
 from tests.articles import write_article
 from tests.conftest import DATA_DIR
 
@@ -657,6 +659,19 @@ def test_the_unit_a_measure_is_asked_in_round_37(question: str, name: str | None
     unit = measured_unit(question)
     assert unit_name(unit) == name if name else unit == frozenset()
     assert all(len(line) > 1 for line in answer_module.UNITS)  # each unit's line gives its plural, second
+
+
+def test_a_unit_answers_with_the_units_of_its_kind_round_37() -> None:
+    length = unit_kind(measured_unit("how much rain fell in mm"))
+    assert length is not None
+    assert length[0] == "length"
+    assert {"mm", "inches", "km", "feet"} <= length[1]
+    assert "acres" not in length[1]
+    assert writes_in_unit("About 50 inches of rain fell.", length[1], rate=False)
+    assert not writes_in_unit("The project cost $5m.", length[1], rate=False)  # money, not metres
+    assert unit_kind(measured_unit("How many acres is the park?")) is not None
+    for names in named_lists(answer_module.UNIT_KINDS_FILE).values():  # each a unit's name in units.txt
+        assert names <= {line[0] for line in answer_module.UNITS}
 
 
 @pytest.mark.parametrize(

@@ -695,7 +695,7 @@ def test_a_measure_asked_in_a_unit_needs_a_figure_in_it_round_37(tmp_path: Path)
     service = _news("news3")
     trap = "how much rain fell in mm in the ostrel valley last year"  # a trap: the article gives no rainfall
     answer = service.ask(trap)
-    assert answer.reason == "the best passage gives no figure in millimetres"
+    assert answer.reason == "the best passage gives no figure in millimetres, nor in another unit of length"
     assert _switched(service, decline_unit_unwritten=False).ask(trap).answered
     rate = service.ask("how much rice per hectare did the new strain give")  # a rate asked: "4.1 tonnes per hectare"
     assert rate.answered
@@ -706,7 +706,11 @@ def test_a_measure_asked_in_a_unit_needs_a_figure_in_it_round_37(tmp_path: Path)
     parks = _lexical(tmp_path)
     assert parks.ask("How large is Pelham Bay Park in hectares?").answered
     assert parks.ask("How large is Pelham Bay Park in square miles?").reason == (
-        "the best passage gives no figure in miles")
+        "the best passage gives no figure in miles, nor in another unit of length")
+    assert parks.ask("How many acres is Pelham Bay Park?").answered
+    write_article(tmp_path, "tower", "Tower", "The tower is 541 m tall and cost $5m to light.")
+    towers = _lexical(tmp_path)
+    assert towers.ask("How tall is the tower in feet?").answered  # a length in another unit answers
 
 
 @pytest.mark.parametrize(

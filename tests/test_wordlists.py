@@ -14,9 +14,10 @@ WORD_FILES = ("stopwords.txt", "number_words.txt", "count_modifiers.txt", "gener
               "sentence_starters.txt", "chat_fillers.txt")
 LINE_FILES = ("related.txt", "abbreviations.txt", "acronym_small_words.txt", "lemmas.txt", "units.txt",
               "question_kinds.txt", "answer_words.txt", "question_frames.txt", "wordnet_related.txt",
-              "wordnet_kinds.txt", "chat_words.txt", "question_leads.txt", "post_words.txt")
+              "wordnet_kinds.txt", "chat_words.txt", "question_leads.txt", "post_words.txt", "unit_kinds.txt")
 # Files of named lists (``named_lists``), with the names their reader looks up.
 NAMED_LISTS = {
+    "unit_kinds.txt": {"length", "area", "volume", "mass"},
     "question_kinds.txt": {"comparatives", "money_after_the", "money_after_what", "quantity_after_how",
                            "quantity_after_what", "quantity_after_the", "date_after_what", "person_after_what",
                            "place_after_what", "tally_after_the", "tally_after_vote", "vote_words",
