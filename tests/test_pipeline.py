@@ -668,19 +668,28 @@ def test_a_rate_of_anything_answers_no_count_round_35() -> None:
     assert _bolded(service, "how many points does amsel average") == "27.4"  # "27.4 points per game"
 
 
+_NOT_WHICH = "without saying which"
+_NO_DAY = "gives no day, only a month, a season or a year"
+
+
 @pytest.mark.parametrize(
-    ("name", "trap"),
+    ("name", "trap", "reason", "switch"),
     [
-        ("news2", "which shops will they have to sell to get approval"),  # "the group may have to sell some shops"
-        ("news1", "which three branches are getting self service"),  # "self-service opening at three branches"
+        # round 36: "the group may have to sell some shops", "self-service opening at three branches"
+        ("news2", "which shops will they have to sell to get approval", _NOT_WHICH, "decline_one_of_a_kind"),
+        ("news1", "which three branches are getting self service", _NOT_WHICH, "decline_one_of_a_kind"),
+        # round 37: "closed for a week in March", "a six-week period next spring"
+        ("news3", "when did linden road primary reopen exactly", _NO_DAY, "decline_day_unwritten"),
+        ("news1", "what exact dates is the walkway closed next spring", _NO_DAY, "decline_day_unwritten"),
     ],
 )
-def test_a_passage_writing_only_one_of_a_kind_does_not_say_which_round_36(name: str, trap: str) -> None:
+def test_a_news_trap_is_declined_by_its_decline_alone_rounds_36_37(name: str, trap: str, reason: str,
+                                                                    switch: str) -> None:
     service = _news(name)
     answer = service.ask(trap)
     assert not answer.answered
-    assert "without saying which" in answer.reason
-    assert _switched(service, decline_one_of_a_kind=False).ask(trap).answered
+    assert reason in answer.reason
+    assert _switched(service, **{switch: False}).ask(trap).answered
 
 
 def test_a_name_near_the_kind_says_which_round_36() -> None:
@@ -711,19 +720,6 @@ def test_a_measure_asked_in_a_unit_needs_a_figure_in_it_round_37(tmp_path: Path)
     write_article(tmp_path, "tower", "Tower", "The tower is 541 m tall and cost $5m to light.")
     towers = _lexical(tmp_path)
     assert towers.ask("How tall is the tower in feet?").answered  # a length in another unit answers
-
-
-@pytest.mark.parametrize(
-    ("name", "trap"),
-    [
-        ("news3", "when did linden road primary reopen exactly"),  # "closed for a week in March"
-        ("news1", "what exact dates is the walkway closed next spring"),  # "a six-week period next spring"
-    ],
-)
-def test_a_day_asked_needs_a_day_written_round_37(name: str, trap: str) -> None:
-    service = _news(name)
-    assert service.ask(trap).reason == "the best passage gives no day, only a month, a season or a year"
-    assert _switched(service, decline_day_unwritten=False).ask(trap).answered
 
 
 def test_a_day_of_the_week_answers_what_day_round_37() -> None:
