@@ -513,16 +513,23 @@ COUNTED_AFTER = 3  # a number's counted noun stands within this many words after
 # Units a question may ask its answer in, each with its spellings (``bot/data/units.txt``).
 UNITS: tuple[tuple[str, ...], ...] = tuple(tuple(line.lower().split()) for line in lines("units.txt"))
 _PERCENT_UNIT = "percent"
+
+
+def _unit_asked_re(spellings: Sequence[str], before: str) -> re.Pattern[str]:
+    """Return the pattern of a unit's spellings of two or more letters after one of ``before`` ("in", "per")."""
+    return re.compile(
+        r"\b(?:" + before + r")\s+(?:(?:square|cubic)\s+)?(?:"
+        + "|".join(re.escape(w) for w in spellings if len(w) > 1 and w.isalpha())
+        + r")\b"
+    )
+
+
 _ASKED_UNIT_RES: tuple[tuple[frozenset[str], re.Pattern[str]], ...] = tuple(
     (
         frozenset(spellings),
         re.compile(r"\bpercent(?:age)?s?\b")
         if spellings[0] == _PERCENT_UNIT
-        else re.compile(
-            r"\b(?:in|how\s+many|per)\s+(?:(?:square|cubic)\s+)?(?:"
-            + "|".join(re.escape(w) for w in spellings if len(w) > 1 and w.isalpha())
-            + r")\b"
-        ),
+        else _unit_asked_re(spellings, r"in|how\s+many|per"),
     )
     for spellings in UNITS
 )
@@ -536,14 +543,7 @@ def asked_unit(question: str) -> frozenset[str]:
 
 # A measure asked in a unit: "… in mm?", "how many acres …"; not a rate's "per hectare", not a percentage.
 _MEASURED_UNIT_RES: tuple[tuple[frozenset[str], re.Pattern[str]], ...] = tuple(
-    (
-        frozenset(spellings),
-        re.compile(
-            r"\b(?:in|how\s+many)\s+(?:(?:square|cubic)\s+)?(?:"
-            + "|".join(re.escape(w) for w in spellings if len(w) > 1 and w.isalpha())
-            + r")\b"
-        ),
-    )
+    (frozenset(spellings), _unit_asked_re(spellings, r"in|how\s+many"))
     for spellings in UNITS
     if spellings[0] != _PERCENT_UNIT
 )
@@ -592,8 +592,7 @@ def writes_day(text: str) -> bool:
 
 def unit_name(spellings: Set[str]) -> str:
     """Return a unit's name in the plural (its line's second spelling in ``bot/data/units.txt``): "millimetres"."""
-    return next((line[1] for line in UNITS if spellings == frozenset(line) and len(line) > 1),
-                min(spellings, default="", key=len))
+    return next((line[1] for line in UNITS if spellings == frozenset(line)), "")
 
 
 UNIT_KINDS_FILE = "unit_kinds.txt"
@@ -608,22 +607,15 @@ def unit_kind(spellings: Set[str]) -> tuple[str, frozenset[str]] | None:
     return None
 
 
-# A number as ``writes_in_unit`` reads it: figures ("1,270", "8.4 million") or number words ("five").
-_MEASURE_NUMBER_RE = re.compile(
-    r"(?<![\w.])\d+(?:[.,]\d+)*(?:\s(?:million|billion|thousand))?|\b(?:" + _NUMBER_WORD_RE + r")\b", re.IGNORECASE
-)
-
-
 def writes_in_unit(text: str, unit: Set[str], *, rate: bool) -> bool:
     """Return True when a text gives a number in one of these spellings ("1,270 mm", "five acres").
 
     Unless ``rate``, not one of a rate ("4.1 tonnes per hectare", "20 litres a minute"): a measure asked in a unit
     is not answered by how much of it comes with each of something else.
     """
-    for number in _MEASURE_NUMBER_RE.finditer(text):
-        money = text[number.start() - 1 : number.start()] in _CURRENCY  # "$5m" is money, not metres
-        if money or not in_unit(text, number.start(), number.end(), unit):
-            continue
+    for number in _NUMBER_SPAN_RE.finditer(text):
+        if number.group()[:1] in _CURRENCY or not in_unit(text, number.start(), number.end(), unit):
+            continue  # "$5m" is money, not metres
         written = _UNIT_AFTER_RE.match(text, number.end())
         if rate or not _rate_after(text, written.end() if written else number.end(), per_thing=True):
             return True
