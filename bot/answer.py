@@ -595,6 +595,132 @@ def unit_name(spellings: Set[str]) -> str:
     return next((line[1] for line in UNITS if spellings == frozenset(line)), "")
 
 
+class Contact(StrEnum):
+    """A contact a question asks written out; its value names it in a decline's reason."""
+
+    PHONE = "phone number"
+    EMAIL = "email address"
+    WEB = "web address"
+
+
+# A phone number: groups of digits joined by spaces, dots or dashes, seven digits or more ("0800 555 0199",
+# "+44 20 7946 0958", "(555) 010-0199"); or a short one after a verb of calling ("call 111").
+_PHONE_RE = re.compile(
+    r"(?<![\w.,/])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,5}\)\s?)?\d{2,5}(?:[\s.-]\d{2,5})+(?![\w,/%]|[.,]\d)"
+    r"|\b(?:call|ring|dial|text|phone)\s+(?:on\s+)?\d{3,5}\b",
+    re.IGNORECASE,
+)
+_YEAR_RANGE_RE = re.compile(r"(?:1\d|20)\d\d\s*[-–]\s*(?:(?:1\d|20)\d\d|\d\d)")
+_EMAIL_RE = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_WEB_RE = re.compile(r"https?://|\bwww\.|\b[\w-]+(?:\.[\w-]+)*\.(?:" + _listed("web_domains") + r")\b", re.IGNORECASE)
+
+
+def writes_contact(text: str, contact: Contact) -> bool:
+    """Return True when a text writes a contact of this kind: a phone number, an email or a web address."""
+    if contact is Contact.EMAIL:
+        return _EMAIL_RE.search(text) is not None
+    if contact is Contact.WEB:
+        return _WEB_RE.search(text) is not None
+    return any(
+        not m.group()[0].isdigit() or (sum(c.isdigit() for c in m.group()) >= 7
+                                       and not _YEAR_RANGE_RE.fullmatch(m.group()))
+        for m in _PHONE_RE.finditer(text)
+    )
+
+
+WITHHELD_FILE = "withheld_phrases.txt"
+
+
+def _withheld_lists() -> dict[str, tuple[str, ...]]:
+    """Return the lists of ``bot/data/withheld_phrases.txt`` by name: each line is ``name: phrase``."""
+    listed: dict[str, list[str]] = {}
+    for line in lines(WITHHELD_FILE):
+        name, _, phrase = line.partition(":")
+        listed.setdefault(name.strip(), []).append(" ".join(phrase.split()))
+    return {name: tuple(phrases) for name, phrases in listed.items()}
+
+
+def _phrase_trie(phrases: Iterable[str]) -> str:
+    """Return the phrases as one regex alternation grouped by their words, a run of white space between words.
+
+    "declined to say", "declined to comment" become one branch, "declined", then "to", then "comment" or "say":
+    ``re`` tries each first word once at a position instead of every phrase (a quarter of the time on the public
+    set's passages, with the text lowered once instead of matched ignoring case).
+    """
+    groups: dict[str, list[str]] = {}
+    for phrase in phrases:
+        first, _, rest = phrase.partition(" ")
+        groups.setdefault(first, []).append(rest)
+    parts = []
+    for first in sorted(groups, key=lambda w: (-len(w), w)):
+        rests = [rest for rest in groups[first] if rest]
+        part = re.escape(first)
+        if rests:
+            # the phrase alone ("unnamed") or longer ("undisclosed buyer"): the longer one first
+            part += r"(?:\s+(?:" + _phrase_trie(rests) + "))" + ("?" if len(rests) < len(groups[first]) else "")
+        parts.append(part)
+    return "|".join(parts)
+
+
+_WITHHELD = _withheld_lists()
+_WITHHELD_ANY_RE = re.compile(r"\b(?:" + _phrase_trie(_WITHHELD["any"]) + r")\b")
+_WITHHELD_NAME_RE = re.compile(r"\b(?:" + _phrase_trie(_WITHHELD["any"] + _WITHHELD["name"]) + r")\b")
+_WITHHELD_ONLY_NAME_RE = re.compile(_phrase_trie(_WITHHELD["name"]))
+WITHHELD_ASKED = frozenset(word for line in _WITHHELD["asked"] for word in line.split())
+
+
+@lru_cache(maxsize=CUE_CACHE_TEXTS)
+def _withheld_found(text: str, *, name: bool) -> tuple[tuple[int, str], ...]:
+    """Return where each withheld phrase of a text starts and the phrase as written there, lowered.
+
+    Kept: a question's best passage is read again for each ranking the service declines or answers from.
+    """
+    pattern = _WITHHELD_NAME_RE if name else _WITHHELD_ANY_RE
+    low = lowered(text)
+    if low is None:  # a letter whose lower case is longer: read the text with its case folded, offsets its own
+        pattern = re.compile(pattern.pattern, re.IGNORECASE)
+        low = text
+    return tuple((m.start(), m.group().lower()) for m in pattern.finditer(low))
+
+
+def withholds(text: str, *, name: bool) -> bool:
+    """Return True when a text holds a withheld phrase (``withheld_phrase``); those withholding a name with ``name``."""
+    return bool(_withheld_found(text, name=name))
+
+
+def withheld_phrase(
+    text: str, tokens: Sequence[Token], weights: Mapping[str, float], idf: Callable[[str], float], *, name: bool
+) -> str | None:
+    """Return the phrase by which a text's sentence on the question says it does not give the answer, or None.
+
+    "…said a former support team leader who asked not to be named" (``bot/data/withheld_phrases.txt``). The
+    sentence must hold the most of the question's words, weighted by IDF, of any in the text: a source who "asked
+    not to be named" elsewhere says nothing of what is asked. The phrases withholding a name are read only with
+    ``name`` (the question asks one), and not in a sentence that writes a name of none of the question's words
+    ("Mayor Ana Ruiz opened the terminal, a spokesperson who asked not to be named said").
+    """
+    found = _withheld_found(text, name=name)
+    if not found:
+        return None
+    scored = _sentence_scores(text, tokens, weights, idf, QuestionKind.OTHER, cues=[])
+    top = max(score for _, score, _ in scored)
+    if top <= 0:
+        return None
+    for (start, end), score, _ in scored:
+        if score == top:
+            phrase = next((phrase for at, phrase in found if start <= at < end), None)
+            if phrase is not None and not (_WITHHELD_ONLY_NAME_RE.fullmatch(phrase)
+                                           and _names_other(text, start, end, tokens, weights)):
+                return " ".join(phrase.split())
+    return None
+
+
+def _names_other(text: str, start: int, end: int, tokens: Sequence[Token], weights: Mapping[str, float]) -> bool:
+    """Return True when a sentence writes a name made of none of the question's words: "Mayor Ana Ruiz opened …"."""
+    asked_at = [t.start for t in tokens if weights.get(t.term, 0.0) >= 1.0]
+    return any(start <= s < end and not _any_within(asked_at, s, e) for s, e in cue_spans(QuestionKind.PERSON, text))
+
+
 UNIT_KINDS_FILE = "unit_kinds.txt"
 _UNIT_KINDS = named_lists(UNIT_KINDS_FILE)
 

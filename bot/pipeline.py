@@ -50,6 +50,9 @@ from bot.answer import (
     strip_frame,
     unit_kind,
     unit_name,
+    withheld_phrase,
+    withholds,
+    writes_contact,
     writes_day,
     writes_in_unit,
 )
@@ -991,6 +994,59 @@ class DayDecline:
         return "the best passage gives no day, only a month, a season or a year"
 
 
+class ContactDecline:
+    """Decline a question asking a contact written out ("whats the helpline number?") whose best passage gives none.
+
+    "…has set up a helpline for parents, which has taken more than 5,000 calls" is on the topic, and its number
+    answers another question (``Question.contact``: a phone number, an email or a web address).
+    """
+
+    name: ClassVar[str] = "unwritten-contact decline"
+    off: ClassVar[Switch] = (("decline_contact_unwritten", False),)
+    on: ClassVar[Switch] = (("decline_contact_unwritten", True),)
+
+    def reason(self, ctx: Context, ranking: Ranking) -> str | None:
+        """Return the contact the best passage does not write, or None."""
+        contact = ctx.question.contact
+        if not ctx.settings.decline_contact_unwritten or contact is None:
+            return None
+        if writes_contact(ctx.passage(ranking.candidates[0].position).text, contact):
+            return None
+        return f"the best passage gives no {contact.value}"
+
+
+class WithheldDecline:
+    """Decline when the best passage's sentence on the question says it does not give the answer.
+
+    "whats the name of the ex support lead who complained" of "…said a former support team leader who asked not to
+    be named": the passage is on the topic and says the answer is withheld (``bot.answer.withheld_phrase``). A
+    question asking a figure or a date whose best passage gives one near its words is answered still ("the price
+    was not disclosed, but analysts put it at $2 billion"); one asking about the withholding itself ("what is
+    unclear about …", ``Question.about_withheld``) is left to the other stages.
+    """
+
+    name: ClassVar[str] = "withheld-answer decline"
+    off: ClassVar[Switch] = (("decline_withheld", False),)
+    on: ClassVar[Switch] = (("decline_withheld", True),)
+
+    def reason(self, ctx: Context, ranking: Ranking) -> str | None:
+        """Return the phrase by which the best passage withholds the answer, or None."""
+        q = ctx.question
+        if not ctx.settings.decline_withheld or q.about_withheld:
+            return None
+        position = ranking.candidates[0].position
+        passage = ctx.passage(position)
+        if not withholds(passage.text, name=q.asks_name):
+            return None  # most passages: neither tokenized nor split into sentences
+        if ranking.kind in CUE_REQUIRED and ctx.cue(position):
+            return None
+        tokens = ctx.analyzer.tokens_at(passage.text, ctx.forward_terms(position, ctx.weights))
+        if tokens is None:
+            tokens = ctx.analyzer.tokens(passage.text)
+        phrase = withheld_phrase(passage.text, tokens, ctx.weights, ctx.index.idf, name=q.asks_name)
+        return f"the best passage says it does not give this (“{phrase}”)" if phrase else None
+
+
 class OneOfAKindDecline:
     """Decline "which X" / "who is the X" when the best passage writes X only as one of a kind, with no name near.
 
@@ -1639,8 +1695,8 @@ class Pipeline:
     declines: tuple[Decline, ...] = (NameOutsideArticleDecline(), MixedArticlesDecline(), MixedTopicsDecline(),
                                      ElsewhereDecline(),
                                      ScoreDecline(), CueDecline(), DateDecline(), DayDecline(), UnitDecline(),
-                                     OneOfAKindDecline(), AttributeDecline(), UnknownNameDecline(),
-                                     SimilarityDecline(), LearnedDecline())
+                                     ContactDecline(), WithheldDecline(), OneOfAKindDecline(), AttributeDecline(),
+                                     UnknownNameDecline(), SimilarityDecline(), LearnedDecline())
     highlight: HighlightStage = field(default_factory=HighlightStage)
 
     @property

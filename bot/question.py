@@ -19,6 +19,8 @@ from bot.answer import (
     NUMBER_KINDS,
     NUMBER_WORDS,
     ONE_OF_A_KIND,
+    WITHHELD_ASKED,
+    Contact,
     QuestionKind,
     asked_unit,
     asks_rate,
@@ -94,6 +96,8 @@ _ASKED_NOUN_RE = re.compile(
     r"\b(?:which|what|name\s+of\s+(?:the|this|that))\s+(?:(" + _any("person_after_what") + r")|("
     + _any("place_after_what") + r"))\b"
 )
+# "what's the name of …" (or "what is X called", ``_NAME_FRAME_RE``): a name answers, whatever the wh-word.
+_NAME_OF_RE = re.compile(r"\bname\s+of\b")
 _NAME_FRAME_RE = re.compile(r"\b(called|named|known)(?:\s+as)?\W*$")
 _VOTE_RE = re.compile(r"\b" + _any("vote_words") + r"\b")
 # A question with no wh-word ("textile workshop headcount") asks for a quantity when it says so anywhere, and for
@@ -122,6 +126,9 @@ class Question:
     days: tuple[tuple[str, str], ...] = ()  # day and month it pins with no year ("on 12 April"): ("12", "april")
     day: bool = False  # a when-question asks a day: "what day", "when … exactly", "what exact dates"
     one_of: tuple[str, ...] = ()  # terms of the kind "which X" / "who is the X" asks one of ("which three BRANCHES")
+    contact: Contact | None = None  # "whats the phone number for the helpline": the contact asked written out
+    asks_name: bool = False  # "who …", "which company …", "what's the name of …": a name answers
+    about_withheld: bool = False  # it asks about a withholding itself: "what is unclear about …", "who declined …"
 
     @property
     def folded(self) -> str:
@@ -168,6 +175,9 @@ def parse_question(question: str, analyzer: Analyzer, *, max_chars: int = 500) -
         )
     kind = question_kind(text)
     folded = fold(text)
+    contact = None if _HOW_MANY_RE.search(folded) else asked_contact(folded)
+    if contact is not None:
+        kind = QuestionKind.OTHER  # "what is the phone number" asks no quantity: the sentence writing it answers
     return Question(
         text=text,
         terms=tuple(terms),
@@ -185,6 +195,10 @@ def parse_question(question: str, analyzer: Analyzer, *, max_chars: int = 500) -
         days=pinned_days(folded),
         day=kind is QuestionKind.DATE and _DAY_ASKED_RE.search(folded) is not None,
         one_of=asked_one_of(folded, analyzer) if kind not in NUMBER_KINDS | {QuestionKind.DATE} else (),
+        contact=contact,
+        asks_name=(kind is QuestionKind.PERSON or _NAME_OF_RE.search(folded) is not None
+                   or _NAME_FRAME_RE.search(folded) is not None),
+        about_withheld=not WITHHELD_ASKED.isdisjoint(re.findall(r"[a-z]+", folded)),
     )
 
 
@@ -215,6 +229,24 @@ def written_day(text: str, day: str, month: str) -> bool:
 _DAY_ASKED_RE = re.compile(r"\b(?:what|which)\s+(?:[a-z]+\s+)?days?\b|\b" + _any("day_asked") + r"\b")
 _YEAR_RE = re.compile(r"(?<![\d,.])(?:1\d{3}|20\d{2})(?!\d|[,.]\d|s\b)")
 _YEAR_BOUND_RE = re.compile(r"\b(?:" + alternation(_KIND_WORDS["year_bounds"]) + r")[\s-]*$")
+
+
+# "whats the phone number for …", "the number to call", "email address", "web address", "url" (round 38).
+_CONTACT_ASKED: tuple[tuple[Contact, re.Pattern[str]], ...] = (
+    (Contact.PHONE, re.compile(r"\b" + _any("contact_number") + r"\s+(?:numbers?|no)\b|\bnumbers?\s+(?:to|i\s+can|"
+                               r"you\s+can|we\s+can|people\s+can|should\s+i|do\s+i|can\s+i)\s+"
+                               + _any("contact_verbs") + r"\b")),
+    (Contact.EMAIL, re.compile(r"\b" + _any("contact_email") + r"\s+address(?:es)?\b")),
+    (Contact.WEB, re.compile(r"\b" + _any("contact_web") + r"\s+address(?:es)?\b|\b" + _any("contact_web_alone")
+                             + r"\b")),
+)
+_HOW_MANY_RE = re.compile(r"\bhow\s+many\b")  # "how many phone numbers …" asks a count, not a contact
+
+
+def asked_contact(folded: str) -> Contact | None:
+    """Return the contact a folded question asks written out ("whats the helpline number"), or None."""
+    folded = folded.replace("e-mail", "email")  # the lists hold words of letters only
+    return next((contact for contact, pattern in _CONTACT_ASKED if pattern.search(folded)), None)
 
 
 def pinned_years(folded: str) -> tuple[str, ...]:

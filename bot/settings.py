@@ -192,6 +192,14 @@ class RetrievalSettings(_Section):
         default=True, description="Decline a question asking a day ('when did it reopen exactly?', 'what day…') "
         "when the best passage writes no day (of a month or of the week), only a month, season or year.",
     )
+    decline_contact_unwritten: bool = Field(
+        default=True, description="Decline a question asking a phone number, an email or a web address ('whats the "
+        "helpline number?') when the best passage writes none.",
+    )
+    decline_withheld: bool = Field(
+        default=True, description="Decline when the best passage's sentence on the question says it does not give "
+        "the answer ('who asked not to be named', 'the price was not disclosed', 'no date has been set').",
+    )
     decline_one_of_a_kind: bool = Field(
         default=True, description="Decline a 'which X' / 'who is the X' question when the best passage writes X "
         "only as one of a kind with no name near it ('sell some shops', 'a private builder'): it never says which.",

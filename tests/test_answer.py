@@ -9,6 +9,7 @@ import bot.answer as answer_module
 from bot.analysis import Analyzer
 from bot.answer import (
     Answer,
+    Contact,
     DeclinePolicy,
     QuestionKind,
     asked_unit,
@@ -33,6 +34,9 @@ from bot.answer import (
     strip_frame,
     unit_kind,
     unit_name,
+    withheld_phrase,
+    withholds,
+    writes_contact,
     writes_day,
     writes_in_unit,
 )
@@ -855,3 +859,39 @@ def test_a_noun_written_only_as_one_of_a_kind_says_not_which(
     analyzer = Analyzer()
     terms = analyzer.terms(question)
     assert one_of_a_kind(text, asked, analyzer, question, terms) is one_of
+
+
+@pytest.mark.parametrize(
+    ("text", "contact", "written"),
+    [
+        ("Parents can call 0800 555 0199.", Contact.PHONE, True),
+        ("Ring +44 20 7946 0958 or (555) 010-0199.", Contact.PHONE, True),
+        ("In an emergency, call 111.", Contact.PHONE, True),  # a short number after a verb of calling
+        ("The helpline has taken more than 5,000 calls.", Contact.PHONE, False),
+        ("Cases rose in 2018-2019 and fell in 2020.", Contact.PHONE, False),  # a span of years
+        ("Details are on health.example.gov and www.example.org.", Contact.WEB, True),
+        ("Jay Z's website is Lifeandtimes.com.", Contact.WEB, True),
+        ("Details are on its website.", Contact.WEB, False),
+        ("Write to help@example.org.", Contact.EMAIL, True),
+        ("Write to the clinic by email.", Contact.EMAIL, False),
+    ],
+)
+def test_a_contact_written_out_round_38(text: str, contact: Contact, written: bool) -> None:
+    assert writes_contact(text, contact) is written
+
+
+def test_a_withheld_phrase_counts_in_the_sentence_holding_the_question_round_38() -> None:
+    analyzer = Analyzer()
+    weights = {"support": 1.0, "lead": 1.0, "complain": 1.0}
+    text = ("Some former employees criticised the timing. \"They told us there was no money,\" said a former "
+            "support team leader who asked not to be named.")
+    tokens = analyzer.tokens(text)
+    assert withholds(text, name=True)
+    assert not withholds(text, name=False)  # it withholds a name only
+    assert withheld_phrase(text, tokens, weights, lambda term: 1.0, name=True) == "asked not to be named"
+    assert withheld_phrase(text, tokens, weights, lambda term: 1.0, name=False) is None
+    elsewhere = "The support team moved to Dravnik. A manager who asked not to be named confirmed it."
+    assert withheld_phrase(elsewhere, analyzer.tokens(elsewhere), weights, lambda term: 1.0, name=True) is None
+    spread = "The price was not\n disclosed, the support team said."  # any run of spaces between the words
+    found = withheld_phrase(spread, analyzer.tokens(spread), weights, lambda term: 1.0, name=False)
+    assert found == "was not disclosed"

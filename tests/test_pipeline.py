@@ -681,10 +681,17 @@ _NO_DAY = "gives no day, only a month, a season or a year"
         # round 37: "closed for a week in March", "a six-week period next spring"
         ("news3", "when did linden road primary reopen exactly", _NO_DAY, "decline_day_unwritten"),
         ("news1", "what exact dates is the walkway closed next spring", _NO_DAY, "decline_day_unwritten"),
+        # round 38: "…said a former support team leader who asked not to be named", "Vance is expected to name her
+        # chief of staff within the next week", "…set up a helpline for parents, which has taken more than 5,000 calls"
+        ("news2", "whats the name of the ex support lead who complained", "(“asked not to be named”)",
+         "decline_withheld"),
+        ("news1", "who did vance pick as chief of staff?", "(“is expected to name”)", "decline_withheld"),
+        ("news3", "whats the phone number for the measles helpline", "gives no phone number",
+         "decline_contact_unwritten"),
     ],
 )
-def test_a_news_trap_is_declined_by_its_decline_alone_rounds_36_37(name: str, trap: str, reason: str,
-                                                                    switch: str) -> None:
+def test_a_news_trap_is_declined_by_its_decline_alone_rounds_36_to_38(name: str, trap: str, reason: str,
+                                                                       switch: str) -> None:
     service = _news(name)
     answer = service.ask(trap)
     assert not answer.answered
@@ -720,6 +727,36 @@ def test_a_measure_asked_in_a_unit_needs_a_figure_in_it_round_37(tmp_path: Path)
     write_article(tmp_path, "tower", "Tower", "The tower is 541 m tall and cost $5m to light.")
     towers = _lexical(tmp_path)
     assert towers.ask("How tall is the tower in feet?").answered  # a length in another unit answers
+
+
+def test_a_withheld_answer_is_declined_only_where_it_is_the_sentence_asked_about_round_38(tmp_path: Path) -> None:
+    write_article(tmp_path, "sale", "Sale",
+                  "The Harbour Hotel was sold last week to a buyer who asked not to be named. Its owners did not say "
+                  "why the hotel was sold.\n\n"
+                  "Mayor Ana Ruiz opened the new ferry terminal on Monday, a spokesperson who asked not to be named "
+                  "said. The terminal cost $12 million.")
+    service = _lexical(tmp_path)
+    question = "who bought the harbour hotel"
+    assert service.ask(question).reason == "the best passage says it does not give this (“asked not to be named”)"
+    assert _switched(service, decline_withheld=False).ask(question).answered
+    assert service.ask("why was the hotel sold").reason == "the best passage says it does not give this (“did not say”)"
+    # the unnamed source is not what is asked: the sentence holding the question's words names the mayor
+    assert service.ask("who opened the new ferry terminal on monday").answered
+    # a name withheld is no answer withheld for a question asking no name
+    assert _bolded(service, "how much did the ferry terminal cost") == "$12 million"
+    # a question about the withholding itself is left to the other stages
+    assert service.ask("what would the hotel owners decline to say").answered
+
+
+def test_a_contact_asked_is_answered_where_it_is_written_round_38(tmp_path: Path) -> None:
+    write_article(tmp_path, "help", "Help",
+                  "Parents can call the measles helpline on 0800 555 0199 or visit its website, health.example.gov.\n\n"
+                  "The clinic has taken more than 5,000 calls since March.")
+    service = _lexical(tmp_path)
+    assert service.ask("whats the phone number for the measles helpline").answered
+    assert service.ask("whats the website address of the measles helpline").answered
+    assert service.ask("whats the email address of the measles helpline website").reason == (
+        "the best passage gives no email address")
 
 
 def test_a_day_of_the_week_answers_what_day_round_37() -> None:

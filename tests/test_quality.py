@@ -50,10 +50,13 @@ FLOORS = {
     # round 35's rate of anything news3 +1 trap ("how many points did amsel score on sunday": "27.4 points per game");
     # round 36 (the one-of-a-kind decline) news1 +2, news2 +1, news3 +1 traps ("which shops will they have to sell")
     # round 37: the unwritten-day decline news1 +1, news3 +1 traps ("when did linden road primary reopen exactly"),
-    # the unwritten-unit decline news3 +1 ("how much rain fell in mm in the ostrel valley last year")
-    "news1.yaml": (72 / 100, 87 / 100, 0.787, 90 / 100, 34 / 40),
-    "news2.yaml": (73 / 100, 80 / 100, 0.761, 88 / 100, 26 / 40),
-    "news3.yaml": (87 / 100, 94 / 100, 0.900, 94 / 100, 31 / 40),
+    # the unwritten-unit decline news3 +1 ("how much rain fell in mm in the ostrel valley last year"); round 38: the
+    # withheld-answer decline news1 +1 trap, −1 answered (a wrong answer, its passage second, declined: hit@3 and MRR
+    # fall with it), news2 +1 trap ("who asked not to be named"), the unwritten-contact decline news3 +1 ("whats the
+    # phone number for the measles helpline")
+    "news1.yaml": (72 / 100, 86 / 100, 0.781, 89 / 100, 35 / 40),
+    "news2.yaml": (73 / 100, 80 / 100, 0.761, 88 / 100, 27 / 40),
+    "news3.yaml": (87 / 100, 94 / 100, 0.900, 94 / 100, 32 / 40),
     # round 34's seed dev set (members' questions about the bundled article, written after that round's rules)
     "seed3.yaml": (47 / 56, 51 / 56, 0.872, 51 / 56, 8 / 10),
 }

@@ -3,7 +3,7 @@
 import pytest
 
 from bot.analysis import Analyzer
-from bot.answer import QuestionKind
+from bot.answer import Contact, QuestionKind
 from bot.errors import QuestionError
 from bot.expansion import spelled_chat
 from bot.question import parse_question, question_kind, written_day
@@ -111,6 +111,44 @@ def test_the_unit_a_measure_is_asked_in_leaves_out_rates_and_shares_round_37() -
 )
 def test_a_day_is_asked_by_what_day_or_exactly_when_round_37(question: str, day: bool) -> None:
     assert parse_question(question, ANALYZER).day is day
+
+
+@pytest.mark.parametrize(
+    ("question", "contact"),
+    [
+        ("whats the phone number for the measles helpline", Contact.PHONE),
+        ("what's the helpline number?", Contact.PHONE),
+        ("what number do i call to book", Contact.PHONE),
+        ("Is there an e-mail address for complaints?", Contact.EMAIL),
+        ("whats the web address", Contact.WEB),
+        ("url for the consultation?", Contact.WEB),
+        ("how many phone numbers does the clinic have", None),  # a count
+        ("What did the email say?", None),  # its words, not an address
+        ("Which website criticized Apple's battery life claims?", None),  # a website's name: "MP3.com" or "IGN"
+    ],
+)
+def test_a_contact_is_asked_written_out_round_38(question: str, contact: Contact | None) -> None:
+    parsed = parse_question(question, ANALYZER)
+    assert parsed.contact is contact
+    if contact is not None:
+        assert parsed.kind is QuestionKind.OTHER  # "what is the phone number" asks no quantity
+
+
+@pytest.mark.parametrize(
+    ("question", "name", "about"),
+    [
+        ("whats the name of the ex support lead who complained", True, False),
+        ("who did vance pick as chief of staff?", True, False),
+        ("Which company is buying the site?", True, False),
+        ("What is the mega-prison called?", True, False),
+        ("why was the hotel sold", False, False),
+        ("What is unclear about relations between Tibet and the Ming?", False, True),
+        ("who declined to comment on the sale", True, True),
+    ],
+)
+def test_a_name_asked_and_a_question_about_a_withholding_round_38(question: str, name: bool, about: bool) -> None:
+    parsed = parse_question(question, ANALYZER)
+    assert (parsed.asks_name, parsed.about_withheld) == (name, about)
 
 
 def test_a_count_asked_in_a_span_of_time_is_a_rate_round_32() -> None:

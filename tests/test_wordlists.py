@@ -14,19 +14,21 @@ WORD_FILES = ("stopwords.txt", "number_words.txt", "count_modifiers.txt", "gener
               "sentence_starters.txt", "chat_fillers.txt")
 LINE_FILES = ("related.txt", "abbreviations.txt", "acronym_small_words.txt", "lemmas.txt", "units.txt",
               "question_kinds.txt", "answer_words.txt", "question_frames.txt", "wordnet_related.txt",
-              "wordnet_kinds.txt", "chat_words.txt", "question_leads.txt", "post_words.txt", "unit_kinds.txt")
+              "wordnet_kinds.txt", "chat_words.txt", "question_leads.txt", "post_words.txt", "unit_kinds.txt",
+              "withheld_phrases.txt")
 # Files of named lists (``named_lists``), with the names their reader looks up.
 NAMED_LISTS = {
     "unit_kinds.txt": {"length", "area", "volume", "mass"},
     "question_kinds.txt": {"comparatives", "money_after_the", "money_after_what", "quantity_after_how",
                            "quantity_after_what", "quantity_after_the", "date_after_what", "person_after_what",
                            "place_after_what", "tally_after_the", "tally_after_vote", "vote_words",
-                           "year_bounds", "day_asked"},
+                           "year_bounds", "day_asked", "contact_number", "contact_verbs",
+                           "contact_email", "contact_web", "contact_web_alone"},
     "answer_words.txt": {"time_units", "time_unit_abbreviations", "months", "ordinals", "currencies",
                          "not_name_starts", "name_particles", "place_prepositions", "weekdays", "day_words",
                          "seasons", "not_subjects", "elided_count_verbs", "rate_adverbs",
                          "tally_not_after", "tally_not_before", "tally_words", "rate_words", "one_of_a_kind",
-                         "definite_words"},
+                         "definite_words", "web_domains"},
     "question_leads.txt": {"lead", "before", "alone", "prepositions", "ends"},
     "post_words.txt": {"leader_verbs", "leader_nouns", "leader_titles", "other_posts", "two_word_titles",
                        "chief_of_a_part", "not_holding", "apposition_starts"},
