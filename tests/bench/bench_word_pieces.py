@@ -2,7 +2,8 @@
 
     python tests/bench/bench_word_pieces.py [--questions 600]
         [--compare word-pieces|learned-ranking|spelling-and-count|bold-by-word-pieces|wordnet|kinds|mixed-articles|
-                   chat-and-typos|lead-ins|mixed-topics|posts|tally-and-names|dates-and-rates|one-of-a-kind|units-and-days]
+                   chat-and-typos|lead-ins|mixed-topics|posts|tally-and-names|dates-and-rates|one-of-a-kind|units-and-days|
+                   withheld-and-contact]
 
 Run by hand, not in CI. The service is built once over the SQuAD sample's 858 passages with the shipped model
 (about a minute the first time; the vectors are saved in the cache folder). Distinct questions are then asked
@@ -23,7 +24,9 @@ without tally and names means round 34's vote tally and the noun a name answers 
 tally: this times the reading of the question); without dates and rates means round 35's unwritten-date decline
 and rate of anything off; without one of a kind means round 36's one-of-a-kind decline off, timed on the questions
 starting "which" (most of those it reads); without units and days means round 37's unwritten-unit and
-unwritten-day declines off, timed on the questions starting "how" or "when" (those they read are among them).
+unwritten-day declines off, timed on the questions starting "how" or "when" (those they read are among them);
+without withheld and contact means round 38's withheld-answer and unwritten-contact declines off, timed on every
+kind of question (the first reads every best passage's text for its phrases; the public set asks no contact).
 """
 
 from __future__ import annotations
@@ -50,7 +53,8 @@ def main() -> None:
     parser.add_argument("--compare", choices=("word-pieces", "learned-ranking", "spelling-and-count",
                                               "bold-by-word-pieces", "wordnet", "kinds", "mixed-articles",
                                               "chat-and-typos", "lead-ins", "mixed-topics", "posts",
-                                              "tally-and-names", "dates-and-rates", "one-of-a-kind", "units-and-days"),
+                                              "tally-and-names", "dates-and-rates", "one-of-a-kind", "units-and-days",
+                                              "withheld-and-contact"),
                         default="word-pieces")
     args = parser.parse_args()
     if args.blas_threads == "one":
@@ -77,6 +81,7 @@ def main() -> None:
         "dates-and-rates": {"decline_date_unwritten": False, "per_thing_rates": False},
         "one-of-a-kind": {"decline_one_of_a_kind": False},
         "units-and-days": {"decline_unit_unwritten": False, "decline_day_unwritten": False},
+        "withheld-and-contact": {"decline_withheld": False, "decline_contact_unwritten": False},
     }
     off = offs[args.compare]
     # A service per side: the expander (typo, related and WordNet weights) is built once per service.
