@@ -656,7 +656,7 @@ def _phrase_trie(phrases: Iterable[str]) -> str:
         rests = [rest for rest in groups[first] if rest]
         part = re.escape(first)
         if rests:
-            # the phrase alone ("unnamed") or longer ("undisclosed buyer"): the longer one first
+            # a phrase that starts a longer one matches alone too; the longer is tried first
             part += r"(?:\s+(?:" + _phrase_trie(rests) + "))" + ("?" if len(rests) < len(groups[first]) else "")
         parts.append(part)
     return "|".join(parts)

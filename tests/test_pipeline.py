@@ -746,6 +746,11 @@ def test_a_withheld_answer_is_declined_only_where_it_is_the_sentence_asked_about
     assert _bolded(service, "how much did the ferry terminal cost") == "$12 million"
     # a question about the withholding itself is left to the other stages
     assert service.ask("what would the hotel owners decline to say").answered
+    write_article(tmp_path, "price", "Price", "The Grand Hotel was sold for an undisclosed sum, which analysts put at "
+                  "$2 billion.")
+    priced = _lexical(tmp_path)
+    # a figure near the question's words answers though its sentence withholds one
+    assert _bolded(priced, "how much was the grand hotel sold for") == "$2 billion"
 
 
 def test_a_contact_asked_is_answered_where_it_is_written_round_38(tmp_path: Path) -> None:
