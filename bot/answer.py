@@ -23,7 +23,7 @@ from functools import lru_cache
 
 from bot.analysis import STOPWORDS, Analyzer, Token, fold, sentence_spans
 from bot.corpus import Article, Passage
-from bot.wordlists import alternation, lines, named_lists, words
+from bot.wordlists import alternation, lines, named_lists, phrase_lists, words
 
 CITATION_SEPARATOR = " · "
 # Texts whose cue spans of one kind are kept (a question reads its ~10 candidates several times).
@@ -631,15 +631,6 @@ def writes_contact(text: str, contact: Contact) -> bool:
 WITHHELD_FILE = "withheld_phrases.txt"
 
 
-def _withheld_lists() -> dict[str, tuple[str, ...]]:
-    """Return the lists of ``bot/data/withheld_phrases.txt`` by name: each line is ``name: phrase``."""
-    listed: dict[str, list[str]] = {}
-    for line in lines(WITHHELD_FILE):
-        name, _, phrase = line.partition(":")
-        listed.setdefault(name.strip(), []).append(" ".join(phrase.split()))
-    return {name: tuple(phrases) for name, phrases in listed.items()}
-
-
 def _phrase_trie(phrases: Iterable[str]) -> str:
     """Return the phrases as one regex alternation grouped by their words, a run of white space between words.
 
@@ -662,7 +653,7 @@ def _phrase_trie(phrases: Iterable[str]) -> str:
     return "|".join(parts)
 
 
-_WITHHELD = _withheld_lists()
+_WITHHELD = phrase_lists(WITHHELD_FILE)
 _WITHHELD_ANY_RE = re.compile(r"\b(?:" + _phrase_trie(_WITHHELD["any"]) + r")\b")
 _WITHHELD_NAME_RE = re.compile(r"\b(?:" + _phrase_trie(_WITHHELD["any"] + _WITHHELD["name"]) + r")\b")
 _WITHHELD_ONLY_NAME_RE = re.compile(_phrase_trie(_WITHHELD["name"]))

@@ -49,6 +49,20 @@ def ordered_lists(name: str) -> dict[str, tuple[str, ...]]:
 
 
 @cache
+def phrase_lists(name: str) -> dict[str, tuple[str, ...]]:
+    """Return the lists of a data file whose lines each read ``name: a phrase``, by name, one phrase a line, in order.
+
+    The phrase's words are joined by single spaces however the line spaces them.
+    """
+    found: dict[str, tuple[str, ...]] = {}
+    for line in lines(name):
+        key, _, phrase = line.partition(":")
+        key = key.strip()
+        found[key] = (*found.get(key, ()), " ".join(phrase.split()))
+    return found
+
+
+@cache
 def named_lists(name: str) -> dict[str, frozenset[str]]:
     """Return the lists of a data file whose lines each read ``name: word word …``, by name (``ordered_lists``)."""
     return {key: frozenset(listed) for key, listed in ordered_lists(name).items()}

@@ -6,7 +6,7 @@ import pytest
 import bot.data
 from bot import analysis, answer, expansion, index_store, question
 from bot.analysis import Analyzer
-from bot.wordlists import alternation, data_bytes, lines, named_lists, words
+from bot.wordlists import alternation, data_bytes, lines, named_lists, phrase_lists, words
 
 # Every data file, with the reader it is meant for: "words" (a set) or "lines" (groups or pairs in order).
 WORD_FILES = ("stopwords.txt", "number_words.txt", "count_modifiers.txt", "generic_counted.txt",
@@ -260,3 +260,11 @@ def test_a_word_that_starts_a_clause_begins_no_name_and_a_non_subject_is_no_defi
     for word in listed["not_subjects"]:
         assert answer.definition_subject(f"What is the {word} of Kelby?") is None, word
     assert answer.definition_subject("What is the harbour of Kelby?") == "harbour of kelby"
+
+
+def test_phrase_lists_keep_each_line_a_phrase_round_38() -> None:
+    listed = phrase_lists("withheld_phrases.txt")
+    assert set(listed) == {"name", "any", "asked"}
+    assert "asked not to be named" in listed["name"]  # one phrase a line, its words as written
+    assert "declined to say" in listed["any"]
+    assert all(phrase == " ".join(phrase.split()) and phrase for phrases in listed.values() for phrase in phrases)
