@@ -1020,9 +1020,9 @@ class WithheldDecline:
 
     "whats the name of the ex support lead who complained" of "…said a former support team leader who asked not to
     be named": the passage is on the topic and says the answer is withheld (``bot.answer.withheld_phrase``). A
-    question asking a figure or a date whose best passage gives one near its words is answered still ("the price
-    was not disclosed, but analysts put it at $2 billion"); one asking about the withholding itself ("what is
-    unclear about …", ``Question.about_withheld``) is left to the other stages.
+    question asking a figure or a date whose best passage gives one near its words is answered still ("sold for an
+    undisclosed sum, which analysts put at $2 billion"); one asking about the withholding itself ("what is unclear
+    about …", ``Question.about_withheld``) is left to the other stages.
     """
 
     name: ClassVar[str] = "withheld-answer decline"
