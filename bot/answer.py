@@ -680,7 +680,8 @@ def withholds(text: str, *, name: bool) -> bool:
 
 
 def withheld_phrase(
-    text: str, tokens: Sequence[Token], weights: Mapping[str, float], idf: Callable[[str], float], *, name: bool
+    text: str, weights: Mapping[str, float], analyzer: Analyzer, idf: Callable[[str], float], *, name: bool,
+    terms: Sequence[str | None] | None = None,
 ) -> str | None:
     """Return the phrase by which a text's sentence on the question says it does not give the answer, or None.
 
@@ -688,11 +689,13 @@ def withheld_phrase(
     sentence must hold the most of the question's words, weighted by IDF, of any in the text: a source who "asked
     not to be named" elsewhere says nothing of what is asked. The phrases withholding a name are read only with
     ``name`` (the question asks one), and not in a sentence that writes a name of none of the question's words
-    ("Mayor Ana Ruiz opened the terminal, a spokesperson who asked not to be named said").
+    ("Mayor Ana Ruiz opened the terminal, a spokesperson who asked not to be named said"). ``terms`` are the
+    text's terms in order, as ``sentence_cue`` reads them.
     """
     found = _withheld_found(text, name=name)
     if not found:
         return None
+    tokens = _tokens(text, analyzer, terms)
     scored = _sentence_scores(text, tokens, weights, idf, QuestionKind.OTHER, cues=[])
     top = max(score for _, score, _ in scored)
     if top <= 0:

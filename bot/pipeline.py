@@ -1040,10 +1040,8 @@ class WithheldDecline:
             return None  # most passages: neither tokenized nor split into sentences
         if ranking.kind in CUE_REQUIRED and ctx.cue(position):
             return None
-        tokens = ctx.analyzer.tokens_at(passage.text, ctx.forward_terms(position, ctx.weights))
-        if tokens is None:
-            tokens = ctx.analyzer.tokens(passage.text)
-        phrase = withheld_phrase(passage.text, tokens, ctx.weights, ctx.index.idf, name=q.asks_name)
+        phrase = withheld_phrase(passage.text, ctx.weights, ctx.analyzer, ctx.index.idf, name=q.asks_name,
+                                 terms=ctx.forward_terms(position, ctx.weights))
         return f"the best passage says it does not give this (“{phrase}”)" if phrase else None
 
 

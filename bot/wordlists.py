@@ -40,12 +40,7 @@ def ordered_lists(name: str) -> dict[str, tuple[str, ...]]:
 
     A list may run over several lines, each starting with its name.
     """
-    found: dict[str, tuple[str, ...]] = {}
-    for line in lines(name):
-        key, _, listed = line.partition(":")
-        key = key.strip()
-        found[key] = found.get(key, ()) + tuple(listed.split())
-    return found
+    return {key: tuple(word for line in listed for word in line.split()) for key, listed in phrase_lists(name).items()}
 
 
 @cache

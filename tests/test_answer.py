@@ -885,13 +885,12 @@ def test_a_withheld_phrase_counts_in_the_sentence_holding_the_question_round_38(
     weights = {"support": 1.0, "lead": 1.0, "complain": 1.0}
     text = ("Some former employees criticised the timing. \"They told us there was no money,\" said a former "
             "support team leader who asked not to be named.")
-    tokens = analyzer.tokens(text)
     assert withholds(text, name=True)
     assert not withholds(text, name=False)  # it withholds a name only
-    assert withheld_phrase(text, tokens, weights, lambda term: 1.0, name=True) == "asked not to be named"
-    assert withheld_phrase(text, tokens, weights, lambda term: 1.0, name=False) is None
+    assert withheld_phrase(text, weights, analyzer, lambda term: 1.0, name=True) == "asked not to be named"
+    assert withheld_phrase(text, weights, analyzer, lambda term: 1.0, name=False) is None
     elsewhere = "The support team moved to Dravnik. A manager who asked not to be named confirmed it."
-    assert withheld_phrase(elsewhere, analyzer.tokens(elsewhere), weights, lambda term: 1.0, name=True) is None
+    assert withheld_phrase(elsewhere, weights, analyzer, lambda term: 1.0, name=True) is None
     spread = "The price was not\n disclosed, the support team said."  # any run of spaces between the words
-    found = withheld_phrase(spread, analyzer.tokens(spread), weights, lambda term: 1.0, name=False)
+    found = withheld_phrase(spread, weights, analyzer, lambda term: 1.0, name=False)
     assert found == "was not disclosed"
