@@ -1310,11 +1310,13 @@ def names_outside_article(ctx: Context) -> tuple[Name, ...]:
     """Return the names of a question asked of one article, or of a server's articles, that only others hold.
 
     A name is held when a passage that may answer holds its term, a typo repair or a related word of it; a
-    question asked of the whole corpus has none outside.
+    question asked of the whole corpus has none outside. An acronym of three letters or fewer never counts, as
+    for ``names_outside_own_article``: the article may spell it out ("On what TV station…" of an article writing
+    "television").
     """
     if ctx.within is None and ctx.visible is None:
         return ()
-    return names_not_held(ctx, ctx.within, ctx.visible)
+    return tuple(name for name in names_not_held(ctx, ctx.within, ctx.visible) if not _short_acronym(name.surface))
 
 
 def names_outside_own_article(ctx: Context, article_id: str) -> tuple[Name, ...]:

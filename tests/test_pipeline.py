@@ -207,6 +207,22 @@ def test_a_name_the_article_never_mentions_gives_the_first_reason(service: AskSe
     assert "never mentions" not in both.ask(question).reason
 
 
+def test_a_short_acronym_the_article_never_writes_is_no_name_outside_it(tmp_path: Path) -> None:
+    write_article(tmp_path, "model", "Tyra Banks", "Banks was the first African-American woman on the cover of the "
+                  "Sports Illustrated swimsuit issue, in 1997.")
+    write_article(tmp_path, "magazine", "Magazine sales", "SI sold a million copies of the issue, Nielsen said.")
+    service = _lexical(tmp_path)
+    # The article may spell a short acronym out (Sports Illustrated for SI), as for the mixed-articles decline:
+    # asked of it, or of a server's articles that never write SI, the question is answered.
+    question = "In what year was Banks on the cover of the SI swimsuit issue?"
+    assert service.ask(question, article="model").answered
+    assert service.ask(question, articles=frozenset({"model"})).answered
+    # A name only the other article holds still is one.
+    other = "What did Nielsen say about the swimsuit issue?"
+    assert service.ask(other, article="model").reason == "“Tyra Banks” never mentions Nielsen"
+    assert service.ask(other, articles=frozenset({"model"})).reason == "none of the articles here mention Nielsen"
+
+
 def _assert_mixed(service: AskService, question: str, switch: str, closest: str, reason: str, *unmentioned: str,
                   ) -> None:
     """Check a question is declined as mixing two articles, and answered from the closest one with the switch off."""
