@@ -26,7 +26,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cache, cached_property
 from typing import ClassVar, Protocol
 
 import numpy as np
@@ -174,6 +174,9 @@ class Context:
     # The decline stages' reason not to answer with a candidate put first (None: answered); set by Pipeline.rank
     # for the re-ordering stages, so a re-order can choose among the passages that would be answered.
     declined_first: Callable[[Ranked], str | None] | None = None
+    # The passage put first when the question is asked of every article the asker may see, computed on first call;
+    # set by Pipeline.rank for a question asked of one article (the answered-elsewhere decline reads it).
+    first_across: Callable[[], int | None] | None = None
     titles: dict[str, frozenset[str]] = field(default_factory=dict)  # ``title_terms`` of each article, a snapshot's
     _held: dict[tuple[int, ...], list[dict[str, list[int]]]] = field(default_factory=dict, repr=False)
     _cues: dict[int, bool] = field(default_factory=dict, repr=False)
@@ -1280,8 +1283,11 @@ class ElsewhereDecline:
     decline names that article. It stands aside when the article asked holds every word of the question ("How
     many workers?" asked of the port strike's, though the water plant's workers come closer in meaning): the
     asker chose the article to say which workers. The other passage must itself come close enough to answer
-    (``weak_similarity``): one only less far says nothing. Only for a question asked of one article, with
-    sentence vectors; the passages of other articles a server cannot see are not compared.
+    (``weak_similarity``): one only less far says nothing. Nor is closer in meaning enough when the question,
+    asked of every article, would be answered from the one asked ("Where is the China Tibetology Research Center
+    located?": its article's passage holds the name, another article's comes closer): the whole ranking judges,
+    not the cosine alone. Only for a question asked of one article, with sentence vectors; the passages of other
+    articles a server cannot see are not compared.
     """
 
     name: ClassVar[str] = "answered-elsewhere decline"
@@ -1291,7 +1297,8 @@ class ElsewhereDecline:
     def reason(self, ctx: Context, ranking: Ranking) -> str | None:
         """Return which article comes closer, or None."""
         r = ctx.settings
-        if not r.decline_answered_elsewhere or ctx.within is None:
+        within = ctx.within
+        if not r.decline_answered_elsewhere or within is None:
             return None
         best = ranking.candidates[0]
         if best.coverage >= r.strong_coverage:
@@ -1300,6 +1307,10 @@ class ElsewhereDecline:
         # The other passage must itself be close enough to answer (the semantic decline's bar), or it is only
         # less far: "Who won the orchestra competition in Vienna?" is about no article here.
         if elsewhere is None or elsewhere[1] < r.weak_similarity or elsewhere[1] - best.meaning < r.elsewhere_margin:
+            return None
+        # Closer in meaning is not better: asked of all articles, the question would be answered from this one.
+        first = ctx.first_across() if ctx.first_across is not None else None
+        if first is not None and within[0] <= first < within[1]:
             return None
         # The service names that article as the closest one.
         return (f"another article comes closer to the question "
@@ -1741,11 +1752,22 @@ class Pipeline:
             return self.decline(ctx, Ranking(terms, ctx.searched, kind, (first, *rest), question, ctx.semantic))
 
         ctx.declined_first = declined_first
+        if ctx.within is not None and ctx.first_across is None:
+            ctx.first_across = cache(lambda: self.first_across(ctx))
         for reorder in self.reorders:
             ranked = reorder.reorder(ctx, ranked)
         # The cues the stages read (the bonus, the promotion) are kept by the context; the others stay None.
         ranked = [c if (cue := ctx.checked_cue(c.position)) is None else replace(c, cue=cue) for c in ranked]
         return Ranking(terms, ctx.searched, kind, tuple(ranked), question, ctx.semantic)
+
+    def first_across(self, ctx: Context) -> int | None:
+        """Return the passage put first for a question asked of one article were it asked of all, or None.
+
+        All the articles the asker may see (a server's, when it restricts them); the figures the context keeps for
+        each passage (the words held, the cues) are shared, since they do not depend on the restriction.
+        """
+        ranking = self.rank(replace(ctx, within=None, declined_first=None, first_across=None))
+        return ranking.candidates[0].position if ranking.candidates else None
 
     def decline(self, ctx: Context, ranking: Ranking) -> str | None:
         """Return the first decline stage's reason not to answer, or None to answer."""

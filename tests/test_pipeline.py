@@ -1,5 +1,6 @@
 """The answer pipeline's stages: each is named, switched by the settings alone, and does its one job."""
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from bot.pipeline import (
     Context,
     CueDecline,
     CuePromotion,
+    ElsewhereDecline,
     LearnedDecline,
     MeaningCuePromotion,
     Ranked,
@@ -603,6 +605,31 @@ def test_a_question_another_article_answers_is_declined_when_asked_of_one_articl
     vienna = semantic.ask("Who won the orchestra competition in Vienna?", article="harbor-port-strike")
     assert not vienna.answered
     assert not vienna.elsewhere
+
+
+def test_a_question_its_article_would_answer_asked_of_all_is_not_declined_as_answered_elsewhere() -> None:
+    corpus = load_corpus(Path(__file__).resolve().parent / "data" / "multi" / "corpus")
+    service = AskService(corpus, retrieval=RetrievalSettings(semantic=False))
+    question = "How much did the new water treatment plant cost?"
+    ctx = service.context(question, article="riverton-water-plant")
+    ranking = PIPELINE.rank(ctx)
+    # Pipeline.rank gives a question asked of one article the passage put first were it asked of all.
+    assert ctx.first_across is not None
+    first = ctx.first_across()
+    assert first == PIPELINE.rank(service.context(question)).candidates[0].position
+    assert ctx.within is not None
+    assert ctx.within[0] <= first < ctx.within[1]
+    # A passage of another article far closer in meaning than the best (cosines set here, as the vectors would give
+    # them) declines the question, unless asked of all articles it would be answered from the one asked.
+    outside = next(i for i, p in enumerate(corpus.passages) if p.article_id == "harbor-port-strike")
+    ctx.__dict__["nearest_elsewhere"] = (outside, 0.9)
+    far = replace(ranking.candidates[0], coverage=0.3, similarity=0.3, sentence_similarity=0.3)
+    weak = replace(ranking, candidates=(far, *ranking.candidates[1:]))
+    assert ElsewhereDecline().reason(ctx, weak) is None
+    ctx.first_across = lambda: outside
+    reason = ElsewhereDecline().reason(ctx, weak)
+    assert reason is not None
+    assert reason.startswith("another article comes closer to the question")
 
 
 def test_cue_promotion_by_meaning_needs_cosines(service: AskService) -> None:
