@@ -1309,7 +1309,7 @@ class ElsewhereDecline:
         if elsewhere is None or elsewhere[1] < r.weak_similarity or elsewhere[1] - best.meaning < r.elsewhere_margin:
             return None
         # Closer in meaning is not better: asked of all articles, the question would be answered from this one.
-        first = ctx.first_across() if ctx.first_across is not None else None
+        first = ctx.first_across() if r.elsewhere_by_ranking and ctx.first_across is not None else None
         if first is not None and within[0] <= first < within[1]:
             return None
         # The service names that article as the closest one.

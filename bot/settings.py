@@ -219,6 +219,10 @@ class RetrievalSettings(_Section):
     elsewhere_margin: float = Field(
         default=0.1, ge=0, le=2, description="How much closer in meaning another article's passage must come."
     )
+    elsewhere_by_ranking: bool = Field(
+        default=True, description="The answered-elsewhere decline stands aside when the question, asked of every "
+        "article, would be answered from the one asked (README round 39).",
+    )
     learned_ranking: bool = Field(
         default=True, description="Order the candidates by the learned ranking (monotonic gradient-boosted trees over "
         "their figures, fitted on the public dev set, bot/data/rank_model.json) instead of the linear score alone, "

@@ -626,6 +626,10 @@ def test_a_question_its_article_would_answer_asked_of_all_is_not_declined_as_ans
     far = replace(ranking.candidates[0], coverage=0.3, similarity=0.3, sentence_similarity=0.3)
     weak = replace(ranking, candidates=(far, *ranking.candidates[1:]))
     assert ElsewhereDecline().reason(ctx, weak) is None
+    off = _switched(service, elsewhere_by_ranking=False).context(question, article="riverton-water-plant")
+    PIPELINE.rank(off)
+    off.__dict__["nearest_elsewhere"] = (outside, 0.9)
+    assert ElsewhereDecline().reason(off, weak) is not None  # with its switch off, the cosine alone decides
     ctx.first_across = lambda: outside
     reason = ElsewhereDecline().reason(ctx, weak)
     assert reason is not None

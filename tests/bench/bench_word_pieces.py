@@ -3,7 +3,7 @@
     python tests/bench/bench_word_pieces.py [--questions 600]
         [--compare word-pieces|learned-ranking|spelling-and-count|bold-by-word-pieces|wordnet|kinds|mixed-articles|
                    chat-and-typos|lead-ins|mixed-topics|posts|tally-and-names|dates-and-rates|one-of-a-kind|units-and-days|
-                   withheld-and-contact]
+                   withheld-and-contact|elsewhere-by-ranking]
 
 Run by hand, not in CI. The service is built once over the SQuAD sample's 858 passages with the shipped model
 (about a minute the first time; the vectors are saved in the cache folder). Distinct questions are then asked
@@ -26,7 +26,10 @@ and rate of anything off; without one of a kind means round 36's one-of-a-kind d
 starting "which" (most of those it reads); without units and days means round 37's unwritten-unit and
 unwritten-day declines off, timed on the questions starting "how" or "when" (those they read are among them);
 without withheld and contact means round 38's withheld-answer and unwritten-contact declines off, timed on every
-kind of question (the first reads every best passage's text for its phrases; the public set asks no contact).
+kind of question (the first reads every best passage's text for its phrases; the public set asks no contact);
+without elsewhere by ranking means round 39's check of the answered-elsewhere decline off (the question ranked
+again across every article when the decline would fire), each question asked of the article after its own, as a
+wrong-article question is, the only asks that read it.
 """
 
 from __future__ import annotations
@@ -54,7 +57,7 @@ def main() -> None:
                                               "bold-by-word-pieces", "wordnet", "kinds", "mixed-articles",
                                               "chat-and-typos", "lead-ins", "mixed-topics", "posts",
                                               "tally-and-names", "dates-and-rates", "one-of-a-kind", "units-and-days",
-                                              "withheld-and-contact"),
+                                              "withheld-and-contact", "elsewhere-by-ranking"),
                         default="word-pieces")
     args = parser.parse_args()
     if args.blas_threads == "one":
@@ -82,6 +85,7 @@ def main() -> None:
         "one-of-a-kind": {"decline_one_of_a_kind": False},
         "units-and-days": {"decline_unit_unwritten": False, "decline_day_unwritten": False},
         "withheld-and-contact": {"decline_withheld": False, "decline_contact_unwritten": False},
+        "elsewhere-by-ranking": {"elsewhere_by_ranking": False},
     }
     off = offs[args.compare]
     # A service per side: the expander (typo, related and WordNet weights) is built once per service.
@@ -89,17 +93,21 @@ def main() -> None:
     starts: dict[str, tuple[str, ...]] = {"kinds": ("how many",), "posts": ("who",), "one-of-a-kind": ("which",),
                                           "units-and-days": ("how", "when")}
     only = starts.get(args.compare, ("",))
-    asked = [q.question for q in squad.questions if q.question.lower().startswith(only)]
+    ids = [article.id for article in squad.corpus.articles]
+    after = {article: ids[(i + 1) % len(ids)] for i, article in enumerate(ids)}
+    wrong = args.compare == "elsewhere-by-ranking"  # asked of another article, as a wrong-article question is
+    asked = [(q.question, after[q.article_id] if wrong else None) for q in squad.questions
+             if q.question.lower().startswith(only)]
     step = max(1, len(asked) // (args.questions + 20))
     questions = asked[::step][: args.questions + 20]
-    for question in questions[-20:]:  # warm-up
+    for question, article in questions[-20:]:  # warm-up
         for side in sides.values():
-            side.ask(question)
+            side.ask(question, article=article)
     times: dict[str, list[float]] = {name: [] for name in sides}
-    for i, question in enumerate(questions[:-20]):
+    for i, (question, article) in enumerate(questions[:-20]):
         name = ("with", "without")[i % 2]
         begun = time.perf_counter()
-        sides[name].ask(question)
+        sides[name].ask(question, article=article)
         times[name].append(time.perf_counter() - begun)
     p50 = {}
     for name, taken in times.items():
