@@ -590,6 +590,23 @@ def writes_day(text: str) -> bool:
     return _DAY_WRITTEN_RE.search(text) is not None
 
 
+# A span of years in brackets right after a name, up to two words of small letters between ("the Qing dynasty
+# (1644–1912)"), a reign's or a life's marked or not: "Ögedei Khan (r. 1229–1241)", "Rinpungpa (1435–1565)".
+_SPAN_AFTER_RE = (r"(?:\s+[a-z][\w'’-]*){0,2}\s*,?\s*\(\s*(?:(?:r|b|c|ca)\.\s*|(?:reigned|ruled|born|lived)\s+)?"
+                  r"(?:1\d|20)\d\d\s*(?:–|—|-|to)\s*(?:(?:1\d|20)?\d\d)(?!\d)")
+
+
+@lru_cache(maxsize=64)
+def _span_after(name: str) -> re.Pattern[str]:
+    """Return the pattern of a span of years right after a name (``span_after_name``)."""
+    return re.compile(r"(?<!\w)(?i:" + r"\s+".join(re.escape(w) for w in name.split()) + r")" + _SPAN_AFTER_RE)
+
+
+def span_after_name(text: str, name: str) -> bool:
+    """Return True when a text gives a span of years in brackets right after a name: "Ögedei Khan (r. 1229–1241)"."""
+    return _span_after(name).search(text) is not None
+
+
 def unit_name(spellings: Set[str]) -> str:
     """Return a unit's name in the plural (its line's second spelling in ``bot/data/units.txt``): "millimetres"."""
     return next((line[1] for line in UNITS if spellings == frozenset(line)), "")

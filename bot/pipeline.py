@@ -47,6 +47,7 @@ from bot.answer import (
     one_of_a_kind,
     proximity_at,
     sentence_cue,
+    span_after_name,
     strip_frame,
     unit_kind,
     unit_name,
@@ -829,6 +830,37 @@ class TallyPromotion:
         return ranked if answering is None else moved_first(answering, ranked)
 
 
+class SpanPromotion:
+    """Put first the best of the first few candidates giving a span of years right after a name the question gives.
+
+    "What years did Ögedei Khan rule?": the first passage names Ögedei and gives other rulers' years; the one
+    answering writes "his successor Ögedei Khan (r. 1229–1241)", as an encyclopedia gives a reign or a life. Only
+    when the question asks a span of years (``Question.span``) and the first candidate gives none after its names.
+    """
+
+    name: ClassVar[str] = "span of years"
+    off: ClassVar[Switch] = (("span_promote", False),)
+    on: ClassVar[Switch] = ()
+    depth: ClassVar[int] = 5
+
+    def reorder(self, ctx: Context, ranked: list[Ranked]) -> list[Ranked]:
+        """Return the candidates with the first giving a span after a name moved first, or as they were."""
+        if not ctx.settings.span_promote or not ctx.question.span or not ranked:
+            return ranked
+        if gives_span(ctx, ranked[0]):
+            return ranked
+        answering = next((c for c in ranked[1 : self.depth] if gives_span(ctx, c)), None)
+        return ranked if answering is None else moved_first(answering, ranked)
+
+
+def gives_span(ctx: Context, candidate: Ranked) -> bool:
+    """Return True when a question asks a span of years and a candidate gives one right after a name it gives."""
+    if not ctx.settings.span_promote or not ctx.question.span:
+        return False
+    text = ctx.passage(candidate.position).text
+    return any(span_after_name(text, name) for name in joined_names(ctx.question.text, ctx.names))
+
+
 class PostPromotion:
     """Put first the candidate of the first's article that names the holder of the post a question asks for.
 
@@ -1559,8 +1591,9 @@ class SimilarityDecline:
         if not ranking.semantic or learned(ctx, ranking):
             return None
         best = ranking.candidates[0]
-        if holds_post(ctx, best) or (ctx.kind is QuestionKind.TALLY and ctx.cue(best.position)):
-            return None  # the title or the tally stands for the words the question shares with it
+        if (holds_post(ctx, best) or (ctx.kind is QuestionKind.TALLY and ctx.cue(best.position))
+                or gives_span(ctx, best)):
+            return None  # the title, the tally or the span after the name stands for the words it shares with it
         return semantic_decline_reason(best.meaning, named_coverage(ctx, best), ctx.settings)
 
 
@@ -1699,9 +1732,9 @@ class Pipeline:
     )
     scorers: tuple[Scorer, ...] = (LexicalScore(), CoverageScore(), ProximityScore(), DefinitionScore(),
                                    CueScore(), SemanticScore(), TokenMatchScore())
-    reorders: tuple[LearnedRanking | CuePromotion | MeaningCuePromotion | TallyPromotion | PostPromotion, ...] = (
-        LearnedRanking(), CuePromotion(), MeaningCuePromotion(), TallyPromotion(), PostPromotion()
-    )
+    reorders: tuple[
+        LearnedRanking | CuePromotion | MeaningCuePromotion | TallyPromotion | SpanPromotion | PostPromotion, ...
+    ] = (LearnedRanking(), CuePromotion(), MeaningCuePromotion(), TallyPromotion(), SpanPromotion(), PostPromotion())
     # The first to decline gives the reason: a name the article never mentions says most.
     declines: tuple[Decline, ...] = (NameOutsideArticleDecline(), MixedArticlesDecline(), MixedTopicsDecline(),
                                      ElsewhereDecline(),

@@ -125,6 +125,7 @@ class Question:
     years: tuple[str, ...] = ()  # years it pins ("in 2018"), not those bounding a time ("before 2007"), as terms
     days: tuple[tuple[str, str], ...] = ()  # day and month it pins with no year ("on 12 April"): ("12", "april")
     day: bool = False  # a when-question asks a day: "what day", "when … exactly", "what exact dates"
+    span: bool = False  # a when-question asks a span of years: "what years", "start and end", "when did X reign"
     one_of: tuple[str, ...] = ()  # terms of the kind "which X" / "who is the X" asks one of ("which three BRANCHES")
     contact: Contact | None = None  # "whats the phone number for the helpline": the contact asked written out
     asks_name: bool = False  # "who …", "which company …", "what's the name of …": a name answers
@@ -194,6 +195,7 @@ def parse_question(question: str, analyzer: Analyzer, *, max_chars: int = 500) -
         years=pinned_years(folded),
         days=pinned_days(folded),
         day=kind is QuestionKind.DATE and _DAY_ASKED_RE.search(folded) is not None,
+        span=kind is QuestionKind.DATE and _SPAN_ASKED_RE.search(folded) is not None,
         one_of=asked_one_of(folded, analyzer) if kind not in NUMBER_KINDS | {QuestionKind.DATE} else (),
         contact=contact,
         asks_name=(kind is QuestionKind.PERSON or _NAME_OF_RE.search(folded) is not None
@@ -227,6 +229,12 @@ def written_day(text: str, day: str, month: str) -> bool:
 
 # "what day", "which day", or a word asking for precision ("when … exactly") in a when-question.
 _DAY_ASKED_RE = re.compile(r"\b(?:what|which)\s+(?:[a-z]+\s+)?days?\b|\b" + _any("day_asked") + r"\b")
+# "what years", "which years", "start and end", or a reign asked last ("when did the Jiajing Emperor reign"; not
+# "when did the Ming hold the divide and rule policy").
+_SPAN_ASKED_RE = re.compile(
+    r"\b(?:what|which)\s+years\b|\b" + _any("span_starts") + r"\s+and\s+" + _any("span_ends") + r"\b"
+    r"|^\s*when\b.*\b" + _any("span_verbs") + r"\W*$"
+)
 _YEAR_RE = re.compile(r"(?<![\d,.])(?:1\d{3}|20\d{2})(?!\d|[,.]\d|s\b)")
 _YEAR_BOUND_RE = re.compile(r"\b(?:" + alternation(_KIND_WORDS["year_bounds"]) + r")[\s-]*$")
 

@@ -142,6 +142,10 @@ class RetrievalSettings(_Section):
         default=True, description="'What was the vote' questions ask for a vote's tally ('voted 9 to 4'): the first "
         "five candidates' first giving one goes first, and one with none is declined.",
     )
+    span_promote: bool = Field(
+        default=True, description="'What years did X rule' questions take the first of the best five candidates "
+        "that gives a span of years in brackets right after a name the question gives ('X (r. 1229–1241)').",
+    )
     asked_noun_held: bool = Field(
         default=True, description="The semantic decline counts the noun of 'which country' / 'the name of the man' "
         "/ 'what is X called' as held by a passage writing a name of that kind.",

@@ -31,6 +31,7 @@ from bot.answer import (
     one_of_a_kind,
     proximity,
     sentence_cue,
+    span_after_name,
     strip_frame,
     unit_kind,
     unit_name,
@@ -712,6 +713,24 @@ def test_a_figure_written_in_the_unit_asked_round_37(text: str, rate: bool, writ
 )
 def test_a_day_written_round_37(text: str, written: bool) -> None:
     assert writes_day(text) is written
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "given"),
+    [
+        ("After Genghis Khan's death, his successor Ögedei Khan (r. 1229–1241) sent troops.", "Ögedei Khan", True),
+        ("the Tibetan ruling families, the Phagmodru (1354–1435), Rinpungpa (1435–1565), and", "Rinpungpa", True),
+        ("compiled in 1739 by the subsequent Qing dynasty (1644–1912), the history", "Qing", True),  # small words
+        ("compiled in 1739 by the subsequent qing dynasty (1644–1912), the history", "Qing", True),  # any case
+        ("Kublai Khan (born 1215 to 1294) ruled", "Kublai Khan", True),
+        ("from the Jianwen Emperor (r. 1398–1402), the Yongle Emperor invited", "Yongle Emperor", False),
+        ("his successor, Ögedei Khan. Karma Pakshi, 2nd Karmapa Lama (1203–1283)", "Ögedei Khan", False),  # another's
+        ("Ögedei Khan (a grandson) came in 1229", "Ögedei Khan", False),  # no span
+        ("the Ming dynasty (1368)", "Ming", False),  # one year
+    ],
+)
+def test_a_span_of_years_after_a_name_round_40(text: str, name: str, given: bool) -> None:
+    assert span_after_name(text, name) is given
 
 
 def _plain_cue_spans(kind: QuestionKind, text: str) -> list[tuple[int, int]]:

@@ -707,6 +707,28 @@ def test_a_vote_question_with_no_tally_near_is_declined() -> None:
     assert _switched(service, tally=False).ask("what was the vote split").answered
 
 
+def test_a_span_of_years_right_after_the_name_asked_is_put_first_round_40(tmp_path: Path) -> None:
+    write_article(tmp_path, "mongols", "The Mongols",
+                  "Ögedei Khan's grandson Kublai ruled from Khanbaliq, and Ögedei Khan's house ruled on as the Yuan "
+                  "dynasty (1271–1368) under Kublai Khan (r. 1260–1294).",
+                  "After Genghis Khan's death, his successor Ögedei Khan (r. 1229–1241) sent troops west.")
+    write_article(tmp_path, "tram", "Harbour tram", "The new harbour tram is painted green and runs every ten minutes.",
+                  "Tickets for the tram cost 8 euros for a day and can be bought on board.")
+    write_article(tmp_path, "lighthouse", "Lighthouse", "Visitors climb 132 steps to reach the lamp room.",
+                  "The lighthouse keeper has lived in the cottage since 1998.")
+    service = _lexical(tmp_path)
+    question = "What years did Ögedei Khan rule?"
+    best = service.ask(question).best
+    assert best is not None
+    assert best.passage.paragraph == 2  # "Ögedei Khan (r. 1229–1241)"
+    off = _switched(service, span_promote=False).ask(question).best
+    assert off is not None
+    assert off.passage.paragraph == 1  # more of the question's words, and other rulers' years
+    one_year = service.ask("In what year did Ögedei Khan rule?").best  # one year asked, no span: nothing moves
+    assert one_year is not None
+    assert one_year.passage.paragraph == 1
+
+
 def test_a_rate_of_anything_answers_no_count_round_35() -> None:
     service = _news("news3")
     trap = "how many points did amsel score on sunday"  # a trap: the article gives his average, not Sunday's score

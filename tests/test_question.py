@@ -114,6 +114,23 @@ def test_a_day_is_asked_by_what_day_or_exactly_when_round_37(question: str, day:
 
 
 @pytest.mark.parametrize(
+    ("question", "span"),
+    [
+        ("What years did Ögedei Khan rule?", True),
+        ("During what years did Chopin receive instruction from Żywny?", True),
+        ("What year did the Jianwen Emperor reign start and end?", True),
+        ("When did the yuan dynasty start and end?", True),
+        ("When did the Jiajing Emperor reign?", True),
+        ("When did the Ming hold the divide and rule policy?", False),  # "rule" not asked last
+        ("What year did the iPod launch?", False),
+        ("How many years did the reign last?", False),  # a duration
+    ],
+)
+def test_a_span_of_years_is_asked_round_40(question: str, span: bool) -> None:
+    assert parse_question(question, ANALYZER).span is span
+
+
+@pytest.mark.parametrize(
     ("question", "contact"),
     [
         ("whats the phone number for the measles helpline", Contact.PHONE),
