@@ -143,7 +143,7 @@ class RetrievalSettings(_Section):
         "five candidates' first giving one goes first, and one with none is declined.",
     )
     span_promote: bool = Field(
-        default=True, description="'What years did X rule' questions take the first of the best five candidates "
+        default=True, description="'What years did X rule' questions take the first of the best ten candidates "
         "that gives a span of years in brackets right after a name the question gives ('X (r. 1229–1241)').",
     )
     asked_noun_held: bool = Field(
