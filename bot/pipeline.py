@@ -717,6 +717,17 @@ def moved_first(first: Ranked, ranked: Sequence[Ranked]) -> list[Ranked]:
     return [first, *(c for c in ranked if c is not first)]
 
 
+def first_holding(ranked: list[Ranked], depth: int, holds: Callable[[Ranked], bool]) -> list[Ranked]:
+    """Return the candidates with the best of the first ``depth`` that holds what is asked put first.
+
+    As they were when the first holds it already, or none of the others does.
+    """
+    if holds(ranked[0]):
+        return ranked
+    answering = next((c for c in ranked[1:depth] if holds(c)), None)
+    return ranked if answering is None else moved_first(answering, ranked)
+
+
 class LearnedRanking:
     """Order the candidates by a learned model of the figures that scored them (``bot.ranker``).
 
@@ -824,10 +835,9 @@ class TallyPromotion:
 
     def reorder(self, ctx: Context, ranked: list[Ranked]) -> list[Ranked]:
         """Return the candidates with the first giving a tally moved first, or as they were."""
-        if ctx.kind is not QuestionKind.TALLY or ctx.cue(ranked[0].position):
+        if ctx.kind is not QuestionKind.TALLY:
             return ranked
-        answering = next((c for c in ranked[1 : self.depth] if ctx.cue(c.position)), None)
-        return ranked if answering is None else moved_first(answering, ranked)
+        return first_holding(ranked, self.depth, lambda c: ctx.cue(c.position))
 
 
 class SpanPromotion:
@@ -849,10 +859,7 @@ class SpanPromotion:
         """Return the candidates with the first giving a span after a name moved first, or as they were."""
         if not ctx.settings.span_promote or not ctx.question.span or not ranked:
             return ranked
-        if gives_span(ctx, ranked[0]):
-            return ranked
-        answering = next((c for c in ranked[1 : self.depth] if gives_span(ctx, c)), None)
-        return ranked if answering is None else moved_first(answering, ranked)
+        return first_holding(ranked, self.depth, lambda c: gives_span(ctx, c))
 
 
 def gives_span(ctx: Context, candidate: Ranked) -> bool:
