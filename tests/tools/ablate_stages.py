@@ -21,15 +21,15 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from measure import DATA, FOLD_B  # noqa: E402  (a sibling tool: the same fold B, as article ids)
 
 from bot.evaluation import STAGES, ablate, ablation_data, load_question_set  # noqa: E402  (needs the repository)
 from bot.service import AskService, vector_store_of  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
 from bot.squad import load_squad  # noqa: E402
 
-DATA = REPO / "tests" / "data"
-FOLD_B = ("sino-tibetan-relations-during-the-ming-dynasty", "ipod", "spectre-2015-film", "2008-sichuan-earthquake",
-          "to-kill-a-mockingbird")
 NEWS = ("news1", "news2", "news3")
 OWN = ("seed", "seed_heldout", "seed_heldout2", "multi", "multi_heldout", "fresh", "fresh2", "seed3")
 
