@@ -870,6 +870,36 @@ def gives_span(ctx: Context, candidate: Ranked) -> bool:
     return any(span_after_name(text, name) for name in joined_names(ctx.question.text, ctx.names))
 
 
+class ContactPromotion:
+    """Put first the best of the first few candidates writing the contact a question asks.
+
+    "is there a link to bukele's video": the first passage tells of the video, the third writes
+    "pic.twitter.com/rxSyu2et2C" (``Question.contact``: a phone number, an email or a web address, a link). A
+    contact is rarer in a passage than a tally, so the first ten are read, as for a span of years, and the semantic
+    decline stands aside for it ("twitter link for the video" is 0.26 from that passage in meaning); a passage
+    sharing none of the question's words still does not answer.
+    """
+
+    name: ClassVar[str] = "contact written"
+    off: ClassVar[Switch] = (("contact_promote", False),)
+    on: ClassVar[Switch] = ()
+    depth: ClassVar[int] = 10
+
+    def reorder(self, ctx: Context, ranked: list[Ranked]) -> list[Ranked]:
+        """Return the candidates with the first writing the contact asked moved first, or as they were."""
+        if not ctx.settings.contact_promote or ctx.question.contact is None or not ranked:
+            return ranked
+        return first_holding(ranked, self.depth, lambda c: gives_contact(ctx, c))
+
+
+def gives_contact(ctx: Context, candidate: Ranked) -> bool:
+    """Return True when a question asks a contact written out and a candidate writes one of its kind."""
+    contact = ctx.question.contact
+    if not ctx.settings.contact_promote or contact is None:
+        return False
+    return writes_contact(ctx.passage(candidate.position).text, contact)
+
+
 class PostPromotion:
     """Put first the candidate of the first's article that names the holder of the post a question asks for.
 
@@ -1601,8 +1631,8 @@ class SimilarityDecline:
             return None
         best = ranking.candidates[0]
         if (holds_post(ctx, best) or (ctx.kind is QuestionKind.TALLY and ctx.cue(best.position))
-                or gives_span(ctx, best)):
-            return None  # the title, the tally or the span after the name stands for the words it shares with it
+                or gives_span(ctx, best) or gives_contact(ctx, best)):
+            return None  # the title, the tally, the span after the name or the contact asked stands for the words
         return semantic_decline_reason(best.meaning, named_coverage(ctx, best), ctx.settings)
 
 
@@ -1742,8 +1772,10 @@ class Pipeline:
     scorers: tuple[Scorer, ...] = (LexicalScore(), CoverageScore(), ProximityScore(), DefinitionScore(),
                                    CueScore(), SemanticScore(), TokenMatchScore())
     reorders: tuple[
-        LearnedRanking | CuePromotion | MeaningCuePromotion | TallyPromotion | SpanPromotion | PostPromotion, ...
-    ] = (LearnedRanking(), CuePromotion(), MeaningCuePromotion(), TallyPromotion(), SpanPromotion(), PostPromotion())
+        LearnedRanking | CuePromotion | MeaningCuePromotion | TallyPromotion | SpanPromotion | ContactPromotion
+        | PostPromotion, ...
+    ] = (LearnedRanking(), CuePromotion(), MeaningCuePromotion(), TallyPromotion(), SpanPromotion(),
+         ContactPromotion(), PostPromotion())
     # The first to decline gives the reason: a name the article never mentions says most.
     declines: tuple[Decline, ...] = (NameOutsideArticleDecline(), MixedArticlesDecline(), MixedTopicsDecline(),
                                      ElsewhereDecline(),

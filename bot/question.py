@@ -239,14 +239,17 @@ _YEAR_RE = re.compile(r"(?<![\d,.])(?:1\d{3}|20\d{2})(?!\d|[,.]\d|s\b)")
 _YEAR_BOUND_RE = re.compile(r"\b(?:" + alternation(_KIND_WORDS["year_bounds"]) + r")[\s-]*$")
 
 
-# "whats the phone number for …", "the number to call", "email address", "web address", "url" (round 38).
+# "whats the phone number for …", "the number to call", "email address", "web address", "url" (round 38), "twitter
+# link", "the link to the video" (round 41).
 _CONTACT_ASKED: tuple[tuple[Contact, re.Pattern[str]], ...] = (
     (Contact.PHONE, re.compile(r"\b" + _any("contact_number") + r"\s+(?:numbers?|no)\b|\bnumbers?\s+(?:to|i\s+can|"
                                r"you\s+can|we\s+can|people\s+can|should\s+i|do\s+i|can\s+i)\s+"
                                + _any("contact_verbs") + r"\b")),
     (Contact.EMAIL, re.compile(r"\b" + _any("contact_email") + r"\s+address(?:es)?\b")),
     (Contact.WEB, re.compile(r"\b" + _any("contact_web") + r"\s+address(?:es)?\b|\b" + _any("contact_web_alone")
-                             + r"\b")),
+                             + r"\b|\b" + _any("contact_link_before") + r"\s+links?\b|\blinks?\s+(?:to|for)\s+"
+                             r"(?:the\s+|this\s+|that\s+|his\s+|her\s+|their\s+|its\s+|[\w-]+'s\s+)?"
+                             + _any("contact_link_to") + r"s?\b")),
 )
 _HOW_MANY_RE = re.compile(r"\bhow\s+many\b")  # "how many phone numbers …" asks a count, not a contact
 

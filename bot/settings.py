@@ -146,6 +146,11 @@ class RetrievalSettings(_Section):
         default=True, description="'What years did X rule' questions take the first of the best ten candidates "
         "that gives a span of years in brackets right after a name the question gives ('X (r. 1229–1241)').",
     )
+    contact_promote: bool = Field(
+        default=True, description="A question asking a contact written out (a phone number, an email, a web address "
+        "or a link: 'twitter link for the video') takes the first of the best ten candidates that writes one, and the "
+        "semantic decline stands aside for it.",
+    )
     asked_noun_held: bool = Field(
         default=True, description="The semantic decline counts the noun of 'which country' / 'the name of the man' "
         "/ 'what is X called' as held by a passage writing a name of that kind.",

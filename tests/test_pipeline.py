@@ -833,6 +833,35 @@ def test_a_contact_asked_is_answered_where_it_is_written_round_38(tmp_path: Path
         "the best passage gives no email address")
 
 
+def test_the_passage_writing_the_contact_asked_is_put_first_round_41(tmp_path: Path) -> None:
+    write_article(tmp_path, "help", "Help",
+                  "The measles helpline number for parents has been busy: the measles helpline has taken more than "
+                  "5,000 calls since the outbreak began, the helpline's manager said.\n\n"
+                  "Parents can phone the helpline on 0800 555 0199.")
+    service = _lexical(tmp_path)
+    question = "whats the phone number for the measles helpline"
+    best = service.ask(question).best
+    assert best is not None
+    assert "0800 555 0199" in best.passage.text
+    off = _switched(service, contact_promote=False).ask(question)  # the first passage writes no number
+    assert off.reason == "the best passage gives no phone number"
+
+
+def test_a_link_asked_is_answered_where_it_is_written_though_far_in_meaning_round_41() -> None:
+    service = _seed()
+    question = "twitter link for the video"
+    answer = service.ask(question)
+    assert answer.best is not None
+    assert "pic.twitter.com/rxSyu2et2C" in answer.best.passage.text
+    assert not _switched(service, contact_promote=False).ask(question).answered  # far in meaning: declined
+    assert not service.ask("whats the link to the video").answered  # the tweet's passage shares none of its words
+    promoted = service.ask("is there a link to bukele's video").best  # from third, over the video's passage
+    assert promoted is not None
+    assert "pic.twitter.com/rxSyu2et2C" in promoted.passage.text
+    assert _switched(service, contact_promote=False).ask("is there a link to bukele's video").reason == (
+        "the best passage gives no web address")
+
+
 def test_a_day_of_the_week_answers_what_day_round_37() -> None:
     answer = _news("news1").ask("what day will most branches be shut")  # "Most branches will close on Mondays"
     assert answer.answered

@@ -21,7 +21,8 @@ DATA = Path(__file__).resolve().parent / "data"
 # (round 14, the fine-tuned model with its refitted trees and cosine thresholds 0.03 lower: 12 more right
 # answers in all, multi-heldout −1 right answer and −1 trap declined, fresh2 +1 trap declined; README "Round 14")
 FLOORS = {
-    "seed.yaml": (65 / 72, 69 / 72, 0.930, 69 / 72, 17 / 20),  # round 18: +1 right, +1 answered, −1 trap
+    # round 18: +1 right, +1 answered, −1 trap; round 41 (a link asked: "twitter link for the video") +1, +1
+    "seed.yaml": (66 / 72, 70 / 72, 0.944, 70 / 72, 17 / 20),
     # round 34 (the noun a name answers held: "Which country is Pablo Luna from?"): +3 right, +3 answered
     "seed_heldout.yaml": (15 / 17, 15 / 17, 0.882, 16 / 17, 5 / 5),
     # round 18: +1 right, +1 answered; round 33 (who holds a post: "Who leads the dockworkers union?"): +1 right

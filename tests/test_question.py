@@ -142,6 +142,12 @@ def test_a_span_of_years_is_asked_round_40(question: str, span: bool) -> None:
         ("how many phone numbers does the clinic have", None),  # a count
         ("What did the email say?", None),  # its words, not an address
         ("Which website criticized Apple's battery life claims?", None),  # a website's name: "MP3.com" or "IGN"
+        ("twitter link for the video", Contact.WEB),  # a link asked (round 41)
+        ("whats the link to the video", Contact.WEB),
+        ("is there a link to bukele's video", Contact.WEB),
+        ("Who is the link between Oberhauser and Bond?", None),  # a person who links two
+        ("What does Link morph into in A Link to the Past?", None),  # a character and a game
+        ("What was the link to the earthquake?", None),  # a cause
     ],
 )
 def test_a_contact_is_asked_written_out_round_38(question: str, contact: Contact | None) -> None:
