@@ -618,6 +618,7 @@ class Contact(StrEnum):
     PHONE = "phone number"
     EMAIL = "email address"
     WEB = "web address"
+    HANDLE = "social media handle"
 
 
 # A phone number: groups of digits joined by spaces, dots or dashes, seven digits or more ("0800 555 0199",
@@ -629,11 +630,18 @@ _PHONE_RE = re.compile(
 )
 _YEAR_RANGE_RE = re.compile(r"(?:1\d|20)\d\d\s*[-–]\s*(?:(?:1\d|20)\d\d|\d\d)")
 _EMAIL_RE = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# A social media handle: "@nayibbukele", not an email address's second half ("press@city.gov").
+_HANDLE_RE = re.compile(r"(?<![\w.@])@[A-Za-z0-9_]{2,30}\b(?!\.\w)")
 _WEB_RE = re.compile(r"https?://|\bwww\.|\b[\w-]+(?:\.[\w-]+)*\.(?:" + _listed("web_domains") + r")\b", re.IGNORECASE)
 
 
-def writes_contact(text: str, contact: Contact) -> bool:
-    """Return True when a text writes a contact of this kind: a phone number, an email or a web address."""
+def writes_contact(text: str, contact: Contact, owner: Set[str] = frozenset()) -> bool:
+    """Return True when a text writes a contact of this kind: a phone number, an email, a web address, a handle.
+
+    A handle must hold one of ``owner`` when it is given ("@nayibbukele" for "bukel").
+    """
+    if contact is Contact.HANDLE:
+        return any(not owner or any(t in m.group().lower() for t in owner) for m in _HANDLE_RE.finditer(text))
     if contact is Contact.EMAIL:
         return _EMAIL_RE.search(text) is not None
     if contact is Contact.WEB:
@@ -759,10 +767,12 @@ def writes_in_unit(text: str, unit: Set[str], *, rate: bool) -> bool:
     return False
 
 
-def counts_other(text: str, end: int, counted: Set[str], analyzer: Analyzer) -> bool:
+def counts_other(text: str, end: int, counted: Set[str], analyzer: Analyzer, *,
+                 negations: bool = True) -> bool:
     """Return True when the number ending at ``end`` counts something else: "6,200 residents", "seven years".
 
-    Its next word is a content word that is not what the question counts, and none of the next few is.
+    Its next word is a content word that is not what the question counts, and none of the next few is, or none
+    before a word that denies what follows it: "48,000 inmates who are not gang members" counts no gang members.
     """
     following = _NEXT_WORDS_RE.finditer(text, end)
     first_word = next(following, None)
@@ -773,10 +783,19 @@ def counts_other(text: str, end: int, counted: Set[str], analyzer: Analyzer) -> 
         return False
     seen = first
     for word in following:
-        if len(seen) >= COUNTED_AFTER:
+        if len(seen) >= COUNTED_AFTER or (negations and _negates(word.group())):
             break
         seen = seen + analyzer.terms(word.group())
     return not any(term in counted for term in seen[:COUNTED_AFTER])
+
+
+_COUNT_NEGATIONS = _ANSWER_WORDS["count_negations"]
+
+
+def _negates(word: str) -> bool:
+    """Return True for a word that denies what follows it: "not", "non-gang" ("non" before a hyphen)."""
+    low = word.lower()
+    return low in _COUNT_NEGATIONS or low.split("-", 1)[0] in _COUNT_NEGATIONS
 
 
 _COUNTED_PHRASE_RE = re.compile(_ASKS_COUNT + r"([^?!.,;:]*)")
@@ -822,7 +841,7 @@ def counted_phrase(question: str, analyzer: Analyzer) -> frozenset[str]:
 
 def counts_near(text: str, tokens: Sequence[Token], kind: QuestionKind, counted: Set[str], *,
                 analyzer: Analyzer | None = None, phrase: Set[str] = frozenset(), rates: bool = True,
-                per_thing: bool = False) -> bool:
+                per_thing: bool = False, negations: bool = True) -> bool:
     """Return True when a number of the text shares its clause with a word of what the question counts.
 
     With ``analyzer`` and the ``phrase`` "how many" counts, a number that counts something else
@@ -846,7 +865,7 @@ def counts_near(text: str, tokens: Sequence[Token], kind: QuestionKind, counted:
     sentences = {sentence for sentence, _ in clauses}
     return any(
         ((sentence, bisect_right(breaks, s)) in clauses or (sentence in sentences and _elided(text, e)))
-        and not (strict is not None and counts_other(text, e, wanted, strict))
+        and not (strict is not None and counts_other(text, e, wanted, strict, negations=negations))
         for s, e in _counting(text, tokens, cue_spans(kind, text), counted)
         if (sentence := sentence_of(s)) is not None and (rates or not _rate_after(text, e, per_thing=per_thing))
     )
@@ -1035,6 +1054,33 @@ def _named_near(words: Sequence[str], k: int, given: Set[str]) -> bool:
     return any(_capitalised(words, b) and fold(words[b]) not in given for b in near if b != k)
 
 
+_POSSESSIVE_RE = re.compile(r"['’]s$")
+
+
+def writes_other_name(text: str, question: str) -> bool:
+    """Return True when a text writes a capitalised word the question does not give: a name that may answer it.
+
+    A sentence's first word counts too unless it is a stop word ("The", "At"): "Stirling also made …" names
+    someone. Read over the whole passage, so that a name anywhere in it keeps a "who" question answered.
+    """
+    given = frozenset(_POSSESSIVE_RE.sub("", fold(w)) for w in _RAW_WORD_RE.findall(question))
+    words = _RAW_WORD_RE.findall(text)
+    return any(
+        (_capitalised(words, k) or _first_capitalised(words, k))
+        and _POSSESSIVE_RE.sub("", fold(words[k])) not in given
+        for k in range(len(words))
+    )
+
+
+def _first_capitalised(words: Sequence[str], k: int) -> bool:
+    """Return True for a sentence's capitalised first word that is no stop word, number, month or weekday."""
+    word = words[k]
+    if not word[:1].isupper() or (k > 0 and words[k - 1] not in _SENTENCE_ENDS | _QUOTES):
+        return False
+    low = word.lower()
+    return low not in STOPWORDS and low not in _NOT_NAMES and low not in NUMBER_WORDS
+
+
 PROXIMITY_WINDOW = 4
 UNORDERED_FACTOR = 0.5
 
@@ -1187,6 +1233,7 @@ def sentence_cue(
     phrase: Set[str] = frozenset(),
     rates: bool = True,
     per_thing: bool = False,
+    negations: bool = True,
 ) -> bool:
     """Return whether a sentence holding question terms has a cue: a span of the kind of answer asked.
 
@@ -1215,7 +1262,7 @@ def sentence_cue(
     cued = any(cue and score > 0 for _, score, cue in scored)
     if cued and counted and kind is QuestionKind.QUANTITY:
         cued = counts_near(passage.text, tokens, kind, counted, analyzer=analyzer, phrase=phrase, rates=rates,
-                           per_thing=per_thing)
+                           per_thing=per_thing, negations=negations)
     elif cued and kind in _NEAR_BOUND:
         cued = cue_near(passage.text, tokens, kind, weights.keys())
     return cued

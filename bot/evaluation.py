@@ -238,6 +238,7 @@ STAGES: tuple[Stage, ...] = (
     Stage("lead-ins and tails left out", (("lead_ins", False),)),
     Stage("typo repair: a transposition one typo", (("typo_transpositions", False),)),
     Stage("strict count", (("strict_count", False),)),
+    Stage("a count denied after its number", (("count_negations", False),)),
     Stage("a rate of anything counts nothing", (("per_thing_rates", False),)),
     Stage("the noun a name answers held", (("asked_noun_held", False),)),
     Stage("WordNet's kinds of what is counted", (("count_kinds", False),)),

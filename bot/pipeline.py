@@ -56,6 +56,7 @@ from bot.answer import (
     writes_contact,
     writes_day,
     writes_in_unit,
+    writes_other_name,
 )
 from bot.corpus import Corpus, Passage
 from bot.decline_model import load_decline_model
@@ -293,7 +294,7 @@ class Context:
                 counted=self.counted, terms=self.forward_terms(position, (*self.weights, *self.counted)),
                 phrase=self.question.counted_phrase if self.settings.strict_count else frozenset(),
                 rates=self.question.rate or (self.settings.per_thing_rates and self.question.per_rate),
-                per_thing=self.settings.per_thing_rates,
+                per_thing=self.settings.per_thing_rates, negations=self.settings.count_negations,
             )
             self._cues[position] = found
         return found
@@ -897,7 +898,7 @@ def gives_contact(ctx: Context, candidate: Ranked) -> bool:
     contact = ctx.question.contact
     if not ctx.settings.contact_promote or contact is None:
         return False
-    return writes_contact(ctx.passage(candidate.position).text, contact)
+    return writes_contact(ctx.passage(candidate.position).text, contact, ctx.question.contact_of)
 
 
 class PostPromotion:
@@ -965,8 +966,8 @@ class ScoreDecline:
         best = ranking.candidates[0]
         if learned(ctx, ranking) or (ranking.semantic and best.meaning >= r.score_decline_below):
             return None
-        if holds_post(ctx, best):
-            return None
+        if holds_post(ctx, best) or (ctx.question.contact_of and gives_contact(ctx, best)):
+            return None  # the holder named beside the post, or the handle holding the name asked, answers
         policy = (DeclinePolicy(r.min_coverage, r.min_relative_score) if ranking.semantic
                   else DeclinePolicy(r.lexical_min_coverage, r.lexical_min_relative_score))
         reason = decline_reason(best.coverage, ctx.relative_score(best.bm25), policy)
@@ -1084,7 +1085,7 @@ class ContactDecline:
         contact = ctx.question.contact
         if not ctx.settings.decline_contact_unwritten or contact is None:
             return None
-        if writes_contact(ctx.passage(ranking.candidates[0].position).text, contact):
+        if writes_contact(ctx.passage(ranking.candidates[0].position).text, contact, ctx.question.contact_of):
             return None
         return f"the best passage gives no {contact.value}"
 
@@ -1139,6 +1140,31 @@ class OneOfAKindDecline:
         if not one_of_a_kind(text, asked, ctx.analyzer, ctx.question.text, ctx.question.terms):
             return None
         return f"the best passage writes of {' '.join(asked)} without saying which"
+
+
+class NameDecline:
+    """Decline a question asking a name when the best passage writes no name but the question's own.
+
+    "who runs the port of lenhaven" of "…diverted vessels to the smaller port of Lenhaven": the passage is on the
+    topic and names no one who could answer (``bot.answer.writes_other_name``; a capitalised word the question
+    does not give, anywhere in the passage). On the public dev set no answer it gets right has such a best
+    passage (README, "Round 42").
+    """
+
+    name: ClassVar[str] = "unwritten-name decline"
+    off: ClassVar[Switch] = (("decline_name_unwritten", False),)
+    on: ClassVar[Switch] = (("decline_name_unwritten", True),)
+
+    def reason(self, ctx: Context, ranking: Ranking) -> str | None:
+        """Return why no name in the best passage can answer, or None."""
+        q = ctx.question
+        if not ctx.settings.decline_name_unwritten or not q.asks_name or q.about_withheld:
+            return None
+        if q.subject is not None and q.post is None:
+            return None  # "Who is Nayib Bukele?" asks what he is, which a passage writing only his name may say
+        if writes_other_name(ctx.passage(ranking.candidates[0].position).text, q.text):
+            return None
+        return "the best passage names no one but those the question names"
 
 
 class AttributeDecline:
@@ -1780,7 +1806,8 @@ class Pipeline:
     declines: tuple[Decline, ...] = (NameOutsideArticleDecline(), MixedArticlesDecline(), MixedTopicsDecline(),
                                      ElsewhereDecline(),
                                      ScoreDecline(), CueDecline(), DateDecline(), DayDecline(), UnitDecline(),
-                                     ContactDecline(), WithheldDecline(), OneOfAKindDecline(), AttributeDecline(),
+                                     ContactDecline(), WithheldDecline(), OneOfAKindDecline(), NameDecline(),
+                                     AttributeDecline(),
                                      UnknownNameDecline(), SimilarityDecline(), LearnedDecline())
     highlight: HighlightStage = field(default_factory=HighlightStage)
 

@@ -128,6 +128,7 @@ class Question:
     span: bool = False  # a when-question asks a span of years: "what years", "start and end", "when did X reign"
     one_of: tuple[str, ...] = ()  # terms of the kind "which X" / "who is the X" asks one of ("which three BRANCHES")
     contact: Contact | None = None  # "whats the phone number for the helpline": the contact asked written out
+    contact_of: frozenset[str] = frozenset()  # terms one of which a handle asked must hold ("bukel"); empty: any
     asks_name: bool = False  # "who …", "which company …", "what's the name of …": a name answers
     about_withheld: bool = False  # it asks about a withholding itself: "what is unclear about …", "who declined …"
 
@@ -198,6 +199,7 @@ def parse_question(question: str, analyzer: Analyzer, *, max_chars: int = 500) -
         span=kind is QuestionKind.DATE and _SPAN_ASKED_RE.search(folded) is not None,
         one_of=asked_one_of(folded, analyzer) if kind not in NUMBER_KINDS | {QuestionKind.DATE} else (),
         contact=contact,
+        contact_of=handle_owner(terms, analyzer) if contact is Contact.HANDLE else frozenset(),
         asks_name=(kind is QuestionKind.PERSON or _NAME_OF_RE.search(folded) is not None
                    or _NAME_FRAME_RE.search(folded) is not None),
         about_withheld=not WITHHELD_ASKED.isdisjoint(re.findall(r"[a-z]+", folded)),
@@ -240,7 +242,7 @@ _YEAR_BOUND_RE = re.compile(r"\b(?:" + alternation(_KIND_WORDS["year_bounds"]) +
 
 
 # "whats the phone number for …", "the number to call", "email address", "web address", "url" (round 38), "twitter
-# link", "the link to the video" (round 41).
+# link", "the link to the video" (round 41), "twitter handle", "his username" (round 42).
 _CONTACT_ASKED: tuple[tuple[Contact, re.Pattern[str]], ...] = (
     (Contact.PHONE, re.compile(r"\b" + _any("contact_number") + r"\s+(?:numbers?|no)\b|\bnumbers?\s+(?:to|i\s+can|"
                                r"you\s+can|we\s+can|people\s+can|should\s+i|do\s+i|can\s+i)\s+"
@@ -250,6 +252,15 @@ _CONTACT_ASKED: tuple[tuple[Contact, re.Pattern[str]], ...] = (
                              + r"\b|\b" + _any("contact_link_before") + r"\s+links?\b|\blinks?\s+(?:to|for)\s+"
                              r"(?:the\s+|this\s+|that\s+|his\s+|her\s+|their\s+|its\s+|[\w-]+'s\s+)?"
                              + _any("contact_link_to") + r"s?\b")),
+    # "twitter handle", "username on instagram", "whats bukeles handle" (round 42)
+    (Contact.HANDLE, re.compile(r"\b" + _any("contact_handle_sites") + r"\s+(?:media\s+)?"
+                                + _any("contact_handle_words") + r"s?\b|\b(?:usernames?|user\s+names?)\b"
+                                + r"|\bhandles?\s+on\s+" + _any("contact_handle_sites")
+                                + r"\b|(?:'s|s|\bhis|\bher|\btheir|\bits|\bthe)\s+(?:\w+\s+)?handles?\W*$")),
+    # "his twitter account", "bukele's twitter name"; not "on which social media accounts was it promoted", which
+    # asks whose accounts (the public set's Spectre: "Eon's official social media accounts")
+    (Contact.HANDLE, re.compile(r"^(?!.*\b(?:which|whose)\b).*\b" + _any("contact_handle_sites") + r"\s+(?:media\s+)?"
+                                + _any("contact_account_words") + r"\b")),
 )
 _HOW_MANY_RE = re.compile(r"\bhow\s+many\b")  # "how many phone numbers …" asks a count, not a contact
 
@@ -258,6 +269,18 @@ def asked_contact(folded: str) -> Contact | None:
     """Return the contact a folded question asks written out ("whats the helpline number"), or None."""
     folded = folded.replace("e-mail", "email")  # the lists hold words of letters only
     return next((contact for contact, pattern in _CONTACT_ASKED if pattern.search(folded)), None)
+
+
+def handle_owner(terms: Sequence[str], analyzer: Analyzer) -> frozenset[str]:
+    """Return the terms of a question asking a handle that are not the asking ("bukel" of "bukele's twitter handle").
+
+    A handle written is the one asked only when it holds one of them: "What is Pablo Luna's twitter handle?" is not
+    answered by his reply to "@nayibbukele". Empty when the question names no one: any handle answers.
+    """
+    listed = (*_KIND_WORDS["contact_handle_sites"], *_KIND_WORDS["contact_handle_words"],
+              *_KIND_WORDS["contact_account_words"], "media", "user", "usernames")
+    asking = {t for w in listed for t in analyzer.terms(w)}
+    return frozenset(t for t in terms if t not in asking)
 
 
 def pinned_years(folded: str) -> tuple[str, ...]:

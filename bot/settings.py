@@ -162,6 +162,10 @@ class RetrievalSettings(_Section):
         default=True, description="For how many X, a number followed by what it counts, not by X, is no "
         "count of X."
     )
+    count_negations: bool = Field(
+        default=True, description="For 'how many X', a number whose X is denied after it ('48,000 inmates who are not "
+        "gang members') is no count of X.",
+    )
     per_thing_rates: bool = Field(
         default=True, description="For 'how many X', a number followed by 'per' anything ('27.4 points per game') "
         "is a rate, a count only when the question asks one ('per game', 'average').",
@@ -212,6 +216,10 @@ class RetrievalSettings(_Section):
     decline_one_of_a_kind: bool = Field(
         default=True, description="Decline a 'which X' / 'who is the X' question when the best passage writes X "
         "only as one of a kind with no name near it ('sell some shops', 'a private builder'): it never says which.",
+    )
+    decline_name_unwritten: bool = Field(
+        default=True, description="Decline a question asking a name ('who runs the port?', 'what is the name of "
+        "…') when the best passage writes no name but the question's own: no one there is its answer.",
     )
     decline_mixed_articles: bool = Field(
         default=True, description="Decline a question asked of all articles when the best passage's article never "

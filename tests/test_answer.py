@@ -40,6 +40,7 @@ from bot.answer import (
     writes_contact,
     writes_day,
     writes_in_unit,
+    writes_other_name,
 )
 from bot.corpus import Article, Passage, load_corpus
 from bot.question import question_kind
@@ -379,6 +380,12 @@ def test_counted_phrase(question: str, phrase: set[str]) -> None:
         ("in 2019, farms", True),  # punctuation ends the number's phrase
         ("42", True),  # nothing follows
         ("7 of the farms", True),  # a function word first: the rule does not judge
+        # round 42: what is denied after the number is not what it counts
+        ("48,000 inmates who are not farms", False),
+        ("48,000 inmates, not farms", False),
+        ("300 non-farm students", True),  # "students" stands before the denial's reach ends
+        ("12 sites that are never farms", False),
+        ("seven inmates without farms", False),
     ],
 )
 def test_a_number_followed_by_another_noun_counts_that_noun(text: str, counts: bool) -> None:
@@ -396,6 +403,17 @@ def test_a_count_of_something_else_is_no_count_when_strict() -> None:
     farms = set(analyzer.terms("farms"))
     assert counts_near(text, tokens, QuestionKind.QUANTITY, farms)  # same clause is enough without the phrase
     assert not counts_near(text, tokens, QuestionKind.QUANTITY, farms, analyzer=analyzer, phrase=farms)
+
+
+def test_a_count_denied_after_the_number_is_no_count_round_42() -> None:
+    analyzer = Analyzer()
+    text = "Over 48,000 inmates who are not gang members work to reduce their sentences."
+    tokens = analyzer.tokens(text)
+    gang = set(analyzer.terms("gang members"))
+    assert not counts_near(text, tokens, QuestionKind.QUANTITY, gang, analyzer=analyzer, phrase=gang)
+    assert counts_near(text, tokens, QuestionKind.QUANTITY, gang, analyzer=analyzer, phrase=gang, negations=False)
+    inmates = set(analyzer.terms("inmates"))
+    assert counts_near(text, tokens, QuestionKind.QUANTITY, inmates, analyzer=analyzer, phrase=inmates)
 
 
 def test_how_many_is_declined_when_no_number_counts_what_it_asks(tmp_path: Path) -> None:
@@ -881,6 +899,25 @@ def test_a_noun_written_only_as_one_of_a_kind_says_not_which(
 
 
 @pytest.mark.parametrize(
+    ("text", "question", "named"),
+    [
+        # only the question's own names, or none
+        ("Some vessels diverted to the smaller port of Lenhaven.", "who runs the port of lenhaven", False),
+        ("At the height of the dispute, 37 ships were waiting.", "who runs the port", False),  # "At": a stop word
+        ("The best prison system. — Nayib Bukele's video, July 4, 2025", "who is nayib bukele", False),  # a month
+        ("Six members voted for it. The decision was split.", "who voted", False),
+        # another name, wherever it stands
+        ("Stirling also made the arrangements.", "Who funded his tour?", True),  # a sentence's first word
+        ("The port is run by the Lenhaven Harbour Board.", "who runs the port of lenhaven", True),
+        ("Harrowfield College runs the fund.", "which company is buying the harrowfield site?", True),
+        ("He said “Thanks” to all.", "who said it", True),  # a quote's first word
+    ],
+)
+def test_a_name_other_than_the_questions_is_written(text: str, question: str, named: bool) -> None:
+    assert writes_other_name(text, question) is named
+
+
+@pytest.mark.parametrize(
     ("text", "contact", "written"),
     [
         ("Parents can call 0800 555 0199.", Contact.PHONE, True),
@@ -893,10 +930,20 @@ def test_a_noun_written_only_as_one_of_a_kind_says_not_which(
         ("Details are on its website.", Contact.WEB, False),
         ("Write to help@example.org.", Contact.EMAIL, True),
         ("Write to the clinic by email.", Contact.EMAIL, False),
+        ("— Nayib Bukele (@nayibbukele) July 4, 2025", Contact.HANDLE, True),  # round 42
+        ("Write to help@example.org.", Contact.HANDLE, False),  # an email address's second half
+        ("Follow the campaign on social media.", Contact.HANDLE, False),
     ],
 )
 def test_a_contact_written_out_round_38(text: str, contact: Contact, written: bool) -> None:
     assert writes_contact(text, contact) is written
+
+
+def test_a_handle_written_must_hold_a_name_asked_round_42() -> None:
+    reply = "As Pablo Luna Gutiérrez of Colombia replied: “President, @nayibbukele, a Head of State should not …”"
+    assert writes_contact(reply, Contact.HANDLE, {"bukel"})
+    assert not writes_contact(reply, Contact.HANDLE, {"pablo", "luna"})  # his reply names another's handle
+    assert writes_contact(reply, Contact.HANDLE)  # no one named: any handle
 
 
 def test_a_withheld_phrase_counts_in_the_sentence_holding_the_question_round_38() -> None:

@@ -739,6 +739,7 @@ def test_a_rate_of_anything_answers_no_count_round_35() -> None:
 
 _NOT_WHICH = "without saying which"
 _NO_DAY = "gives no day, only a month, a season or a year"
+_NO_NAME = "names no one but those the question names"
 
 
 @pytest.mark.parametrize(
@@ -753,19 +754,55 @@ _NO_DAY = "gives no day, only a month, a season or a year"
         # round 38: "…said a former support team leader who asked not to be named", "Vance is expected to name her
         # chief of staff within the next week", "…set up a helpline for parents, which has taken more than 5,000 calls"
         ("news2", "whats the name of the ex support lead who complained", "(“asked not to be named”)",
-         "decline_withheld"),
-        ("news1", "who did vance pick as chief of staff?", "(“is expected to name”)", "decline_withheld"),
+         "decline_withheld decline_name_unwritten"),  # round 42's decline finds no name there either
+        ("news1", "who did vance pick as chief of staff?", "(“is expected to name”)",
+         "decline_withheld decline_name_unwritten"),
         ("news3", "whats the phone number for the measles helpline", "gives no phone number",
          "decline_contact_unwritten"),
+        # round 42: "…diverted vessels to the smaller port of Lenhaven", "…three preferring to keep rates on hold"
+        ("news2", "who runs the port of lenhaven", _NO_NAME, "decline_name_unwritten"),
+        ("news2", "who were the three committee members who voted to hold", _NO_NAME, "decline_name_unwritten"),
     ],
 )
-def test_a_news_trap_is_declined_by_its_decline_alone_rounds_36_to_38(name: str, trap: str, reason: str,
+def test_a_news_trap_is_declined_by_its_decline_alone_rounds_36_to_42(name: str, trap: str, reason: str,
                                                                        switch: str) -> None:
     service = _news(name)
     answer = service.ask(trap)
     assert not answer.answered
     assert reason in answer.reason
-    assert _switched(service, **{switch: False}).ask(trap).answered
+    assert _switched(service, **dict.fromkeys(switch.split(), False)).ask(trap).answered
+
+
+def test_a_count_denied_after_its_number_is_no_answer_round_42() -> None:
+    seed = _seed()
+    trap = "How many gangs operate in El Salvador?"  # "Over 48,000 inmates who are not gang members work …"
+    assert seed.ask(trap).reason == "the best passage gives no number near the question's words"
+    assert _switched(seed, count_negations=False).ask(trap).answered
+    assert _bolded(seed, "How many inmates are not gang members?") == "48,000"  # the denial asked is no denial
+
+
+@pytest.mark.parametrize("question", ["whats bukeles handle", "what is bukele's username on twitter",
+                                      "What is Bukele's social media handle?"])
+def test_a_handle_asked_is_answered_where_it_is_written_round_42(question: str) -> None:
+    seed = _seed()
+    best = seed.ask(question).best
+    assert best is not None
+    assert "(@nayibbukele)" in best.passage.text  # "— Nayib Bukele (@nayibbukele) July 4, 2025"
+    assert not _switched(seed, contact_promote=False).ask(question).answered
+
+
+def test_a_handle_of_someone_else_is_no_answer_round_42() -> None:
+    # his reply writes Bukele's handle, not his own
+    assert _seed().ask("What is Pablo Luna's twitter handle?").reason == "the best passage gives no social media handle"
+
+
+def test_who_is_x_asks_what_x_is_and_a_name_anywhere_answers_round_42() -> None:
+    service = _news("news2")
+    assert service.ask("who's the governor of the central bank").answered  # "Governor Matthias Orren said …"
+    seed = _seed()
+    # the tweet's passage writes only his name: "Who is X?" asks what X is, and is not declined for it
+    assert seed.ask("Who is Nayib Bukele?").answered
+    assert seed.ask("Who replied from Colombia?").answered  # "Pablo Luna Gutiérrez of Colombia replied"
 
 
 def test_a_name_near_the_kind_says_which_round_36() -> None:
@@ -807,7 +844,8 @@ def test_a_withheld_answer_is_declined_only_where_it_is_the_sentence_asked_about
     service = _lexical(tmp_path)
     question = "who bought the harbour hotel"
     assert service.ask(question).reason == "the best passage says it does not give this (“asked not to be named”)"
-    assert _switched(service, decline_withheld=False).ask(question).answered
+    # round 42's unwritten-name decline finds no name in that passage either
+    assert _switched(service, decline_withheld=False, decline_name_unwritten=False).ask(question).answered
     assert service.ask("why was the hotel sold").reason == "the best passage says it does not give this (“did not say”)"
     # the unnamed source is not what is asked: the sentence holding the question's words names the mayor
     assert service.ask("who opened the new ferry terminal on monday").answered

@@ -21,10 +21,12 @@ DATA = Path(__file__).resolve().parent / "data"
 # (round 14, the fine-tuned model with its refitted trees and cosine thresholds 0.03 lower: 12 more right
 # answers in all, multi-heldout −1 right answer and −1 trap declined, fresh2 +1 trap declined; README "Round 14")
 FLOORS = {
-    # round 18: +1 right, +1 answered, −1 trap; round 41 (a link asked: "twitter link for the video") +1, +1
-    "seed.yaml": (66 / 72, 70 / 72, 0.944, 70 / 72, 17 / 20),
-    # round 34 (the noun a name answers held: "Which country is Pablo Luna from?"): +3 right, +3 answered
-    "seed_heldout.yaml": (15 / 17, 15 / 17, 0.882, 16 / 17, 5 / 5),
+    # round 18: +1 right, +1 answered, −1 trap; round 41 (a link asked: "twitter link for the video") +1, +1; round 42
+    # (a count denied after its number: "48,000 inmates who are not gang members") +1 trap ("How many gangs …")
+    "seed.yaml": (66 / 72, 70 / 72, 0.944, 70 / 72, 18 / 20),
+    # round 34 (the noun a name answers held: "Which country is Pablo Luna from?"): +3 right, +3 answered; round 42
+    # (the unwritten-name decline) −1 answered, a wrong answer ("Who posted the video about the prisons?" quoted ¶6)
+    "seed_heldout.yaml": (15 / 17, 15 / 17, 0.882, 15 / 17, 5 / 5),
     # round 18: +1 right, +1 answered; round 33 (who holds a post: "Who leads the dockworkers union?"): +1 right
     "multi.yaml": (41 / 43, 42 / 43, 0.965, 42 / 43, 10 / 10),
     "seed_heldout2.yaml": (10 / 10, 10 / 10, 1.0, 10 / 10, 5 / 6),  # round 17: +1 trap; round 18: +1 right
@@ -54,9 +56,10 @@ FLOORS = {
     # the unwritten-unit decline news3 +1 ("how much rain fell in mm in the ostrel valley last year"); round 38: the
     # withheld-answer decline news1 +1 trap, −1 answered (a wrong answer, its passage second, declined: hit@3 and MRR
     # fall with it), news2 +1 trap ("who asked not to be named"), the unwritten-contact decline news3 +1 ("whats the
-    # phone number for the measles helpline")
+    # phone number for the measles helpline"); round 42: the unwritten-name decline news2 +2 traps ("who runs the
+    # port of lenhaven", "who were the three committee members who voted to hold")
     "news1.yaml": (72 / 100, 86 / 100, 0.781, 89 / 100, 35 / 40),
-    "news2.yaml": (73 / 100, 80 / 100, 0.761, 88 / 100, 27 / 40),
+    "news2.yaml": (73 / 100, 80 / 100, 0.761, 88 / 100, 29 / 40),
     "news3.yaml": (87 / 100, 94 / 100, 0.900, 94 / 100, 32 / 40),
     # round 34's seed dev set (members' questions about the bundled article, written after that round's rules)
     "seed3.yaml": (47 / 56, 51 / 56, 0.872, 51 / 56, 8 / 10),

@@ -148,6 +148,14 @@ def test_a_span_of_years_is_asked_round_40(question: str, span: bool) -> None:
         ("Who is the link between Oberhauser and Bond?", None),  # a person who links two
         ("What does Link morph into in A Link to the Past?", None),  # a character and a game
         ("What was the link to the earthquake?", None),  # a cause
+        ("What is Bukele's Twitter handle?", Contact.HANDLE),  # a handle asked (round 42)
+        ("what is bukele's username on twitter", Contact.HANDLE),
+        ("whats bukeles handle", Contact.HANDLE),
+        ("What is his social media account?", Contact.HANDLE),
+        ("how did bukele handle the claims", None),  # a verb
+        ("what is the handle of the knife made of", None),  # a thing's handle
+        ("Who has the most twitter followers?", None),
+        ("On which social media accounts was the film promoted?", None),  # whose accounts: "Eon's official …"
     ],
 )
 def test_a_contact_is_asked_written_out_round_38(question: str, contact: Contact | None) -> None:
@@ -155,6 +163,19 @@ def test_a_contact_is_asked_written_out_round_38(question: str, contact: Contact
     assert parsed.contact is contact
     if contact is not None:
         assert parsed.kind is QuestionKind.OTHER  # "what is the phone number" asks no quantity
+
+
+@pytest.mark.parametrize(
+    ("question", "owner"),
+    [
+        ("What is Bukele's Twitter handle?", {"bukel"}),
+        ("What is Pablo Luna's instagram username?", {"pablo", "luna"}),
+        ("what's the twitter handle?", set()),  # no one named: any handle answers
+        ("whats the helpline number", set()),  # no handle asked
+    ],
+)
+def test_a_handle_asked_is_the_named_ones_round_42(question: str, owner: set[str]) -> None:
+    assert parse_question(question, ANALYZER).contact_of == owner
 
 
 @pytest.mark.parametrize(
