@@ -72,6 +72,9 @@ _RATE_ASKED_RE = re.compile(r"\b" + _PER_TIME + r"|\b(?:" + _listed("rate_adverb
 # an average (round 35).
 _PER_THING = r"per\s+(?!cent\b|" + _TIME_UNITS + r"\b)[^\W\d]"
 _PER_THING_AFTER_RE = re.compile(r"(?:\s+[^\W\d][\w'’-]*){0,2}\s+" + _PER_THING, re.IGNORECASE)
+# "31 marks a month", "1.3 million visits a year": a rate in time, the number's own words (two at most) between, for
+# the bold of a question asking one (round 42).
+_PER_TIME_AFTER_RE = re.compile(r"(?:\s+[^\W\d][\w'’-]*){0,2}\s+" + _PER_TIME, re.IGNORECASE)
 _PER_THING_ASKED_RE = re.compile(r"\b" + _PER_THING + r"|\b(?:" + _listed("rate_words") + r")\b", re.IGNORECASE)
 # "two years", "two and a half years", "several months", "a decade", "over 30 years"; and how long something has
 # lasted as the world often writes it, from when it began: "since 1908", "since March 2019", "since the 1960s".
@@ -1311,7 +1314,7 @@ def _best_sentence(
 def _best_cue(
     text: str, sentence: tuple[int, int], tokens: Sequence[Token], weights: Mapping[str, float],
     idf: Callable[[str], float], *, kind: QuestionKind, held_in: Callable[[int, int], list[str]] | None = None,
-    unit: Set[str] = frozenset(), part_of_whole: bool = False,
+    unit: Set[str] = frozenset(), part_of_whole: bool = False, rate: bool = False,
 ) -> tuple[int, int] | None:
     """Return the cue span of the sentence that best fits the question's words, weighted by their IDF.
 
@@ -1323,7 +1326,8 @@ def _best_cue(
     ``unit`` (the spellings of the unit the question asks its answer in), only the numbers given in it are
     scored when there are any ("1,093 ha" over "2,700 acres" for "How large is the park in hectares?").
     With ``part_of_whole``, the whole in "10 of the 19 terrorists" and a "one of" ("one of the most extensive")
-    are passed over for any other number.
+    are passed over for any other number. With ``rate`` (the question asks one: "… each month?"), only the numbers
+    given as a rate in time are scored when there are any ("31 marks a month" over "a mortgage of 200,000 marks").
     """
     start, end = sentence
     asked = {term for term, weight in weights.items() if weight >= 1.0}
@@ -1349,6 +1353,8 @@ def _best_cue(
         spans = _parts(text, spans)
     if unit:
         spans = [(s, e) for s, e in spans if in_unit(text, s, e, unit)] or spans
+    if rate:
+        spans = [(s, e) for s, e in spans if _PER_TIME_AFTER_RE.match(text, e)] or spans
     if not spans:
         return None
     # Word positions let distance be counted in words, not characters.
@@ -1415,6 +1421,7 @@ def choose_highlight(
     pieces: Sequence[float] | None = None,
     unit: Set[str] = frozenset(),
     part_of_whole: bool = False,
+    rate: bool = False,
 ) -> Highlight | None:
     """Return the span of the passage that answers best: a number for quantity questions, a tally, else a sentence.
 
@@ -1426,7 +1433,7 @@ def choose_highlight(
     one per sentence); a sentence holding a span of the kind asked for wins over a slightly better one without.
     With ``terms`` (the passage's terms in order, None for each the question does not weigh) only the question's
     words are read, and for a number the words of each candidate span. With a ``unit`` (``asked_unit``), a number
-    given in it wins; ``part_of_whole`` is ``_best_cue``'s.
+    given in it wins; ``part_of_whole`` and ``rate`` are ``_best_cue``'s.
     """
     text = passage.text
     tokens = _tokens(text, analyzer, terms)
@@ -1439,7 +1446,7 @@ def choose_highlight(
             return [t.term for t in analyzer.tokens_between(text, start, end)]
 
         span = _best_cue(text, sentence, tokens, weights, idf, kind=kind, held_in=None if terms is None else held_in,
-                         unit=unit, part_of_whole=part_of_whole)
+                         unit=unit, part_of_whole=part_of_whole, rate=rate)
         if span is not None:
             return Highlight(span[0], span[1], HighlightKind.NUMBER)
     elif kind is QuestionKind.TALLY:  # "Councillors voted **9 to 4** to fund the program"

@@ -245,6 +245,7 @@ STAGES: tuple[Stage, ...] = (
     Stage("bold by word pieces", (("highlight_by_word_pieces", False),)),
     Stage("bold read with the sentence before", (("highlight_previous_sentence_weight", 0.0),)),
     Stage("bold in the unit asked", (("highlight_asked_unit", False),)),
+    Stage("bold a rate asked", (("highlight_asked_rate", False),)),
     Stage("bold the part, not the whole", (("highlight_part_of_whole", False),)),
     Stage("whole semantic stage", (("semantic", False),)),
 )

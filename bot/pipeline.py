@@ -1781,7 +1781,8 @@ class HighlightStage:
                                 meaning_weight=r.highlight_similarity_weight,
                                 terms=ctx.forward_terms(position, weights), pieces=pieces,
                                 unit=ctx.question.unit if r.highlight_asked_unit else frozenset(),
-                                part_of_whole=r.highlight_part_of_whole)
+                                part_of_whole=r.highlight_part_of_whole,
+                                rate=r.highlight_asked_rate and ctx.question.rate)
 
 
 # -- the pipeline ----------------------------------------------------------------------------------------

@@ -317,6 +317,11 @@ class RetrievalSettings(_Section):
         description="Bold a number given in the unit the question asks for (\"… in hectares?\": \"1,093 ha\") over "
         "one in another unit.",
     )
+    highlight_asked_rate: bool = Field(
+        default=True,
+        description="Bold a number given as a rate in time (\"31 marks a month\") over others when the question asks "
+        "one (\"… each month?\").",
+    )
     highlight_part_of_whole: bool = Field(
         default=True,
         description="Bold the part, not the whole, in \"10 of the 19 terrorists\", and no \"one of\" while another "

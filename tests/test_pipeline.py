@@ -796,6 +796,13 @@ def test_a_handle_of_someone_else_is_no_answer_round_42() -> None:
     assert _seed().ask("What is Pablo Luna's twitter handle?").reason == "the best passage gives no social media handle"
 
 
+def test_a_rate_asked_bolds_the_number_given_as_one_round_42() -> None:
+    service = _news("news2")
+    question = "how much more will a typical mortgage cost each month"  # "… of 200,000 marks, … 31 marks a month"
+    assert _bolded(service, question) == "31"
+    assert _bolded(_switched(service, highlight_asked_rate=False), question) == "200,000"
+
+
 def test_who_is_x_asks_what_x_is_and_a_name_anywhere_answers_round_42() -> None:
     service = _news("news2")
     assert service.ask("who's the governor of the central bank").answered  # "Governor Matthias Orren said …"
