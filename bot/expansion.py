@@ -61,9 +61,11 @@ KINDS_FILE = "wordnet_kinds.txt"
 ABBREVIATIONS: tuple[tuple[str, str], ...] = tuple(
     (short, expansion) for short, expansion in (line.split(maxsplit=1) for line in lines("abbreviations.txt"))
 )
-# Short forms people type in chat, each with the words it stands for (bot/data/chat_words.txt).
+# Short forms people type in chat, each with the words it stands for (bot/data/chat_words.txt); "_" joins the words
+# of one meaning ("points_per_game").
 CHAT_WORDS: dict[str, tuple[str, ...]] = {
-    short.lower(): tuple(meant) for short, *meant in (line.split() for line in lines("chat_words.txt"))
+    short.lower(): tuple(m.replace("_", " ") for m in meant)
+    for short, *meant in (line.split() for line in lines("chat_words.txt"))
 }
 # Words around a question that ask nothing ("hey", "thanks"; bot/data/chat_fillers.txt).
 CHAT_FILLERS: frozenset[str] = words("chat_fillers.txt")

@@ -126,6 +126,9 @@ SPELLED_CHAT = [
     # fillers alone, or around no word that asks anything, stay as typed
     ("thanks!", "thanks!"),
     ("hey how are you", "hey how are you"),
+    # round 42: a form standing for several words; "will" where no passage holds "go"
+    ("amsel ppg?", "amsel ppg?"),  # no passage holds "points" and "game"
+    ("whats it gonna be called", "what's it will be called"),
 ]
 
 
@@ -133,6 +136,11 @@ SPELLED_CHAT = [
 def test_spelled_chat_reads_short_forms_contractions_and_fillers(typed: str, read: str) -> None:
     held = vocab("university", "photo", "built", "tech", "bot", "thanks")
     assert spelled_chat(typed, ANALYZER, held) == read
+
+
+def test_a_chat_form_of_several_words_is_read_as_its_first_held_meaning_round_42() -> None:
+    assert spelled_chat("whats it gonna be called", ANALYZER, vocab("go", "called")) == "what's it going to be called"
+    assert spelled_chat("amsel ppg?", ANALYZER, vocab("points per game")) == "amsel points per game?"
 
 
 # (as typed, as read) with the passages holding "tram", "opens", "body", "built", "quake", "friend", "many", "shut"

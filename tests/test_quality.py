@@ -42,7 +42,10 @@ FLOORS = {
     # round 34 (a vote's tally; fresh3's vote questions were read while counting how often they are asked): +1, +1;
     # round 35 (the unwritten-date decline, chosen on the public set): −1 answered (a wrong answer declined);
     # round 36 (the one-of-a-kind decline, chosen on the news sets and the public set): +1 trap; round 37: nothing
-    "fresh3.yaml": (73 / 100, 85 / 100, 0.783, 94 / 100, 25 / 40),
+    # round 42: the chat forms of several words put one answer's passage third instead of second (MRR 0.783 →
+    # 0.782, right, top three, answered and declined unchanged); two of its questions were seen in a search of the
+    # question files for "gonna" after those forms were measured (README, "Round 42"): nothing was chosen on them
+    "fresh3.yaml": (73 / 100, 85 / 100, 0.781, 94 / 100, 25 / 40),
     # round 30's news dev sets, written blind and then read: round 29 64 / 66 / 79 right, 20 / 19 / 25 declined;
     # round 30 64 / 67 / 82 right, 23 / 21 / 25 declined; round 31 65 / 69 / 83 right, 26 / 23 / 26 declined;
     # round 32 66 / 69 / 85 right, 29 / 24 / 27 declined ("how old is the salt mill bridge", second before,
@@ -57,10 +60,11 @@ FLOORS = {
     # withheld-answer decline news1 +1 trap, −1 answered (a wrong answer, its passage second, declined: hit@3 and MRR
     # fall with it), news2 +1 trap ("who asked not to be named"), the unwritten-contact decline news3 +1 ("whats the
     # phone number for the measles helpline"); round 42: the unwritten-name decline news2 +2 traps ("who runs the
-    # port of lenhaven", "who were the three committee members who voted to hold")
+    # port of lenhaven", "who were the three committee members who voted to hold"); round 42's chat forms of
+    # several words: news3 +1 right ("amsel ppg?"), news2 +1 answered ("…gonna be called", the right passage second)
     "news1.yaml": (72 / 100, 86 / 100, 0.781, 89 / 100, 35 / 40),
-    "news2.yaml": (73 / 100, 80 / 100, 0.761, 88 / 100, 29 / 40),
-    "news3.yaml": (87 / 100, 94 / 100, 0.900, 94 / 100, 32 / 40),
+    "news2.yaml": (73 / 100, 81 / 100, 0.766, 89 / 100, 29 / 40),
+    "news3.yaml": (88 / 100, 95 / 100, 0.909, 95 / 100, 32 / 40),
     # round 34's seed dev set (members' questions about the bundled article, written after that round's rules)
     "seed3.yaml": (47 / 56, 51 / 56, 0.872, 51 / 56, 8 / 10),
 }
