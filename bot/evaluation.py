@@ -234,6 +234,7 @@ STAGES: tuple[Stage, ...] = (
     Stage("WordNet's synonyms", (("wordnet_weight", 0.0),)),
     Stage("sentence similarity", (("sentence_similarity_weight", 0.0),)),
     Stage("question embedded spelt right", (("embed_spelled_out", False),)),
+    Stage("question embedded in the articles' words", (("embed_related_held", False),)),
     Stage("chat short forms read as their words", (("chat_words", False),)),
     Stage("lead-ins and tails left out", (("lead_ins", False),)),
     Stage("typo repair: a transposition one typo", (("typo_transpositions", False),)),

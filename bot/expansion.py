@@ -540,6 +540,30 @@ def unframed(text: str, analyzer: Analyzer, vocabulary: Container[str]) -> str:
     return text[cut:end].strip(" ,;:-")
 
 
+def in_held_words(text: str, analyzer: Analyzer, expander: Expander, surface: Callable[[str], str | None]) -> str:
+    """Return the question with each word no passage holds replaced by its one related word some passage holds.
+
+    For the sentence model, which reads "How long was Bukele's clip?" far from "shared a two-minute video"
+    (similarity 0.21) and "… video?" near it; BM25 already searches the related word. Only a word none of the
+    passages holds, with exactly one related word (``bot/data/related.txt``) a passage holds, is replaced, as a
+    passage writes it (round 42).
+    """
+    out, last = [], 0
+    for token in analyzer.tokens(text):
+        term = token.term
+        if term in expander.vocabulary:
+            continue
+        held = sorted(r for r in expander.related.get(term, ()) if r in expander.vocabulary)
+        if len(held) != 1:
+            continue
+        word = surface(held[0])
+        if word is None:
+            continue
+        out += [text[last:token.start], word]
+        last = token.end
+    return "".join(out) + text[last:] if out else text
+
+
 def spelled_out(
     text: str,
     analyzer: Analyzer,

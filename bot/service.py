@@ -38,6 +38,7 @@ from bot.expansion import (
     WORDNET,
     Expander,
     acronym_map,
+    in_held_words,
     merge_maps,
     related_map,
     spelled_chat,
@@ -523,6 +524,8 @@ class AskService:
             if r.embed_spelled_out:
                 known = known_word or (lambda word: False)
                 embedded = spelled_out(q.text, self.analyzer, expander, lambda term: self._surface(snap, term), known)
+            if r.embed_related_held:
+                embedded = in_held_words(embedded, self.analyzer, expander, lambda term: self._surface(snap, term))
             qvec = self._question_vector(embedded)
         return Context(q, r, self.params, self.analyzer, snap.corpus, snap.index, snap.passage_terms,
                        expander, within, visible, snap.ranges, snap.name_capitals, vectors,

@@ -89,6 +89,10 @@ class RetrievalSettings(_Section):
     embed_spelled_out: bool = Field(
         default=True, description="Embed the question with each typo replaced by its one repair (semantic stage)."
     )
+    embed_related_held: bool = Field(
+        default=True, description="Embed the question with each word no passage holds replaced by its one related "
+        "word a passage holds ('clip' as 'video'; semantic stage).",
+    )
     related_weight: float = Field(default=0.5, ge=0, le=1, description="Weight of a related word (0: none).")
     wordnet_weight: float = Field(
         default=0.5, ge=0, le=1, description="Weight of a WordNet synonym of the same first sense (0: none)."

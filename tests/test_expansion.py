@@ -15,6 +15,7 @@ from bot.expansion import (
     acronym_map,
     compounds,
     defined_acronyms,
+    in_held_words,
     merge_maps,
     noun_kinds,
     related_map,
@@ -185,6 +186,16 @@ UNFRAMED = [
 def test_unframed_leaves_out_lead_ins_and_tails(typed: str, read: str) -> None:
     held = vocab("tram", "opens", "body", "built", "quake", "friend", "many", "shut", "chopin", "smith")
     assert unframed(typed, ANALYZER, held) == read
+
+
+def test_in_held_words_reads_a_word_no_passage_holds_as_its_one_related_word_held_round_42() -> None:
+    related = related_map(ANALYZER, ("video clip film footage", "tweet post share twitter"))
+    expander = Expander(vocab("video", "shared", "twitter"), related)
+    written = {t: w for w in ("video", "shared", "twitter") for t in ANALYZER.terms(w)}
+    assert in_held_words("How long was the clip?", ANALYZER, expander, written.get) == "How long was the video?"
+    # two related words held ("shared", "twitter"): which one is meant is not known, and the word stays
+    assert in_held_words("When was it posted?", ANALYZER, expander, written.get) == "When was it posted?"
+    assert in_held_words("How long was the video?", ANALYZER, expander, written.get) == "How long was the video?"
 
 
 def test_spelled_out_leaves_a_word_with_two_equally_near_repairs() -> None:

@@ -803,6 +803,16 @@ def test_a_rate_asked_bolds_the_number_given_as_one_round_42() -> None:
     assert _bolded(_switched(service, highlight_asked_rate=False), question) == "200,000"
 
 
+def test_the_question_is_embedded_in_the_articles_words_round_42() -> None:
+    seed = _seed()
+    # "there are also a few voices of dissent": "critic" is read as "dissent" by the sentence model
+    question = "Are there critics of the program?"
+    best = seed.ask(question).best
+    assert best is not None
+    assert "voices of dissent" in best.passage.text
+    assert not _switched(seed, embed_related_held=False).ask(question).answered  # far in meaning, 0.29
+
+
 def test_who_is_x_asks_what_x_is_and_a_name_anywhere_answers_round_42() -> None:
     service = _news("news2")
     assert service.ask("who's the governor of the central bank").answered  # "Governor Matthias Orren said …"
