@@ -32,7 +32,7 @@ from types import MappingProxyType
 from rapidfuzz.distance import OSA, Levenshtein
 from rapidfuzz.process import extract
 
-from bot.analysis import Analyzer, fold
+from bot.analysis import Analyzer, Token, fold
 from bot.wordlists import lines, named_lists, words
 
 TYPO_WEIGHT = 0.6
@@ -548,20 +548,14 @@ def in_held_words(text: str, analyzer: Analyzer, expander: Expander, surface: Ca
     passages holds, with exactly one related word (``bot/data/related.txt``) a passage holds, is replaced, as a
     passage writes it (round 42).
     """
-    out, last = [], 0
-    for token in analyzer.tokens(text):
-        term = token.term
-        if term in expander.vocabulary:
-            continue
-        held = sorted(r for r in expander.related.get(term, ()) if r in expander.vocabulary)
-        if len(held) != 1:
-            continue
-        word = surface(held[0])
-        if word is None:
-            continue
-        out += [text[last:token.start], word]
-        last = token.end
-    return "".join(out) + text[last:] if out else text
+
+    def held_one(token: Token) -> str | None:
+        if token.term in expander.vocabulary:
+            return None
+        held = sorted(r for r in expander.related.get(token.term, ()) if r in expander.vocabulary)
+        return held[0] if len(held) == 1 else None
+
+    return _replaced(text, analyzer, held_one, surface)
 
 
 def spelled_out(
@@ -580,15 +574,26 @@ def spelled_out(
     own word pieces: "admit") is spelt right even when no passage holds it, and stays. ``surface`` gives an
     index term as a passage writes it.
     """
-    out, last = [], 0
-    for token in analyzer.tokens(text):
+
+    def repaired(token: Token) -> str | None:
         term = token.term
         if term in expander.vocabulary or expander.typo_weight <= 0 or known(text[token.start:token.end]):
-            continue
+            return None
         repairs = expander.repair(term)
         if len(repairs) != 1 or repairs[0].startswith(term) or term.startswith(repairs[0]):
-            continue
-        word = surface(repairs[0])
+            return None
+        return repairs[0]
+
+    return _replaced(text, analyzer, repaired, surface)
+
+
+def _replaced(text: str, analyzer: Analyzer, pick: Callable[[Token], str | None],
+              surface: Callable[[str], str | None]) -> str:
+    """Return the text with each word whose token ``pick`` gives an index term written as a passage writes it."""
+    out, last = [], 0
+    for token in analyzer.tokens(text):
+        term = pick(token)
+        word = None if term is None else surface(term)
         if word is None:
             continue
         out += [text[last:token.start], word]
