@@ -71,10 +71,11 @@ _RATE_ASKED_RE = re.compile(r"\b" + _PER_TIME + r"|\b(?:" + _listed("rate_adverb
 # (read as "a year" is, above), the number's own words (two at most) between; a question asks one with "per …" or
 # an average (round 35).
 _PER_THING = r"per\s+(?!cent\b|" + _TIME_UNITS + r"\b)[^\W\d]"
-_PER_THING_AFTER_RE = re.compile(r"(?:\s+[^\W\d][\w'’-]*){0,2}\s+" + _PER_THING, re.IGNORECASE)
-# "31 marks a month", "1.3 million visits a year": a rate in time, the number's own words (two at most) between, for
-# the bold of a question asking one (round 42).
-_PER_TIME_AFTER_RE = re.compile(r"(?:\s+[^\W\d][\w'’-]*){0,2}\s+" + _PER_TIME, re.IGNORECASE)
+_OWN_WORDS = r"(?:\s+[^\W\d][\w'’-]*){0,2}\s+"  # a number's own words, two at most, before what follows it
+_PER_THING_AFTER_RE = re.compile(_OWN_WORDS + _PER_THING, re.IGNORECASE)
+# "31 marks a month", "1.3 million visits a year": a rate in time, the number's own words between, for the bold of a
+# question asking one (round 42).
+_PER_TIME_AFTER_RE = re.compile(_OWN_WORDS + _PER_TIME, re.IGNORECASE)
 _PER_THING_ASKED_RE = re.compile(r"\b" + _PER_THING + r"|\b(?:" + _listed("rate_words") + r")\b", re.IGNORECASE)
 # "two years", "two and a half years", "several months", "a decade", "over 30 years"; and how long something has
 # lasted as the world often writes it, from when it began: "since 1908", "since March 2019", "since the 1960s".

@@ -552,7 +552,7 @@ def in_held_words(text: str, analyzer: Analyzer, expander: Expander, surface: Ca
     def held_one(token: Token) -> str | None:
         if token.term in expander.vocabulary:
             return None
-        held = sorted(r for r in expander.related.get(token.term, ()) if r in expander.vocabulary)
+        held = [r for r in expander.related.get(token.term, ()) if r in expander.vocabulary]
         return held[0] if len(held) == 1 else None
 
     return _replaced(text, analyzer, held_one, surface)
