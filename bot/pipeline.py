@@ -62,7 +62,7 @@ from bot.corpus import Corpus, Passage
 from bot.decline_model import load_decline_model
 from bot.expansion import Expander, WeightedTerm, compounds, noun_kinds
 from bot.index import BM25Index, BM25Params, PassageSet
-from bot.post import Holder, post_level
+from bot.post import Holder, post_level, post_title_terms
 from bot.question import Question, written_day
 from bot.ranker import FIGURES, load_model
 from bot.semantic import PassageVectors, TokenVectors
@@ -497,14 +497,30 @@ class PostCandidates:
             if article not in articles:
                 articles.append(article)
         visible = ctx.visible
-        added = [
+        read = [
             p
             for article in articles
             for p in range(*_first_passages(ctx.ranges.get(article, (0, 0)), self.passages))
-            if p not in pool.bm25 and (visible is None or p in visible) and ctx.holder(p).level > 0
+            if p not in pool.bm25 and (visible is None or p in visible)
         ]
+        # Only a passage holding the title's words is read name by name: most hold none (README "Round 43").
+        titled = titled_passages(ctx.index, post_title_terms(ctx.question.post, ctx.analyzer), read)
+        added = [p for p in titled if ctx.holder(p).level > 0]
         if added:
             pool.bm25 |= dict(zip(added, ctx.index.scores_at(ctx.searched, added), strict=True))
+
+
+def titled_passages(index: BM25Index, groups: Sequence[AbstractSet[str]], positions: list[int]) -> list[int]:
+    """Return the positions whose passage holds a term of every group (``bot.post.post_title_terms``), in order."""
+    if not groups or not positions:
+        return positions
+    at = np.asarray(positions, dtype=np.int64)
+    keep = np.ones(len(positions), dtype=bool)
+    for group in groups:
+        held = [index.postings(term)[0] for term in group]
+        keep &= np.isin(at, np.concatenate(held)) if held else False
+    kept: list[int] = at[keep].tolist()
+    return kept
 
 
 def _first_passages(span: tuple[int, int], most: int) -> tuple[int, int]:

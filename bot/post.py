@@ -130,7 +130,7 @@ def _leader_title(words: Sequence[str]) -> bool:
 def _acronym(role: str, words: Sequence[str]) -> bool:
     """Return True when ``role`` ("cfo") spells the first letters of consecutive words ("chief financial officer")."""
     n = len(role)
-    if not (1 < n <= ACRONYM_LETTERS and role.isalpha()):
+    if not _may_be_acronym(role):
         return False
     return any("".join(w[:1] for w in words[i : i + n]) == role for i in range(len(words) - n + 1))
 
@@ -140,6 +140,25 @@ def _holds_roles(post: Post, words: Sequence[str], stems: AbstractSet[str], anal
     if not post.roles:
         return _leader_title(words)
     return all(set(analyzer.terms(r)) <= stems or _acronym(r, words) for r in post.roles)
+
+
+def post_title_terms(post: Post, analyzer: Analyzer) -> tuple[frozenset[str], ...]:
+    """Return the groups of terms a passage naming the post's holder holds one of each; none: any passage may.
+
+    ``post_level`` reads a passage name by name; a passage holding no word of the title asked names no holder, so
+    its words are looked up first. A role the question may write as an acronym ("cfo") can be spelled out
+    ("Chief financial officer") and sets no group; a leader's title (no role asked) is any of them.
+    """
+    if not post.roles:
+        titles = {*_LEADER_TITLES, *(part for title in _TWO_WORD_TITLES for part in title.split("-"))}
+        return (frozenset(term for title in titles for term in analyzer.terms(title)),)
+    return tuple(frozenset({term}) for role in post.roles if not _may_be_acronym(role)
+                 for term in analyzer.terms(role))
+
+
+def _may_be_acronym(role: str) -> bool:
+    """Return True when ``role`` may stand for the first letters of a title's words (``_acronym``)."""
+    return 1 < len(role) <= ACRONYM_LETTERS and role.isalpha()
 
 
 def post_level(post: Post, text: str, analyzer: Analyzer, title: AbstractSet[str]) -> Holder:

@@ -24,7 +24,9 @@ from bot.pipeline import (
     SimilarityDecline,
     decline_features,
     question_names,
+    titled_passages,
 )
+from bot.post import post_title_terms
 from bot.service import AskService
 from bot.settings import RetrievalSettings, load_settings
 from tests.articles import write_article
@@ -674,6 +676,23 @@ def _answered_with(name: str, question: str, text: str, switch: str) -> Result:
     off = _switched(service, **{switch: False}).ask(question).best
     assert off is None or text not in off.passage.text
     return best
+
+
+@pytest.mark.parametrize(
+    "question", ["who leads the harbour union", "who runs quillstack", "who is the cfo at quillstack",
+                 "whos the boss at vantor", "who is the union's general secretary"],
+)
+def test_the_post_candidates_read_only_passages_holding_the_titles_words_and_lose_no_holder(question: str) -> None:
+    service = _news("news2")
+    ctx = service.context(question)
+    post = ctx.question.post
+    assert post is not None
+    every = list(range(len(ctx.corpus.passages)))
+    groups = post_title_terms(post, ctx.analyzer)
+    titled = titled_passages(ctx.index, groups, every)
+    assert titled == [p for p in every if all(group & set(ctx.index.terms_of(p)) for group in groups)]
+    assert [p for p in every if ctx.holder(p).level > 0] == [p for p in titled if ctx.holder(p).level > 0]
+    assert not groups or len(titled) < len(every) / 2  # most passages name no one by a title
 
 
 def test_a_post_the_article_writes_of_no_one_moves_nothing() -> None:

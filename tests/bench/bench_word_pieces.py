@@ -3,7 +3,7 @@
     python tests/bench/bench_word_pieces.py [--questions 600]
         [--compare word-pieces|learned-ranking|spelling-and-count|bold-by-word-pieces|wordnet|kinds|mixed-articles|
                    chat-and-typos|lead-ins|mixed-topics|posts|tally-and-names|dates-and-rates|one-of-a-kind|units-and-days|
-                   withheld-and-contact|elsewhere-by-ranking]
+                   withheld-and-contact|elsewhere-by-ranking|post-titles]
 
 Run by hand, not in CI. The service is built once over the SQuAD sample's 858 passages with the shipped model
 (about a minute the first time; the vectors are saved in the cache folder). Distinct questions are then asked
@@ -29,7 +29,11 @@ without withheld and contact means round 38's withheld-answer and unwritten-cont
 kind of question (the first reads every best passage's text for its phrases; the public set asks no contact);
 without elsewhere by ranking means round 39's check of the answered-elsewhere decline off (the question ranked
 again across every article when the decline would fire), each question asked of the article after its own, as a
-wrong-article question is, the only asks that read it.
+wrong-article question is, the only asks that read it. Without post titles means round 43's look-up of the title's
+words off (the post candidates read every passage of the best articles name by name, as before; no setting
+switches a speed-up alone, so that side swaps ``bot.pipeline.titled_passages`` for one that keeps every passage),
+timed on the questions asking a post's holder alone (the only ones that read it), each on both sides with its
+vector made beforehand, so the times leave out the question's embedding.
 """
 
 from __future__ import annotations
@@ -37,14 +41,26 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 
+from bot import pipeline
+from bot.index import BM25Index
 from bot.semantic import single_blas_thread
 from bot.service import AskService
 from bot.settings import load_settings
 from bot.squad import load_squad
 
 SQUAD = Path(__file__).resolve().parents[1] / "data" / "squad" / "squad2-train-sample.json"
+
+
+TITLED = pipeline.titled_passages
+
+
+def _every_passage(index: BM25Index, groups: Sequence[AbstractSet[str]], positions: list[int]) -> list[int]:
+    """Keep every passage: the post candidates as they were before round 43."""
+    return positions
 
 
 def main() -> None:
@@ -57,7 +73,7 @@ def main() -> None:
                                               "bold-by-word-pieces", "wordnet", "kinds", "mixed-articles",
                                               "chat-and-typos", "lead-ins", "mixed-topics", "posts",
                                               "tally-and-names", "dates-and-rates", "one-of-a-kind", "units-and-days",
-                                              "withheld-and-contact", "elsewhere-by-ranking"),
+                                              "withheld-and-contact", "elsewhere-by-ranking", "post-titles"),
                         default="word-pieces")
     args = parser.parse_args()
     if args.blas_threads == "one":
@@ -86,6 +102,7 @@ def main() -> None:
         "units-and-days": {"decline_unit_unwritten": False, "decline_day_unwritten": False},
         "withheld-and-contact": {"decline_withheld": False, "decline_contact_unwritten": False},
         "elsewhere-by-ranking": {"elsewhere_by_ranking": False},
+        "post-titles": {},
     }
     off = offs[args.compare]
     # A service per side: the expander (typo, related and WordNet weights) is built once per service.
@@ -98,17 +115,33 @@ def main() -> None:
     wrong = args.compare == "elsewhere-by-ranking"  # asked of another article, as a wrong-article question is
     asked = [(q.question, after[q.article_id] if wrong else None) for q in squad.questions
              if q.question.lower().startswith(only)]
+    if args.compare == "post-titles":
+        asked = [(q, article) for q, article in asked if service.context(q).question.post is not None]
     step = max(1, len(asked) // (args.questions + 20))
     questions = asked[::step][: args.questions + 20]
-    for question, article in questions[-20:]:  # warm-up
+    warm_up = questions[-20:]
+    timed = [(i, question, article) for i, (question, article) in enumerate(questions[:-20])]
+    if args.compare == "post-titles":
+        warm_up = [(q.question, None) for q in squad.questions[:20]]
+        # Few questions ask a post's holder (18 of the set's): each is asked on both sides, its vector made first
+        # by a third service sharing the question vectors, so neither side's time holds the embedding.
+        warm = service.with_retrieval(settings.retrieval)
+        for question, article in asked:
+            warm.ask(question, article=article)
+        timed = [(i + side, question, article) for i, (question, article) in enumerate(asked) for side in (0, 1)]
+    for question, article in warm_up:
         for side in sides.values():
             side.ask(question, article=article)
     times: dict[str, list[float]] = {name: [] for name in sides}
-    for i, (question, article) in enumerate(questions[:-20]):
+    for i, question, article in timed:
         name = ("with", "without")[i % 2]
+        untitled = args.compare == "post-titles" and name == "without"
+        if untitled:
+            pipeline.titled_passages = _every_passage  # type: ignore[assignment]
         begun = time.perf_counter()
         sides[name].ask(question, article=article)
         times[name].append(time.perf_counter() - begun)
+        pipeline.titled_passages = TITLED
     p50 = {}
     for name, taken in times.items():
         taken.sort()
