@@ -300,10 +300,10 @@ def vectors_key(embedder: TextEmbedder, texts: Sequence[str], identity: str | No
 
 @dataclass(frozen=True, slots=True)
 class VectorStore:
-    """Where passage vectors are saved, and the fewest passages worth saving (smaller corpora embed in a moment)."""
+    """Where passage vectors are saved, and the fewest passages worth saving (fewer are embedded at every start)."""
 
     folder: Path
-    min_passages: int = 100
+    min_passages: int = 1
 
 
 @dataclass(frozen=True, slots=True)
