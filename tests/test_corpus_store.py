@@ -347,7 +347,8 @@ def test_a_failed_write_leaves_no_partial_file(corpus_dir, cache, monkeypatch, c
 def test_the_service_saves_the_parse_beside_the_index_and_reload_uses_it(corpus_dir, tmp_path, parses):
     settings = load_settings(env_file=None, overrides={"index": {"cache_dir": tmp_path / "c", "min_passages": 0}})
     service = AskService.from_settings(settings, corpus_path=corpus_dir)
-    assert sorted(p.name.split("-")[0] for p in (tmp_path / "c").iterdir()) == ["corpus", "index"]
+    # the passage vectors too, from one passage up (round 44)
+    assert sorted(p.name.split("-")[0] for p in (tmp_path / "c").iterdir()) == ["corpus", "index", "vectors"]
     parses.clear()
     write(corpus_dir, "weather", "---\ntitle: Weather\n---\n\nStorms hit the coast.\n")
     report = service.reload()
@@ -357,10 +358,12 @@ def test_the_service_saves_the_parse_beside_the_index_and_reload_uses_it(corpus_
 
 
 def test_small_corpora_and_persist_off_save_no_parse(corpus_dir, tmp_path):
-    for index in ({"cache_dir": tmp_path / "c", "min_passages": 100}, {"cache_dir": tmp_path / "c", "persist": False}):
-        settings = load_settings(env_file=None, overrides={"index": index})
-        AskService.from_settings(settings, corpus_path=corpus_dir)
-        assert not (tmp_path / "c").exists()
+    small = load_settings(env_file=None, overrides={"index": {"cache_dir": tmp_path / "c", "min_passages": 100}})
+    AskService.from_settings(small, corpus_path=corpus_dir)
+    assert not list((tmp_path / "c").glob("corpus-*"))  # the passage vectors alone are saved (round 44)
+    off = load_settings(env_file=None, overrides={"index": {"cache_dir": tmp_path / "d", "persist": False}})
+    AskService.from_settings(off, corpus_path=corpus_dir)
+    assert not (tmp_path / "d").exists()
 
 
 def test_the_store_is_a_layer_below_the_corpus_reader():

@@ -249,7 +249,8 @@ def test_a_failed_write_leaves_no_partial_file(corpus_dir, cache, monkeypatch, c
 
 
 def test_small_corpora_and_persist_off_write_nothing(corpus_dir, tmp_path):
-    settings = load_settings(env_file=None, overrides={"index": {"cache_dir": tmp_path / "c", "min_passages": 10}})
+    settings = load_settings(env_file=None, overrides={"index": {"cache_dir": tmp_path / "c", "min_passages": 10,
+                                                                 "min_vector_passages": 10}})
     AskService.from_settings(settings, corpus_path=corpus_dir)
     assert not (tmp_path / "c").exists()
     off = load_settings(env_file=None, overrides={"index": {"cache_dir": tmp_path / "d", "persist": False,
