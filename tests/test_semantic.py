@@ -87,7 +87,7 @@ def test_saved_vectors_are_reused_and_a_changed_corpus_is_embedded_again(tmp_pat
     assert changed.embedded
 
 
-def test_the_settings_as_shipped_save_the_bundled_articles_vectors_so_a_second_start_embeds_none(
+def test_the_settings_as_shipped_save_the_bundled_articles_vectors_so_a_second_start_embeds_only_the_question(
     tmp_path: Path,
 ) -> None:
     # Until round 44 corpora under 100 passages were embedded again at every start: 0.2 s of each `askbot ask`.
