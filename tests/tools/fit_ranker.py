@@ -120,6 +120,10 @@ def fit(path: Path, *, dry_run: bool, leave_out: tuple[str, ...] = ()) -> None:
     monotonic = [-1 if name.endswith(" rank") else 1 for name in names]  # rank 0 is the best
     model = HistGradientBoostingClassifier(learning_rate=0.05, max_iter=200, max_leaf_nodes=15,
                                            l2_regularization=1.0, random_state=0, monotonic_cst=monotonic)
+    figures = [name for name in names if name == name.removesuffix(" - best").removesuffix(" rank")]
+    unknown = set(leave_out) - set(figures)
+    if unknown:  # a misspelt figure would leave nothing out while the model file says it did
+        raise SystemExit(f"no such figure: {', '.join(sorted(unknown))} (the figures: {', '.join(figures)})")
     fitted = x.copy()
     fitted[:, unread(names, leave_out)] = 0.0
     model.fit(fitted[fold_a], y[fold_a])
