@@ -101,9 +101,14 @@ def export(model: Any, names: list[str], leave_out: tuple[str, ...] = ()) -> dic
                       + (f"; figures no tree reads: {', '.join(leave_out)}" if leave_out else "")}
 
 
+def figure_of(name: str) -> str:
+    """Return the figure a feature column reads: itself, its margin against the best, or its rank."""
+    return name.removesuffix(" - best").removesuffix(" rank")
+
+
 def unread(names: list[str], leave_out: tuple[str, ...]) -> list[int]:
     """Return the columns of the figures left out: each figure itself, against the best, and as a rank."""
-    return [i for i, name in enumerate(names) if name.removesuffix(" - best").removesuffix(" rank") in leave_out]
+    return [i for i, name in enumerate(names) if figure_of(name) in leave_out]
 
 
 def fit(path: Path, *, dry_run: bool, leave_out: tuple[str, ...] = ()) -> None:
@@ -120,7 +125,7 @@ def fit(path: Path, *, dry_run: bool, leave_out: tuple[str, ...] = ()) -> None:
     monotonic = [-1 if name.endswith(" rank") else 1 for name in names]  # rank 0 is the best
     model = HistGradientBoostingClassifier(learning_rate=0.05, max_iter=200, max_leaf_nodes=15,
                                            l2_regularization=1.0, random_state=0, monotonic_cst=monotonic)
-    figures = [name for name in names if name == name.removesuffix(" - best").removesuffix(" rank")]
+    figures = [name for name in names if name == figure_of(name)]
     unknown = set(leave_out) - set(figures)
     if unknown:  # a misspelt figure would leave nothing out while the model file says it did
         raise SystemExit(f"no such figure: {', '.join(sorted(unknown))} (the figures: {', '.join(figures)})")
